@@ -1,0 +1,2 @@
+//! PLACEHOLDER (session skeleton): filled by the EMO-core work this session.
+fn main() {}

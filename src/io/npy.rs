@@ -1,0 +1,3 @@
+//! `.npy` reading and writing.
+//!
+//! PLACEHOLDER (session skeleton): the small-MLP engine work fills this module.

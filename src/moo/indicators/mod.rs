@@ -1,0 +1,4 @@
+//! Quality indicators of an approximation set.
+
+pub mod hypervolume;
+pub mod igd;

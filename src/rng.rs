@@ -1,0 +1,232 @@
+//! Named, seeded random streams.
+//!
+//! Every random draw in the crate comes from a [`Stream`] obtained with
+//! [`stream(seed, purpose, generation, index)`](stream). The four coordinates are packed into
+//! the 256-bit key of a ChaCha20 generator:
+//!
+//! | key bytes | content                                         |
+//! |-----------|-------------------------------------------------|
+//! | 0..8      | `seed` (little-endian)                           |
+//! | 8..16     | FNV-1a 64 hash of the `purpose` string           |
+//! | 16..24    | `generation`                                     |
+//! | 24..32    | `index` (individual, member, run, ...)           |
+//!
+//! so two streams that differ in any coordinate are independent ChaCha20 keys, and a stream is
+//! a pure function of its coordinates. Work split across threads therefore draws exactly the
+//! same numbers whichever thread handles which index: results are bit-identical for 1, 2 or N
+//! threads. A stream is owned by one piece of work and never shared across threads.
+//!
+//! The conversions from raw words to floats are our own and documented below (not `rand`'s
+//! distributions), so a GPU kernel implementing ChaCha20 reproduces every draw bit for bit.
+//!
+//! ```
+//! use pareto_sciml::rng::stream;
+//! let mut a = stream(42, "sbx", 7, 3);
+//! let mut b = stream(42, "sbx", 7, 3);
+//! assert_eq!(a.uniform_f64().to_bits(), b.uniform_f64().to_bits());
+//! let mut c = stream(42, "sbx", 7, 4); // another individual: another stream
+//! assert_ne!(stream(42, "sbx", 7, 3).next_u64(), c.next_u64());
+//! ```
+
+use rand::{RngCore, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+
+/// FNV-1a 64-bit hash of a purpose name; stable across platforms and versions.
+pub const fn purpose_hash(purpose: &str) -> u64 {
+    let bytes = purpose.as_bytes();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u64;
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        i += 1;
+    }
+    hash
+}
+
+/// The 32-byte ChaCha20 key of the stream `(seed, purpose, generation, index)`.
+pub fn stream_key(seed: u64, purpose: &str, generation: u64, index: u64) -> [u8; 32] {
+    let mut key = [0u8; 32];
+    key[0..8].copy_from_slice(&seed.to_le_bytes());
+    key[8..16].copy_from_slice(&purpose_hash(purpose).to_le_bytes());
+    key[16..24].copy_from_slice(&generation.to_le_bytes());
+    key[24..32].copy_from_slice(&index.to_le_bytes());
+    key
+}
+
+/// Returns the stream named by `(seed, purpose, generation, index)`.
+///
+/// `purpose` names what the numbers are for (`"init"`, `"sbx"`, `"mutation"`, `"noise"`, ...);
+/// `generation` is the generation, epoch or iteration; `index` the individual, member or run.
+pub fn stream(seed: u64, purpose: &str, generation: u64, index: u64) -> Stream {
+    Stream {
+        inner: ChaCha20Rng::from_seed(stream_key(seed, purpose, generation, index)),
+    }
+}
+
+/// A deterministic random stream (ChaCha20, stream id 0, block counter from 0).
+///
+/// Words are produced in ChaCha20 output order; `next_u64` joins two consecutive 32-bit words,
+/// the first as the low half.
+#[derive(Clone, Debug)]
+pub struct Stream {
+    inner: ChaCha20Rng,
+}
+
+impl Stream {
+    /// Next 32 random bits.
+    #[inline]
+    pub fn next_u32(&mut self) -> u32 {
+        self.inner.next_u32()
+    }
+
+    /// Next 64 random bits (two 32-bit words, low word first).
+    #[inline]
+    pub fn next_u64(&mut self) -> u64 {
+        let lo = self.inner.next_u32() as u64;
+        let hi = self.inner.next_u32() as u64;
+        lo | (hi << 32)
+    }
+
+    /// Uniform in `[0, 1)`: the top 53 bits of [`next_u64`](Self::next_u64) times 2⁻⁵³.
+    #[inline]
+    pub fn uniform_f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// Uniform in `[0, 1)` in single precision: the top 24 bits of
+    /// [`next_u32`](Self::next_u32) times 2⁻²⁴.
+    #[inline]
+    pub fn uniform_f32(&mut self) -> f32 {
+        (self.next_u32() >> 8) as f32 * (1.0 / (1u32 << 24) as f32)
+    }
+
+    /// Uniform in `[low, high)` (computed as `low + (high - low) * u`).
+    #[inline]
+    pub fn uniform_range(&mut self, low: f64, high: f64) -> f64 {
+        low + (high - low) * self.uniform_f64()
+    }
+
+    /// Uniform integer in `[0, n)` without modulo bias (Lemire's multiply-and-reject on
+    /// 64-bit words). Returns 0 when `n == 0`.
+    #[inline]
+    pub fn below(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            return 0;
+        }
+        let threshold = n.wrapping_neg() % n;
+        loop {
+            let m = (self.next_u64() as u128) * (n as u128);
+            if (m as u64) >= threshold {
+                return (m >> 64) as u64;
+            }
+        }
+    }
+
+    /// Standard normal draw by the Box–Muller transform on two uniforms, using the crate's
+    /// own `ln`, `sqrt`, `cos` (see [`crate::math`]) so a GPU twin reproduces it exactly.
+    /// One normal is produced per call (the sine branch is discarded, keeping the stream's
+    /// consumption fixed at two 64-bit words per draw).
+    #[inline]
+    pub fn normal_f64(&mut self) -> f64 {
+        // 1 - u lies in (0, 1], so the logarithm is finite.
+        let u1 = 1.0 - self.uniform_f64();
+        let u2 = self.uniform_f64();
+        let radius = (-2.0 * crate::math::ln_f64(u1)).sqrt();
+        radius * crate::math::cos_f64(std::f64::consts::TAU * u2)
+    }
+
+    /// Fisher–Yates shuffle driven by [`below`](Self::below), from the last element down.
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = self.below(i as u64 + 1) as usize;
+            items.swap(i, j);
+        }
+    }
+
+    /// A uniformly random permutation of `0..n`.
+    pub fn permutation(&mut self, n: usize) -> Vec<usize> {
+        let mut p: Vec<usize> = (0..n).collect();
+        self.shuffle(&mut p);
+        p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_coordinates_same_bits() {
+        let mut a = stream(1, "x", 2, 3);
+        let mut b = stream(1, "x", 2, 3);
+        for _ in 0..100 {
+            assert_eq!(a.next_u64(), b.next_u64());
+        }
+    }
+
+    #[test]
+    fn each_coordinate_changes_the_stream() {
+        let base = stream(1, "x", 2, 3).next_u64();
+        assert_ne!(stream(0, "x", 2, 3).next_u64(), base);
+        assert_ne!(stream(1, "y", 2, 3).next_u64(), base);
+        assert_ne!(stream(1, "x", 1, 3).next_u64(), base);
+        assert_ne!(stream(1, "x", 2, 4).next_u64(), base);
+    }
+
+    #[test]
+    fn chacha20_matches_rfc_keystream_for_zero_key() {
+        // RFC 7539 test vector (A.1, #1): all-zero key and nonce, block 0. The stream with all
+        // coordinates zero except the purpose hash is not all-zero, so build the generator
+        // directly with the zero key to pin the underlying cipher.
+        let mut rng = ChaCha20Rng::from_seed([0u8; 32]);
+        assert_eq!(rng.next_u32(), 0xade0_b876);
+        assert_eq!(rng.next_u32(), 0x903d_f1a0);
+    }
+
+    #[test]
+    fn purpose_hash_is_fnv1a() {
+        assert_eq!(purpose_hash(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(purpose_hash("a"), 0xaf63_dc4c_8601_ec8c);
+    }
+
+    #[test]
+    fn uniforms_are_in_range_and_below_is_unbiased_enough() {
+        let mut s = stream(7, "test", 0, 0);
+        let mut counts = [0usize; 6];
+        for _ in 0..60_000 {
+            let u = s.uniform_f64();
+            assert!((0.0..1.0).contains(&u));
+            let v = s.uniform_f32();
+            assert!((0.0..1.0).contains(&v));
+            counts[s.below(6) as usize] += 1;
+        }
+        // Each bucket expects 10 000 with sd ~ 91; 6 sd is a bound a fair die never crosses.
+        for c in counts {
+            assert!((c as i64 - 10_000).abs() < 550, "{counts:?}");
+        }
+    }
+
+    #[test]
+    fn normal_draws_have_unit_moments() {
+        let mut s = stream(3, "normal", 0, 0);
+        let n = 200_000;
+        let (mut sum, mut sum2) = (0.0, 0.0);
+        for _ in 0..n {
+            let z = s.normal_f64();
+            sum += z;
+            sum2 += z * z;
+        }
+        let mean = sum / n as f64;
+        let var = sum2 / n as f64 - mean * mean;
+        assert!(mean.abs() < 0.01, "mean {mean}");
+        assert!((var - 1.0).abs() < 0.015, "var {var}");
+    }
+
+    #[test]
+    fn permutation_is_a_permutation() {
+        let mut p = stream(5, "perm", 0, 0).permutation(1000);
+        p.sort_unstable();
+        assert!(p.iter().enumerate().all(|(i, &v)| i == v));
+    }
+}
