@@ -42,10 +42,13 @@
 #![warn(missing_docs)]
 #![deny(clippy::float_cmp)]
 
+pub mod backend;
 pub mod error;
 pub mod io;
 pub mod math;
 pub mod moo;
+pub mod nn;
+pub mod ode;
 pub mod parallel;
 pub mod repro;
 pub mod rng;

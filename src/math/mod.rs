@@ -65,3 +65,103 @@ pub fn sin_f32(x: f32) -> f32 {
 pub fn cos_f32(x: f32) -> f32 {
     x.cos()
 }
+
+/// AVX2/FMA lane versions of the elementary functions: each lane equals the scalar function of
+/// the same name bit for bit.
+///
+/// PLACEHOLDER (session skeleton): lane-wise calls of the scalar functions until the
+/// elementary-function work gives them real vector bodies with the same operation order.
+#[cfg(target_arch = "x86_64")]
+pub mod simd {
+    use std::arch::x86_64::*;
+
+    macro_rules! lanewise {
+        ($name:ident, $scalar:path, $vec:ty, $elem:ty, $lanes:expr, $load:ident, $store:ident) => {
+            /// Lane-wise version of the scalar function of the same stem.
+            #[target_feature(enable = "avx2,fma")]
+            pub fn $name(x: $vec) -> $vec {
+                let mut buf = [0 as $elem; $lanes];
+                // SAFETY: `buf` holds exactly one vector of unaligned elements.
+                unsafe { $store(buf.as_mut_ptr(), x) };
+                for v in buf.iter_mut() {
+                    *v = $scalar(*v);
+                }
+                // SAFETY: as above.
+                unsafe { $load(buf.as_ptr()) }
+            }
+        };
+    }
+
+    lanewise!(
+        exp_f64x4,
+        super::exp_f64,
+        __m256d,
+        f64,
+        4,
+        _mm256_loadu_pd,
+        _mm256_storeu_pd
+    );
+    lanewise!(
+        tanh_f64x4,
+        super::tanh_f64,
+        __m256d,
+        f64,
+        4,
+        _mm256_loadu_pd,
+        _mm256_storeu_pd
+    );
+    lanewise!(
+        sin_f64x4,
+        super::sin_f64,
+        __m256d,
+        f64,
+        4,
+        _mm256_loadu_pd,
+        _mm256_storeu_pd
+    );
+    lanewise!(
+        cos_f64x4,
+        super::cos_f64,
+        __m256d,
+        f64,
+        4,
+        _mm256_loadu_pd,
+        _mm256_storeu_pd
+    );
+    lanewise!(
+        exp_f32x8,
+        super::exp_f32,
+        __m256,
+        f32,
+        8,
+        _mm256_loadu_ps,
+        _mm256_storeu_ps
+    );
+    lanewise!(
+        tanh_f32x8,
+        super::tanh_f32,
+        __m256,
+        f32,
+        8,
+        _mm256_loadu_ps,
+        _mm256_storeu_ps
+    );
+    lanewise!(
+        sin_f32x8,
+        super::sin_f32,
+        __m256,
+        f32,
+        8,
+        _mm256_loadu_ps,
+        _mm256_storeu_ps
+    );
+    lanewise!(
+        cos_f32x8,
+        super::cos_f32,
+        __m256,
+        f32,
+        8,
+        _mm256_loadu_ps,
+        _mm256_storeu_ps
+    );
+}

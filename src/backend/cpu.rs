@@ -1,0 +1,3 @@
+//! CPU population kernels.
+//!
+//! PLACEHOLDER (session skeleton): the small-MLP engine work fills this module.

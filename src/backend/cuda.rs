@@ -1,0 +1,3 @@
+//! CUDA backend.
+//!
+//! PLACEHOLDER (session skeleton): the GPU work fills this module.

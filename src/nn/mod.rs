@@ -1,0 +1,1 @@
+//! PLACEHOLDER (session skeleton): filled this session.
