@@ -78,6 +78,9 @@ pub mod simd {
     macro_rules! lanewise {
         ($name:ident, $scalar:path, $vec:ty, $elem:ty, $lanes:expr, $load:ident, $store:ident) => {
             /// Lane-wise version of the scalar function of the same stem.
+            ///
+            /// # Safety
+            /// The CPU must support AVX2 and FMA (check `is_x86_feature_detected!`).
             #[target_feature(enable = "avx2,fma")]
             pub fn $name(x: $vec) -> $vec {
                 let mut buf = [0 as $elem; $lanes];
