@@ -43,6 +43,7 @@
 #![deny(clippy::float_cmp)]
 
 pub mod backend;
+pub mod da;
 pub mod error;
 pub mod io;
 pub mod math;
