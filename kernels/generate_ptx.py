@@ -8,6 +8,8 @@ wheel `nvidia-cuda-nvrtc-cu12` (pip install nvidia-cuda-nvrtc-cu12==12.9.*), loa
     python3 kernels/generate_ptx.py            # regenerate every kernels/*.cu
     python3 kernels/generate_ptx.py --check    # fail if a committed .ptx differs from a fresh one
 
+Exit status 3 means libnvrtc was not found (tests/cuda_ptx.rs then reports "skipped").
+
 Flags (DESIGN section 4, "GPU"): -arch=compute_90 (Hopper; the PTX also JIT-compiles for
 later GPUs), -fmad=false (no contraction of a*b+c into fma: every fma in the PTX is one the
 source asked for with __fma_rn), -prec-div=true -prec-sqrt=true -ftz=false (IEEE division,
@@ -46,7 +48,8 @@ def find_nvrtc():
         hits = [h for h in hits if "builtins" not in h and "alt" not in h]
         if hits:
             return hits[0]
-    sys.exit("libnvrtc not found: pip install nvidia-cuda-nvrtc-cu12 (or set NVRTC_LIB)")
+    print("libnvrtc not found: pip install nvidia-cuda-nvrtc-cu12 (or set NVRTC_LIB)", file=sys.stderr)
+    sys.exit(3)
 
 
 def compile_ptx(lib, name, source):
