@@ -5,6 +5,7 @@
 //!
 //! On a GPU machine: `cargo test --release --features cuda --test cuda_kernels`.
 
+#[macro_use]
 mod cuda_common;
 
 use cuda_common::{batches, bits, cases, member_sets, oracle_crowding, oracle_ranks, Backend};

@@ -76,7 +76,7 @@ pub fn gpu() -> Option<CudaDevice> {
 
 /// Generates `<name>_cpu` and `<name>_cuda` tests from one body `fn(&dyn Backend)`; the CUDA
 /// variant prints `skipped: <reason>` and passes when no device is present.
-#[macro_export]
+#[allow(unused_macros)]
 macro_rules! backend_tests {
     ($($name:ident => $body:ident;)*) => {
         mod cpu {
