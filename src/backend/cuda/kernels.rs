@@ -12,7 +12,7 @@
 pub enum KernelFamily {
     /// Named ChaCha20 streams; CPU twin [`crate::rng::Stream`].
     ChachaUniform,
-    /// Dominance matrix and front peeling; CPU twin [`crate::moo::nondominated_sort`].
+    /// Dominance matrix and front peeling; CPU twin [`crate::moo::nondominated_sort()`].
     DominanceRank,
     /// Crowding distance; CPU twin [`crate::moo::crowding_distance`].
     CrowdingDistance,

@@ -2,7 +2,7 @@
 //!
 //! Nothing here needs a CUDA install to build or test. With the `cuda` feature, cudarc opens
 //! `libcuda` when a [`CudaDevice`] is created; when the library or a device is missing, that
-//! is an [`Error::Cuda`](crate::Error::Cuda), never a panic. Without the feature the same
+//! is an [`crate::Error::Cuda`], never a panic. Without the feature the same
 //! types and functions exist and every entry point returns
 //! `Error::Cuda { message: "built without the `cuda` feature", .. }`, so code that picks a
 //! backend at run time compiles either way.
@@ -17,7 +17,7 @@
 //! - One file of host code per kernel family, each an `impl CudaDevice` block:
 //!   random streams ([`StreamBatch`], `uniform_f64`, `uniform_f32`, `words_u64`: the device
 //!   twin of [`crate::rng::Stream`]), non-dominated ranks (`nondominated_sort`, the twin of
-//!   [`crate::moo::nondominated_sort`]) and crowding distance (`crowding_distance`, the twin of
+//!   [`crate::moo::nondominated_sort()`]) and crowding distance (`crowding_distance`, the twin of
 //!   [`crate::moo::crowding_distance`]). All three are bit-identical to their CPU twins.
 //!
 //! ```

@@ -1,5 +1,5 @@
 //! Host code of the `dominance_rank` kernels: non-dominated front ranks on the device, equal
-//! to [`crate::moo::nondominated_sort`] (ranks are integers: equal, not close).
+//! to [`crate::moo::nondominated_sort()`] (ranks are integers: equal, not close).
 //!
 //! Two launches: `dominance_matrix_*` builds the N × ⌈N/32⌉ bit matrix "row i dominates row j"
 //! and every row's dominator count (O(N² M), one thread per 32-row word), then
@@ -102,7 +102,7 @@ impl CudaDevice {
     }
 
     /// 0-based front rank of every row of the row-major `n × n_obj` matrix `f`, computed on
-    /// the device; equal to [`crate::moo::nondominated_sort`] on every input, with the same
+    /// the device; equal to [`crate::moo::nondominated_sort()`] on every input, with the same
     /// errors for bad input (zero objectives, ragged length, NaN or infinity).
     pub fn nondominated_sort(&self, f: &[f64], n_obj: usize) -> Result<Vec<usize>> {
         let n = check_matrix("CudaDevice::nondominated_sort", f, n_obj)?;
