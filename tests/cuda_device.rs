@@ -34,6 +34,13 @@ fn opening_a_device_is_an_error_or_a_working_device_never_a_panic() {
 }
 
 #[test]
+fn a_device_can_be_shared_between_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<CudaDevice>();
+    send_sync::<pareto_sciml::backend::cuda::DeviceBuffer<f64>>();
+}
+
+#[test]
 fn a_missing_ordinal_is_a_cuda_error() {
     let err = CudaDevice::new(1 << 20).unwrap_err();
     assert!(

@@ -15,7 +15,8 @@ use crate::moo::nondominated_sort::check_matrix;
 impl CudaDevice {
     /// Crowding distances of the rows `members` of the device matrix `f` (`n × n_obj`,
     /// finite; `members` < n: the caller has checked), in the order of `members`, into a new
-    /// device buffer of `members.len()` values.
+    /// device buffer whose first `members.len()` values are the distances (it holds one
+    /// unused value when `members` is empty: the driver allocates no empty buffers).
     pub fn crowding_distance_device(
         &self,
         f: &DeviceBuffer<f64>,

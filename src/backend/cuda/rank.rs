@@ -18,7 +18,8 @@ const UNRANKED: u32 = u32::MAX;
 
 impl CudaDevice {
     /// Front ranks (0-based) of the `n` rows of the device matrix `f` (`n × n_obj`,
-    /// row-major, finite: the caller has checked), written to a new device buffer.
+    /// row-major, finite: the caller has checked), written to a new device buffer of
+    /// `max(n, 1)` values (`u32::MAX` marks the unused one when `n == 0`).
     pub fn nondominated_sort_device(
         &self,
         f: &DeviceBuffer<f64>,
