@@ -143,3 +143,45 @@ pub(crate) fn to_u32(op: &'static str, what: &str, value: usize) -> Result<u32> 
         message: format!("{what} = {value} exceeds the kernels' 32-bit index range"),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn linear_launches_cover_every_item_with_at_least_one_block() {
+        assert_eq!(LaunchDims::linear("t", 0).unwrap().grid, (1, 1, 1));
+        assert_eq!(LaunchDims::linear("t", 256).unwrap().grid, (1, 1, 1));
+        assert_eq!(LaunchDims::linear("t", 257).unwrap().grid, (2, 1, 1));
+        let huge = (i32::MAX as usize + 1) * LaunchDims::BLOCK as usize;
+        assert!(matches!(
+            LaunchDims::linear("t", huge),
+            Err(Error::Cuda { op: "t", .. })
+        ));
+    }
+
+    #[test]
+    fn sizes_beyond_32_bits_are_cuda_errors() {
+        assert_eq!(to_u32("t", "n", 7).unwrap(), 7);
+        assert!(matches!(to_u32("t", "n", 1 << 32), Err(Error::Cuda { .. })));
+    }
+
+    #[test]
+    fn stream_batch_sizes() {
+        let mut b = StreamBatch {
+            seed: 1,
+            purpose: "p",
+            generation: 0,
+            first_index: 0,
+            n_streams: 3,
+            count: 4,
+        };
+        assert_eq!(b.len().unwrap(), 12);
+        assert!(!b.is_empty());
+        assert_eq!(b.cpu(|s| s.next_u32()).len(), 12);
+        b.count = usize::MAX;
+        assert!(matches!(b.len(), Err(Error::InvalidConfig { .. })));
+        b.n_streams = 0;
+        assert!(b.is_empty());
+    }
+}
