@@ -109,6 +109,57 @@ fn crowding(b: &dyn Backend) {
     }
 }
 
+/// The definition of front ranks, checked pairwise: a dominator has a smaller rank, and a row
+/// of rank r > 0 has a dominator of rank r − 1.
+fn assert_valid_ranks(f: &[f64], n_obj: usize, rank: &[usize]) {
+    let n = f.len() / n_obj;
+    let row = |i: usize| &f[i * n_obj..(i + 1) * n_obj];
+    for j in 0..n {
+        let mut has_parent = rank[j] == 0;
+        for i in 0..n {
+            if moo::dominates(row(i), row(j)) {
+                assert!(rank[i] < rank[j], "row {i} dominates row {j}");
+                has_parent |= rank[i] + 1 == rank[j];
+            }
+        }
+        assert!(
+            has_parent,
+            "row {j} of rank {} has no dominator one front up",
+            rank[j]
+        );
+    }
+}
+
+/// Sizes past one peeling block (1024 threads), many launch blocks, long member lists.
+fn large_inputs(b: &dyn Backend) {
+    for (n, n_obj) in [(1500usize, 3usize), (3000, 2)] {
+        let mut s = pareto_sciml::rng::stream(11, "cuda-large", n as u64, n_obj as u64);
+        let f: Vec<f64> = (0..n * n_obj).map(|_| s.below(50) as f64 / 7.0).collect();
+        let got = b.ranks(&f, n_obj).unwrap();
+        assert_valid_ranks(&f, n_obj, &got);
+        assert_eq!(got, moo::nondominated_sort(&f, n_obj).unwrap());
+        let members: Vec<usize> = (0..n).rev().collect();
+        let d = b.crowding(&f, n_obj, &members).unwrap();
+        assert!(same_bits(&d, &oracle_crowding(&f, n_obj, &members)));
+        assert!(same_bits(
+            &d,
+            &moo::crowding_distance(&f, n_obj, &members).unwrap()
+        ));
+    }
+    let batch = pareto_sciml::backend::cuda::StreamBatch {
+        seed: 3,
+        purpose: "large",
+        generation: 2,
+        first_index: 100,
+        n_streams: 70_000,
+        count: 2,
+    };
+    assert_eq!(
+        bits(&b.uniform_f64(&batch).unwrap()),
+        bits(&batch.cpu(|s| s.uniform_f64()))
+    );
+}
+
 fn bad_input(b: &dyn Backend) {
     let nan = [0.0, f64::NAN, 1.0, 2.0];
     assert!(matches!(
@@ -145,4 +196,5 @@ backend_tests! {
     ranks_of_f32_objectives_equal_the_definition => ranks_f32;
     crowding_is_bit_identical_to_the_cpu_twin => crowding;
     bad_input_gives_the_cpu_errors => bad_input;
+    large_inputs_equal_the_cpu_twins => large_inputs;
 }
