@@ -1,8 +1,9 @@
 //! CPU twin vs CUDA kernel, measured in the same run (STYLE 14): groups `<backend>_<op>` for
 //! non-dominated sorting, crowding distance and named uniform streams. CUDA groups time the
 //! device-resident call (inputs already on the device, no copy back) with `iter_custom` and a
-//! final `synchronize`, so the figure is kernel time plus launch overhead; without a device
-//! they are skipped with a printed reason and only the CPU groups run.
+//! final `synchronize`, so the figure is kernel time plus launch overhead plus the scratch
+//! allocations each call makes (dominance matrix, sort places; the rank initialisation copy);
+//! without a device they are skipped with a printed reason and only the CPU groups run.
 //!
 //! `cargo bench --features cuda --bench cuda_kernels -- --warm-up-time 1 --measurement-time 3`
 
