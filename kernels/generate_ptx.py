@@ -8,7 +8,8 @@ wheel `nvidia-cuda-nvrtc-cu12` (pip install nvidia-cuda-nvrtc-cu12==12.9.*), loa
     python3 kernels/generate_ptx.py            # regenerate every kernels/*.cu
     python3 kernels/generate_ptx.py --check    # fail if a committed .ptx differs from a fresh one
 
-Exit status 3 means libnvrtc was not found (tests/cuda_ptx.rs then reports "skipped").
+Exit status 3 means libnvrtc was not found, or (with --check) the committed PTX was made by
+another NVRTC version, whose text would differ anyway; tests/cuda_ptx.rs reports "skipped".
 
 Flags (DESIGN section 4, "GPU"): -arch=compute_90 (Hopper; the PTX also JIT-compiles for
 later GPUs), -fmad=false (no contraction of a*b+c into fma: every fma in the PTX is one the
@@ -111,6 +112,12 @@ def main():
         out = os.path.join(HERE, base + ".ptx")
         if check_only:
             old = open(out).read() if os.path.exists(out) else ""
+            made_by = re.search(r"\(NVRTC (\d+\.\d+),", old)
+            mine = f"{major.value}.{minor.value}"
+            if made_by and made_by.group(1) != mine:
+                # Another NVRTC writes other (equally valid) PTX text: nothing to compare.
+                print(f"{base}.ptx was made by NVRTC {made_by.group(1)}, this is {mine}", file=sys.stderr)
+                sys.exit(3)
             if old != text:
                 stale.append(base)
             continue
