@@ -1,0 +1,153 @@
+//! CPU twin vs CUDA kernel, measured in the same run (STYLE 14): groups `<backend>_<op>` for
+//! non-dominated sorting, crowding distance and named uniform streams. CUDA groups time the
+//! device-resident call (inputs already on the device, no copy back) with `iter_custom` and a
+//! final `synchronize`, so the figure is kernel time plus launch overhead plus the scratch
+//! allocations each call makes (dominance matrix, sort places; the rank initialisation copy);
+//! without a device they are skipped with a printed reason and only the CPU groups run.
+//!
+//! `cargo bench --features cuda --bench cuda_kernels -- --warm-up-time 1 --measurement-time 3`
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use pareto_sciml::backend::cuda::{CudaDevice, StreamBatch};
+use pareto_sciml::moo;
+use pareto_sciml::rng::stream;
+
+const SIZES: [usize; 3] = [128, 1024, 4096];
+const N_OBJ: usize = 3;
+
+/// `n` points of a 3-objective problem: random, so there are many fronts, as early in a run.
+fn objectives(n: usize) -> Vec<f64> {
+    let mut s = stream(1, "bench-objectives", 0, n as u64);
+    (0..n * N_OBJ).map(|_| s.uniform_f64()).collect()
+}
+
+fn device() -> Option<CudaDevice> {
+    match CudaDevice::new(0) {
+        Ok(dev) => {
+            eprintln!("cuda device: {}", dev.name());
+            Some(dev)
+        }
+        Err(e) => {
+            eprintln!("skipped: cuda_* groups: {e}");
+            None
+        }
+    }
+}
+
+/// Times `iters` device calls and one synchronisation.
+fn timed(dev: &CudaDevice, iters: u64, mut call: impl FnMut()) -> Duration {
+    dev.synchronize().unwrap();
+    let start = Instant::now();
+    for _ in 0..iters {
+        call();
+    }
+    dev.synchronize().unwrap();
+    start.elapsed()
+}
+
+fn nondominated_sort(c: &mut Criterion) {
+    let gpu = device();
+    let mut cpu = c.benchmark_group("cpu_nondominated_sort");
+    cpu.sample_size(10);
+    for n in SIZES {
+        let f = objectives(n);
+        cpu.throughput(Throughput::Elements(n as u64));
+        cpu.bench_with_input(BenchmarkId::from_parameter(n), &f, |b, f| {
+            b.iter(|| moo::nondominated_sort(black_box(f), N_OBJ).unwrap())
+        });
+    }
+    cpu.finish();
+    let Some(dev) = gpu else { return };
+    let mut group = c.benchmark_group("cuda_nondominated_sort");
+    group.sample_size(10);
+    for n in SIZES {
+        let f = dev.htod(&objectives(n)).unwrap();
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(BenchmarkId::from_parameter(n), |b| {
+            b.iter_custom(|iters| {
+                timed(&dev, iters, || {
+                    black_box(dev.nondominated_sort_device(&f, N_OBJ).unwrap());
+                })
+            })
+        });
+    }
+    group.finish();
+}
+
+fn crowding_distance(c: &mut Criterion) {
+    let gpu = device();
+    let mut cpu = c.benchmark_group("cpu_crowding_distance");
+    cpu.sample_size(10);
+    for n in SIZES {
+        let f = objectives(n);
+        let members: Vec<usize> = (0..n).collect();
+        cpu.throughput(Throughput::Elements(n as u64));
+        cpu.bench_with_input(BenchmarkId::from_parameter(n), &f, |b, f| {
+            b.iter(|| moo::crowding_distance(black_box(f), N_OBJ, &members).unwrap())
+        });
+    }
+    cpu.finish();
+    let Some(dev) = gpu else { return };
+    let mut group = c.benchmark_group("cuda_crowding_distance");
+    group.sample_size(10);
+    for n in SIZES {
+        let f = dev.htod(&objectives(n)).unwrap();
+        let members = dev.htod(&(0..n as u32).collect::<Vec<_>>()).unwrap();
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(BenchmarkId::from_parameter(n), |b| {
+            b.iter_custom(|iters| {
+                timed(&dev, iters, || {
+                    black_box(dev.crowding_distance_device(&f, N_OBJ, &members).unwrap());
+                })
+            })
+        });
+    }
+    group.finish();
+}
+
+fn uniform_streams(c: &mut Criterion) {
+    let gpu = device();
+    let batch = |n_streams| StreamBatch {
+        seed: 7,
+        purpose: "bench",
+        generation: 0,
+        first_index: 0,
+        n_streams,
+        count: 16,
+    };
+    let mut cpu = c.benchmark_group("cpu_uniform_f64");
+    cpu.sample_size(10);
+    for n in [1024, 16384] {
+        let b = batch(n);
+        cpu.throughput(Throughput::Elements((n * b.count) as u64));
+        cpu.bench_function(BenchmarkId::from_parameter(n), |bench| {
+            bench.iter(|| black_box(b.cpu(|s| s.uniform_f64())))
+        });
+    }
+    cpu.finish();
+    let Some(dev) = gpu else { return };
+    let mut group = c.benchmark_group("cuda_uniform_f64");
+    group.sample_size(10);
+    for n in [1024, 16384] {
+        let b = batch(n);
+        let mut out = dev.zeros::<f64>(n * b.count).unwrap();
+        group.throughput(Throughput::Elements((n * b.count) as u64));
+        group.bench_function(BenchmarkId::from_parameter(n), |bench| {
+            bench.iter_custom(|iters| {
+                timed(&dev, iters, || dev.uniform_f64_into(&b, &mut out).unwrap())
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    nondominated_sort,
+    crowding_distance,
+    uniform_streams
+);
+criterion_main!(benches);

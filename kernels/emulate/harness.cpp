@@ -1,0 +1,103 @@
+// Runs the kernels of kernels/*.cu on the CPU through cuda_host_shim.h, with the same launch
+// shapes as src/backend/cuda/*.rs (256-thread blocks), for tests/cuda_emulation.rs.
+//
+// stdin, whitespace-separated; floats as hexadecimal bit patterns; output likewise, one line:
+//   chacha <0 words | 1 f64 | 2 f32> <seed> <purpose hash> <generation> <first index> <n> <count>
+//   ranks <64 | 32> <n> <m> <n*m values>
+//   crowding <n> <m> <k> <n*m values> <k member indices>
+#include "cuda_host_shim.h"
+
+#include "../chacha_uniform.cu"
+#include "../crowding_distance.cu"
+#include "../dominance_rank.cu"
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+static const unsigned BLOCK = 256;
+static unsigned blocks_for(unsigned long long items) {
+    unsigned long long b = (items + BLOCK - 1) / BLOCK;
+    return b == 0 ? 1 : (unsigned)b;
+}
+
+int main() {
+    std::string cmd;
+    std::cin >> cmd;
+    if (cmd == "chacha") {
+        unsigned kind, n, count;
+        unsigned long long seed, purpose, gen, first;
+        std::cin >> kind >> std::hex >> seed >> purpose >> gen >> first >> std::dec >> n >> count;
+        std::vector<unsigned long long> words(std::max(1ull, (unsigned long long)n * count));
+        std::vector<double> f64(words.size());
+        std::vector<float> f32(words.size());
+        emu_launch(blocks_for(n), BLOCK, [&] {
+            if (kind == 0) chacha_words_u64(words.data(), seed, purpose, gen, first, n, count);
+            if (kind == 1) chacha_uniform_f64(f64.data(), seed, purpose, gen, first, n, count);
+            if (kind == 2) chacha_uniform_f32(f32.data(), seed, purpose, gen, first, n, count);
+        });
+        for (unsigned long long i = 0; i < (unsigned long long)n * count; ++i) {
+            unsigned long long bits = words[i];
+            if (kind == 1) std::memcpy(&bits, &f64[i], 8);
+            if (kind == 2) {
+                unsigned b32;
+                std::memcpy(&b32, &f32[i], 4);
+                bits = b32;
+            }
+            std::printf("%llx ", bits);
+        }
+    } else if (cmd == "ranks") {
+        unsigned prec, n, m;
+        std::cin >> prec >> n >> m;
+        std::vector<double> f64(n * m);
+        std::vector<float> f32(n * m);
+        for (unsigned i = 0; i < n * m; ++i) {
+            unsigned long long bits;
+            std::cin >> std::hex >> bits >> std::dec;
+            if (prec == 64) std::memcpy(&f64[i], &bits, 8);
+            else {
+                unsigned b32 = (unsigned)bits;
+                std::memcpy(&f32[i], &b32, 4);
+            }
+        }
+        unsigned words = (n + 31) / 32;
+        std::vector<unsigned> dom_by((size_t)n * words + 1, 0), count(n + 1, 0), front(words + 1, 0),
+            rank(n + 1, 0xffffffffu);
+        emu_launch(blocks_for((unsigned long long)n * words), BLOCK, [&] {
+            if (prec == 64) dominance_matrix_f64(f64.data(), n, m, dom_by.data(), count.data());
+            else dominance_matrix_f32(f32.data(), n, m, dom_by.data(), count.data());
+        });
+        emu_launch(1, 1, [&] { dominance_peel_u32(dom_by.data(), count.data(), n, front.data(), rank.data()); });
+        for (unsigned j = 0; j < n; ++j) std::printf("%x ", rank[j]);
+    } else if (cmd == "crowding") {
+        unsigned n, m, k;
+        std::cin >> n >> m >> k;
+        std::vector<double> f(n * m);
+        for (auto &v : f) {
+            unsigned long long bits;
+            std::cin >> std::hex >> bits >> std::dec;
+            std::memcpy(&v, &bits, 8);
+        }
+        std::vector<unsigned> members(k);
+        for (auto &p : members) std::cin >> p;
+        std::vector<unsigned> order((size_t)k * m + 1), place((size_t)k * m + 1);
+        std::vector<double> d(k + 1);
+        if (k > 2)
+            emu_launch(blocks_for((unsigned long long)k * m), BLOCK,
+                       [&] { crowding_order_f64(f.data(), m, members.data(), k, order.data(), place.data()); });
+        emu_launch(blocks_for(k), BLOCK, [&] {
+            crowding_accumulate_f64(f.data(), m, members.data(), k, order.data(), place.data(), d.data());
+        });
+        for (unsigned p = 0; p < k; ++p) {
+            unsigned long long bits;
+            std::memcpy(&bits, &d[p], 8);
+            std::printf("%llx ", bits);
+        }
+    } else {
+        std::fprintf(stderr, "unknown command %s\n", cmd.c_str());
+        return 2;
+    }
+    std::printf("\n");
+    return 0;
+}

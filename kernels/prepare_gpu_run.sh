@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Build, on this machine, everything the GPU check needs and put it in target/gpu/,
+# because the device machine has no Rust toolchain: the CUDA kernel tests, the device test and
+# the cuda_kernels bench, all with `--features cuda` in release mode. Then, with the device
+# tool, carry `target/gpu` and run `bash target/gpu/run.sh` (about two minutes of device
+# time). The device tool sends the checkout its session was started in: copy target/gpu/
+# there if that is another worktree. The binaries need glibc >= the build machine's (2.36 here).
+#
+#   CARGO_TARGET_DIR=... kernels/prepare_gpu_run.sh
+#   # device:  run(command="bash target/gpu/run.sh", carry=["target/gpu"], timeout_s=300)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# target/ is ignored by .gitignore, so nothing here is ever committed; the device tool's
+# `carry` takes ignored paths.
+out=target/gpu
+rm -rf "$out" && mkdir -p "$out"
+exes=$(cargo test --release --features cuda --test cuda_kernels --test cuda_device --no-run \
+        --message-format=json 2>/dev/null |
+    python3 -c 'import json,sys
+for l in sys.stdin:
+    m = json.loads(l)
+    if m.get("reason") == "compiler-artifact" and m.get("executable"): print(m["executable"])')
+bench=$(cargo bench --features cuda --bench cuda_kernels --no-run --message-format=json 2>/dev/null |
+    python3 -c 'import json,sys
+for l in sys.stdin:
+    m = json.loads(l)
+    if m.get("reason") == "compiler-artifact" and m.get("executable"): print(m["executable"])')
+for e in $exes; do cp "$e" "$out/$(basename "$e" | sed 's/-[0-9a-f]*$//')"; done
+cp "$bench" "$out/cuda_kernels_bench"
+# Debug info (profile debug = 1) would triple the size that travels to the device.
+command -v strip >/dev/null && strip --strip-debug "$out"/cuda_*
+cat > "$out/run.sh" <<'RUN'
+#!/usr/bin/env bash
+# Runs on the device machine from the repository root.
+cd "$(dirname "$0")"
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || true
+status=0
+./cuda_device --nocapture --test-threads=1 || status=1
+./cuda_kernels --nocapture --test-threads=1 || status=1
+./cuda_kernels_bench --bench --warm-up-time 1 --measurement-time 3 2>&1 | grep -E 'time:|^cuda|^cpu|skipped' || status=1
+exit $status
+RUN
+chmod +x "$out/run.sh"
+ls -la "$out"; du -sh "$out"

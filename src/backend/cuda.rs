@@ -1,3 +1,0 @@
-//! CUDA backend.
-//!
-//! PLACEHOLDER (session skeleton): the GPU work fills this module.

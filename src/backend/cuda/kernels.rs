@@ -1,0 +1,151 @@
+//! The kernel registry: every device function, the PTX module holding it, and its name.
+//!
+//! PTX is committed in `kernels/` (generated from `kernels/*.cu` by
+//! `kernels/generate_ptx.py`, validated by `kernels/validate_ptx.sh`) and embedded here with
+//! `include_str!`, so a binary carries its kernels and the build never runs a CUDA compiler.
+//! Function names are `<op>_<element type>` (`_f64`, `_f32`; `_u32`/`_u64` for kernels that
+//! only move integers). This module is plain data and exists with or without the `cuda`
+//! feature, so the registry can be checked against the PTX anywhere.
+
+/// A PTX module: one file `kernels/<name>.ptx` per kernel family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KernelFamily {
+    /// Named ChaCha20 streams; CPU twin [`crate::rng::Stream`].
+    ChachaUniform,
+    /// Dominance matrix and front peeling; CPU twin [`crate::moo::nondominated_sort()`].
+    DominanceRank,
+    /// Crowding distance; CPU twin [`crate::moo::crowding_distance`].
+    CrowdingDistance,
+}
+
+impl KernelFamily {
+    /// Every family, in the order of [`index`](Self::index).
+    pub const ALL: [KernelFamily; 3] = [
+        KernelFamily::ChachaUniform,
+        KernelFamily::DominanceRank,
+        KernelFamily::CrowdingDistance,
+    ];
+
+    /// Position in [`ALL`](Self::ALL), used to index the device's module cache.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    /// File stem in `kernels/`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            KernelFamily::ChachaUniform => "chacha_uniform",
+            KernelFamily::DominanceRank => "dominance_rank",
+            KernelFamily::CrowdingDistance => "crowding_distance",
+        }
+    }
+
+    /// The embedded PTX text of the module.
+    pub const fn ptx(self) -> &'static str {
+        match self {
+            KernelFamily::ChachaUniform => include_str!("../../../kernels/chacha_uniform.ptx"),
+            KernelFamily::DominanceRank => include_str!("../../../kernels/dominance_rank.ptx"),
+            KernelFamily::CrowdingDistance => {
+                include_str!("../../../kernels/crowding_distance.ptx")
+            }
+        }
+    }
+}
+
+/// A device function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KernelId {
+    /// `chacha_words_u64`: raw 64-bit words of named streams ([`crate::rng::Stream::next_u64`]).
+    ChachaWordsU64,
+    /// `chacha_uniform_f64`: [`crate::rng::Stream::uniform_f64`] draws.
+    ChachaUniformF64,
+    /// `chacha_uniform_f32`: [`crate::rng::Stream::uniform_f32`] draws.
+    ChachaUniformF32,
+    /// `dominance_matrix_f64`: who-dominates-whom bit matrix and dominator counts.
+    DominanceMatrixF64,
+    /// `dominance_matrix_f32`: the same for single-precision objectives.
+    DominanceMatrixF32,
+    /// `dominance_peel_u32`: front ranks from the dominance matrix (one block, all fronts).
+    DominancePeelU32,
+    /// `crowding_order_f64`: per-objective sort places by counting.
+    CrowdingOrderF64,
+    /// `crowding_accumulate_f64`: the distance sum over objectives, in objective order.
+    CrowdingAccumulateF64,
+}
+
+impl KernelId {
+    /// Every kernel, in the order of [`index`](Self::index).
+    pub const ALL: [KernelId; 8] = [
+        KernelId::ChachaWordsU64,
+        KernelId::ChachaUniformF64,
+        KernelId::ChachaUniformF32,
+        KernelId::DominanceMatrixF64,
+        KernelId::DominanceMatrixF32,
+        KernelId::DominancePeelU32,
+        KernelId::CrowdingOrderF64,
+        KernelId::CrowdingAccumulateF64,
+    ];
+
+    /// Position in [`ALL`](Self::ALL), used to index the device's function cache.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The PTX entry point's name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            KernelId::ChachaWordsU64 => "chacha_words_u64",
+            KernelId::ChachaUniformF64 => "chacha_uniform_f64",
+            KernelId::ChachaUniformF32 => "chacha_uniform_f32",
+            KernelId::DominanceMatrixF64 => "dominance_matrix_f64",
+            KernelId::DominanceMatrixF32 => "dominance_matrix_f32",
+            KernelId::DominancePeelU32 => "dominance_peel_u32",
+            KernelId::CrowdingOrderF64 => "crowding_order_f64",
+            KernelId::CrowdingAccumulateF64 => "crowding_accumulate_f64",
+        }
+    }
+
+    /// The module that holds the function.
+    pub const fn family(self) -> KernelFamily {
+        match self {
+            KernelId::ChachaWordsU64 | KernelId::ChachaUniformF64 | KernelId::ChachaUniformF32 => {
+                KernelFamily::ChachaUniform
+            }
+            KernelId::DominanceMatrixF64
+            | KernelId::DominanceMatrixF32
+            | KernelId::DominancePeelU32 => KernelFamily::DominanceRank,
+            KernelId::CrowdingOrderF64 | KernelId::CrowdingAccumulateF64 => {
+                KernelFamily::CrowdingDistance
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indices_follow_all() {
+        for (i, id) in KernelId::ALL.iter().enumerate() {
+            assert_eq!(id.index(), i);
+        }
+        for (i, fam) in KernelFamily::ALL.iter().enumerate() {
+            assert_eq!(fam.index(), i);
+        }
+    }
+
+    #[test]
+    fn every_kernel_is_an_entry_of_its_module_and_named_by_type() {
+        for id in KernelId::ALL {
+            let entry = format!(".entry {}(", id.name());
+            assert!(id.family().ptx().contains(&entry), "{entry} missing");
+            let suffix = id.name().rsplit('_').next().unwrap();
+            assert!(
+                ["f32", "f64", "u32", "u64"].contains(&suffix),
+                "{}",
+                id.name()
+            );
+        }
+    }
+}

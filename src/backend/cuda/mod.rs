@@ -1,0 +1,187 @@
+//! CUDA backend: our own PTX kernels, loaded at run time through cudarc's dynamic loading.
+//!
+//! Nothing here needs a CUDA install to build or test. With the `cuda` feature, cudarc opens
+//! `libcuda` when a [`CudaDevice`] is created; when the library or a device is missing, that
+//! is an [`crate::Error::Cuda`], never a panic. Without the feature the same
+//! types and functions exist and every entry point returns
+//! `Error::Cuda { message: "built without the `cuda` feature", .. }`, so code that picks a
+//! backend at run time compiles either way.
+//!
+//! The pieces:
+//! - [`kernels`]: the registry. [`KernelId`] names every device function
+//!   (`<op>_<element type>`), [`KernelFamily`] every PTX module (`kernels/<family>.ptx`,
+//!   embedded with `include_str!`; each file's header names its CPU twin).
+//! - [`CudaDevice`]: a context on one GPU with its stream, a module cache (each PTX module is
+//!   loaded once, on first use) and the buffer and launch helpers the family code builds on
+//!   ([`DeviceBuffer`], [`LaunchDims`], [`KernelArg`]).
+//! - One file of host code per kernel family, each an `impl CudaDevice` block:
+//!   random streams ([`StreamBatch`], `uniform_f64`, `uniform_f32`, `words_u64`: the device
+//!   twin of [`crate::rng::Stream`]), non-dominated ranks (`nondominated_sort`, the twin of
+//!   [`crate::moo::nondominated_sort()`]) and crowding distance (`crowding_distance`, the twin of
+//!   [`crate::moo::crowding_distance`]). All three are bit-identical to their CPU twins.
+//!
+//! ```
+//! use pareto_sciml::backend::cuda::CudaDevice;
+//! use pareto_sciml::moo::nondominated_sort;
+//! let f = [1.0, 4.0, 2.0, 2.0, 3.0, 3.0];
+//! match CudaDevice::new(0) {
+//!     Ok(gpu) => assert_eq!(gpu.nondominated_sort(&f, 2)?, nondominated_sort(&f, 2)?),
+//!     // No driver, no device, or built without `cuda`: a clear error, not a panic.
+//!     Err(e) => assert!(matches!(e, pareto_sciml::Error::Cuda { .. })),
+//! }
+//! # Ok::<(), pareto_sciml::Error>(())
+//! ```
+
+mod crowding;
+#[cfg(feature = "cuda")]
+mod device;
+#[cfg(not(feature = "cuda"))]
+#[path = "stub.rs"]
+mod device;
+pub mod kernels;
+mod rank;
+mod rng;
+
+pub use device::{CudaDevice, DeviceBuffer};
+pub use kernels::{KernelFamily, KernelId};
+pub use rng::StreamBatch;
+
+use crate::error::{Error, Result};
+
+/// Message of the [`Error::Cuda`] returned by every entry point of a build without the
+/// `cuda` feature.
+pub const NOT_BUILT: &str = "built without the `cuda` feature";
+
+/// Element types that can live in a [`DeviceBuffer`]: plain numbers with an all-zero bit
+/// pattern meaning zero. Sealed: the kernels are written for exactly these.
+pub trait DeviceScalar: Copy + Default + Send + Sync + 'static + sealed::Sealed {}
+
+mod sealed {
+    #[cfg(feature = "cuda")]
+    pub trait Sealed: cudarc::driver::DeviceRepr + cudarc::driver::ValidAsZeroBits {}
+    #[cfg(not(feature = "cuda"))]
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for f64 {}
+    impl Sealed for u32 {}
+    impl Sealed for u64 {}
+    impl Sealed for i32 {}
+}
+
+impl DeviceScalar for f32 {}
+impl DeviceScalar for f64 {}
+impl DeviceScalar for u32 {}
+impl DeviceScalar for u64 {}
+impl DeviceScalar for i32 {}
+
+/// Grid and block shape of one kernel launch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LaunchDims {
+    /// Blocks in x, y, z.
+    pub grid: (u32, u32, u32),
+    /// Threads per block in x, y, z.
+    pub block: (u32, u32, u32),
+    /// Dynamic shared memory per block, in bytes.
+    pub shared_bytes: u32,
+}
+
+impl LaunchDims {
+    /// Threads per block of [`linear`](Self::linear) launches: 256 keeps several blocks per
+    /// multiprocessor resident for the register counts of our kernels (≤ 40 per thread).
+    pub const BLOCK: u32 = 256;
+
+    /// One thread per work item, `BLOCK` threads per block, enough blocks to cover `items`.
+    /// `Err(Error::Cuda)` when the grid would exceed the device's 2³¹ − 1 blocks in x.
+    pub fn linear(op: &'static str, items: usize) -> Result<Self> {
+        let blocks = items.div_ceil(Self::BLOCK as usize).max(1);
+        let blocks = u32::try_from(blocks)
+            .ok()
+            .filter(|&b| b <= i32::MAX as u32)
+            .ok_or_else(|| Error::Cuda {
+                op,
+                message: format!("{items} work items exceed the grid limit"),
+            })?;
+        Ok(LaunchDims {
+            grid: (blocks, 1, 1),
+            block: (Self::BLOCK, 1, 1),
+            shared_bytes: 0,
+        })
+    }
+
+    /// A single block of `threads` threads (for kernels that step in lock-step rounds with
+    /// `__syncthreads`).
+    pub fn single_block(threads: u32) -> Self {
+        LaunchDims {
+            grid: (1, 1, 1),
+            block: (threads, 1, 1),
+            shared_bytes: 0,
+        }
+    }
+}
+
+/// One kernel argument, in the order of the kernel's parameter list. Buffers travel as device
+/// pointers borrowed from a [`DeviceBuffer`] (see [`DeviceBuffer::arg`]), which the borrow
+/// keeps alive for the call; scalars by value.
+#[derive(Debug, Clone, Copy)]
+pub enum KernelArg<'a> {
+    /// A device pointer and the buffer it borrows from.
+    Ptr(u64, std::marker::PhantomData<&'a ()>),
+    /// A 32-bit unsigned integer parameter.
+    U32(u32),
+    /// A 64-bit unsigned integer parameter.
+    U64(u64),
+    /// A single-precision parameter.
+    F32(f32),
+    /// A double-precision parameter.
+    F64(f64),
+}
+
+/// Converts a host size to a kernel's `u32` parameter, or `Error::Cuda` when it is too large.
+pub(crate) fn to_u32(op: &'static str, what: &str, value: usize) -> Result<u32> {
+    u32::try_from(value).map_err(|_| Error::Cuda {
+        op,
+        message: format!("{what} = {value} exceeds the kernels' 32-bit index range"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn linear_launches_cover_every_item_with_at_least_one_block() {
+        assert_eq!(LaunchDims::linear("t", 0).unwrap().grid, (1, 1, 1));
+        assert_eq!(LaunchDims::linear("t", 256).unwrap().grid, (1, 1, 1));
+        assert_eq!(LaunchDims::linear("t", 257).unwrap().grid, (2, 1, 1));
+        let huge = (i32::MAX as usize + 1) * LaunchDims::BLOCK as usize;
+        assert!(matches!(
+            LaunchDims::linear("t", huge),
+            Err(Error::Cuda { op: "t", .. })
+        ));
+    }
+
+    #[test]
+    fn sizes_beyond_32_bits_are_cuda_errors() {
+        assert_eq!(to_u32("t", "n", 7).unwrap(), 7);
+        assert!(matches!(to_u32("t", "n", 1 << 32), Err(Error::Cuda { .. })));
+    }
+
+    #[test]
+    fn stream_batch_sizes() {
+        let mut b = StreamBatch {
+            seed: 1,
+            purpose: "p",
+            generation: 0,
+            first_index: 0,
+            n_streams: 3,
+            count: 4,
+        };
+        assert_eq!(b.len().unwrap(), 12);
+        assert!(!b.is_empty());
+        assert_eq!(b.cpu(|s| s.next_u32()).len(), 12);
+        b.count = usize::MAX;
+        assert!(matches!(b.len(), Err(Error::InvalidConfig { .. })));
+        b.n_streams = 0;
+        assert!(b.is_empty());
+    }
+}
