@@ -3,3 +3,4 @@
 
 pub mod enkf;
 pub mod linalg;
+pub mod mopinnenkf;
