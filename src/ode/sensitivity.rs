@@ -17,6 +17,9 @@
 //! recorded `h`) during the backward sweep. Stored or recomputed stages give the same gradient
 //! (tested).
 
+// Index loops walk several parallel flat buffers at once; iterators would obscure that.
+#![allow(clippy::needless_range_loop)]
+
 use super::solve::{validate, BlockIn, BlockOut, Setup};
 use super::stepper::{run_block, Recorder};
 use super::system::BatchSystem;

@@ -6,6 +6,9 @@
 //! calls and kernels only touch running members. A member's arithmetic never reads another
 //! slot, so compaction (and the block it runs in) cannot change its bits.
 
+// Index loops walk several parallel flat buffers at once; iterators would obscure that.
+#![allow(clippy::needless_range_loop)]
+
 use std::ops::Range;
 
 use super::controller::ControllerState;

@@ -13,6 +13,9 @@
 //! [3] P. Bogacki, L. F. Shampine, *A 3(2) pair of Runge–Kutta formulas*, Appl. Math. Lett. 2
 //! (1989), doi:10.1016/0893-9659(89)90079-7.
 
+// Coefficients are kept digit for digit as published (and as torchode has them).
+#![allow(clippy::excessive_precision, clippy::needless_range_loop)]
+
 /// The explicit Runge–Kutta methods available.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Method {
