@@ -14,6 +14,7 @@ pub trait BatchSystem<T: Real>: Sync {
     /// Parameter count per member.
     fn n_params(&self) -> usize;
     /// `dy[i] = f(t[i], y[i], p[i])` for every row `i` (`t.len()` rows).
+    #[inline(always)]
     fn rhs(&self, t: &[T], y: &[T], p: &[T], dy: &mut [T]);
     /// Reverse mode: `gy[i] = v[i]ᵀ ∂f/∂y (t[i], y[i], p[i])` and
     /// `gp[i] = v[i]ᵀ ∂f/∂p (t[i], y[i], p[i])`, both overwritten.
@@ -31,6 +32,7 @@ impl<T: Real> BatchSystem<T> for Decay {
     fn n_params(&self) -> usize {
         1
     }
+    #[inline(always)]
     fn rhs(&self, _t: &[T], y: &[T], p: &[T], dy: &mut [T]) {
         for i in 0..dy.len() {
             dy[i] = -(p[i] * y[i]);
@@ -56,6 +58,7 @@ impl<T: Real> BatchSystem<T> for Oscillator {
     fn n_params(&self) -> usize {
         2
     }
+    #[inline(always)]
     fn rhs(&self, t: &[T], y: &[T], p: &[T], dy: &mut [T]) {
         let two = T::from_f64(2.0);
         for i in 0..t.len() {
@@ -88,6 +91,7 @@ impl<T: Real> BatchSystem<T> for VanDerPol {
     fn n_params(&self) -> usize {
         1
     }
+    #[inline(always)]
     fn rhs(&self, t: &[T], y: &[T], p: &[T], dy: &mut [T]) {
         for i in 0..t.len() {
             let (x, v, mu) = (y[2 * i], y[2 * i + 1], p[i]);
@@ -118,6 +122,7 @@ impl<T: Real> BatchSystem<T> for LotkaVolterra {
     fn n_params(&self) -> usize {
         4
     }
+    #[inline(always)]
     fn rhs(&self, t: &[T], y: &[T], p: &[T], dy: &mut [T]) {
         for i in 0..t.len() {
             let (x, z) = (y[2 * i], y[2 * i + 1]);
@@ -152,6 +157,7 @@ impl<T: Real> BatchSystem<T> for Quadratic {
     fn n_params(&self) -> usize {
         1
     }
+    #[inline(always)]
     fn rhs(&self, _t: &[T], y: &[T], p: &[T], dy: &mut [T]) {
         for i in 0..dy.len() {
             dy[i] = p[i] * y[i] * y[i];
