@@ -98,7 +98,9 @@ fn y0(problem: &str) -> [f64; 2] {
 fn bench_problem<T: Real, S: BatchSystem<T>>(c: &mut Criterion, sys: &S, problem: &str, ty: &str) {
     let mut group = c.benchmark_group(format!("cpu_{problem}"));
     group.sample_size(10);
-    let t_eval: Vec<T> = (0..50).map(|j| T::from_f64(10.0 * j as f64 / 49.0)).collect();
+    let t_eval: Vec<T> = (0..50)
+        .map(|j| T::from_f64(10.0 * j as f64 / 49.0))
+        .collect();
     let opts = SolveOptions {
         threads: 2,
         ..Default::default()
@@ -108,14 +110,21 @@ fn bench_problem<T: Real, S: BatchSystem<T>>(c: &mut Criterion, sys: &S, problem
             .flat_map(|m| params(problem, m, members))
             .map(T::from_f64)
             .collect();
-        let y: Vec<T> = (0..members).flat_map(|_| y0(problem)).map(T::from_f64).collect();
+        let y: Vec<T> = (0..members)
+            .flat_map(|_| y0(problem))
+            .map(T::from_f64)
+            .collect();
         let sol = solve(sys, &y, &p, T::ZERO, &t_eval, &opts).unwrap();
         let steps: u64 = sol
             .stats
             .iter()
             .map(|s| (s.accepted + s.rejected) as u64)
             .sum();
-        let ok = sol.status.iter().filter(|s| **s == pareto_sciml::ode::Status::Success).count();
+        let ok = sol
+            .status
+            .iter()
+            .filter(|s| **s == pareto_sciml::ode::Status::Success)
+            .count();
         println!(
             "cpu_{problem}/{ty}/{members}: mean trial steps per member {:.1}, success {ok}/{members}",
             steps as f64 / members as f64

@@ -1,8 +1,12 @@
 """torchode peer for benches/ode_batched.rs: the same problems, per-member parameters and
 settings (Dopri5 + IntegralController, rtol 1e-6, atol 1e-8, 50 output times on [0, 10]),
-torch threads = 2, CPU, no torch.compile / JIT.
+torch threads = 2 by default (--threads), CPU, no torch.compile / JIT.
 
-Run:  python3 benches/peers/torchode_peer.py [--repeats 5] [--sizes 64,1024,8192] [--dtypes f64,f32]
+On a machine shared by other jobs, two torch threads can spin against each other (a
+64-member hybrid RHS took 19 ms with 2 threads vs 0.33 ms with 1 under a load of 10 on 2
+cores), so report the thread count with every figure.
+
+Run:  python3 benches/peers/torchode_peer.py [--threads 2] [--repeats 5] [--sizes 64,1024,8192] [--dtypes f64,f32]
 Prints one line per (problem, dtype, members): median seconds per solve and mean trial steps.
 """
 import argparse
@@ -13,7 +17,6 @@ import time
 import torch
 import torchode as to
 
-torch.set_num_threads(2)
 HIDDEN = 16
 N_MLP = HIDDEN * 2 + HIDDEN + HIDDEN * HIDDEN + HIDDEN + 2 * HIDDEN + 2
 
@@ -79,16 +82,18 @@ def run(problem, members, dtype, repeats):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--sizes", default="64,1024,8192")
     ap.add_argument("--dtypes", default="f64,f32")
     ap.add_argument("--problems", default="hybrid,vdp,damped")
     a = ap.parse_args()
+    torch.set_num_threads(a.threads)
     for problem in a.problems.split(","):
         for dt in a.dtypes.split(","):
             dtype = torch.float64 if dt == "f64" else torch.float32
             for members in map(int, a.sizes.split(",")):
                 med, steps, ok = run(problem, members, dtype, a.repeats)
-                print(f"torchode {problem} {dt} {members}: median {med * 1e3:.1f} ms, "
+                print(f"torchode threads={a.threads} {problem} {dt} {members}: median {med * 1e3:.1f} ms, "
                       f"mean trial steps {steps:.1f}, success {ok}/{members}", flush=True)
 
 

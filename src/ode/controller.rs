@@ -192,6 +192,32 @@ mod tests {
         assert!((s.prev_ratio - 0.8).abs() < 1e-15);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn factor_stays_in_bounds_and_accept_iff_ratio_le_one(
+            ratio in 1e-12f64..1e12,
+            h in prop_h(),
+            prev in 1e-6f64..10.0,
+            pi in proptest::bool::ANY,
+        ) {
+            let cfg = ControllerConfig {
+                kind: if pi { ControllerKind::Pi { pcoeff: 0.4, icoeff: 0.3 } } else { ControllerKind::Integral },
+                ..Default::default()
+            };
+            let (d, s) = decide(&cfg, 4, ControllerState { prev_ratio: prev }, h, ratio);
+            let f = d.h_next / h;
+            proptest::prop_assert!(f >= 0.2 * (1.0 - 1e-15) && f <= 10.0 * (1.0 + 1e-15));
+            proptest::prop_assert_eq!(d.accept, ratio <= 1.0);
+            let want = if ratio <= 1.0 { ratio } else { prev };
+            proptest::prop_assert_eq!(s.prev_ratio.to_bits(), want.to_bits());
+        }
+    }
+
+    fn prop_h() -> impl proptest::strategy::Strategy<Value = f64> {
+        use proptest::strategy::Strategy;
+        (1e-8f64..10.0, proptest::bool::ANY).prop_map(|(h, neg)| if neg { -h } else { h })
+    }
+
     #[test]
     fn nan_ratio_rejects() {
         let (d, _) = decide(
