@@ -206,7 +206,7 @@ mod tests {
             };
             let (d, s) = decide(&cfg, 4, ControllerState { prev_ratio: prev }, h, ratio);
             let f = d.h_next / h;
-            proptest::prop_assert!(f >= 0.2 * (1.0 - 1e-15) && f <= 10.0 * (1.0 + 1e-15));
+            proptest::prop_assert!((0.2 * (1.0 - 1e-15)..=10.0 * (1.0 + 1e-15)).contains(&f));
             proptest::prop_assert_eq!(d.accept, ratio <= 1.0);
             let want = if ratio <= 1.0 { ratio } else { prev };
             proptest::prop_assert_eq!(s.prev_ratio.to_bits(), want.to_bits());

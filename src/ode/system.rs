@@ -20,7 +20,6 @@ pub trait BatchSystem<T: Real>: Sync {
     /// Parameter count per member.
     fn n_params(&self) -> usize;
     /// `dy[i] = f(t[i], y[i], p[i])` for every row `i` (`t.len()` rows).
-    #[inline(always)]
     fn rhs(&self, t: &[T], y: &[T], p: &[T], dy: &mut [T]);
     /// Reverse mode: `gy[i] = v[i]ᵀ ∂f/∂y (t[i], y[i], p[i])` and
     /// `gp[i] = v[i]ᵀ ∂f/∂p (t[i], y[i], p[i])`, both overwritten.
