@@ -275,3 +275,91 @@ fn stats_count_rhs_evaluations() {
     assert!(s.error_ratio <= 1.0);
     assert_eq!(s.t.to_bits(), 10.0f64.to_bits());
 }
+
+/// Counts the rows the solver hands to the right-hand side.
+struct Counting<S>(S, std::sync::atomic::AtomicUsize);
+
+impl<S: BatchSystem<f64>> BatchSystem<f64> for Counting<S> {
+    fn dim(&self) -> usize {
+        self.0.dim()
+    }
+    fn n_params(&self) -> usize {
+        self.0.n_params()
+    }
+    fn rhs(&self, t: &[f64], y: &[f64], p: &[f64], dy: &mut [f64]) {
+        self.1
+            .fetch_add(t.len(), std::sync::atomic::Ordering::Relaxed);
+        self.0.rhs(t, y, p, dy)
+    }
+    fn vjp(&self, t: &[f64], y: &[f64], p: &[f64], v: &[f64], gy: &mut [f64], gp: &mut [f64]) {
+        self.0.vjp(t, y, p, v, gy, gp)
+    }
+}
+
+#[test]
+fn finished_and_failed_members_stop_costing_work() {
+    // Very different step counts (μ from 0.1 to 8) plus a NaN member that fails at once.
+    let mus = [0.1, 8.0, f64::NAN, 1.0, 3.0];
+    let y0 = [2.0, 0.0, 2.0, 0.0, 2.0, 0.0, 2.0, 0.0, 2.0, 0.0];
+    let sys = Counting(VanDerPol, std::sync::atomic::AtomicUsize::new(0));
+    let sol = solve(&sys, &y0, &mus, 0.0, &t_eval_50(), &SolveOptions::default()).unwrap();
+    let rows = sys.1.load(std::sync::atomic::Ordering::Relaxed);
+    let per_member: u32 = sol.stats.iter().map(|s| s.rhs_evals).sum();
+    // Every row the RHS saw is charged to exactly one running member.
+    assert_eq!(rows, per_member as usize);
+    let max = sol.stats.iter().map(|s| s.rhs_evals).max().unwrap() as usize;
+    // Without compaction every member would be evaluated as long as the slowest one.
+    assert!(rows < 5 * max - max / 2, "{rows} rows vs slowest member {max}");
+    assert!(
+        sol.stats[2].rhs_evals <= 2 + 6,
+        "NaN member: {:?}",
+        sol.stats[2]
+    );
+}
+
+#[test]
+fn pi_controller_solves_accurately() {
+    use pareto_sciml::ode::{ControllerConfig, ControllerKind, StepMode};
+    let cfg = ControllerConfig {
+        kind: ControllerKind::Pi {
+            pcoeff: 0.4,
+            icoeff: 0.3,
+        },
+        ..Default::default()
+    };
+    let opts = SolveOptions {
+        steps: StepMode::Adaptive(cfg),
+        rtol: 1e-8,
+        atol: 1e-10,
+        ..Default::default()
+    };
+    let integral = SolveOptions {
+        rtol: 1e-8,
+        atol: 1e-10,
+        ..Default::default()
+    };
+    let t = t_eval_50();
+    let a = solve(
+        &VanDerPol,
+        &[2.0, 0.0, 2.0, 0.0],
+        &[1.0, 4.0],
+        0.0,
+        &t,
+        &opts,
+    )
+    .unwrap();
+    let b = solve(
+        &VanDerPol,
+        &[2.0, 0.0, 2.0, 0.0],
+        &[1.0, 4.0],
+        0.0,
+        &t,
+        &integral,
+    )
+    .unwrap();
+    assert!(a.status.iter().all(|s| *s == Status::Success));
+    for (x, y) in a.y.iter().zip(&b.y) {
+        assert!((x - y).abs() < 1e-5 * (1.0 + y.abs()), "{x} vs {y}");
+    }
+    assert_ne!(a.stats, b.stats, "the PI law takes its own steps");
+}
