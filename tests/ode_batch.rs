@@ -309,7 +309,10 @@ fn finished_and_failed_members_stop_costing_work() {
     assert_eq!(rows, per_member as usize);
     let max = sol.stats.iter().map(|s| s.rhs_evals).max().unwrap() as usize;
     // Without compaction every member would be evaluated as long as the slowest one.
-    assert!(rows < 5 * max - max / 2, "{rows} rows vs slowest member {max}");
+    assert!(
+        rows < 5 * max - max / 2,
+        "{rows} rows vs slowest member {max}"
+    );
     assert!(
         sol.stats[2].rhs_evals <= 2 + 6,
         "NaN member: {:?}",

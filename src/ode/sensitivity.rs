@@ -15,7 +15,7 @@
 //! tape stays within [`GradientOptions::memory_limit_bytes`]. Steps past the limit keep only
 //! their checkpoint `y_n` and recompute their stages (one RHS call per stage, replaying the
 //! recorded `h`) during the backward sweep. Stored or recomputed stages give the same gradient
-//! (tested).
+//! (tested). Gradients are f64 only; the forward solve is generic over f32/f64.
 
 // Index loops walk several parallel flat buffers at once; iterators would obscure that.
 #![allow(clippy::needless_range_loop)]
@@ -236,7 +236,17 @@ fn member_gradient<S: BatchSystem<f64>>(
             }
             None => {
                 recomputed += 1;
-                sys.rhs(&[st.t], yn, p, &mut k[0]);
+                // An FSAL first stage was evaluated at the end of the previous step, at the
+                // time the forward pass computed there; reuse that time so the recomputed
+                // stages equal the stored ones bit for bit even for time-dependent systems.
+                let t1 = match (tab.fsal, n) {
+                    (true, n) if n > 0 => {
+                        let prev = &tape.steps[n - 1];
+                        tab.c[ns - 1].mul_add(prev.h, prev.t)
+                    }
+                    _ => st.t,
+                };
+                sys.rhs(&[t1], yn, p, &mut k[0]);
                 for s in 1..ns {
                     let coef = &tab.a[s];
                     let mut yt = vec![0.0; dim];
