@@ -120,9 +120,9 @@ pub(crate) fn run_block<T: Real, S: BatchSystem<T>, R: Recorder<T>>(
         .map(|e| e.iter().map(|&x| T::from_f64(x)).collect())
         .unwrap_or_default();
     let c: Vec<T> = tab.c.iter().map(|&x| T::from_f64(x)).collect();
-    let adaptive = match opts.steps {
-        StepMode::Adaptive(cc) => Some(cc),
-        StepMode::Fixed(_) => None,
+    let (adaptive, fixed_h) = match opts.steps {
+        StepMode::Adaptive(cc) => (Some(cc), T::ZERO),
+        StepMode::Fixed(h) => (None, dir * T::from_f64(h)),
     };
 
     let mut s = Slots {
@@ -254,13 +254,7 @@ pub(crate) fn run_block<T: Real, S: BatchSystem<T>, R: Recorder<T>>(
                         (dcs.accept, dcs.h_next)
                     }
                 }
-                None => (
-                    true,
-                    dir * T::from_f64(match opts.steps {
-                        StepMode::Fixed(h) => h,
-                        StepMode::Adaptive(_) => unreachable!(),
-                    }),
-                ),
+                None => (true, fixed_h),
             };
             if !h_next.is_finite() || (accept && !finite) {
                 out.status[id] = Status::NonFinite;
