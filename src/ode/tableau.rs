@@ -4,13 +4,13 @@
 //! stage derivatives `k_s`. That one form serves the forward interpolation and its reverse-mode
 //! derivative alike (see [`super::sensitivity`]).
 //!
-//! References: [1] J. R. Dormand, P. J. Prince, *A family of embedded Runge–Kutta formulae*,
+//! References: \[1\] J. R. Dormand, P. J. Prince, *A family of embedded Runge–Kutta formulae*,
 //! J. Comput. Appl. Math. 6 (1980), doi:10.1016/0771-050X(80)90013-3; dense output from
 //! E. Hairer, S. P. Nørsett, G. Wanner, *Solving ODEs I*, 2nd ed., §II.6 (`CONTD5` of
-//! `dopri5.f`). [2] Ch. Tsitouras, *Runge–Kutta pairs of order 5(4) satisfying only the first
+//! `dopri5.f`). \[2\] Ch. Tsitouras, *Runge–Kutta pairs of order 5(4) satisfying only the first
 //! column simplifying assumption*, Comput. Math. Appl. 62 (2011), doi:10.1016/j.camwa.2011.06.002
 //! (error weights with the sign fix of OrdinaryDiffEq.jl issue 1654, as torchode uses).
-//! [3] P. Bogacki, L. F. Shampine, *A 3(2) pair of Runge–Kutta formulas*, Appl. Math. Lett. 2
+//! \[3\] P. Bogacki, L. F. Shampine, *A 3(2) pair of Runge–Kutta formulas*, Appl. Math. Lett. 2
 //! (1989), doi:10.1016/0893-9659(89)90079-7.
 
 // Coefficients are kept digit for digit as published (and as torchode has them).
