@@ -1,0 +1,277 @@
+//! RVEA (Cheng, Jin, Olhofer & Sendhoff 2016, doi:10.1109/TEVC.2016.2519378), as in
+//! TensorRVEA (Liang et al. 2024) and pymoo 0.6.
+//!
+//! Each generation: random mating, SBX + polynomial mutation, then angle-penalised distance
+//! (APD) selection of one survivor per reference vector among parents ∪ offspring:
+//! objectives are translated by the ideal point (kept over all generations), every individual
+//! joins the vector of smallest angle θ, and the survivor minimises
+//! `‖f − z*‖ · (1 + M · (t / t_max)^α · θ / γ)`, with γ the angle from the vector to its
+//! nearest neighbour, `t` the completed generations and α = 2. Every `⌈fr · t_max⌉`
+//! generations (fr = 0.1) the vectors are re-scaled by the range of the surviving population.
+//! The population can therefore be smaller than the number of vectors (empty niches).
+//!
+//! Constraints: within a niche a feasible individual beats an infeasible one; among
+//! infeasible ones the smaller violation wins. Angles use `f64::acos` (the only libm call of
+//! the crate's EMO code; it only orders individuals and selection has no GPU twin).
+//!
+//! ```
+//! use pareto_sciml::moo::{das_dennis, rvea::Rvea, problems::Dtlz, problem::Evaluator};
+//! use pareto_sciml::moo::algorithm::{run, Checkpointing};
+//! use pareto_sciml::moo::observer::NoObserver;
+//! let p = Dtlz::new(1, 7, 3).unwrap();
+//! let mut alg = Rvea::new(&p, das_dennis(3, 4).unwrap(), 10, 3).unwrap();
+//! run(&mut alg, &Evaluator::new(&p), 10, &mut NoObserver, &Checkpointing::never()).unwrap();
+//! assert!(alg.core().len() <= 15);
+//! ```
+
+use crate::error::{Error, Result};
+use crate::io::checkpoint::{StateReader, StateWriter};
+use crate::moo::algorithm::{Algorithm, Core, Merged};
+use crate::moo::nsga3::check_refs;
+use crate::moo::operators::{random_mating, Variation};
+use crate::moo::problem::Problem;
+
+/// RVEA state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rvea {
+    core: Core,
+    max_gen: u64,
+    alpha: f64,
+    fr: f64,
+    /// Initial unit reference vectors.
+    v0: Vec<f64>,
+    /// Current unit reference vectors.
+    v: Vec<f64>,
+    ideal: Vec<f64>,
+    /// Worst objective values of the last survivors (for adaptation).
+    nadir: Vec<f64>,
+}
+
+fn unit_rows(v: &[f64], no: usize) -> Vec<f64> {
+    v.chunks_exact(no)
+        .flat_map(|w| {
+            let norm = w.iter().map(|x| x * x).sum::<f64>().sqrt();
+            w.iter().map(move |x| x / norm)
+        })
+        .collect()
+}
+
+/// Angle from each unit vector to its nearest other vector (floored at 1e-64 so θ/γ exists).
+fn gammas(v: &[f64], no: usize) -> Vec<f64> {
+    let rows: Vec<&[f64]> = v.chunks_exact(no).collect();
+    rows.iter()
+        .enumerate()
+        .map(|(k, a)| {
+            let best = rows
+                .iter()
+                .enumerate()
+                .filter(|&(l, _)| l != k)
+                .map(|(_, b)| a.iter().zip(*b).fold(0.0, |s, (x, y)| s + x * y))
+                .fold(-1.0f64, f64::max);
+            best.clamp(-1.0, 1.0).acos().max(1e-64)
+        })
+        .collect()
+}
+
+impl Rvea {
+    /// RVEA with reference vectors `refs` (row-major, e.g. [`crate::moo::das_dennis`]), for a
+    /// run of `max_gen` generations (the penalty schedule needs it), α = 2, fr = 0.1; each
+    /// generation makes one offspring per vector.
+    pub fn new<P: Problem + ?Sized>(
+        problem: &P,
+        refs: Vec<f64>,
+        max_gen: u64,
+        seed: u64,
+    ) -> Result<Self> {
+        Self::with_options(problem, refs, max_gen, seed, 2.0, 0.1, Variation::default())
+    }
+
+    /// As [`new`](Self::new) with explicit α, adaptation frequency `fr ∈ (0, 1]` and operators.
+    pub fn with_options<P: Problem + ?Sized>(
+        problem: &P,
+        refs: Vec<f64>,
+        max_gen: u64,
+        seed: u64,
+        alpha: f64,
+        fr: f64,
+        variation: Variation,
+    ) -> Result<Self> {
+        let no = problem.n_obj();
+        check_refs("Rvea::new", &refs, no)?;
+        if max_gen == 0 {
+            return Err(Error::config("max_gen", "must be at least 1"));
+        }
+        if !(alpha.is_finite() && alpha >= 0.0) {
+            return Err(Error::config(
+                "alpha",
+                format!("{alpha} is not finite and >= 0"),
+            ));
+        }
+        if !(fr > 0.0 && fr <= 1.0) {
+            return Err(Error::config("fr", format!("{fr} is not in (0, 1]")));
+        }
+        let pop = refs.len() / no;
+        let core = Core::new(
+            problem.bounds().clone(),
+            no,
+            problem.n_constr(),
+            pop,
+            seed,
+            variation,
+        )?;
+        let v0 = unit_rows(&refs, no);
+        Ok(Rvea {
+            core,
+            max_gen,
+            alpha,
+            fr,
+            v: v0.clone(),
+            v0,
+            ideal: vec![f64::INFINITY; no],
+            nadir: Vec::new(),
+        })
+    }
+
+    /// The current (adapted) unit reference vectors.
+    pub fn reference_vectors(&self) -> &[f64] {
+        &self.v
+    }
+
+    fn survive(&mut self, m: &Merged) -> Vec<usize> {
+        let no = self.core.n_obj;
+        let n = m.cv.len();
+        let feas: Vec<usize> = (0..n).filter(|&i| m.cv[i] <= 0.0).collect();
+        // The ideal point comes from feasible rows; with none, from every row.
+        let rows = if feas.is_empty() {
+            (0..n).collect::<Vec<_>>()
+        } else {
+            feas
+        };
+        for &i in &rows {
+            for j in 0..no {
+                self.ideal[j] = self.ideal[j].min(m.sel[i * no + j]);
+            }
+        }
+        let t = self.core.generation as f64;
+        let penalty = no as f64 * crate::math::pow_f64(t / self.max_gen as f64, self.alpha);
+        let gamma = gammas(&self.v, no);
+        let n_vec = gamma.len();
+        // Per niche: (is infeasible, violation, APD, row), smallest wins.
+        let mut best: Vec<Option<(bool, f64, f64, usize)>> = vec![None; n_vec];
+        let mut fp = vec![0.0; no];
+        for i in 0..n {
+            for j in 0..no {
+                fp[j] = m.sel[i * no + j] - self.ideal[j];
+            }
+            let dist = fp.iter().map(|x| x * x).sum::<f64>().sqrt().max(1e-64);
+            let (mut k_best, mut c_best) = (0, f64::NEG_INFINITY);
+            for (k, v) in self.v.chunks_exact(no).enumerate() {
+                let c = fp.iter().zip(v).fold(0.0, |s, (x, y)| s + x * y) / dist;
+                if c > c_best {
+                    (k_best, c_best) = (k, c);
+                }
+            }
+            let theta = c_best.clamp(-1.0, 1.0).acos();
+            let apd = dist * (1.0 + penalty * theta / gamma[k_best]);
+            let key = (m.cv[i] > 0.0, m.cv[i], apd, i);
+            let better = match best[k_best] {
+                None => true,
+                Some(b) => {
+                    (key.0, key.1, key.2).partial_cmp(&(b.0, b.1, b.2))
+                        == Some(std::cmp::Ordering::Less)
+                }
+            };
+            if better {
+                best[k_best] = Some(key);
+            }
+        }
+        let survivors: Vec<usize> = best.into_iter().flatten().map(|b| b.3).collect();
+        let mut nadir = vec![f64::NEG_INFINITY; no];
+        for &i in &survivors {
+            for j in 0..no {
+                nadir[j] = nadir[j].max(m.sel[i * no + j]);
+            }
+        }
+        self.nadir = nadir;
+        survivors
+    }
+
+    /// Re-scales the initial vectors by the survivors' objective range (RVEA's adaptation).
+    fn adapt(&mut self) {
+        let no = self.core.n_obj;
+        let range: Vec<f64> = (0..no).map(|j| self.nadir[j] - self.ideal[j]).collect();
+        if range.iter().any(|r| !(r.is_finite() && *r > 0.0)) {
+            return; // A collapsed or failed range carries no shape information.
+        }
+        let scaled: Vec<f64> = self
+            .v0
+            .chunks_exact(no)
+            .flat_map(|w| w.iter().zip(&range).map(|(a, b)| a * b))
+            .collect();
+        self.v = unit_rows(&scaled, no);
+    }
+}
+
+impl Algorithm for Rvea {
+    const TAG: &'static str = "rvea";
+
+    fn ask(&mut self) -> Result<&[f64]> {
+        if self.core.is_empty() {
+            return self.core.make_pending(None);
+        }
+        let c = &self.core;
+        let pairs = random_mating(c.len(), c.pop_size.div_ceil(2), c.seed, c.generation + 1)?;
+        self.core.make_pending(Some(&pairs))
+    }
+
+    fn tell(&mut self, f: &[f64], g: &[f64]) -> Result<()> {
+        let (f, cv, sel) = self.core.check_tell(f, g)?;
+        let m = self.core.merge(f, cv, sel);
+        let keep = self.survive(&m);
+        self.core.commit(&m, &keep);
+        let period = ((self.fr * self.max_gen as f64).ceil() as u64).max(1);
+        if self.core.generation % period == 0 {
+            self.adapt();
+        }
+        Ok(())
+    }
+
+    fn core(&self) -> &Core {
+        &self.core
+    }
+
+    fn write_extra(&self, w: &mut StateWriter) {
+        w.u64(self.max_gen);
+        w.f64(self.alpha);
+        w.f64(self.fr);
+        for v in [&self.v0, &self.v, &self.ideal, &self.nadir] {
+            w.f64s(v);
+        }
+    }
+
+    fn read_extra(core: Core, r: &mut StateReader) -> Result<Self> {
+        let (max_gen, alpha, fr) = (r.u64()?, r.f64()?, r.f64()?);
+        let (v0, v, ideal, nadir) = (r.f64s()?, r.f64s()?, r.f64s()?, r.f64s()?);
+        let no = core.n_obj;
+        if v0.len() != v.len()
+            || v.len() != core.pop_size * no
+            || ideal.len() != no
+            || !(nadir.is_empty() || nadir.len() == no)
+        {
+            return Err(Error::format(
+                "checkpoint",
+                "RVEA vector sizes are inconsistent",
+            ));
+        }
+        Ok(Rvea {
+            core,
+            max_gen,
+            alpha,
+            fr,
+            v0,
+            v,
+            ideal,
+            nadir,
+        })
+    }
+}
