@@ -270,8 +270,9 @@ fn intercepts(extremes: &[f64], ideal: &[f64]) -> Option<Vec<f64>> {
         a.swap(c, p);
         for r in c + 1..n {
             let k = a[r][c] / a[c][c];
-            for j in c..=n {
-                a[r][j] -= k * a[c][j];
+            let pivot = a[c].clone();
+            for (x, p) in a[r][c..].iter_mut().zip(&pivot[c..]) {
+                *x -= k * p;
             }
         }
     }

@@ -160,8 +160,12 @@ impl Rvea {
         let mut best: Vec<Option<(bool, f64, f64, usize)>> = vec![None; n_vec];
         let mut fp = vec![0.0; no];
         for i in 0..n {
-            for j in 0..no {
-                fp[j] = m.sel[i * no + j] - self.ideal[j];
+            for ((p, &s), &z) in fp
+                .iter_mut()
+                .zip(&m.sel[i * no..(i + 1) * no])
+                .zip(&self.ideal)
+            {
+                *p = s - z;
             }
             let dist = fp.iter().map(|x| x * x).sum::<f64>().sqrt().max(1e-64);
             let (mut k_best, mut c_best) = (0, f64::NEG_INFINITY);
@@ -188,8 +192,8 @@ impl Rvea {
         let survivors: Vec<usize> = best.into_iter().flatten().map(|b| b.3).collect();
         let mut nadir = vec![f64::NEG_INFINITY; no];
         for &i in &survivors {
-            for j in 0..no {
-                nadir[j] = nadir[j].max(m.sel[i * no + j]);
+            for (a, &s) in nadir.iter_mut().zip(&m.sel[i * no..(i + 1) * no]) {
+                *a = a.max(s);
             }
         }
         self.nadir = nadir;

@@ -216,12 +216,12 @@ impl KnownFront for Dtlz {
                     });
                     out.extend_from_slice(&xp);
                     out.push(2.0 * h);
-                    for d in 0..m - 1 {
-                        idx[d] += 1;
-                        if idx[d] < axis.len() {
+                    for d in idx.iter_mut() {
+                        *d += 1;
+                        if *d < axis.len() {
                             continue 'grid;
                         }
-                        idx[d] = 0;
+                        *d = 0;
                     }
                     break;
                 }
