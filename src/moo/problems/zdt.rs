@@ -167,7 +167,7 @@ impl KnownFront for Zdt {
             }
             _ => linspace(0.0, 1.0, n_points),
         };
-        Ok(f1
+        let front: Vec<f64> = f1
             .iter()
             .flat_map(|&a| {
                 let f2 = match self.kind {
@@ -177,6 +177,17 @@ impl KnownFront for Zdt {
                 };
                 [a, f2]
             })
+            .collect();
+        if self.kind != ZdtKind::Zdt3 {
+            return Ok(front);
+        }
+        // pymoo's region ends are rounded to 10 digits: drop the few points they make dominated.
+        let rank = crate::moo::nondominated_sort(&front, 2)?;
+        Ok(front
+            .chunks_exact(2)
+            .zip(rank)
+            .filter(|(_, r)| *r == 0)
+            .flat_map(|(row, _)| row.iter().copied())
             .collect())
     }
 }
