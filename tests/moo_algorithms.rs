@@ -109,7 +109,7 @@ fn runs_are_bit_identical_for_any_thread_count() {
             &Checkpointing::never(),
         )
         .unwrap();
-        let mut b = Rvea::new(&p, refs.clone(), 8, 3).unwrap();
+        let mut b = Rvea::new(&p, refs.clone(), 8, 3).unwrap().threads(t);
         run(
             &mut b,
             &Evaluator::new(&p).threads(t),

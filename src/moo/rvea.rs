@@ -45,6 +45,11 @@ pub struct Rvea {
     ideal: Vec<f64>,
     /// Worst objective values of the last survivors (for adaptation).
     nadir: Vec<f64>,
+    /// Angle from each vector in `v` to its nearest neighbour; derived from `v` and cached
+    /// because it costs O(N²) and `v` only changes on adaptation.
+    gamma: Vec<f64>,
+    /// Threads for association (not part of the state: results do not depend on it).
+    threads: usize,
 }
 
 fn unit_rows(v: &[f64], no: usize) -> Vec<f64> {
@@ -125,11 +130,20 @@ impl Rvea {
             max_gen,
             alpha,
             fr,
+            gamma: gammas(&v0, no),
             v: v0.clone(),
             v0,
             ideal: vec![f64::INFINITY; no],
             nadir: Vec::new(),
+            threads: 1,
         })
+    }
+
+    /// Uses up to `threads` threads (0 = all cores) for the O(N²) association step; the
+    /// result is bit-identical for any thread count.
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.threads = threads;
+        self
     }
 
     /// The current (adapted) unit reference vectors.
@@ -154,29 +168,31 @@ impl Rvea {
         }
         let t = self.core.generation as f64;
         let penalty = no as f64 * crate::math::pow_f64(t / self.max_gen as f64, self.alpha);
-        let gamma = gammas(&self.v, no);
+        let gamma = &self.gamma;
         let n_vec = gamma.len();
         // Per niche: (is infeasible, violation, APD, row), smallest wins.
-        let mut best: Vec<Option<(bool, f64, f64, usize)>> = vec![None; n_vec];
-        let mut fp = vec![0.0; no];
-        for i in 0..n {
-            for ((p, &s), &z) in fp
-                .iter_mut()
-                .zip(&m.sel[i * no..(i + 1) * no])
-                .zip(&self.ideal)
-            {
+        // Association and APD per row are independent: computed on threads, reduced per
+        // niche in row order (so the result does not depend on the thread count).
+        let (v, ideal) = (&self.v, &self.ideal);
+        let assoc = crate::parallel::map_indexed(n, self.threads, |i| {
+            let mut fp = vec![0.0; no];
+            for ((p, &s), &z) in fp.iter_mut().zip(&m.sel[i * no..(i + 1) * no]).zip(ideal) {
                 *p = s - z;
             }
             let dist = fp.iter().map(|x| x * x).sum::<f64>().sqrt().max(1e-64);
-            let (mut k_best, mut c_best) = (0, f64::NEG_INFINITY);
-            for (k, v) in self.v.chunks_exact(no).enumerate() {
-                let c = fp.iter().zip(v).fold(0.0, |s, (x, y)| s + x * y) / dist;
-                if c > c_best {
-                    (k_best, c_best) = (k, c);
+            // argmax of the cosine = argmax of the dot product (dist > 0 is common).
+            let (mut k_best, mut d_best) = (0, f64::NEG_INFINITY);
+            for (k, w) in v.chunks_exact(no).enumerate() {
+                let d = fp.iter().zip(w).fold(0.0, |s, (x, y)| s + x * y);
+                if d > d_best {
+                    (k_best, d_best) = (k, d);
                 }
             }
-            let theta = c_best.clamp(-1.0, 1.0).acos();
-            let apd = dist * (1.0 + penalty * theta / gamma[k_best]);
+            let theta = (d_best / dist).clamp(-1.0, 1.0).acos();
+            (k_best, dist * (1.0 + penalty * theta / gamma[k_best]))
+        });
+        let mut best: Vec<Option<(bool, f64, f64, usize)>> = vec![None; n_vec];
+        for (i, (k_best, apd)) in assoc.into_iter().enumerate() {
             let key = (m.cv[i] > 0.0, m.cv[i], apd, i);
             let better = match best[k_best] {
                 None => true,
@@ -213,6 +229,7 @@ impl Rvea {
             .flat_map(|w| w.iter().zip(&range).map(|(a, b)| a * b))
             .collect();
         self.v = unit_rows(&scaled, no);
+        self.gamma = gammas(&self.v, no);
     }
 }
 
@@ -272,10 +289,12 @@ impl Algorithm for Rvea {
             max_gen,
             alpha,
             fr,
+            gamma: gammas(&v, no),
             v0,
             v,
             ideal,
             nadir,
+            threads: 1,
         })
     }
 }
