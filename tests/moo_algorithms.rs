@@ -477,9 +477,67 @@ fn igd_no_worse_than_pymoo() {
             .collect()
     };
     compare("nsga2", "zdt1", go("nsga2", &z, 100, 100, 1000));
-    compare("nsga2", "dtlz2", go("nsga2", &d2, 100, 150, 861));
     compare("nsga3", "dtlz1", go("nsga3", &d1, 92, 200, 861));
     compare("nsga3", "dtlz2", go("nsga3", &d2, 92, 150, 861));
     compare("rvea", "dtlz1", go("rvea", &d1, 105, 200, 861));
     compare("rvea", "dtlz2", go("rvea", &d2, 105, 150, 861));
+    compare("nsga2", "dtlz2", go("nsga2", &d2, 100, 150, 861));
+}
+
+#[test]
+fn progress_observer_reports_igd_and_hv() {
+    use pareto_sciml::moo::observer::{GenerationReport, ProgressObserver};
+    let f = [0.0, 1.0, 1.0, 0.0, f64::INFINITY, f64::INFINITY];
+    let r = GenerationReport {
+        generation: 5,
+        first_generation: 0,
+        max_gen: 10,
+        evaluations: 50,
+        n_obj: 2,
+        x: &[],
+        f: &f,
+        cv: &[0.0, 0.0, f64::MAX],
+        elapsed: std::time::Duration::from_secs(1),
+    };
+    let line = ProgressObserver::new(1)
+        .with_front(vec![0.0, 1.0, 1.0, 0.0])
+        .with_hv_reference(vec![2.0, 2.0])
+        .line(&r)
+        .unwrap();
+    assert!(line.contains("gen     5/10"), "{line}");
+    assert!(line.contains("igd 0.0000e0"), "{line}");
+    assert!(line.contains("hv 3.0000e0"), "{line}");
+    assert!(line.contains("eta 1.00s"), "{line}");
+    assert_eq!(r.best_objectives(), vec![0.0, 0.0]);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+    /// NSGA-II keeps every non-dominated row of parents ∪ offspring when they fit, and the
+    /// population size never changes; RVEA keeps at most one row per reference vector.
+    #[test]
+    fn survival_keeps_the_first_front(seed in 0u64..10_000) {
+        let p = Zdt::zdt1(4).unwrap();
+        let ev = Evaluator::new(&p);
+        let mut a = Nsga2::new(&p, 16, seed).unwrap();
+        run(&mut a, &ev, 2, &mut NoObserver, &Checkpointing::never()).unwrap();
+        let parents = a.core().f.clone();
+        let kids_x = a.ask().unwrap().to_vec();
+        let (kids_f, g) = ev.evaluate(&kids_x).unwrap();
+        a.tell(&kids_f, &g).unwrap();
+        let mut all = parents.clone();
+        all.extend_from_slice(&kids_f);
+        let rank = pareto_sciml::moo::nondominated_sort(&all, 2).unwrap();
+        let first: Vec<&[f64]> = all.chunks(2).zip(&rank).filter(|(_, &r)| r == 0).map(|(row, _)| row).collect();
+        proptest::prop_assert_eq!(a.core().len(), 16);
+        if first.len() <= 16 {
+            for row in first {
+                proptest::prop_assert!(a.core().f.chunks(2).any(|s| s[0].to_bits() == row[0].to_bits() && s[1].to_bits() == row[1].to_bits()));
+            }
+        }
+        let d = Dtlz::new(2, 6, 3).unwrap();
+        let mut r = Rvea::new(&d, das_dennis(3, 4).unwrap(), 5, seed).unwrap();
+        run(&mut r, &Evaluator::new(&d), 3, &mut NoObserver, &Checkpointing::never()).unwrap();
+        proptest::prop_assert!(r.core().len() <= 15 && r.core().len() >= 1);
+    }
 }
