@@ -50,6 +50,7 @@ pub mod moo;
 pub mod nn;
 pub mod ode;
 pub mod parallel;
+pub mod pinn;
 pub mod repro;
 pub mod rng;
 
