@@ -17,11 +17,13 @@
 //! points not strictly inside contribute nothing.
 //!
 //! Outputs: `OUT/raw/reproduce_dtlz/{runs.csv, fronts.csv}`, `OUT/tables/dtlz.md`,
+//! `OUT/figures/dtlz_fronts.svg` (final fronts of run 0, f1 against f3),
 //! `OUT/tables/dtlz_manifest.json`. pymoo's numbers on the same settings come from the
 //! committed `OUT/tables/dtlz_pymoo.csv` (written by `reproductions/pymoo_dtlz.py`).
 
 use pareto_sciml::io::csv::write_csv_text;
 use pareto_sciml::io::manifest::Manifest;
+use pareto_sciml::io::svg::{Figure, Plot};
 use pareto_sciml::moo::algorithm::{run, Algorithm, Checkpointing};
 use pareto_sciml::moo::observer::{Control, FnObserver, GenerationReport};
 use pareto_sciml::moo::problem::Evaluator;
@@ -149,6 +151,7 @@ fn main() -> Result<()> {
     let mut raw = Vec::new();
     let mut fronts_csv = Vec::new();
     let mut summary = Vec::new();
+    let mut panels = Vec::new();
     for &k in &numbers {
         let n_var = match k {
             1 => 7,
@@ -157,6 +160,16 @@ fn main() -> Result<()> {
         };
         let p = Dtlz::new(k, n_var, 3)?;
         let (front, nadir) = reference_front(&p)?;
+        let col = |f: &[f64], j: usize| {
+            f.chunks_exact(3)
+                .filter(|r| r.iter().all(|v| v.is_finite()))
+                .map(|r| r[j])
+                .collect::<Vec<f64>>()
+        };
+        let mut plot = Plot::new(&format!("{} (run 0, f1 vs f3)", p.name()))
+            .x_label("f1")
+            .y_label("f3")
+            .scatter("true front", &col(&front, 0), &col(&front, 2));
         for alg in ALGS {
             let (mut igds, mut hvs, mut gens_b, mut igds_b) = (vec![], vec![], vec![], vec![]);
             for r in 0..runs {
@@ -182,6 +195,7 @@ fn main() -> Result<()> {
                     format!("{ib}"),
                 ]);
                 if r == 0 {
+                    plot = plot.scatter(alg, &col(&out.f, 0), &col(&out.f, 2));
                     for row in out.f.chunks_exact(3) {
                         fronts_csv.push(vec![
                             alg.into(),
@@ -206,7 +220,10 @@ fn main() -> Result<()> {
                 mean_std(&igds_b),
             ));
         }
+        panels.push(plot);
     }
+    let figure = args.figures_dir().join("dtlz_fronts.svg");
+    Figure::grid(numbers.len().min(4), panels).write(&figure)?;
     let raw_dir = args.raw_dir("reproduce_dtlz");
     write_csv_text(
         raw_dir.join("runs.csv"),
