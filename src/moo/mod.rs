@@ -6,6 +6,7 @@ pub mod algorithm;
 pub mod crowding;
 pub mod dominance;
 pub mod indicators;
+pub mod kdtree;
 pub mod nondominated_sort;
 pub mod nsga2;
 pub mod nsga3;

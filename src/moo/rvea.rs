@@ -27,6 +27,7 @@
 use crate::error::{Error, Result};
 use crate::io::checkpoint::{StateReader, StateWriter};
 use crate::moo::algorithm::{Algorithm, Core, Merged};
+use crate::moo::kdtree::KdTree;
 use crate::moo::nsga3::check_refs;
 use crate::moo::operators::{random_mating, Variation};
 use crate::moo::problem::Problem;
@@ -50,6 +51,8 @@ pub struct Rvea {
     gamma: Vec<f64>,
     /// Threads for association (not part of the state: results do not depend on it).
     threads: usize,
+    /// Nearest-neighbour index over `v`, derived from it (rebuilt whenever `v` changes).
+    tree: KdTree,
 }
 
 fn unit_rows(v: &[f64], no: usize) -> Vec<f64> {
@@ -61,19 +64,19 @@ fn unit_rows(v: &[f64], no: usize) -> Vec<f64> {
         .collect()
 }
 
-/// Angle from each unit vector to its nearest other vector (floored at 1e-64 so θ/γ exists).
-fn gammas(v: &[f64], no: usize) -> Vec<f64> {
-    let rows: Vec<&[f64]> = v.chunks_exact(no).collect();
-    rows.iter()
+/// Angle from each unit vector to its nearest other vector (floored at 1e-64 so θ/γ exists;
+/// π for a lone vector).
+fn gammas(v: &[f64], no: usize, tree: &KdTree) -> Vec<f64> {
+    v.chunks_exact(no)
         .enumerate()
         .map(|(k, a)| {
-            let best = rows
-                .iter()
-                .enumerate()
-                .filter(|&(l, _)| l != k)
-                .map(|(_, b)| a.iter().zip(*b).fold(0.0, |s, (x, y)| s + x * y))
-                .fold(-1.0f64, f64::max);
-            best.clamp(-1.0, 1.0).acos().max(1e-64)
+            let (nn, _) = tree.nearest(a, Some(k));
+            if nn == usize::MAX {
+                return std::f64::consts::PI;
+            }
+            let b = &v[nn * no..(nn + 1) * no];
+            let dot = a.iter().zip(b).fold(0.0, |s, (x, y)| s + x * y);
+            dot.clamp(-1.0, 1.0).acos().max(1e-64)
         })
         .collect()
 }
@@ -130,13 +133,15 @@ impl Rvea {
             max_gen,
             alpha,
             fr,
-            gamma: gammas(&v0, no),
+            tree: KdTree::new(&v0, no),
+            gamma: Vec::new(),
             v: v0.clone(),
             v0,
             ideal: vec![f64::INFINITY; no],
             nadir: Vec::new(),
             threads: 1,
-        })
+        }
+        .with_derived())
     }
 
     /// Uses up to `threads` threads (0 = all cores) for the O(N²) association step; the
@@ -173,23 +178,21 @@ impl Rvea {
         // Per niche: (is infeasible, violation, APD, row), smallest wins.
         // Association and APD per row are independent: computed on threads, reduced per
         // niche in row order (so the result does not depend on the thread count).
-        let (v, ideal) = (&self.v, &self.ideal);
+        let (v, ideal, tree) = (&self.v, &self.ideal, &self.tree);
         let assoc = crate::parallel::map_indexed(n, self.threads, |i| {
-            let mut fp = vec![0.0; no];
-            for ((p, &s), &z) in fp.iter_mut().zip(&m.sel[i * no..(i + 1) * no]).zip(ideal) {
-                *p = s - z;
-            }
+            let fp: Vec<f64> = m.sel[i * no..(i + 1) * no]
+                .iter()
+                .zip(ideal)
+                .map(|(s, z)| s - z)
+                .collect();
             let dist = fp.iter().map(|x| x * x).sum::<f64>().sqrt().max(1e-64);
-            // argmax of the cosine = argmax of the dot product (dist > 0 is common).
-            let (mut k_best, mut d_best) = (0, f64::NEG_INFINITY);
-            for (k, w) in v.chunks_exact(no).enumerate() {
-                let d = fp.iter().zip(w).fold(0.0, |s, (x, y)| s + x * y);
-                if d > d_best {
-                    (k_best, d_best) = (k, d);
-                }
-            }
-            let theta = (d_best / dist).clamp(-1.0, 1.0).acos();
-            (k_best, dist * (1.0 + penalty * theta / gamma[k_best]))
+            let u: Vec<f64> = fp.iter().map(|x| x / dist).collect();
+            // Smallest angle = nearest unit vector (|u − v|² = 2 − 2 cos θ).
+            let (k, _) = tree.nearest(&u, None);
+            let w = &v[k * no..(k + 1) * no];
+            let cos = u.iter().zip(w).fold(0.0, |s, (x, y)| s + x * y);
+            let theta = cos.clamp(-1.0, 1.0).acos();
+            (k, dist * (1.0 + penalty * theta / gamma[k]))
         });
         let mut best: Vec<Option<(bool, f64, f64, usize)>> = vec![None; n_vec];
         for (i, (k_best, apd)) in assoc.into_iter().enumerate() {
@@ -229,7 +232,16 @@ impl Rvea {
             .flat_map(|w| w.iter().zip(&range).map(|(a, b)| a * b))
             .collect();
         self.v = unit_rows(&scaled, no);
-        self.gamma = gammas(&self.v, no);
+        self.tree = KdTree::new(&self.v, no);
+        self.gamma = gammas(&self.v, no, &self.tree);
+    }
+
+    /// Recomputes what derives from `v` (the tree and γ).
+    fn with_derived(mut self) -> Self {
+        let no = self.core.n_obj;
+        self.tree = KdTree::new(&self.v, no);
+        self.gamma = gammas(&self.v, no, &self.tree);
+        self
     }
 }
 
@@ -289,12 +301,14 @@ impl Algorithm for Rvea {
             max_gen,
             alpha,
             fr,
-            gamma: gammas(&v, no),
+            tree: KdTree::new(&v, no),
+            gamma: Vec::new(),
             v0,
             v,
             ideal,
             nadir,
             threads: 1,
-        })
+        }
+        .with_derived())
     }
 }
