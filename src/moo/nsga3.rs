@@ -23,10 +23,10 @@
 use crate::error::{Error, Result};
 use crate::io::checkpoint::{StateReader, StateWriter};
 use crate::moo::algorithm::{Algorithm, Core, Merged};
+use crate::moo::constrained_nondominated_sort;
 use crate::moo::nsga2::fronts;
 use crate::moo::operators::{binary_tournament, Variation};
 use crate::moo::problem::Problem;
-use crate::moo::{constrained_nondominated_sort, nondominated_sort};
 use crate::rng::stream;
 
 /// NSGA-III state.
@@ -161,17 +161,9 @@ impl Nsga3 {
             chosen.extend(last.iter().take(n_keep - chosen.len()));
             return Ok(chosen);
         }
-        let feas_f: Vec<f64> = feas
-            .iter()
-            .flat_map(|&i| m.sel[i * no..(i + 1) * no].iter().copied())
-            .collect();
-        let nd = nondominated_sort(&feas_f, no)?;
-        let first: Vec<usize> = feas
-            .iter()
-            .zip(&nd)
-            .filter(|(_, &r)| r == 0)
-            .map(|(&i, _)| i)
-            .collect();
+        // Under constraint domination feasible rows are ranked among themselves, so the
+        // feasible rows of rank 0 are the first front of the feasible set.
+        let first: Vec<usize> = feas.iter().copied().filter(|&i| rank[i] == 0).collect();
         let nadir = self.normalisation(m, &feas, &first);
         if last.is_empty() {
             return Ok(chosen);
@@ -283,7 +275,7 @@ fn intercepts(extremes: &[f64], ideal: &[f64]) -> Option<Vec<f64>> {
     }
     let consistent = orig
         .iter()
-        .all(|r| ((0..n).fold(0.0, |acc, j| acc + r[j] * plane[j]) - 1.0).abs() <= 1e-8);
+        .all(|r| ((0..n).fold(0.0, |acc, j| acc + r[j] * plane[j]) - 1.0).abs() <= 1e-5 + 1e-8);
     let icpt: Vec<f64> = plane.iter().map(|&p| 1.0 / p).collect();
     (consistent && icpt.iter().all(|&v| v.is_finite() && v > 1e-6)).then_some(icpt)
 }
