@@ -160,6 +160,8 @@ fn main() -> Result<()> {
         };
         let p = Dtlz::new(k, n_var, 3)?;
         let (front, nadir) = reference_front(&p)?;
+        // A sparser sample of the front keeps the SVG small.
+        let plot_front = p.pareto_front(100)?;
         let col = |f: &[f64], j: usize| {
             f.chunks_exact(3)
                 .filter(|r| r.iter().all(|v| v.is_finite()))
@@ -169,7 +171,7 @@ fn main() -> Result<()> {
         let mut plot = Plot::new(&format!("{} (run 0, f1 vs f3)", p.name()))
             .x_label("f1")
             .y_label("f3")
-            .scatter("true front", &col(&front, 0), &col(&front, 2));
+            .scatter("true front", &col(&plot_front, 0), &col(&plot_front, 2));
         for alg in ALGS {
             let (mut igds, mut hvs, mut gens_b, mut igds_b) = (vec![], vec![], vec![], vec![]);
             for r in 0..runs {
