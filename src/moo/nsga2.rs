@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use pareto_sciml::moo::{nsga2::Nsga2, problems::Zdt, problem::Evaluator};
-//! use pareto_sciml::moo::algorithm::{run, Checkpointing};
+//! use pareto_sciml::moo::algorithm::{run, Algorithm, Checkpointing};
 //! use pareto_sciml::moo::observer::NoObserver;
 //! let p = Zdt::zdt1(10).unwrap();
 //! let mut alg = Nsga2::new(&p, 20, 7).unwrap();

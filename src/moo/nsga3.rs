@@ -12,7 +12,7 @@
 //!
 //! ```
 //! use pareto_sciml::moo::{das_dennis, nsga3::Nsga3, problems::Dtlz, problem::Evaluator};
-//! use pareto_sciml::moo::algorithm::{run, Checkpointing};
+//! use pareto_sciml::moo::algorithm::{run, Algorithm, Checkpointing};
 //! use pareto_sciml::moo::observer::NoObserver;
 //! let p = Dtlz::new(2, 12, 3).unwrap();
 //! let refs = das_dennis(3, 4).unwrap(); // 15 directions

@@ -16,7 +16,7 @@
 //!
 //! ```
 //! use pareto_sciml::moo::{das_dennis, rvea::Rvea, problems::Dtlz, problem::Evaluator};
-//! use pareto_sciml::moo::algorithm::{run, Checkpointing};
+//! use pareto_sciml::moo::algorithm::{run, Algorithm, Checkpointing};
 //! use pareto_sciml::moo::observer::NoObserver;
 //! let p = Dtlz::new(1, 7, 3).unwrap();
 //! let mut alg = Rvea::new(&p, das_dennis(3, 4).unwrap(), 10, 3).unwrap();
