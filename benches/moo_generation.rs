@@ -11,7 +11,8 @@
 //! RVEA at population P uses the first P directions of the smallest Das–Dennis set with at
 //! least P points (a population of exactly 2^k; the vectors' uniformity does not change the
 //! work per generation). Each sample starts from the same state (a clone of the algorithm
-//! after 3 generations); the clone is made outside the timed region.
+//! after 3 generations); the clone is made outside the timed region. `_1thread` runs
+//! everything on one thread, `_allthreads` evaluation, variation and association on all cores.
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use pareto_sciml::moo::algorithm::{run, Algorithm, Checkpointing};
@@ -56,7 +57,6 @@ fn refs_exactly(n: usize) -> Vec<f64> {
 
 fn cpu_rvea_generation(c: &mut Criterion) {
     let p = Dtlz::new(1, 100, 3).unwrap();
-    let ev = Evaluator::new(&p);
     let mut g = c.benchmark_group("cpu_rvea_generation");
     for k in 5..=14u32 {
         let pop = 1usize << k;
@@ -64,6 +64,8 @@ fn cpu_rvea_generation(c: &mut Criterion) {
             g.sample_size(10);
         }
         for threads in [1usize, 0] {
+            // Threads for evaluation, variation and association alike.
+            let ev = Evaluator::new(&p).threads(threads);
             let mut alg = Rvea::new(&p, refs_exactly(pop), 100, 1)
                 .unwrap()
                 .threads(threads);

@@ -100,7 +100,7 @@ fn runs_are_bit_identical_for_any_thread_count() {
     let p = Dtlz::new(2, 12, 3).unwrap();
     let refs = das_dennis(3, 5).unwrap();
     let go = |t: usize| {
-        let mut a = Nsga3::new(&p, refs.clone(), 22, 3).unwrap();
+        let mut a = Nsga3::new(&p, refs.clone(), 22, 3).unwrap().threads(t);
         run(
             &mut a,
             &Evaluator::new(&p).threads(t),
@@ -118,7 +118,7 @@ fn runs_are_bit_identical_for_any_thread_count() {
             &Checkpointing::never(),
         )
         .unwrap();
-        let mut c = Nsga2::new(&p, 22, 3).unwrap();
+        let mut c = Nsga2::new(&p, 22, 3).unwrap().threads(t);
         run(
             &mut c,
             &Evaluator::new(&p).threads(t),

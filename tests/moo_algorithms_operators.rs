@@ -32,6 +32,20 @@ proptest! {
     }
 
     #[test]
+    fn threaded_operators_match_serial_bit_for_bit(seed in any::<u64>(), n in 2usize..40, t in 2usize..6) {
+        let (lo, hi) = bounds(7);
+        let parents = random_population(n, &lo, &hi, seed);
+        let pairs = random_mating(n, n, seed, 1).unwrap();
+        let v = Variation::default();
+        let mut a = sbx(&parents, &pairs, &lo, &hi, &v, seed, 1).unwrap();
+        let mut b = sbx_threaded(&parents, &pairs, &lo, &hi, &v, seed, 1, t).unwrap();
+        prop_assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()));
+        polynomial_mutation(&mut a, &lo, &hi, &v, seed, 1, 0).unwrap();
+        polynomial_mutation_threaded(&mut b, &lo, &hi, &v, seed, 1, 0, t).unwrap();
+        prop_assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()));
+    }
+
+    #[test]
     fn sbx_children_are_centred_on_the_parents(seed in any::<u64>(), a in 0.2f64..0.4, b in 0.6f64..0.8) {
         // Far from the bounds and with the same spread draw for both children, SBX keeps the
         // parents' mean (c1 + c2 = y1 + y2) up to the clamp, which does not trigger here.

@@ -15,7 +15,9 @@
 use crate::error::{check_len, Error, Result};
 use crate::io::checkpoint::{self, StateReader, StateWriter};
 use crate::moo::observer::{Control, GenerationReport, Observer};
-use crate::moo::operators::{polynomial_mutation, random_population, sbx, Variation};
+use crate::moo::operators::{
+    polynomial_mutation_threaded, random_population, sbx_threaded, Variation,
+};
 use crate::moo::problem::{constraint_violation, Bounds, Evaluator, Problem};
 use std::path::{Path, PathBuf};
 
@@ -45,6 +47,9 @@ pub struct Core {
     pub cv: Vec<f64>,
     /// Decision vectors handed out by the last `ask`, awaiting `tell`.
     pub pending: Vec<f64>,
+    /// Threads for variation (not part of the checkpointed state: offspring do not depend
+    /// on it).
+    pub threads: usize,
 }
 
 impl Core {
@@ -76,6 +81,7 @@ impl Core {
             f: Vec::new(),
             cv: Vec::new(),
             pending: Vec::new(),
+            threads: 1,
         })
     }
 
@@ -105,9 +111,27 @@ impl Core {
                     // Offspring of generation g + 1 draw from streams named by g + 1, so a
                     // resumed run (which restores g) continues the same streams.
                     let gen = self.generation + 1;
-                    let mut kids = sbx(&self.x, pairs, lo, hi, &self.variation, self.seed, gen)?;
+                    let mut kids = sbx_threaded(
+                        &self.x,
+                        pairs,
+                        lo,
+                        hi,
+                        &self.variation,
+                        self.seed,
+                        gen,
+                        self.threads,
+                    )?;
                     kids.truncate(self.pop_size * self.n_var());
-                    polynomial_mutation(&mut kids, lo, hi, &self.variation, self.seed, gen, 0)?;
+                    polynomial_mutation_threaded(
+                        &mut kids,
+                        lo,
+                        hi,
+                        &self.variation,
+                        self.seed,
+                        gen,
+                        0,
+                        self.threads,
+                    )?;
                     kids
                 }
             };

@@ -64,6 +64,13 @@ fn survive(m: &Merged, n_obj: usize, n_keep: usize) -> Result<(Vec<usize>, Vec<u
 }
 
 impl Nsga2 {
+    /// Uses up to `threads` threads (0 = all cores) for variation; offspring are
+    /// bit-identical for any thread count.
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.core.threads = threads;
+        self
+    }
+
     /// NSGA-II on `problem` with `pop_size` individuals, DESIGN §5 operators and `seed`.
     pub fn new<P: Problem + ?Sized>(problem: &P, pop_size: usize, seed: u64) -> Result<Self> {
         Self::with_variation(problem, pop_size, seed, Variation::default())

@@ -40,6 +40,13 @@ pub struct Nsga3 {
 }
 
 impl Nsga3 {
+    /// Uses up to `threads` threads (0 = all cores) for variation; offspring are
+    /// bit-identical for any thread count.
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.core.threads = threads;
+        self
+    }
+
     /// NSGA-III with reference directions `refs` (row-major, `n_obj` columns, e.g. from
     /// [`crate::moo::das_dennis`]) and `pop_size` individuals (usually the number of
     /// directions).

@@ -159,6 +159,22 @@ pub fn sbx(
     seed: u64,
     generation: u64,
 ) -> Result<Vec<f64>> {
+    sbx_threaded(parents, pairs, lower, upper, v, seed, generation, 1)
+}
+
+/// [`sbx`] on up to `threads` threads (0 = all cores); bit-identical for any thread count
+/// because pair `k` only ever reads its own stream.
+#[allow(clippy::too_many_arguments)]
+pub fn sbx_threaded(
+    parents: &[f64],
+    pairs: &[(usize, usize)],
+    lower: &[f64],
+    upper: &[f64],
+    v: &Variation,
+    seed: u64,
+    generation: u64,
+    threads: usize,
+) -> Result<Vec<f64>> {
     v.validate()?;
     let n = check_pop("sbx", parents, lower, upper)?;
     let n_var = lower.len();
@@ -171,17 +187,17 @@ pub fn sbx(
         });
     }
     let mut out = vec![0.0; 2 * pairs.len() * n_var];
-    for (k, (&(pa, pb), kids)) in pairs
-        .iter()
-        .zip(out.chunks_exact_mut(2 * n_var))
-        .enumerate()
-    {
+    if out.is_empty() {
+        return Ok(out);
+    }
+    crate::parallel::fill_rows(&mut out, 2 * n_var, threads, |k, kids| {
+        let (pa, pb) = pairs[k];
         let (a, b) = kids.split_at_mut(n_var);
         a.copy_from_slice(&parents[pa * n_var..(pa + 1) * n_var]);
         b.copy_from_slice(&parents[pb * n_var..(pb + 1) * n_var]);
         let mut s = stream(seed, "sbx", generation, k as u64);
         sbx_pair_in_place(a, b, lower, upper, v, &mut s);
-    }
+    });
     Ok(out)
 }
 
@@ -196,12 +212,31 @@ pub fn polynomial_mutation(
     generation: u64,
     first_index: u64,
 ) -> Result<()> {
+    polynomial_mutation_threaded(x, lower, upper, v, seed, generation, first_index, 1)
+}
+
+/// [`polynomial_mutation`] on up to `threads` threads (0 = all cores); bit-identical for any
+/// thread count because row `i` only ever reads its own stream.
+#[allow(clippy::too_many_arguments)]
+pub fn polynomial_mutation_threaded(
+    x: &mut [f64],
+    lower: &[f64],
+    upper: &[f64],
+    v: &Variation,
+    seed: u64,
+    generation: u64,
+    first_index: u64,
+    threads: usize,
+) -> Result<()> {
     v.validate()?;
     check_pop("polynomial_mutation", x, lower, upper)?;
     let n_var = lower.len();
+    if x.is_empty() {
+        return Ok(());
+    }
     let p_m = v.p_m.unwrap_or(1.0 / n_var as f64);
     let mut_pow = 1.0 / (v.eta_m + 1.0);
-    for (i, row) in x.chunks_exact_mut(n_var).enumerate() {
+    crate::parallel::fill_rows(x, n_var, threads, |i, row| {
         let mut s = stream(seed, "mutation", generation, first_index + i as u64);
         for j in 0..n_var {
             let (u_mut, u) = (s.uniform_f64(), s.uniform_f64());
@@ -222,7 +257,7 @@ pub fn polynomial_mutation(
             };
             row[j] = (y + deltaq * range).clamp(lo, hi);
         }
-    }
+    });
     Ok(())
 }
 

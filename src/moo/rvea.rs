@@ -49,8 +49,6 @@ pub struct Rvea {
     /// Angle from each vector in `v` to its nearest neighbour; derived from `v` and cached
     /// because it costs O(N²) and `v` only changes on adaptation.
     gamma: Vec<f64>,
-    /// Threads for association (not part of the state: results do not depend on it).
-    threads: usize,
     /// Nearest-neighbour index over `v`, derived from it (rebuilt whenever `v` changes).
     tree: KdTree,
 }
@@ -139,15 +137,14 @@ impl Rvea {
             v0,
             ideal: vec![f64::INFINITY; no],
             nadir: Vec::new(),
-            threads: 1,
         }
         .with_derived())
     }
 
-    /// Uses up to `threads` threads (0 = all cores) for the O(N²) association step; the
+    /// Uses up to `threads` threads (0 = all cores) for variation and association; the
     /// result is bit-identical for any thread count.
     pub fn threads(mut self, threads: usize) -> Self {
-        self.threads = threads;
+        self.core.threads = threads;
         self
     }
 
@@ -179,7 +176,7 @@ impl Rvea {
         // Association and APD per row are independent: computed on threads, reduced per
         // niche in row order (so the result does not depend on the thread count).
         let (v, ideal, tree) = (&self.v, &self.ideal, &self.tree);
-        let assoc = crate::parallel::map_indexed(n, self.threads, |i| {
+        let assoc = crate::parallel::map_indexed(n, self.core.threads, |i| {
             let fp: Vec<f64> = m.sel[i * no..(i + 1) * no]
                 .iter()
                 .zip(ideal)
@@ -307,7 +304,6 @@ impl Algorithm for Rvea {
             v,
             ideal,
             nadir,
-            threads: 1,
         }
         .with_derived())
     }
