@@ -1,7 +1,8 @@
 //! SBX, polynomial mutation, tournament and random mating: bounds, determinism, invariants.
 
 use pareto_sciml::moo::operators::{
-    binary_tournament, polynomial_mutation, random_mating, random_population, sbx, Variation,
+    binary_tournament, polynomial_mutation, polynomial_mutation_threaded, random_mating,
+    random_population, sbx, sbx_threaded, Variation,
 };
 use proptest::prelude::*;
 
