@@ -284,10 +284,32 @@ fn tournament_winner(
     }
 }
 
-/// `n_pairs` parent pairs by binary tournament on (constraint violation, rank, crowding),
-/// pair `k` drawn from the stream `("tournament", generation, k)`: four candidate indices and
-/// two tie-break uniforms. Pass `rank = 0`, `crowd = 0` for every row to get a tournament on
-/// constraint violation then random choice (NSGA-III's mating).
+/// `count` indices in `0..n` as consecutive random permutations of `0..n`, permutation `p`
+/// shuffled by the stream `(purpose, generation, p)` (pymoo's `random_permuations`): every
+/// individual takes part about equally often, which slows genetic drift compared with
+/// drawing with replacement.
+fn permutation_draws(
+    n: usize,
+    count: usize,
+    seed: u64,
+    purpose: &str,
+    generation: u64,
+) -> Vec<usize> {
+    let mut out = Vec::with_capacity(count + n);
+    let mut p = 0u64;
+    while out.len() < count {
+        out.extend(stream(seed, purpose, generation, p).permutation(n));
+        p += 1;
+    }
+    out.truncate(count);
+    out
+}
+
+/// `n_pairs` parent pairs by binary tournament on (constraint violation, rank, crowding).
+/// Competitors are consecutive entries of random permutations (stream `"tournament"`, one per
+/// permutation), four per pair; pair `k` breaks full ties with the stream
+/// `("tournament-tie", generation, k)`. Pass `rank = 0`, `crowd = 0` for every row to get a
+/// tournament on constraint violation then random choice (NSGA-III's mating).
 pub fn binary_tournament(
     cv: &[f64],
     rank: &[usize],
@@ -305,10 +327,12 @@ pub fn binary_tournament(
     }
     check_len("binary_tournament", "rank.len()", n, rank.len())?;
     check_len("binary_tournament", "crowd.len()", n, crowd.len())?;
-    let pairs = (0..n_pairs)
-        .map(|k| {
-            let mut s = stream(seed, "tournament", generation, k as u64);
-            let c: [usize; 4] = std::array::from_fn(|_| s.below(n as u64) as usize);
+    let c = permutation_draws(n, 4 * n_pairs, seed, "tournament", generation);
+    let pairs = c
+        .chunks_exact(4)
+        .enumerate()
+        .map(|(k, c)| {
+            let mut s = stream(seed, "tournament-tie", generation, k as u64);
             let ties = [s.uniform_f64(), s.uniform_f64()];
             let pick = |a: usize, b: usize, u: f64| {
                 tournament_winner(a, b, cv, rank, crowd).unwrap_or(if u < 0.5 { a } else { b })
@@ -319,8 +343,9 @@ pub fn binary_tournament(
     Ok(pairs)
 }
 
-/// `n_pairs` parent pairs drawn uniformly at random (RVEA's mating), pair `k` from the stream
-/// `("mating", generation, k)`.
+/// `n_pairs` parent pairs drawn at random (RVEA's mating): consecutive entries of random
+/// permutations of the population, permutation `p` from the stream `("mating", generation, p)`
+/// (as pymoo's `RandomSelection`).
 pub fn random_mating(
     n: usize,
     n_pairs: usize,
@@ -333,12 +358,8 @@ pub fn random_mating(
             what: "population",
         });
     }
-    Ok((0..n_pairs)
-        .map(|k| {
-            let mut s = stream(seed, "mating", generation, k as u64);
-            (s.below(n as u64) as usize, s.below(n as u64) as usize)
-        })
-        .collect())
+    let c = permutation_draws(n, 2 * n_pairs, seed, "mating", generation);
+    Ok(c.chunks_exact(2).map(|p| (p[0], p[1])).collect())
 }
 
 /// Uniform random initial population in `[lower, upper]`, row `i` from the stream
