@@ -2,15 +2,29 @@
 //!
 //! Populations are row-major matrices (one row per individual). All objectives are minimised.
 
+pub mod algorithm;
 pub mod crowding;
 pub mod dominance;
 pub mod indicators;
+pub mod kdtree;
 pub mod nondominated_sort;
+pub mod nsga2;
+pub mod nsga3;
+pub mod observer;
+pub mod operators;
+pub mod problem;
+pub mod problems;
 pub mod reference_points;
+pub mod rvea;
 
+pub use algorithm::{run, Algorithm, CheckpointFrequency, Checkpointing};
 pub use crowding::crowding_distance;
 pub use dominance::{compare, constrained_dominates, dominates, Dominance};
 pub use indicators::hypervolume::hypervolume;
 pub use indicators::igd::igd;
 pub use nondominated_sort::{constrained_nondominated_sort, nondominated_sort};
+pub use nsga2::Nsga2;
+pub use nsga3::Nsga3;
+pub use problem::{Bounds, Evaluator, Problem};
 pub use reference_points::das_dennis;
+pub use rvea::Rvea;
