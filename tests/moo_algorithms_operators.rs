@@ -61,7 +61,9 @@ proptest! {
     fn pair_k_depends_only_on_its_own_stream(seed in any::<u64>()) {
         let (lo, hi) = bounds(5);
         let parents = random_population(6, &lo, &hi, seed);
-        let v = Variation::default();
+        // Every variable crosses (p_var = 1), so another generation's stream must change the
+        // children; with p_var = 0.5 a pair may cross nowhere in either generation.
+        let v = Variation { p_var: 1.0, ..Default::default() };
         let all = sbx(&parents, &[(0, 1), (2, 3), (4, 5)], &lo, &hi, &v, seed, 3).unwrap();
         // The same pair alone at position 0 uses stream 0, so only pair 0 must match.
         let first = sbx(&parents, &[(0, 1)], &lo, &hi, &v, seed, 3).unwrap();
