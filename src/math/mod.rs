@@ -151,3 +151,45 @@ scalar_fn!(
 pub fn pow_f32(x: f32, y: f32) -> f32 {
     pow_f64(x as f64, y as f64) as f32
 }
+
+#[cfg(test)]
+mod tests {
+    //! The dispatched scalar functions (FMA code generation where available) equal the
+    //! generic bodies compiled for the baseline target, whose `mul_add` is the software fma.
+    use super::*;
+
+    #[test]
+    fn fma_and_portable_instances_agree() {
+        let mut s = crate::rng::stream(7, "math-portable", 0, 0);
+        for i in 0..20_000 {
+            let x = if i % 2 == 0 {
+                f64::from_bits(s.next_u64())
+            } else {
+                (s.uniform_f64() - 0.5) * 60.0
+            };
+            let y = (s.uniform_f64() - 0.5) * 20.0;
+            let xf = x as f32;
+            let pairs64 = [
+                (exp_f64(x), exp::exp64(x)),
+                (ln_f64(x), log::ln64(x)),
+                (tanh_f64(x), exp::tanh64(x)),
+                (sin_f64(x), trig::sincos64(x, 0)),
+                (cos_f64(x), trig::sincos64(x, 1)),
+                (pow_f64(x.abs(), y), pow::pow64(x.abs(), y)),
+            ];
+            for (a, b) in pairs64 {
+                assert_eq!(a.to_bits(), b.to_bits(), "x = {x:e}");
+            }
+            let pairs32 = [
+                (exp_f32(xf), exp::exp32(xf)),
+                (ln_f32(xf), log::ln32(xf)),
+                (tanh_f32(xf), exp::tanh32(xf)),
+                (sin_f32(xf), trig::sincos32(xf, 0)),
+                (cos_f32(xf), trig::sincos32(xf, 1)),
+            ];
+            for (a, b) in pairs32 {
+                assert_eq!(a.to_bits(), b.to_bits(), "x = {xf:e}");
+            }
+        }
+    }
+}
