@@ -14,6 +14,22 @@ use pareto_sciml::math::*;
 
 const N: usize = 1 << 20;
 
+/// (name, lane function, scalar function, range of the uniform draws).
+type Case64 = (
+    &'static str,
+    unsafe fn(__m256d) -> __m256d,
+    fn(f64) -> f64,
+    f64,
+    f64,
+);
+type Case32 = (
+    &'static str,
+    unsafe fn(__m256) -> __m256,
+    fn(f32) -> f32,
+    f32,
+    f32,
+);
+
 fn skip() -> bool {
     if !has_avx2_fma() {
         println!("skipped: this CPU lacks AVX2 or FMA, so the lane functions cannot run");
@@ -91,13 +107,7 @@ fn f64_lanes_equal_scalar() {
     if skip() {
         return;
     }
-    let cases: [(
-        &str,
-        unsafe fn(__m256d) -> __m256d,
-        fn(f64) -> f64,
-        f64,
-        f64,
-    ); 5] = [
+    let cases: [Case64; 5] = [
         ("exp", simd::exp_f64x4, exp_f64, -750.0, 720.0),
         ("ln", simd::ln_f64x4, ln_f64, 0.0, 4.0),
         ("tanh", simd::tanh_f64x4, tanh_f64, -25.0, 25.0),
@@ -120,7 +130,7 @@ fn f32_lanes_equal_scalar() {
     if skip() {
         return;
     }
-    let cases: [(&str, unsafe fn(__m256) -> __m256, fn(f32) -> f32, f32, f32); 5] = [
+    let cases: [Case32; 5] = [
         ("exp", simd::exp_f32x8, exp_f32, -110.0, 95.0),
         ("ln", simd::ln_f32x8, ln_f32, 0.0, 4.0),
         ("tanh", simd::tanh_f32x8, tanh_f32, -12.0, 12.0),

@@ -28,12 +28,12 @@ pub(crate) const SHIFT32: f32 = 12_582_912.0;
 
 pub(crate) const LOG2E_64: f64 = std::f64::consts::LOG2_E;
 /// ln2 rounded to 32 significant bits (0x3fe62e42fee00000), so `n·LN2_HI_64` is exact.
-pub(crate) const LN2_HI_64: f64 = 6.931_471_803_691_238_164_90e-1;
+pub(crate) const LN2_HI_64: f64 = f64::from_bits(0x3fe62e42fee00000); // 0.6931471803691238
 /// ln2 − LN2_HI_64 rounded to nearest (0x3dea39ef35793c76).
-pub(crate) const LN2_LO_64: f64 = 1.908_214_929_270_587_700_02e-10;
+pub(crate) const LN2_LO_64: f64 = f64::from_bits(0x3dea39ef35793c76); // 1.9082149292705877e-10
 const LOG2E_32: f32 = std::f32::consts::LOG2_E;
 /// ln2 rounded to 9 significant bits (Cephes), so `n·LN2_HI_32` is exact.
-const LN2_HI_32: f32 = 0.693_359_375;
+const LN2_HI_32: f32 = f32::from_bits(0x3f318000); // 0.693359375
 /// ln2 − LN2_HI_32 rounded to nearest.
 const LN2_LO_32: f32 = -2.121_944_4e-4;
 

@@ -17,20 +17,20 @@ use super::lane::{two_sum, Lane};
 
 /// fdlibm's minimax coefficients for `R(z) = Σ Lg_j z^j`, |s| ≤ 0.1716, Lg7 first.
 const LG64: [f64; 7] = [
-    1.479_819_860_511_658_591e-1,
-    1.531_383_769_920_937_332e-1,
-    1.818_357_216_161_805_012e-1,
-    2.222_219_843_214_978_396e-1,
-    2.857_142_874_366_239_149e-1,
-    3.999_999_999_940_941_908e-1,
-    6.666_666_666_666_735_130e-1,
+    f64::from_bits(0x3fc2f112df3e5244), // 0.14798198605116586
+    f64::from_bits(0x3fc39a09d078c69f), // 0.15313837699209373
+    f64::from_bits(0x3fc7466496cb03de), // 0.1818357216161805
+    f64::from_bits(0x3fcc71c51d8e78af), // 0.22222198432149784
+    f64::from_bits(0x3fd2492494229359), // 0.2857142874366239
+    f64::from_bits(0x3fd999999997fa04), // 0.3999999999940942
+    f64::from_bits(0x3fe5555555555593), // 0.6666666666666735
 ];
 
 /// Taylor coefficients `2/(2j+1)` of R for f32 (j = 4 first); truncation below 2e-9 relative.
 const LG32: [f32; 4] = [2.0 / 9.0, 2.0 / 7.0, 2.0 / 5.0, 2.0 / 3.0];
 
 /// ln2 split as 0x3f317180 (fdlibm logf) and the rounded remainder 0x3717f7d2.
-const LN2_HI_32: f32 = 6.931_381_225_585_938e-1;
+const LN2_HI_32: f32 = f32::from_bits(0x3f317180); // 0.6931381225585938
 const LN2_LO_32: f32 = 9.058_001_5e-6;
 
 const SQRT_HALF_BITS_64: u64 = 0x3fe6_a09e_667f_3bcd;

@@ -26,7 +26,7 @@ const P2_64: f64 = 6.123_233_995_736_766e-17;
 const P3_64: f64 = -1.497_384_904_859_169_8e-33;
 const FRAC_2_PI_32: f32 = std::f32::consts::FRAC_2_PI;
 const P1_32: f32 = std::f32::consts::FRAC_PI_2;
-const P2_32: f32 = -4.371_138_8e-8;
+const P2_32: f32 = f32::from_bits(0xb33bbd2e); // -4.371138828673793e-08
 const P3_32: f32 = -1.715_124_5e-15;
 
 /// Largest |x| for which sin_f64/cos_f64 reduce the argument (2^50); above it they return NaN.

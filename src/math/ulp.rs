@@ -27,7 +27,7 @@ pub fn ulp_diff_f64(a: f64, b: f64) -> u64 {
 pub fn ulp_diff_f32(a: f32, b: f32) -> u64 {
     match (a.is_nan(), b.is_nan()) {
         (true, true) => 0,
-        (false, false) => ordered_f32(a).abs_diff(ordered_f32(b)) as u64,
+        (false, false) => ordered_f32(a).abs_diff(ordered_f32(b)),
         _ => u64::MAX,
     }
 }
