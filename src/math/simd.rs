@@ -1,7 +1,7 @@
 //! AVX2/FMA lane versions of the elementary functions.
 //!
 //! Each function runs the same generic body as its scalar twin in [`crate::math`], on
-//! [`F64x4`]/[`F32x8`] instead of `f64`/`f32`; every operation of the body is correctly rounded
+//! `F64x4`/`F32x8` (`__m256d`/`__m256` wrappers) instead of `f64`/`f32`; every operation of the body is correctly rounded
 //! or exact in both, and `_mm256_fmadd_*` stands exactly where the scalar path calls `mul_add`.
 //! So each lane equals the scalar function bit for bit, for every input, NaN payloads included.
 //!
