@@ -5,7 +5,9 @@
 //! or exact in both, and `_mm256_fmadd_*` stands exactly where the scalar path calls `mul_add`.
 //! So each lane equals the scalar function bit for bit, for every input, NaN payloads included.
 //!
-//! Call them only after checking [`has_avx2_fma`] (or `is_x86_feature_detected!`).
+//! Call them only after checking [`has_avx2_fma`] (or `is_x86_feature_detected!`). They are
+//! `#[inline]`, so a kernel that is itself `#[target_feature(enable = "avx2,fma")]` gets them
+//! inlined into its loop.
 
 use std::arch::x86_64::*;
 use std::ops::{Add, Div, Mul, Neg, Sub};
@@ -219,6 +221,7 @@ macro_rules! lane_fn {
         ///
         /// # Safety
         /// The CPU must support AVX2 and FMA (check [`has_avx2_fma`]).
+        #[inline]
         #[target_feature(enable = "avx2,fma")]
         pub fn $name(x: $raw) -> $raw {
             let $x = $V(x);
@@ -262,6 +265,7 @@ lane_fn!(
 ///
 /// # Safety
 /// The CPU must support AVX2 and FMA (check [`has_avx2_fma`]).
+#[inline]
 #[target_feature(enable = "avx2,fma")]
 pub fn pow_f64x4(x: __m256d, y: __m256d) -> __m256d {
     super::pow::pow64(F64x4(x), F64x4(y)).0
@@ -272,6 +276,7 @@ pub fn pow_f64x4(x: __m256d, y: __m256d) -> __m256d {
 ///
 /// # Safety
 /// The CPU must support AVX2 and FMA (check [`has_avx2_fma`]).
+#[inline]
 #[target_feature(enable = "avx2,fma")]
 pub fn pow_f32x8(x: __m256, y: __m256) -> __m256 {
     let lo = super::pow::pow64(
