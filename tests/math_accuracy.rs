@@ -238,6 +238,15 @@ fn f32_exhaustive() {
     assert!(worst[3] <= SIN_COS_F32_MAX_ULP && worst[4] <= SIN_COS_F32_MAX_ULP);
 }
 
+/// (name, bit patterns, our function, f64 reference, bound).
+type RangeCheck = (
+    &'static str,
+    std::ops::Range<u32>,
+    fn(f32) -> f32,
+    fn(f64) -> f64,
+    u64,
+);
+
 /// Max ULP of an f32 function over every bit pattern in `range`.
 fn every32(
     range: std::ops::Range<u32>,
@@ -262,13 +271,7 @@ fn every32(
 #[test]
 #[ignore = "1.1 G arguments, about a minute in release; run: cargo test --release --test math_accuracy -- --ignored every_argument"]
 fn f32_every_argument_of_the_computed_ranges() {
-    let checks: [(
-        &str,
-        std::ops::Range<u32>,
-        fn(f32) -> f32,
-        fn(f64) -> f64,
-        u64,
-    ); 8] = [
+    let checks: [RangeCheck; 8] = [
         (
             "tanh",
             0x3980_0000..0x4120_0000,
