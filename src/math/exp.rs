@@ -13,11 +13,13 @@
 //!    scale is applied in two exact halves `n1 = rni(n/2)`, `n2 = n − n1`: `p·2^n1` is exact and
 //!    `·2^n2` rounds once.
 //!
-//! tanh uses the same reduction on `u = 2|x|`, giving both `e = e^u` and
-//! `em = e^u − 1 = fma(2^n, r·q, 2^n − 1)` (n ∈ {0, 1, 2} where it is used, so no harmful
-//! cancellation); then `tanh|x| = em/(em + 2)` for `|x| < TANH_SWITCH` and `1 − 2/(e + 1)`
-//! above, `tanh x = x`
-//! for tiny |x|, and the sign of x is or-ed back in (so `tanh(−0) = −0`).
+//! tanh uses the same reduction on `u = 2|x|` (|x| clamped to 20, where tanh rounds to 1):
+//! `e = e^u = 2^n·fma(r, ·, 1)` and, for `|x| < TANH_SWITCH` (n ∈ {0, 1, 2}),
+//! `em = e^u − 1 = (2^n − 1) + 2^n·(r + r²/2 + r³·p3(r))` carried as a double word
+//! (`r²` exactly by fma, TwoSum for the additions, `p3 = Σ_{j≥3} r^(j−3)/j!`), and the quotient
+//! `tanh|x| = em/(em + 2)` corrected once by its exact fma remainder; above the switch
+//! `tanh|x| = 1 − 2/(e + 1)`. `tanh x = x` for tiny |x|, and the sign bit of x is or-ed back
+//! in (so `tanh(−0) = −0` and tanh is odd bit for bit).
 
 use super::lane::{fast_two_sum, two_sum, Lane};
 
@@ -35,9 +37,9 @@ const LOG2E_32: f32 = std::f32::consts::LOG2_E;
 /// ln2 rounded to 9 significant bits (Cephes), so `n·LN2_HI_32` is exact.
 const LN2_HI_32: f32 = f32::from_bits(0x3f318000); // 0.693359375
 /// ln2 − LN2_HI_32 rounded to nearest.
-const LN2_LO_32: f32 = -2.121_944_4e-4;
+const LN2_LO_32: f32 = f32::from_bits(0xb95e8083); // -0.00021219444170128554
 
-/// Below this |x| tanh uses the expm1 form, above it the `1 − 2e/(1+e)` form.
+/// Below this |x| tanh uses the `em/(em + 2)` form, above it `1 − 2/(e + 1)`.
 const TANH_SWITCH: f64 = 0.625;
 
 /// 2^n for an integral lane n in [−1022, 1023].

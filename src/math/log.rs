@@ -31,7 +31,7 @@ const LG32: [f32; 4] = [2.0 / 9.0, 2.0 / 7.0, 2.0 / 5.0, 2.0 / 3.0];
 
 /// ln2 split as 0x3f317180 (fdlibm logf) and the rounded remainder 0x3717f7d2.
 const LN2_HI_32: f32 = f32::from_bits(0x3f317180); // 0.6931381225585938
-const LN2_LO_32: f32 = 9.058_001_5e-6;
+const LN2_LO_32: f32 = f32::from_bits(0x3717f7d2); // 9.058001523953862e-06
 
 const SQRT_HALF_BITS_64: u64 = 0x3fe6_a09e_667f_3bcd;
 const SQRT_HALF_BITS_32: u32 = 0x3f35_04f3;
@@ -113,10 +113,10 @@ pub(crate) fn ln32<V: Lane<E = f32, U = u32>>(x: V) -> V {
 
 /// ln2 as a double-double (`LN2_A + LN2_B`).
 const LN2_A: f64 = std::f64::consts::LN_2;
-const LN2_B: f64 = 2.319_046_813_846_299_6e-17;
+const LN2_B: f64 = f64::from_bits(0x3c7abc9e3b39803f); // 2.3190468138462996e-17
 /// 2/3 as a double-double.
 const TWO_THIRDS_A: f64 = 2.0 / 3.0;
-const TWO_THIRDS_B: f64 = 3.700_743_415_417_188e-17;
+const TWO_THIRDS_B: f64 = f64::from_bits(0x3c85555555555555); // 3.700743415417188e-17
 
 /// ln x as an unevaluated sum `hi + lo` with relative error near 2^−64, for finite x > 0.
 ///

@@ -2,8 +2,8 @@
 //!
 //! # Algorithm
 //! 1. Reduction (Cody–Waite with an exact first step and a double-double remainder):
-//!    `k = rni(x·2/π)`; `t = fma(−k, P1, x)` is exact (x and k·P1 are multiples of ulp(P1)/2
-//!    and |t| < 2); `h + hl = k·P2` exactly (`hl = fma(k, P2, −h)`); `r + e = t − h` by TwoSum;
+//!    `k = rni(x·2/π)`; `t = fma(−k, P1, x)` is exact (for |x| ≥ 1, x and k·P1 are multiples
+//!    of 2^−52 and |t| < 2; below, t = x or |t| < 1 with t a multiple of 2^−53); `h + hl = k·P2` exactly (`hl = fma(k, P2, −h)`); `r + e = t − h` by TwoSum;
 //!    `rl = fma(−k, P3, e − hl)`; then `(y, yl) = Fast2Sum(r, rl)`. P1 + P2 + P3 is π/2 to
 //!    about 160 bits (f64) or 72 bits (f32), each part rounded to nearest.
 //! 2. Quadrant from the low bits of `k + 1.5·2^52` (f32: `1.5·2^23`): bit 0 swaps sin/cos,
@@ -22,12 +22,12 @@ use super::lane::Lane;
 
 const FRAC_2_PI_64: f64 = std::f64::consts::FRAC_2_PI;
 const P1_64: f64 = std::f64::consts::FRAC_PI_2;
-const P2_64: f64 = 6.123_233_995_736_766e-17;
-const P3_64: f64 = -1.497_384_904_859_169_8e-33;
+const P2_64: f64 = f64::from_bits(0x3c91a62633145c07); // 6.123233995736766e-17
+const P3_64: f64 = f64::from_bits(0xb91f1976b7ed8fbc); // -1.4973849048591698e-33
 const FRAC_2_PI_32: f32 = std::f32::consts::FRAC_2_PI;
 const P1_32: f32 = std::f32::consts::FRAC_PI_2;
 const P2_32: f32 = f32::from_bits(0xb33bbd2e); // -4.371138828673793e-08
-const P3_32: f32 = -1.715_124_5e-15;
+const P3_32: f32 = f32::from_bits(0xa6f72ced); // -1.7151245100058819e-15
 
 /// Largest |x| for which sin_f64/cos_f64 reduce the argument (2^50); above it they return NaN.
 pub const SIN_COS_F64_MAX_ARG: f64 = 1_125_899_906_842_624.0;
