@@ -93,8 +93,9 @@ macro_rules! scalar_fn {
         pub fn $name($($arg: $t),+) -> $t {
             #[cfg(target_arch = "x86_64")]
             {
+                // `unsafe fn` rather than a safe target-feature fn keeps this within Rust 1.85.
                 #[target_feature(enable = "avx2,fma")]
-                fn fast($($arg: $t),+) -> $t {
+                unsafe fn fast($($arg: $t),+) -> $t {
                     $body
                 }
                 if simd::has_avx2_fma() {
