@@ -1,0 +1,229 @@
+//! e^x and tanh x, double and single precision.
+//!
+//! # Algorithm (both precisions)
+//! 1. Clamp x into a range where the result is already ±∞/0 at the ends (so NaN-free integer
+//!    arithmetic follows), then reduce: `n = rni(x·log2(e))`,
+//!    `r = fma(−n, LN2_HI, x)` (exact: `LN2_HI` has trailing zero bits),
+//!    `r = fma(−n, LN2_LO, r)`, so `x = n·ln2 + r` with `|r| ≤ ln2/2 + ε`.
+//! 2. `e^r = 1 + r·q(r)` with `q` the Taylor polynomial `Σ r^j/(j+1)!` (j = 0..12 in f64,
+//!    j = 0..6 in f32; coefficients are `1/k!` rounded to nearest), evaluated by Horner with fma,
+//!    then `p = fma(q, r, 1)`.
+//! 3. `2^n` is built from bits: `bits(n + (1.5·2^52 + 1023)) << 52` (f32: `1.5·2^23 + 127`,
+//!    `<< 23`). To reach subnormal results and 2^1024 without overflow of the exponent field the
+//!    scale is applied in two exact halves `n1 = rni(n/2)`, `n2 = n − n1`: `p·2^n1` is exact and
+//!    `·2^n2` rounds once.
+//!
+//! tanh uses the same reduction on `u = 2|x|` (|x| clamped to 20, where tanh rounds to 1):
+//! `e = e^u = 2^n·fma(r, ·, 1)` and, for `|x| < TANH_SWITCH` (n ∈ {0, 1, 2}),
+//! `em = e^u − 1 = (2^n − 1) + 2^n·(r + r²/2 + r³·p3(r))` carried as a double word
+//! (`r²` exactly by fma, TwoSum for the additions, `p3 = Σ_{j≥3} r^(j−3)/j!`), and the quotient
+//! `tanh|x| = em/(em + 2)` corrected once by its exact fma remainder; above the switch
+//! `tanh|x| = 1 − 2/(e + 1)`. `tanh x = x` for tiny |x|, and the sign bit of x is or-ed back
+//! in (so `tanh(−0) = −0` and tanh is odd bit for bit).
+
+use super::lane::{fast_two_sum, two_sum, Lane};
+
+/// 1.5·2^52: adding it to an integral |v| < 2^51 leaves v in the low mantissa bits.
+pub(crate) const SHIFT64: f64 = 6_755_399_441_055_744.0;
+/// 1.5·2^23: the f32 counterpart of [`SHIFT64`].
+pub(crate) const SHIFT32: f32 = 12_582_912.0;
+
+pub(crate) const LOG2E_64: f64 = std::f64::consts::LOG2_E;
+/// ln2 rounded to 32 significant bits (0x3fe62e42fee00000), so `n·LN2_HI_64` is exact.
+pub(crate) const LN2_HI_64: f64 = f64::from_bits(0x3fe62e42fee00000); // 0.6931471803691238
+/// ln2 − LN2_HI_64 rounded to nearest (0x3dea39ef35793c76).
+pub(crate) const LN2_LO_64: f64 = f64::from_bits(0x3dea39ef35793c76); // 1.9082149292705877e-10
+const LOG2E_32: f32 = std::f32::consts::LOG2_E;
+/// ln2 rounded to 9 significant bits (Cephes), so `n·LN2_HI_32` is exact.
+const LN2_HI_32: f32 = f32::from_bits(0x3f318000); // 0.693359375
+/// ln2 − LN2_HI_32 rounded to nearest.
+const LN2_LO_32: f32 = f32::from_bits(0xb95e8083); // -0.00021219444170128554
+
+/// Below this |x| tanh uses the `em/(em + 2)` form, above it `1 − 2/(e + 1)`.
+const TANH_SWITCH: f64 = 0.625;
+
+/// 2^n for an integral lane n in [−1022, 1023].
+#[inline(always)]
+pub(crate) fn pow2i_64<V: Lane<E = f64, U = u64>>(n: V) -> V {
+    (n + V::splat(SHIFT64 + 1023.0)).shl_bits::<52>()
+}
+
+/// 2^n for an integral lane n in [−126, 127].
+#[inline(always)]
+fn pow2i_32<V: Lane<E = f32, U = u32>>(n: V) -> V {
+    (n + V::splat(SHIFT32 + 127.0)).shl_bits::<23>()
+}
+
+/// `q(r) = Σ_{j=0}^{12} r^j/(j+1)!`, so that `e^r ≈ 1 + r·q(r)` (Taylor to r^13; truncation
+/// below 5e-18 relative for |r| ≤ 0.3466).
+#[inline(always)]
+pub(crate) fn exp_q64<V: Lane<E = f64, U = u64>>(r: V) -> V {
+    horner(r, &EXP_C64)
+}
+
+/// Horner evaluation with fma, highest coefficient first.
+#[inline(always)]
+fn horner<V: Lane>(r: V, c: &[V::E]) -> V {
+    let mut q = V::splat(c[0]);
+    for &ci in &c[1..] {
+        q = q.fma(r, V::splat(ci));
+    }
+    q
+}
+
+/// `1/13!, 1/12!, …, 1/2!, 1`: the coefficients of `q` for f64, highest first.
+const EXP_C64: [f64; 13] = [
+    1.0 / 6_227_020_800.0,
+    1.0 / 479_001_600.0,
+    1.0 / 39_916_800.0,
+    1.0 / 3_628_800.0,
+    1.0 / 362_880.0,
+    1.0 / 40_320.0,
+    1.0 / 5_040.0,
+    1.0 / 720.0,
+    1.0 / 120.0,
+    1.0 / 24.0,
+    1.0 / 6.0,
+    0.5,
+    1.0,
+];
+
+/// `1/7!, …, 1/2!, 1`: the coefficients of `q` for f32, highest first.
+const EXP_C32: [f32; 7] = [
+    1.0 / 5_040.0,
+    1.0 / 720.0,
+    1.0 / 120.0,
+    1.0 / 24.0,
+    1.0 / 6.0,
+    0.5,
+    1.0,
+];
+
+/// `q(r) = Σ_{j=0}^{6} r^j/(j+1)!` (Taylor to r^7; truncation below 6e-9 relative).
+#[inline(always)]
+fn exp_q32<V: Lane<E = f32, U = u32>>(r: V) -> V {
+    horner(r, &EXP_C32)
+}
+
+/// `(n, r)` with `x = n·ln2 + r`.
+#[inline(always)]
+pub(crate) fn reduce_ln2_64<V: Lane<E = f64, U = u64>>(x: V) -> (V, V) {
+    let n = (x * V::splat(LOG2E_64)).round_even();
+    let r = (-n).fma(V::splat(LN2_HI_64), x);
+    let r = (-n).fma(V::splat(LN2_LO_64), r);
+    (n, r)
+}
+
+#[inline(always)]
+fn reduce_ln2_32<V: Lane<E = f32, U = u32>>(x: V) -> (V, V) {
+    let n = (x * V::splat(LOG2E_32)).round_even();
+    let r = (-n).fma(V::splat(LN2_HI_32), x);
+    let r = (-n).fma(V::splat(LN2_LO_32), r);
+    (n, r)
+}
+
+/// `p·2^n` for integral n in [−1076, 1024], rounding once.
+#[inline(always)]
+pub(crate) fn scale2_64<V: Lane<E = f64, U = u64>>(p: V, n: V) -> V {
+    let n1 = (n * V::splat(0.5)).round_even();
+    let n2 = n - n1;
+    p * pow2i_64(n1) * pow2i_64(n2)
+}
+
+/// e^x, f64. Clamped to [−746, 710]: both ends already round to 0 and +∞.
+#[inline(always)]
+pub(crate) fn exp64<V: Lane<E = f64, U = u64>>(x: V) -> V {
+    let hi = V::splat(710.0);
+    let lo = V::splat(-746.0);
+    let xc = V::select(V::lt(hi, x), hi, x);
+    let xc = V::select(V::lt(xc, lo), lo, xc);
+    let (n, r) = reduce_ln2_64(xc);
+    let p = exp_q64(r).fma(r, V::splat(1.0));
+    let res = scale2_64(p, n);
+    V::select(V::is_nan(x), x, res)
+}
+
+/// e^x, f32. Clamped to [−104, 89]: both ends already round to 0 and +∞.
+#[inline(always)]
+pub(crate) fn exp32<V: Lane<E = f32, U = u32>>(x: V) -> V {
+    let hi = V::splat(89.0);
+    let lo = V::splat(-104.0);
+    let xc = V::select(V::lt(hi, x), hi, x);
+    let xc = V::select(V::lt(xc, lo), lo, xc);
+    let (n, r) = reduce_ln2_32(xc);
+    let p = exp_q32(r).fma(r, V::splat(1.0));
+    let n1 = (n * V::splat(0.5)).round_even();
+    let n2 = n - n1;
+    let res = p * pow2i_32(n1) * pow2i_32(n2);
+    V::select(V::is_nan(x), x, res)
+}
+
+/// `(em/(em + 2), e)` for `e = s·e^r = e^u`, `em = e − 1`, given `p3 = Σ_{j≥3} r^(j−3)/j!`.
+///
+/// `e^r − 1 = r + r²/2 + r³·p3` is summed as a double word (r² exactly by fma), and em and the
+/// quotient are carried in double-word arithmetic: in single words the cancellation in
+/// `(s − 1) + s·(e^r − 1)` (s = 2) and the roundings of the Horner sum cost up to 4 ULP.
+#[inline(always)]
+fn tanh_parts<V: Lane>(r: V, p3: V, s: V, one: V, half: V) -> (V, V) {
+    let two = one + one;
+    let r2 = r * r;
+    let r2l = r.fma(r, -r2);
+    let (a, e0) = fast_two_sum(r, half * r2);
+    let low = e0 + half.fma(r2l, r2 * r * p3);
+    let (rqh, rql) = fast_two_sum(a, low);
+    // s is 1, 2 or 4 where the quotient is used: s − 1 and s·rqh are exact.
+    let (emh, e1) = two_sum(s - one, s * rqh);
+    let eml = s.fma(rql, e1);
+    let (dh, e2) = two_sum(emh, two);
+    let dl = e2 + eml;
+    let t = emh / dh;
+    // emh − t·dh is exact (the remainder of a correctly rounded division).
+    let rem = (-t).fma(dh, emh) + eml - t * dl;
+    (t + rem / dh, s.fma(rqh, s))
+}
+
+/// tanh x, f64. |x| is clamped to 20 (tanh(20) rounds to 1), |x| < 2^−27 returns x.
+#[inline(always)]
+pub(crate) fn tanh64<V: Lane<E = f64, U = u64>>(x: V) -> V {
+    let sign = V::splat_bits(1 << 63);
+    let a = x.and_bits(V::splat_bits(!(1 << 63)));
+    let cap = V::splat(20.0);
+    let ac = V::select(V::lt(cap, a), cap, a);
+    let u = ac + ac;
+    let (n, r) = reduce_ln2_64(u);
+    let s = pow2i_64(n);
+    let one = V::splat(1.0);
+    let two = V::splat(2.0);
+    let p3 = horner(r, &EXP_C64[..11]);
+    let (small, e) = tanh_parts(r, p3, s, one, V::splat(0.5));
+    let large = one - two / (e + one);
+    let res = V::select(V::lt(a, V::splat(TANH_SWITCH)), small, large);
+    let res = V::select(
+        V::lt(a, V::splat(f64::from_bits(0x3e40_0000_0000_0000))),
+        a,
+        res,
+    );
+    let res = res.or_bits(x.and_bits(sign));
+    V::select(V::is_nan(x), x, res)
+}
+
+/// tanh x, f32. |x| is clamped to 10 (tanh(10) rounds to 1), |x| < 2^−12 returns x.
+#[inline(always)]
+pub(crate) fn tanh32<V: Lane<E = f32, U = u32>>(x: V) -> V {
+    let sign = V::splat_bits(1 << 31);
+    let a = x.and_bits(V::splat_bits(!(1 << 31)));
+    let cap = V::splat(10.0);
+    let ac = V::select(V::lt(cap, a), cap, a);
+    let u = ac + ac;
+    let (n, r) = reduce_ln2_32(u);
+    let s = pow2i_32(n);
+    let one = V::splat(1.0);
+    let two = V::splat(2.0);
+    let p3 = horner(r, &EXP_C32[..5]);
+    let (small, e) = tanh_parts(r, p3, s, one, V::splat(0.5));
+    let large = one - two / (e + one);
+    let res = V::select(V::lt(a, V::splat(TANH_SWITCH as f32)), small, large);
+    let res = V::select(V::lt(a, V::splat(f32::from_bits(0x3980_0000))), a, res);
+    let res = res.or_bits(x.and_bits(sign));
+    V::select(V::is_nan(x), x, res)
+}
