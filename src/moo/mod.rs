@@ -11,6 +11,6 @@ pub mod reference_points;
 pub use crowding::crowding_distance;
 pub use dominance::{compare, constrained_dominates, dominates, Dominance};
 pub use indicators::hypervolume::hypervolume;
-pub use indicators::igd::igd;
+pub use indicators::igd::{igd, igd_plus};
 pub use nondominated_sort::{constrained_nondominated_sort, nondominated_sort};
-pub use reference_points::das_dennis;
+pub use reference_points::{das_dennis, das_dennis_count, das_dennis_layered};
