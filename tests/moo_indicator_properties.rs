@@ -12,8 +12,7 @@ use proptest::prelude::*;
 fn matrix(m: usize, max_n: usize) -> impl Strategy<Value = Vec<f64>> {
     let grid = prop::sample::select(vec![0.0, 0.25, 0.5, 0.75, 1.0]);
     let value = prop_oneof![grid, 0.0..1.2f64];
-    prop::collection::vec(prop::collection::vec(value, m), 0..max_n)
-        .prop_map(|rows| rows.concat())
+    prop::collection::vec(prop::collection::vec(value, m), 0..max_n).prop_map(|rows| rows.concat())
 }
 
 fn with_m(max_m: usize, max_n: usize) -> impl Strategy<Value = (usize, Vec<f64>)> {
@@ -32,8 +31,16 @@ fn inclusion_exclusion(f: &[f64], m: usize, r: &[f64]) -> f64 {
                 *c = c.max(x);
             }
         }
-        let vol: f64 = corner.iter().zip(r).map(|(c, r)| (r - c).max(0.0)).product();
-        total += if mask.count_ones() % 2 == 1 { vol } else { -vol };
+        let vol: f64 = corner
+            .iter()
+            .zip(r)
+            .map(|(c, r)| (r - c).max(0.0))
+            .product();
+        total += if mask.count_ones() % 2 == 1 {
+            vol
+        } else {
+            -vol
+        };
     }
     total
 }
@@ -215,18 +222,27 @@ proptest! {
 fn bad_input_gives_clear_errors() {
     assert!(matches!(das_dennis(0, 3), Err(Error::InvalidConfig { .. })));
     assert!(matches!(das_dennis(3, 0), Err(Error::InvalidConfig { .. })));
-    assert!(matches!(das_dennis(40, 40), Err(Error::InvalidConfig { .. })));
+    assert!(matches!(
+        das_dennis(40, 40),
+        Err(Error::InvalidConfig { .. })
+    ));
     assert!(matches!(
         das_dennis_layered(3, 2, 0),
         Err(Error::InvalidConfig { ref param, .. }) if param == "inner_partitions"
     ));
     assert!(matches!(
         igd(&[], &[1.0, 2.0], 2),
-        Err(Error::Empty { what: "approximation set", .. })
+        Err(Error::Empty {
+            what: "approximation set",
+            ..
+        })
     ));
     assert!(matches!(
         igd_plus(&[1.0, 2.0], &[], 2),
-        Err(Error::Empty { what: "reference front", .. })
+        Err(Error::Empty {
+            what: "reference front",
+            ..
+        })
     ));
     assert!(matches!(
         igd(&[1.0, 2.0, 3.0], &[1.0, 2.0], 2),
@@ -248,7 +264,10 @@ fn bad_input_gives_clear_errors() {
         crowding_distance(&[1.0, 2.0], 0, &[0]),
         Err(Error::InvalidConfig { .. })
     ));
-    assert_eq!(crowding_distance(&[1.0, 2.0], 2, &[]).unwrap(), Vec::<f64>::new());
+    assert_eq!(
+        crowding_distance(&[1.0, 2.0], 2, &[]).unwrap(),
+        Vec::<f64>::new()
+    );
 }
 
 #[test]
