@@ -23,9 +23,12 @@
 //! - `M = 2`: the last row of each front (its smallest second objective): `O(N log N)`
 //!   (Jensen 2003's sweep).
 //! - `M = 3`: a 2-D staircase per front over objectives 1 and 2 (`BTreeMap`): `O(N log² N)`.
-//! - `M ≥ 4`: the front's rows themselves, scanned newest first: ENS-BS (Zhang et al. 2015,
-//!   doi:10.1109/TEVC.2014.2308305), `O(M·N²)` worst case, `O(M·N·√N·log N)` typical.
+//! - `M ≥ 4`: no front summaries but divide and conquer over the objectives (Jensen 2003;
+//!   Fortin et al. 2013; Buzdalov & Shalyto 2014), `O(N log^{M−1} N)`, exact with ties.
+//!
+//! Duplicated rows are collapsed before any of these run and get the rank of their copy.
 
+mod divide;
 mod sweep;
 
 pub(crate) use sweep::ord_key;

@@ -17,72 +17,73 @@ pub(crate) fn ord_key(x: f64) -> u64 {
 
 /// Ranks of the `n` rows of the validated matrix `f`.
 pub(crate) fn rank(f: &[f64], n: usize, m: usize) -> Vec<usize> {
-    let mut rank = vec![0usize; n];
     if n == 0 {
-        return rank;
+        return Vec::new();
     }
     // `+ 0.0` folds -0.0 into 0.0: both are equal under `<=`, so they must also be equal for the
     // lexicographic order and the duplicate test below.
     let v: Vec<f64> = f.iter().map(|&x| x + 0.0).collect();
-    let row = |i: usize| &v[i * m..(i + 1) * m];
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_unstable_by(|&a, &b| {
-        for (x, y) in row(a).iter().zip(row(b)) {
-            match x.total_cmp(y) {
-                std::cmp::Ordering::Equal => continue,
-                o => return o,
-            }
-        }
-        a.cmp(&b)
+    let row = |i: u32| &v[i as usize * m..(i as usize + 1) * m];
+    // Sort on an integer key of objective 0 first; the full lexicographic comparison is only
+    // needed between rows that tie there.
+    let mut order: Vec<(u64, u32)> = (0..n as u32)
+        .map(|i| (ord_key(v[i as usize * m]), i))
+        .collect();
+    order.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| {
+            row(a.1)[1..]
+                .iter()
+                .zip(&row(b.1)[1..])
+                .map(|(x, y)| x.total_cmp(y))
+                .find(|o| o.is_ne())
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.1.cmp(&b.1))
+        })
     });
-    match m {
-        1 => assign(OneD { fronts: 0 }, &order, &v, m, &mut rank),
-        2 => assign(TwoD { last: Vec::new() }, &order, &v, m, &mut rank),
-        3 => assign(ThreeD { fronts: Vec::new() }, &order, &v, m, &mut rank),
-        _ => assign(
-            Ens {
-                m: m - 1,
-                fronts: Vec::new(),
-            },
-            &order,
-            &v,
-            m,
-            &mut rank,
-        ),
+    // Duplicates do not dominate each other and share a rank: rank the distinct rows only.
+    let mut distinct: Vec<f64> = Vec::with_capacity(v.len());
+    let mut group = vec![0u32; n];
+    let mut last: Option<u32> = None;
+    for &(_, i) in &order {
+        let dup = last.is_some_and(|q| {
+            row(q)
+                .iter()
+                .zip(row(i))
+                .all(|(x, y)| x.to_bits() == y.to_bits())
+        });
+        if !dup {
+            distinct.extend_from_slice(row(i));
+            last = Some(i);
+        }
+        group[i as usize] = (distinct.len() / m - 1) as u32;
     }
-    rank
+    let ranks = match m {
+        1 => (0..distinct.len()).collect(),
+        2 => assign(TwoD { last: Vec::new() }, &distinct, m),
+        3 => assign(ThreeD { fronts: Vec::new() }, &distinct, m),
+        _ => super::divide::rank_sorted_distinct(&distinct, m),
+    };
+    group.iter().map(|&g| ranks[g as usize]).collect()
 }
 
-/// Walks the rows in lexicographic `order` and binary-searches each one's front.
-fn assign<S: FrontSearch>(mut search: S, order: &[usize], v: &[f64], m: usize, rank: &mut [usize]) {
-    let row = |i: usize| &v[i * m..(i + 1) * m];
-    let mut prev: Option<usize> = None;
-    for &i in order {
-        let p = row(i);
-        // Duplicates do not dominate each other: a copy takes the rank of the row it repeats.
-        if let Some(q) = prev {
-            if row(q)
-                .iter()
-                .zip(p)
-                .all(|(x, y)| x.to_bits() == y.to_bits())
-            {
-                rank[i] = rank[q];
-                continue;
+/// Walks the distinct rows of `v` in their (lexicographic) order and binary-searches each
+/// one's front.
+fn assign<S: FrontSearch>(mut search: S, v: &[f64], m: usize) -> Vec<usize> {
+    v.chunks_exact(m)
+        .map(|p| {
+            let (mut lo, mut hi) = (0, search.len());
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if search.dominated(mid, p) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
             }
-        }
-        let (mut lo, mut hi) = (0, search.len());
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            if search.dominated(mid, p) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        search.insert(lo, p);
-        rank[i] = lo;
-        prev = Some(i);
-    }
+            search.insert(lo, p);
+            lo
+        })
+        .collect()
 }
 
 /// Per-front summary. `dominated(k, p)` may assume that every row already inserted comes
@@ -92,23 +93,6 @@ trait FrontSearch {
     fn dominated(&self, k: usize, p: &[f64]) -> bool;
     /// Adds `p` to front `k` (`k == len()` opens a new front).
     fn insert(&mut self, k: usize, p: &[f64]);
-}
-
-/// One objective: every distinct value, in increasing order, opens the next front.
-struct OneD {
-    fronts: usize,
-}
-
-impl FrontSearch for OneD {
-    fn len(&self) -> usize {
-        self.fronts
-    }
-    fn dominated(&self, _k: usize, _p: &[f64]) -> bool {
-        true
-    }
-    fn insert(&mut self, k: usize, _p: &[f64]) {
-        self.fronts = self.fronts.max(k + 1);
-    }
 }
 
 /// Two objectives: rows of a front sorted by `f0` have decreasing `f1`, so the front's last row
@@ -165,32 +149,5 @@ impl FrontSearch for ThreeD {
             stair.remove(&c);
         }
         stair.insert(key, p[2]);
-    }
-}
-
-/// `M >= 4`: ENS-BS. Each front stores objectives `1..M` of its rows contiguously; objective 0
-/// needs no test because earlier rows are no larger there.
-struct Ens {
-    m: usize,
-    fronts: Vec<Vec<f64>>,
-}
-
-impl FrontSearch for Ens {
-    fn len(&self) -> usize {
-        self.fronts.len()
-    }
-    fn dominated(&self, k: usize, p: &[f64]) -> bool {
-        let p = &p[1..];
-        // Newest first: rows close in the lexicographic order are the likeliest dominators.
-        self.fronts[k]
-            .chunks_exact(self.m)
-            .rev()
-            .any(|q| q.iter().zip(p).all(|(a, b)| a <= b))
-    }
-    fn insert(&mut self, k: usize, p: &[f64]) {
-        if k == self.fronts.len() {
-            self.fronts.push(Vec::new());
-        }
-        self.fronts[k].extend_from_slice(&p[1..]);
     }
 }

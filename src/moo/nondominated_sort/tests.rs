@@ -44,7 +44,7 @@ proptest! {
 #[test]
 fn large_sets_agree_with_naive() {
     // Bigger than the proptest sizes, so fronts have many rows and the binary search many steps.
-    for m in 2..=5 {
+    for m in 2..=7 {
         let mut rng = crate::rng::stream(7, "test.nds", m as u64, 0);
         let f: Vec<f64> = (0..600 * m)
             .map(|_| (rng.uniform_f64() * 8.0).floor())
