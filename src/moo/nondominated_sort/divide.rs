@@ -14,23 +14,34 @@
 //!
 //! Both split at the median of objective `k` into `<`, `=`, `>` parts and drop to `k − 1` where
 //! objective `k` is already settled; `k = 1` is a sweep over a staircase of objective 1 keyed
-//! by value, holding the largest rank seen; small parts are compared pairwise.
-
-use super::sweep::ord_key;
-use std::collections::BTreeMap;
+//! by value, holding the largest rank seen (a Fenwick tree of prefix maxima over the dense
+//! ranks of objective 1); small parts are compared pairwise.
 
 /// Below these sizes pairwise comparison beats further splitting.
-const SMALL_A: usize = 24;
-const SMALL_B: usize = 400;
+const SMALL_A: usize = 128;
+const SMALL_B: usize = 16384;
 
 /// Ranks of the `n` distinct, lexicographically sorted rows of `v` (`m >= 2` columns).
 pub(super) fn rank_sorted_distinct(v: &[f64], m: usize) -> Vec<usize> {
     let n = v.len() / m;
+    // Dense 1-based ranks of objective 1, the Fenwick tree's coordinates.
+    let mut by_y: Vec<u32> = (0..n as u32).collect();
+    by_y.sort_unstable_by(|&a, &b| v[a as usize * m + 1].total_cmp(&v[b as usize * m + 1]));
+    let mut y = vec![0u32; n];
+    let mut level = 0;
+    for (i, &p) in by_y.iter().enumerate() {
+        if i == 0 || v[p as usize * m + 1] > v[by_y[i - 1] as usize * m + 1] {
+            level += 1;
+        }
+        y[p as usize] = level;
+    }
     let mut dc = Dc {
         v,
         m,
         rank: vec![0; n],
-        stair: BTreeMap::new(),
+        y,
+        tree: vec![0; level as usize + 1],
+        touched: Vec::new(),
     };
     let all: Vec<u32> = (0..n as u32).collect();
     dc.helper_a(&all, m - 1);
@@ -41,8 +52,12 @@ struct Dc<'a> {
     v: &'a [f64],
     m: usize,
     rank: Vec<usize>,
-    /// Reused by the sweeps: objective-1 key → largest rank at or below that key.
-    stair: BTreeMap<u64, usize>,
+    /// Dense rank of objective 1 per row (1-based).
+    y: Vec<u32>,
+    /// Fenwick tree of prefix maxima of `rank + 1` over `y` (0 = empty), cleared after each
+    /// sweep through the positions in `touched`.
+    tree: Vec<usize>,
+    touched: Vec<u32>,
 }
 
 impl Dc<'_> {
@@ -174,47 +189,47 @@ impl Dc<'_> {
     /// Objective 1 sweep in position order. With `h` empty: ranks inside `s` (helper A);
     /// otherwise rows of `s` are applied to rows of `h` (helper B).
     fn sweep(&mut self, s: &[u32], h: &[u32]) {
-        let mut stair = std::mem::take(&mut self.stair);
-        stair.clear();
         let within = h.is_empty();
         let (mut i, mut j) = (0, 0);
         while i < s.len() || j < h.len() {
             let from_s = j >= h.len() || (i < s.len() && s[i] < h[j]);
-            let p = if from_s { s[i] } else { h[j] };
-            let key = ord_key(self.val(p, 1));
+            let p = if from_s { s[i] } else { h[j] } as usize;
             if !from_s || within {
-                if let Some((_, &r)) = stair.range(..=key).next_back() {
-                    if r + 1 > self.rank[p as usize] {
-                        self.rank[p as usize] = r + 1;
-                    }
+                // Largest rank + 1 among inserted rows with objective 1 at most p's.
+                let mut best = 0;
+                let mut k = self.y[p] as usize;
+                while k > 0 {
+                    best = best.max(self.tree[k]);
+                    k &= k - 1;
+                }
+                if best > self.rank[p] {
+                    self.rank[p] = best;
                 }
             }
             if from_s {
-                insert_max(&mut stair, key, self.rank[p as usize]);
+                let r = self.rank[p] + 1;
+                let mut k = self.y[p] as usize;
+                self.touched.push(self.y[p]);
+                while k < self.tree.len() {
+                    if self.tree[k] < r {
+                        self.tree[k] = r;
+                    }
+                    k += k & k.wrapping_neg();
+                }
                 i += 1;
             } else {
                 j += 1;
             }
         }
-        self.stair = stair;
+        // Update paths merge once they meet, so a cleared node means the rest is clear too.
+        for t in std::mem::take(&mut self.touched) {
+            let mut k = t as usize;
+            while k < self.tree.len() && self.tree[k] != 0 {
+                self.tree[k] = 0;
+                k += k & k.wrapping_neg();
+            }
+        }
     }
-}
-
-/// Keeps `stair` a staircase: keys increasing, ranks strictly increasing, so the entry at or
-/// before a key holds the largest rank at or below it.
-fn insert_max(stair: &mut BTreeMap<u64, usize>, key: u64, r: usize) {
-    if matches!(stair.range(..=key).next_back(), Some((_, &q)) if q >= r) {
-        return;
-    }
-    let covered: Vec<u64> = stair
-        .range(key..)
-        .take_while(|(_, &q)| q <= r)
-        .map(|(&k, _)| k)
-        .collect();
-    for c in covered {
-        stair.remove(&c);
-    }
-    stair.insert(key, r);
 }
 
 /// Merges two position-sorted lists.

@@ -22,6 +22,9 @@ pub(crate) fn rank(f: &[f64], n: usize, m: usize) -> Vec<usize> {
     }
     // `+ 0.0` folds -0.0 into 0.0: both are equal under `<=`, so they must also be equal for the
     // lexicographic order and the duplicate test below.
+    if m == 2 {
+        return rank_2d(f);
+    }
     let v: Vec<f64> = f.iter().map(|&x| x + 0.0).collect();
     let row = |i: u32| &v[i as usize * m..(i as usize + 1) * m];
     // Sort on an integer key of objective 0 first; the full lexicographic comparison is only
@@ -59,11 +62,44 @@ pub(crate) fn rank(f: &[f64], n: usize, m: usize) -> Vec<usize> {
     }
     let ranks = match m {
         1 => (0..distinct.len()).collect(),
-        2 => assign(TwoD { last: Vec::new() }, &distinct, m),
         3 => assign(ThreeD { fronts: Vec::new() }, &distinct, m),
         _ => super::divide::rank_sorted_distinct(&distinct, m),
     };
     group.iter().map(|&g| ranks[g as usize]).collect()
+}
+
+/// Two objectives: sort integer keys `(f0, f1)` (the comparison is then branch-light), and
+/// sweep: rows of a front sorted by `f0` have decreasing `f1`, so the front's last row has its
+/// smallest `f1`, and a row is dominated by the front iff that `f1 <= ` its own (the predicate
+/// is monotone in the front index, hence the binary search `partition_point`); a duplicate takes the rank of the row before it.
+fn rank_2d(f: &[f64]) -> Vec<usize> {
+    let mut keys: Vec<(u64, u64, u32)> = f
+        .chunks_exact(2)
+        .enumerate()
+        .map(|(i, p)| (ord_key(p[0] + 0.0), ord_key(p[1] + 0.0), i as u32))
+        .collect();
+    keys.sort_unstable();
+    let mut rank = vec![0usize; keys.len()];
+    // Last (smallest) objective-1 key of each front.
+    let mut last: Vec<u64> = Vec::new();
+    let mut prev: Option<(u64, u64, usize)> = None;
+    for &(k0, k1, i) in &keys {
+        let r = match prev {
+            Some((p0, p1, r)) if p0 == k0 && p1 == k1 => r,
+            _ => {
+                let r = last.partition_point(|&l| l <= k1);
+                if r == last.len() {
+                    last.push(k1);
+                } else {
+                    last[r] = k1;
+                }
+                r
+            }
+        };
+        rank[i as usize] = r;
+        prev = Some((k0, k1, r));
+    }
+    rank
 }
 
 /// Walks the distinct rows of `v` in their (lexicographic) order and binary-searches each
@@ -93,28 +129,6 @@ trait FrontSearch {
     fn dominated(&self, k: usize, p: &[f64]) -> bool;
     /// Adds `p` to front `k` (`k == len()` opens a new front).
     fn insert(&mut self, k: usize, p: &[f64]);
-}
-
-/// Two objectives: rows of a front sorted by `f0` have decreasing `f1`, so the front's last row
-/// has its smallest `f1`, and `p` is dominated by the front iff that `f1 <= p[1]`.
-struct TwoD {
-    last: Vec<f64>,
-}
-
-impl FrontSearch for TwoD {
-    fn len(&self) -> usize {
-        self.last.len()
-    }
-    fn dominated(&self, k: usize, p: &[f64]) -> bool {
-        self.last[k] <= p[1]
-    }
-    fn insert(&mut self, k: usize, p: &[f64]) {
-        if k == self.last.len() {
-            self.last.push(p[1]);
-        } else {
-            self.last[k] = p[1];
-        }
-    }
 }
 
 /// Three objectives: per front, the minimal staircase of its `(f1, f2)` projections, keyed by

@@ -56,12 +56,12 @@ pub fn hypervolume(f: &[f64], n_obj: usize, reference: &[f64]) -> Result<f64> {
             pts.extend(p.iter().map(|&x| x + 0.0));
         }
     }
-    Ok(volume(&mut pts, n_obj, reference))
+    Ok(volume(&pts, n_obj, reference))
 }
 
 /// Hypervolume of the flat `d`-column matrix `pts`, all of whose rows are strictly better than
-/// `r`. May reorder `pts`.
-pub(crate) fn volume(pts: &mut Vec<f64>, d: usize, r: &[f64]) -> f64 {
+/// `r`.
+pub(crate) fn volume(pts: &[f64], d: usize, r: &[f64]) -> f64 {
     if pts.is_empty() {
         return 0.0;
     }
