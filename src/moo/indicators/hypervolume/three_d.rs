@@ -30,36 +30,39 @@ impl Staircase {
     pub(super) fn insert(&mut self, x: f64, y: f64) {
         let key = ord_key(x);
         let mut top = self.ry;
-        if let Some((_, &(_, py))) = self.steps.range(..=key).next_back() {
+        if let Some((&k, &(_, py))) = self.steps.range(..=key).next_back() {
             if py <= y {
                 return; // dominated or duplicate in 2-D: covers nothing new
             }
-        }
-        if let Some((_, &(_, py))) = self.steps.range(..key).next_back() {
-            top = py;
+            top = if k == key {
+                // Same x, higher y: that step goes below; the column's cover starts before it.
+                self.steps.range(..key).next_back().map_or(self.ry, |(_, s)| s.1)
+            } else {
+                py
+            };
         }
         // Walk the steps at x' >= x: those with y' >= y are now covered and go; the first with
         // y' < y closes the new region. Each column [cur, next) gains (top − y) × width, where
         // `top` is the lower edge of what covered that column before.
         let mut cur = x;
         let mut added = 0.0;
-        let mut gone = Vec::new();
-        let mut closed = false;
-        for (&k, &(sx, sy)) in self.steps.range(key..) {
-            added += (sx - cur) * (top - y);
-            if sy < y {
-                closed = true;
-                break;
+        loop {
+            match self.steps.range(key..).next() {
+                Some((&k, &(sx, sy))) if sy >= y => {
+                    added += (sx - cur) * (top - y);
+                    cur = sx;
+                    top = sy;
+                    self.steps.remove(&k);
+                }
+                Some((_, &(sx, _))) => {
+                    added += (sx - cur) * (top - y);
+                    break;
+                }
+                None => {
+                    added += (self.rx - cur) * (top - y);
+                    break;
+                }
             }
-            gone.push(k);
-            cur = sx;
-            top = sy;
-        }
-        if !closed {
-            added += (self.rx - cur) * (top - y);
-        }
-        for k in gone {
-            self.steps.remove(&k);
         }
         self.steps.insert(key, (x, y));
         self.area += added;
@@ -70,6 +73,11 @@ impl Staircase {
 pub(super) fn volume(pts: &[f64], r: &[f64]) -> f64 {
     let mut order: Vec<[f64; 3]> = pts.chunks_exact(3).map(|p| [p[0], p[1], p[2]]).collect();
     order.sort_unstable_by(|a, b| a[2].total_cmp(&b[2]));
+    volume_sorted(&order, r)
+}
+
+/// [`volume`] of rows already sorted by increasing third objective.
+pub(super) fn volume_sorted(order: &[[f64; 3]], r: &[f64]) -> f64 {
     let mut stair = Staircase::new(r[0], r[1]);
     let mut vol = 0.0;
     for (i, p) in order.iter().enumerate() {

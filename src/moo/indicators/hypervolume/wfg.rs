@@ -20,6 +20,26 @@ pub(super) fn volume(pts: &[f64], d: usize, r: &[f64]) -> f64 {
     let sorted: Vec<f64> = rows.concat();
     let row = |i: usize| &sorted[i * d..(i + 1) * d];
     let e = d - 1;
+    // For d = 4 the limited sets go to the 3-D sweep, which wants them sorted by objective 2.
+    // `max(p, q)` is monotone in `q`, so visiting the rows in one global objective-2 order
+    // yields every limited set already sorted.
+    if e == 3 {
+        let mut by_z: Vec<usize> = (0..n).collect();
+        by_z.sort_unstable_by(|&a, &b| row(a)[2].total_cmp(&row(b)[2]));
+        let mut lim: Vec<[f64; 3]> = Vec::with_capacity(n);
+        let mut total = 0.0;
+        for k in 0..n {
+            let p = row(k);
+            let incl = (r[0] - p[0]) * (r[1] - p[1]) * (r[2] - p[2]);
+            lim.clear();
+            lim.extend(by_z.iter().filter(|&&j| j > k).map(|&j| {
+                let q = row(j);
+                [p[0].max(q[0]), p[1].max(q[1]), p[2].max(q[2])]
+            }));
+            total += (r[e] - p[e]) * (incl - super::three_d::volume_sorted(&lim, r));
+        }
+        return total;
+    }
     let mut total = 0.0;
     let mut limited = Vec::with_capacity(sorted.len());
     for k in 0..n {
@@ -30,12 +50,7 @@ pub(super) fn volume(pts: &[f64], d: usize, r: &[f64]) -> f64 {
         for j in k + 1..n {
             limited.extend(p[..e].iter().zip(&row(j)[..e]).map(|(a, b)| a.max(*b)));
         }
-        // The 3-D sweep skips dominated rows in O(log n) each, cheaper than filtering them.
-        let covered = if e == 3 {
-            hv(&limited, e, r)
-        } else {
-            hv(&nondominated(&limited, e), e, r)
-        };
+        let covered = hv(&nondominated(&limited, e), e, r);
         total += height * (incl - covered);
     }
     total
