@@ -36,7 +36,10 @@ impl Staircase {
             }
             top = if k == key {
                 // Same x, higher y: that step goes below; the column's cover starts before it.
-                self.steps.range(..key).next_back().map_or(self.ry, |(_, s)| s.1)
+                self.steps
+                    .range(..key)
+                    .next_back()
+                    .map_or(self.ry, |(_, s)| s.1)
             } else {
                 py
             };
