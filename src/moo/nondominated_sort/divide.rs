@@ -18,7 +18,7 @@
 //! ranks of objective 1); small parts are compared pairwise.
 
 /// Below these sizes pairwise comparison beats further splitting.
-const SMALL_A: usize = 128;
+const SMALL_A: usize = 32;
 const SMALL_B: usize = 16384;
 
 /// Ranks of the `n` distinct, lexicographically sorted rows of `v` (`m >= 2` columns).
@@ -117,7 +117,10 @@ impl Dc<'_> {
         if s.len() <= SMALL_A {
             for i in 1..s.len() {
                 for j in 0..i {
-                    if self.leq(s[j], s[i], k) {
+                    // The rank test is cheaper than the dominance test and often decides.
+                    if self.rank[s[j] as usize] >= self.rank[s[i] as usize]
+                        && self.leq(s[j], s[i], k)
+                    {
                         self.raise(s[i], s[j]);
                     }
                 }
@@ -148,10 +151,18 @@ impl Dc<'_> {
             return;
         }
         if l.len() * h.len() <= SMALL_B {
+            // Rows of L by decreasing rank: the first dominator found gives the largest raise,
+            // and once rank[q] + 1 cannot beat rank[p] no later q can either.
+            let mut by_rank = l.to_vec();
+            by_rank.sort_unstable_by(|&a, &b| self.rank[b as usize].cmp(&self.rank[a as usize]));
             for &p in h {
-                for &q in l {
+                for &q in &by_rank {
+                    if self.rank[q as usize] < self.rank[p as usize] {
+                        break;
+                    }
                     if q < p && self.leq(q, p, k) {
                         self.raise(p, q);
+                        break;
                     }
                 }
             }
