@@ -14,7 +14,7 @@ use crate::backend::cpu::lanes::{Lane, Real};
 pub(crate) const MAX_COMP: usize = 1 + 4 + 10;
 
 /// Per-block working memory, allocated once per work item and reused for every block.
-pub(crate) struct Scratch<V> {
+pub(crate) struct Scratch<V: Lane> {
     pub(crate) c: usize,
     /// `acts[l]`: input jets of layer `l` (`widths[l] × c`); `acts[L]` is the network output.
     pub(crate) acts: Vec<Vec<V>>,
@@ -24,10 +24,13 @@ pub(crate) struct Scratch<V> {
     pub(crate) ss: Vec<Vec<V>>,
     /// Two adjoint buffers of `max_width × c` for the backward sweep.
     pub(crate) g: [Vec<V>; 2],
+    /// Each layer's weights in tile order ([`pack_layer`]).
+    pub(crate) packed: Vec<Vec<V::T>>,
 }
 
 impl<V: Lane> Scratch<V> {
-    pub(crate) fn new(spec: &MlpSpec, jet: &JetSpec) -> Self {
+    /// Working memory for `genome` (its weights are packed once here).
+    pub(crate) fn new(spec: &MlpSpec, jet: &JetSpec, genome: &[V::T]) -> Self {
         let c = jet.n_comp();
         let w = spec.widths();
         let z = V::zero();
@@ -40,59 +43,120 @@ impl<V: Lane> Scratch<V> {
                 vec![z; spec.max_width() * c],
                 vec![z; spec.max_width() * c],
             ],
+            packed: (0..spec.n_layers())
+                .map(|l| {
+                    let (n_in, n_out) = spec.layer_shape(l);
+                    pack_layer(spec.layer(genome, l).0, n_in, n_out, c)
+                })
+                .collect(),
         }
     }
 }
 
-/// `z = W a + b` on `C` components, two output units at a time so each loaded input is used
-/// twice; the per-unit operation order is the plain loop over inputs either way.
+/// Output-tile width used for `c` components: about eight accumulator chains in flight.
+fn tile_width(c: usize) -> usize {
+    match c {
+        1 => 8,
+        3 | 4 | 6 => 2,
+        _ => 1,
+    }
+}
+
+/// Copies a layer's weights into tile-interleaved order (`[tile][input][unit in tile]`), so
+/// the forward loop walks one pointer. Only the memory layout changes, not the arithmetic.
+pub(crate) fn pack_layer<T: Copy>(w: &[T], n_in: usize, n_out: usize, c: usize) -> Vec<T> {
+    let mut pk = Vec::with_capacity(w.len());
+    for (o, tw) in tiles_iter(n_out, tile_width(c)) {
+        for i in 0..n_in {
+            for t in 0..tw {
+                pk.push(w[(o + t) * n_in + i]);
+            }
+        }
+    }
+    pk
+}
+
+/// `z = W a + b` for the `T` output units `o..o+T` on `C` components (`pk`: the tile's packed
+/// weights, `n_in × T`). The `T·C` accumulators are independent dependency chains, which
+/// keeps both FMA ports busy despite the FMA latency; each unit's own operation order is the
+/// plain loop over inputs.
 #[inline(always)]
-fn dense_fwd_c<V: Lane, const C: usize>(
+fn dense_tile<V: Lane, const C: usize, const T: usize>(
     c: usize,
-    w: &[V::T],
+    o: usize,
+    pk: &[V::T],
+    b: &[V::T],
+    a: &[V],
+    z: &mut [V],
+) {
+    let n_in = a.len() / c;
+    let pk = &pk[..n_in * T];
+    let mut acc = [[V::zero(); C]; T];
+    for t in 0..T {
+        acc[t][0] = V::splat(b[o + t]);
+    }
+    for (ai, wi) in a.chunks_exact(c).zip(pk.chunks_exact(T)) {
+        for t in 0..T {
+            let wv = V::splat(wi[t]);
+            for k in 0..c {
+                acc[t][k] = wv.fma(ai[k], acc[t][k]);
+            }
+        }
+    }
+    for (t, at) in acc.iter().enumerate() {
+        z[(o + t) * c..(o + t) * c + c].copy_from_slice(&at[..c]);
+    }
+}
+
+#[inline(always)]
+fn dense_fwd_c<V: Lane, const C: usize, const T: usize>(
+    c: usize,
+    pk: &[V::T],
     b: &[V::T],
     a: &[V],
     z: &mut [V],
 ) {
     let n_out = b.len();
-    let n_in = w.len() / n_out;
+    let n_in = pk.len() / n_out;
     let a = &a[..n_in * c];
-    let mut o = 0;
-    while o < n_out {
-        let two = o + 1 < n_out;
-        let o1 = if two { o + 1 } else { o };
-        let mut acc0 = [V::zero(); C];
-        let mut acc1 = [V::zero(); C];
-        acc0[0] = V::splat(b[o]);
-        acc1[0] = V::splat(b[o1]);
-        let w0 = &w[o * n_in..(o + 1) * n_in];
-        let w1 = &w[o1 * n_in..(o1 + 1) * n_in];
-        for i in 0..n_in {
-            let ai = &a[i * c..i * c + c];
-            let wa = V::splat(w0[i]);
-            let wb = V::splat(w1[i]);
-            for k in 0..c {
-                acc0[k] = wa.fma(ai[k], acc0[k]);
-                acc1[k] = wb.fma(ai[k], acc1[k]);
-            }
+    let mut off = 0;
+    for (o, tw) in tiles_iter(n_out, T) {
+        let p = &pk[off..];
+        match tw {
+            w if w == T => dense_tile::<V, C, T>(c, o, p, b, a, z),
+            4 => dense_tile::<V, C, 4>(c, o, p, b, a, z),
+            2 => dense_tile::<V, C, 2>(c, o, p, b, a, z),
+            _ => dense_tile::<V, C, 1>(c, o, p, b, a, z),
         }
-        z[o * c..o * c + c].copy_from_slice(&acc0[..c]);
-        if two {
-            z[o1 * c..o1 * c + c].copy_from_slice(&acc1[..c]);
-        }
-        o += 2;
+        off += n_in * tw;
     }
 }
 
-/// Dispatches on the component count so the common counts get register accumulators.
+/// The output tiles `(first unit, width)` of a layer with `n_out` units: tiles of `t`, then
+/// 4, 2 and 1 for the rest.
 #[inline(always)]
-pub(crate) fn dense_fwd<V: Lane>(c: usize, w: &[V::T], b: &[V::T], a: &[V], z: &mut [V]) {
+fn tiles_iter(n_out: usize, t: usize) -> impl Iterator<Item = (usize, usize)> {
+    let mut o = 0;
+    std::iter::from_fn(move || {
+        let w = [t, 4, 2, 1]
+            .into_iter()
+            .find(|&w| w <= t && o + w <= n_out)?;
+        o += w;
+        Some((o - w, w))
+    })
+}
+
+/// `z = W a + b` on every component (bias on the value only), from packed weights
+/// ([`pack_layer`] with the same `c`). Dispatches on the component count so the common counts
+/// get register accumulators.
+#[inline(always)]
+pub(crate) fn dense_fwd<V: Lane>(c: usize, pk: &[V::T], b: &[V::T], a: &[V], z: &mut [V]) {
     match c {
-        1 => dense_fwd_c::<V, 1>(1, w, b, a, z),
-        3 => dense_fwd_c::<V, 3>(3, w, b, a, z),
-        4 => dense_fwd_c::<V, 4>(4, w, b, a, z),
-        6 => dense_fwd_c::<V, 6>(6, w, b, a, z),
-        _ => dense_fwd_c::<V, MAX_COMP>(c, w, b, a, z),
+        1 => dense_fwd_c::<V, 1, 8>(1, pk, b, a, z),
+        3 => dense_fwd_c::<V, 3, 2>(3, pk, b, a, z),
+        4 => dense_fwd_c::<V, 4, 2>(4, pk, b, a, z),
+        6 => dense_fwd_c::<V, 6, 2>(6, pk, b, a, z),
+        _ => dense_fwd_c::<V, MAX_COMP, 1>(c, pk, b, a, z),
     }
 }
 
@@ -161,9 +225,9 @@ pub(crate) fn forward_block<V: Lane>(
         }
     }
     for l in 0..spec.n_layers() {
-        let (w, b) = spec.layer(genome, l);
+        let (_, b) = spec.layer(genome, l);
         let (lo, hi) = sc.acts.split_at_mut(l + 1);
-        dense_fwd(c, w, b, &lo[l], &mut sc.zs[l]);
+        dense_fwd(c, &sc.packed[l], b, &lo[l], &mut sc.zs[l]);
         act_fwd(
             spec.activations()[l],
             jet,

@@ -43,7 +43,7 @@ fn jets_item<V: Lane>(
     let d = spec.n_in();
     let c = jet.n_comp();
     let n_out = spec.n_out();
-    let mut sc = Scratch::<V>::new(spec, jet);
+    let mut sc = Scratch::<V>::new(spec, jet, genome);
     let mut out = vec![V::T::ZERO; (hi - lo) * n_out * c];
     let mut xv = vec![V::zero(); d];
     let mut buf = [V::T::ZERO; 16];
@@ -85,7 +85,7 @@ fn loss_item<V: Lane, L: PointLoss>(
     let n_out = spec.n_out();
     let aw = loss.aux_width();
     let ne = extra.len();
-    let mut sc = Scratch::<V>::new(spec, jet);
+    let mut sc = Scratch::<V>::new(spec, jet, genome);
     let mut gacc = vec![V::zero(); spec.n_params()];
     let mut eacc = vec![V::zero(); ne];
     let mut lacc = V::zero();
