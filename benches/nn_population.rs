@@ -4,8 +4,13 @@
 //! - `cpu_forward`: values of P networks at N = 10⁴ points (AVX2/FMA path and scalar twin).
 //!   Throughput is counted in flops: 2·in·out per dense layer per point plus one per
 //!   activation, so criterion's "elem/s" reads as flop/s.
+//! - `cpu_forward_linear`: the same network with identity activations, AVX2 and scalar twin:
+//!   isolates the dense-layer throughput of the engine from the cost of the elementary
+//!   functions (`crate::math`), which another part of the crate provides.
 //! - `cpu_residual_grad`: Burgers residual loss (u, u_x, u_t, u_xx jets, trainable ν) and its
 //!   genome + ν gradient for P = 100, N = 10⁴.
+//!
+//! P = 1000 for `cpu_forward` runs only with `NN_BENCH_LARGE=1` (minutes per sample).
 //!
 //! Run: `cargo bench --bench nn_population -- --warm-up-time 1 --measurement-time 3`, and the
 //! PyTorch peer in the same session: `python3 benches/peers/torch_peer.py`.
@@ -19,10 +24,6 @@ use std::hint::black_box;
 
 const N: usize = 10_000;
 
-fn burgers_spec() -> MlpSpec {
-    MlpSpec::uniform(2, &[20; 8], 1, Activation::Tanh).expect("valid spec")
-}
-
 fn flops_per_point(spec: &MlpSpec) -> u64 {
     (0..spec.n_layers())
         .map(|l| {
@@ -33,7 +34,11 @@ fn flops_per_point(spec: &MlpSpec) -> u64 {
 }
 
 fn setup(p: usize) -> (MlpSpec, Vec<f32>, Vec<f32>) {
-    let spec = burgers_spec();
+    setup_with(p, Activation::Tanh)
+}
+
+fn setup_with(p: usize, act: Activation) -> (MlpSpec, Vec<f32>, Vec<f32>) {
+    let spec = MlpSpec::uniform(2, &[20; 8], 1, act).expect("valid spec");
     let g: Vec<f32> = init_population(&spec, Init::XavierUniform, 1, p)
         .into_iter()
         .map(|w| w as f32)
@@ -61,18 +66,39 @@ fn cpus() -> Vec<(&'static str, Cpu)> {
 fn forward(c: &mut Criterion) {
     let mut group = c.benchmark_group("cpu_forward");
     group.sample_size(10);
-    for p in [100usize, 1000] {
+    let large = std::env::var("NN_BENCH_LARGE").is_ok_and(|v| v == "1");
+    let sizes: &[usize] = if large { &[100, 1000] } else { &[100] };
+    for &p in sizes {
         let (spec, g, x) = setup(p);
         let jet = JetSpec::value(2);
-        group.throughput(Throughput::Elements(flops_per_point(&spec) * (p * N) as u64));
+        group.throughput(Throughput::Elements(
+            flops_per_point(&spec) * (p * N) as u64,
+        ));
         for (name, cpu) in cpus() {
-            if name == "scalar" && p > 100 {
-                continue; // the twin is for correctness; one size shows its speed
+            if name == "scalar" {
+                continue; // both paths call the same elementary functions: see cpu_forward_linear
             }
             group.bench_with_input(BenchmarkId::new(name, p), &p, |b, _| {
                 b.iter(|| black_box(cpu.jets(&spec, &g, &x, &jet).expect("forward")))
             });
         }
+    }
+    group.finish();
+}
+
+fn forward_linear(c: &mut Criterion) {
+    let mut group = c.benchmark_group("cpu_forward_linear");
+    group.sample_size(10);
+    let p = 100;
+    let (spec, g, x) = setup_with(p, Activation::Identity);
+    let jet = JetSpec::value(2);
+    group.throughput(Throughput::Elements(
+        flops_per_point(&spec) * (p * N) as u64,
+    ));
+    for (name, cpu) in cpus() {
+        group.bench_with_input(BenchmarkId::new(name, p), &p, |b, _| {
+            b.iter(|| black_box(cpu.jets(&spec, &g, &x, &jet).expect("forward")))
+        });
     }
     group.finish();
 }
@@ -87,6 +113,9 @@ fn residual_grad(c: &mut Criterion) {
     let jet = Burgers::jet();
     group.throughput(Throughput::Elements((p * N) as u64));
     for (name, cpu) in cpus() {
+        if name == "scalar" {
+            continue;
+        }
         group.bench_with_input(BenchmarkId::new(name, p), &p, |b, _| {
             b.iter(|| {
                 black_box(
@@ -99,5 +128,5 @@ fn residual_grad(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, forward, residual_grad);
+criterion_group!(benches, forward, forward_linear, residual_grad);
 criterion_main!(benches);

@@ -233,9 +233,16 @@ fn mse_loss_is_the_mean_squared_error() {
     let x = points(3, n, 2);
     let y = points(4, n, 2);
     let u = cpu().jets(&spec, &g, &x, &JetSpec::value(2)).unwrap();
-    let want: f64 = u.iter().zip(&y).map(|(a, b)| (a - b) * (a - b)).sum::<f64>() / (2 * n) as f64;
+    let want: f64 = u
+        .iter()
+        .zip(&y)
+        .map(|(a, b)| (a - b) * (a - b))
+        .sum::<f64>()
+        / (2 * n) as f64;
     let loss = MseLoss { n_out: 2 };
-    let got = cpu().loss_grad(&spec, &g, &x, &y, &[], &JetSpec::value(2), &loss).unwrap();
+    let got = cpu()
+        .loss_grad(&spec, &g, &x, &y, &[], &JetSpec::value(2), &loss)
+        .unwrap();
     assert!(close(got.loss[0], want, 1e-14));
 }
 
@@ -246,14 +253,24 @@ fn burgers_nu_gradient_matches_finite_differences() {
     let x = points(9, 40, 2);
     let loss = ResidualLoss(Burgers { nu: None });
     let jet = Burgers::jet();
-    let f = |nu: f64| cpu().loss_grad(&spec, &g, &x, &[], &[nu], &jet, &loss).unwrap();
+    let f = |nu: f64| {
+        cpu()
+            .loss_grad(&spec, &g, &x, &[], &[nu], &jet, &loss)
+            .unwrap()
+    };
     let lg = f(0.02);
     let h = 1e-6;
     let fd = (f(0.02 + h).loss[0] - f(0.02 - h).loss[0]) / (2.0 * h);
-    assert!(close(fd, lg.grad_extra[0], 1e-6), "{fd} vs {}", lg.grad_extra[0]);
+    assert!(
+        close(fd, lg.grad_extra[0], 1e-6),
+        "{fd} vs {}",
+        lg.grad_extra[0]
+    );
     // Fixed ν: same loss, no extra gradient.
     let fixed = ResidualLoss(Burgers { nu: Some(0.02) });
-    let lf = cpu().loss_grad(&spec, &g, &x, &[], &[], &jet, &fixed).unwrap();
+    let lf = cpu()
+        .loss_grad(&spec, &g, &x, &[], &[], &jet, &fixed)
+        .unwrap();
     assert_eq!(lf.loss[0].to_bits(), lg.loss[0].to_bits());
     assert!(lf.grad_extra.is_empty());
     assert_eq!(loss.n_extra(), 1);

@@ -2,8 +2,8 @@
 
 use pareto_sciml::backend::cpu::{Cpu, Isa};
 use pareto_sciml::nn::{
-    init_genome, init_population, Activation, Adam, AdamState, Burgers, Init, JetSpec, Layers,
-    Mlp, MlpSpec, MseLoss, ResidualLoss,
+    init_genome, init_population, Activation, Adam, AdamState, Burgers, Init, JetSpec, Layers, Mlp,
+    MlpSpec, MseLoss, ResidualLoss,
 };
 use pareto_sciml::Error;
 use proptest::prelude::*;
@@ -93,12 +93,27 @@ fn bad_inputs_are_rejected() {
     let jet = JetSpec::value(2);
     // Genome of the wrong length.
     assert!(matches!(Mlp::new(&spec, &g[1..]), Err(Error::Shape { .. })));
-    assert!(matches!(cpu.jets(&spec, &g[1..], &x, &jet), Err(Error::Shape { .. })));
-    assert!(matches!(Layers::from_genome(&spec, &g[1..]), Err(Error::Shape { .. })));
+    assert!(matches!(
+        cpu.jets(&spec, &g[1..], &x, &jet),
+        Err(Error::Shape { .. })
+    ));
+    assert!(matches!(
+        Layers::from_genome(&spec, &g[1..]),
+        Err(Error::Shape { .. })
+    ));
     // Empty population, no points, ragged points.
-    assert!(matches!(cpu.jets::<f64>(&spec, &[], &x, &jet), Err(Error::Empty { .. })));
-    assert!(matches!(cpu.jets(&spec, &g, &[], &jet), Err(Error::Empty { .. })));
-    assert!(matches!(cpu.jets(&spec, &g, &x[..3], &jet), Err(Error::Shape { .. })));
+    assert!(matches!(
+        cpu.jets::<f64>(&spec, &[], &x, &jet),
+        Err(Error::Empty { .. })
+    ));
+    assert!(matches!(
+        cpu.jets(&spec, &g, &[], &jet),
+        Err(Error::Empty { .. })
+    ));
+    assert!(matches!(
+        cpu.jets(&spec, &g, &x[..3], &jet),
+        Err(Error::Shape { .. })
+    ));
     // Non-finite inputs and targets.
     let mut bad = x;
     bad[3] = f64::NAN;
@@ -129,7 +144,10 @@ fn bad_inputs_are_rejected() {
     // A diverged genome is a result (non-finite output), not an error.
     let mut gi = g.clone();
     gi[0] = f64::NAN;
-    let u = Cpu::new(1).with_isa(Isa::Scalar).jets(&spec, &gi, &x, &jet).unwrap();
+    let u = Cpu::new(1)
+        .with_isa(Isa::Scalar)
+        .jets(&spec, &gi, &x, &jet)
+        .unwrap();
     assert!(u.iter().any(|v| !v.is_finite()));
 }
 
@@ -141,12 +159,18 @@ fn adam_state_round_trips_and_rejects_foreign_bytes() {
     adam.step(&mut p, &[0.1, -0.2, 0.3], &mut st).unwrap();
     let bytes = st.to_bytes();
     assert_eq!(AdamState::<f32>::from_bytes(&bytes).unwrap(), st);
-    assert!(matches!(AdamState::<f64>::from_bytes(&bytes), Err(Error::Format { .. })));
+    assert!(matches!(
+        AdamState::<f64>::from_bytes(&bytes),
+        Err(Error::Format { .. })
+    ));
     assert!(matches!(
         AdamState::<f32>::from_bytes(&bytes[..bytes.len() - 1]),
         Err(Error::Format { .. })
     ));
-    assert!(matches!(AdamState::<f32>::from_bytes(b"garbage"), Err(Error::Format { .. })));
+    assert!(matches!(
+        AdamState::<f32>::from_bytes(b"garbage"),
+        Err(Error::Format { .. })
+    ));
     // Resuming from the bytes continues bit-identically.
     let mut st2 = AdamState::<f32>::from_bytes(&bytes).unwrap();
     let mut p2 = p.clone();
@@ -156,9 +180,18 @@ fn adam_state_round_trips_and_rejects_foreign_bytes() {
         p.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
         p2.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
     );
-    let bad = Adam { beta1: 1.0, ..Adam::default() };
-    assert!(matches!(bad.step(&mut p, &[0.0; 3], &mut st), Err(Error::InvalidConfig { .. })));
-    assert!(matches!(adam.step(&mut p, &[0.0; 2], &mut st), Err(Error::Shape { .. })));
+    let bad = Adam {
+        beta1: 1.0,
+        ..Adam::default()
+    };
+    assert!(matches!(
+        bad.step(&mut p, &[0.0; 3], &mut st),
+        Err(Error::InvalidConfig { .. })
+    ));
+    assert!(matches!(
+        adam.step(&mut p, &[0.0; 2], &mut st),
+        Err(Error::Shape { .. })
+    ));
 }
 
 #[test]
@@ -168,14 +201,24 @@ fn adam_trains_a_small_network() {
     let mut g = init_genome(&spec, Init::XavierUniform, 2, 0);
     let x: Vec<f64> = (0..64).map(|i| -1.0 + 2.0 * i as f64 / 63.0).collect();
     let y: Vec<f64> = x.iter().map(|v| (3.0 * v).sin()).collect();
-    let adam = Adam { lr: 0.01, ..Adam::default() };
+    let adam = Adam {
+        lr: 0.01,
+        ..Adam::default()
+    };
     let mut st = adam.state(g.len());
     let loss = MseLoss { n_out: 1 };
     let jet = JetSpec::value(1);
-    let first = Mlp::new(&spec, &g).unwrap().loss_grad(&x, &y, &[], &jet, &loss).unwrap().loss[0];
+    let first = Mlp::new(&spec, &g)
+        .unwrap()
+        .loss_grad(&x, &y, &[], &jet, &loss)
+        .unwrap()
+        .loss[0];
     let mut last = first;
     for _ in 0..1500 {
-        let lg = Mlp::new(&spec, &g).unwrap().loss_grad(&x, &y, &[], &jet, &loss).unwrap();
+        let lg = Mlp::new(&spec, &g)
+            .unwrap()
+            .loss_grad(&x, &y, &[], &jet, &loss)
+            .unwrap();
         last = lg.loss[0];
         adam.step(&mut g, &lg.grad, &mut st).unwrap();
     }

@@ -30,7 +30,9 @@ fn data<T: Element>(n: usize, p: usize) -> (Vec<T>, Vec<T>, Vec<T>, Vec<T>) {
     let x: Vec<T> = (0..2 * n)
         .map(|_| T::from_f64(r.uniform_range(-2.0, 2.0)))
         .collect();
-    let y: Vec<T> = (0..n).map(|_| T::from_f64(r.uniform_range(-1.0, 1.0))).collect();
+    let y: Vec<T> = (0..n)
+        .map(|_| T::from_f64(r.uniform_range(-1.0, 1.0)))
+        .collect();
     let nu: Vec<T> = (0..p).map(|m| T::from_f64(0.01 * (m + 1) as f64)).collect();
     (g, x, y, nu)
 }
@@ -67,12 +69,20 @@ fn all_equal<T: Element>(n: usize, p: usize, cpus: &[Cpu]) {
     let base = run(&cpus[0]);
     assert!(base[3].iter().any(|&b| b != 0), "gradient is all zero");
     for cpu in &cpus[1..] {
-        assert_eq!(run(cpu), base, "n = {n}, p = {p}, {cpu:?} differs from {:?}", cpus[0]);
+        assert_eq!(
+            run(cpu),
+            base,
+            "n = {n}, p = {p}, {cpu:?} differs from {:?}",
+            cpus[0]
+        );
     }
 }
 
 fn configs() -> Vec<Cpu> {
-    let mut v = vec![Cpu::new(1).with_isa(Isa::Scalar), Cpu::new(3).with_isa(Isa::Scalar)];
+    let mut v = vec![
+        Cpu::new(1).with_isa(Isa::Scalar),
+        Cpu::new(3).with_isa(Isa::Scalar),
+    ];
     if avx2_available() {
         v.push(Cpu::new(1).with_isa(Isa::Avx2));
         v.push(Cpu::new(2).with_isa(Isa::Avx2));
@@ -116,7 +126,15 @@ fn members_are_independent_of_population_size() {
         .loss_grad(&s, &g, &x, &[], &nu, &Burgers::jet(), &loss)
         .unwrap();
     let one = cpu
-        .loss_grad(&s, &g[np..2 * np], &x, &[], &nu[1..2], &Burgers::jet(), &loss)
+        .loss_grad(
+            &s,
+            &g[np..2 * np],
+            &x,
+            &[],
+            &nu[1..2],
+            &Burgers::jet(),
+            &loss,
+        )
         .unwrap();
     assert_eq!(bits(&one.grad), bits(&all.grad[np..2 * np]));
     assert_eq!(one.loss[0].to_bits(), all.loss[1].to_bits());

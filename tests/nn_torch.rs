@@ -13,7 +13,10 @@ use pareto_sciml::nn::{Activation, Adam, Burgers, JetSpec, Layers, MlpSpec, Resi
 const TOL: f64 = 1e-12;
 
 fn load(name: &str) -> (Vec<usize>, Vec<f64>) {
-    let path = format!("{}/tests/data/nn_ref_{name}.npy", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/data/nn_ref_{name}.npy",
+        env!("CARGO_MANIFEST_DIR")
+    );
     npy::read_f64(&path).unwrap()
 }
 
@@ -92,7 +95,8 @@ fn adam_and_adamw_match_torch() {
         let mut p = genome.clone();
         let mut st = adam.state(n);
         for k in 0..3 {
-            adam.step(&mut p, &grads[k * n..(k + 1) * n], &mut st).unwrap();
+            adam.step(&mut p, &grads[k * n..(k + 1) * n], &mut st)
+                .unwrap();
         }
         assert_close(name, &p, &load(name).1);
     }

@@ -120,13 +120,23 @@ fn shape_mismatch_is_a_shape_error() {
     assert!(npy::read_shaped::<f64>(&path, &[3, 2]).is_ok());
     assert!(matches!(
         npy::read_shaped::<f64>(&path, &[2, 3]),
-        Err(Error::Shape { expected: 2, got: 3, .. })
+        Err(Error::Shape {
+            expected: 2,
+            got: 3,
+            ..
+        })
     ));
     assert!(matches!(
         npy::read_shaped::<f64>(&path, &[6]),
         Err(Error::Shape { .. })
     ));
     std::fs::remove_file(&path).unwrap();
-    assert!(matches!(npy::write_f64(&path, &[4], &[0.0; 3]), Err(Error::Shape { .. })));
-    assert!(matches!(npy::read_f64(tmp("missing.npy")), Err(Error::Io { .. })));
+    assert!(matches!(
+        npy::write_f64(&path, &[4], &[0.0; 3]),
+        Err(Error::Shape { .. })
+    ));
+    assert!(matches!(
+        npy::read_f64(tmp("missing.npy")),
+        Err(Error::Io { .. })
+    ));
 }

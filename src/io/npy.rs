@@ -56,7 +56,12 @@ impl NpyElement for f64 {
 /// Encodes an array as `.npy` bytes (format 1.0, or 2.0 when the header needs it).
 pub fn to_bytes<T: NpyElement>(shape: &[usize], data: &[T]) -> Result<Vec<u8>> {
     let n: usize = shape.iter().product();
-    crate::error::check_len("npy::to_bytes", "data.len() (product of shape)", n, data.len())?;
+    crate::error::check_len(
+        "npy::to_bytes",
+        "data.len() (product of shape)",
+        n,
+        data.len(),
+    )?;
     let dims = match shape.len() {
         1 => format!("({},)", shape[0]),
         _ => format!(
@@ -120,23 +125,30 @@ pub fn from_bytes<T: NpyElement>(bytes: &[u8], name: &str) -> Result<(Vec<usize>
     if bytes.len() < end {
         return Err(bad("truncated header".into()));
     }
-    let dict = std::str::from_utf8(&bytes[start..end])
-        .map_err(|_| bad("header is not text".into()))?;
+    let dict =
+        std::str::from_utf8(&bytes[start..end]).map_err(|_| bad("header is not text".into()))?;
     let descr = header_value(dict, "descr").ok_or_else(|| bad("header lacks 'descr'".into()))?;
     let descr = descr.trim_start_matches(['\'', '"']);
-    if !descr.starts_with(T::DESCR) || descr[T::DESCR.len()..].chars().next() != Some('\'') {
-        let got: String = descr.chars().take_while(|c| *c != '\'' && *c != '"').collect();
+    if !descr.starts_with(T::DESCR) || !descr[T::DESCR.len()..].starts_with('\'') {
+        let got: String = descr
+            .chars()
+            .take_while(|c| *c != '\'' && *c != '"')
+            .collect();
         return Err(bad(format!("dtype is '{got}', expected '{}'", T::DESCR)));
     }
     let fo = header_value(dict, "fortran_order")
         .ok_or_else(|| bad("header lacks 'fortran_order'".into()))?;
     if fo.starts_with("True") {
-        return Err(bad("Fortran-ordered arrays are not supported (use C order)".into()));
+        return Err(bad(
+            "Fortran-ordered arrays are not supported (use C order)".into(),
+        ));
     } else if !fo.starts_with("False") {
         return Err(bad("unreadable 'fortran_order'".into()));
     }
     let sh = header_value(dict, "shape").ok_or_else(|| bad("header lacks 'shape'".into()))?;
-    let close = sh.find(')').ok_or_else(|| bad("unreadable 'shape'".into()))?;
+    let close = sh
+        .find(')')
+        .ok_or_else(|| bad("unreadable 'shape'".into()))?;
     let inner = sh
         .strip_prefix('(')
         .ok_or_else(|| bad("unreadable 'shape'".into()))?;

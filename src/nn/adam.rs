@@ -77,7 +77,12 @@ impl Adam {
     /// // First step moves each parameter by about lr against the gradient's sign.
     /// assert!((p[0] - 0.9).abs() < 1e-6 && (p[1] + 1.9).abs() < 1e-6);
     /// ```
-    pub fn step<T: Real>(&self, params: &mut [T], grad: &[T], state: &mut AdamState<T>) -> Result<()> {
+    pub fn step<T: Real>(
+        &self,
+        params: &mut [T],
+        grad: &[T],
+        state: &mut AdamState<T>,
+    ) -> Result<()> {
         self.validate()?;
         let op = "Adam::step";
         crate::error::check_len(op, "grad.len()", params.len(), grad.len())?;

@@ -135,7 +135,13 @@ pub(crate) fn backward_block<V: Lane>(
     cur[..adj.len()].copy_from_slice(adj);
     for l in (0..spec.n_layers()).rev() {
         let (n_in, n_out) = spec.layer_shape(l);
-        act_bwd(spec.activations()[l], jet, &sc.zs[l], &sc.ss[l], &mut cur[..]);
+        act_bwd(
+            spec.activations()[l],
+            jet,
+            &sc.zs[l],
+            &sc.ss[l],
+            &mut cur[..],
+        );
         let (w, _) = spec.layer(genome, l);
         let off = spec.layer_offset(l);
         let (gw, rest) = gacc[off..].split_at_mut(n_in * n_out);

@@ -39,10 +39,7 @@ impl<V: Lane> Scratch<V> {
             acts: w.iter().map(|&n| vec![z; n * c]).collect(),
             zs: w[1..].iter().map(|&n| vec![z; n * c]).collect(),
             ss: w[1..].iter().map(|&n| vec![z; n * 3]).collect(),
-            g: [
-                vec![z; spec.max_width() * c],
-                vec![z; spec.max_width() * c],
-            ],
+            g: [vec![z; spec.max_width() * c], vec![z; spec.max_width() * c]],
             packed: (0..spec.n_layers())
                 .map(|l| {
                     let (n_in, n_out) = spec.layer_shape(l);
@@ -163,14 +160,7 @@ pub(crate) fn dense_fwd<V: Lane>(c: usize, pk: &[V::T], b: &[V::T], a: &[V], z: 
 /// Maps the jets `z` of one layer to `y = σ(z)`, storing `(σ', σ'', σ''')` in `s` when
 /// `keep` (the backward sweep needs them).
 #[inline(always)]
-fn act_fwd<V: Lane>(
-    act: Activation,
-    jet: &JetSpec,
-    z: &[V],
-    y: &mut [V],
-    s: &mut [V],
-    keep: bool,
-) {
+fn act_fwd<V: Lane>(act: Activation, jet: &JetSpec, z: &[V], y: &mut [V], s: &mut [V], keep: bool) {
     let c = jet.n_comp();
     let n = s.len() / 3;
     if act == Activation::Identity {

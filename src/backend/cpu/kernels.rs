@@ -203,9 +203,7 @@ pub(crate) fn run_loss<T: Element, L: PointLoss>(
     #[cfg(target_arch = "x86_64")]
     if avx {
         // SAFETY: as in `run_jets`.
-        return unsafe {
-            loss_avx::<T::Avx, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi)
-        };
+        return unsafe { loss_avx::<T::Avx, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi) };
     }
     let _ = avx;
     loss_item::<T::Emu, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi)

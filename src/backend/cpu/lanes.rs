@@ -199,8 +199,8 @@ impl<T: Real, const W: usize> Lane for Emu<T, W> {
     #[inline(always)]
     fn fma(self, a: Self, b: Self) -> Self {
         let mut r = self.0;
-        for i in 0..W {
-            r[i] = r[i].fma(a.0[i], b.0[i]);
+        for ((v, x), y) in r.iter_mut().zip(a.0).zip(b.0) {
+            *v = v.fma(x, y);
         }
         Emu(r)
     }

@@ -9,8 +9,8 @@
 //! and the items of a member are summed in chunk order. Hence 1 thread == N threads and
 //! SIMD == scalar, bitwise.
 
-pub mod lanes;
 mod kernels;
+pub mod lanes;
 
 pub use kernels::CHUNK;
 use lanes::{Emu, Lane, Real};
@@ -100,7 +100,10 @@ impl Cpu {
             Isa::Scalar => Ok(false),
             Isa::Auto => Ok(avx2_available()),
             Isa::Avx2 if avx2_available() => Ok(true),
-            Isa::Avx2 => Err(Error::config("isa", "AVX2/FMA is not available on this CPU")),
+            Isa::Avx2 => Err(Error::config(
+                "isa",
+                "AVX2/FMA is not available on this CPU",
+            )),
         }
     }
 
