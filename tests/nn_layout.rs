@@ -136,6 +136,15 @@ fn bad_inputs_are_rejected() {
         cpu.loss_grad(&spec, &g, &x, &[], &[], &Burgers::jet(), &burgers),
         Err(Error::Shape { .. })
     ));
+    // A loss reading outputs or jet components that are not there.
+    assert!(matches!(
+        cpu.loss_grad(&spec, &g, &x, &[0.0; 4], &[], &jet, &MseLoss { n_out: 2 }),
+        Err(Error::Shape { .. })
+    ));
+    assert!(matches!(
+        cpu.loss_grad(&spec, &g, &x, &[], &[0.1], &JetSpec::first(2), &burgers),
+        Err(Error::InvalidConfig { .. })
+    ));
     // Jet dimension different from the network's input dimension.
     assert!(matches!(
         cpu.jets(&spec, &g, &x, &JetSpec::full(3).unwrap()),

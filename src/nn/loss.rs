@@ -12,6 +12,7 @@
 
 use super::JetSpec;
 use crate::backend::cpu::lanes::{Lane, Real};
+use crate::{Error, Result};
 
 /// A pointwise loss term with its adjoints.
 pub trait PointLoss: Sync {
@@ -22,6 +23,12 @@ pub trait PointLoss: Sync {
     /// Number of per-point data values (`aux` row width).
     fn aux_width(&self) -> usize {
         0
+    }
+    /// Checks that the loss can read what a network with `n_out` outputs and this `jet`
+    /// provides (called once per evaluation, before any kernel runs).
+    fn validate(&self, n_out: usize, jet: &JetSpec) -> Result<()> {
+        let _ = (n_out, jet);
+        Ok(())
     }
     /// Returns ℓ for each lane. `x`: one register per input; `aux`: one per aux column;
     /// `out`: output jets, `n_out × jet.n_comp()` unit-major; `extra`: θ broadcast.
@@ -51,6 +58,9 @@ pub struct MseLoss {
 impl PointLoss for MseLoss {
     fn aux_width(&self) -> usize {
         self.n_out
+    }
+    fn validate(&self, n_out: usize, _jet: &JetSpec) -> Result<()> {
+        crate::error::check_len("MseLoss", "n_out (network outputs)", n_out, self.n_out)
     }
     #[inline(always)]
     fn eval<V: Lane>(
@@ -86,6 +96,11 @@ pub trait Residual: Sync {
     fn aux_width(&self) -> usize {
         0
     }
+    /// As [`PointLoss::validate`].
+    fn validate(&self, n_out: usize, jet: &JetSpec) -> Result<()> {
+        let _ = (n_out, jet);
+        Ok(())
+    }
     /// Returns `r` per lane, writes `∂r/∂out` into `d_out` and `∂r/∂θ` into `d_extra`
     /// (both zeroed on entry; layouts as in [`PointLoss::eval`]).
     #[allow(clippy::too_many_arguments)]
@@ -111,6 +126,9 @@ impl<R: Residual> PointLoss for ResidualLoss<R> {
     }
     fn aux_width(&self) -> usize {
         self.0.aux_width()
+    }
+    fn validate(&self, n_out: usize, jet: &JetSpec) -> Result<()> {
+        self.0.validate(n_out, jet)
     }
     #[inline(always)]
     fn eval<V: Lane>(
@@ -151,6 +169,16 @@ impl Burgers {
 impl Residual for Burgers {
     fn n_extra(&self) -> usize {
         usize::from(self.nu.is_none())
+    }
+    fn validate(&self, n_out: usize, jet: &JetSpec) -> Result<()> {
+        crate::error::check_len("Burgers", "n_out (network outputs)", 1, n_out)?;
+        if jet.dim() != 2 || jet.grad(1).is_none() || jet.hess(0, 0).is_none() {
+            return Err(Error::config(
+                "jet",
+                "Burgers reads u, u_x, u_t, u_xx of inputs (x, t): use Burgers::jet()",
+            ));
+        }
+        Ok(())
     }
     #[inline(always)]
     fn residual<V: Lane>(

@@ -150,7 +150,9 @@ impl Cpu {
     ///
     /// `aux`: row-major `N × loss.aux_width()` per-point data; `extra`: row-major
     /// `P × loss.n_extra()` extra trainable scalars; `jet`: the components the loss reads.
-    /// Errors as for [`jets`](Self::jets), and for `aux`/`extra` of the wrong length.
+    /// Errors as for [`jets`](Self::jets), for `aux`/`extra` of the wrong length, and whatever
+    /// [`PointLoss::validate`] rejects (e.g. a loss reading outputs or jet components the
+    /// network or `jet` does not provide).
     #[allow(clippy::too_many_arguments)]
     pub fn loss_grad<T: Element, L: PointLoss>(
         &self,
@@ -165,6 +167,7 @@ impl Cpu {
         let op = "Cpu::loss_grad";
         let (p, n) = check_inputs(op, spec, genomes, x, jet)?;
         let ne = loss.n_extra();
+        loss.validate(spec.n_out(), jet)?;
         crate::error::check_len(op, "aux.len()", n * loss.aux_width(), aux.len())?;
         crate::error::check_len(op, "extra.len()", p * ne, extra.len())?;
         check_finite_t(op, "aux", aux)?;
