@@ -62,34 +62,66 @@ fn dense_bwd_c<V: Lane, const C: usize>(
     if let Some(ab) = ab.as_deref_mut() {
         ab[..n_in * c].fill(V::zero());
     }
-    for o in 0..n_out {
-        let mut zo = [V::zero(); C];
-        zo[..c].copy_from_slice(&zb[o * c..o * c + c]);
-        gb[o] = gb[o].add(zo[0]);
-        let gwo = &mut gw[o * n_in..(o + 1) * n_in];
-        let wo = &w[o * n_in..(o + 1) * n_in];
-        match ab.as_deref_mut() {
-            Some(ab) => {
-                for i in 0..n_in {
-                    let ai = &a[i * c..i * c + c];
-                    let abi = &mut ab[i * c..i * c + c];
-                    let wv = V::splat(wo[i]);
-                    let mut acc = gwo[i];
+    let mut o = 0;
+    while o < n_out {
+        // Two units at a time share each load of `a_i` and each load/store of `ā_i`; every
+        // accumulator still sums its terms in the same order as the one-unit loop.
+        if o + 2 <= n_out {
+            bwd_tile::<V, C, 2>(c, o, w, n_in, a, zb, gw, gb, ab.as_deref_mut());
+            o += 2;
+        } else {
+            bwd_tile::<V, C, 1>(c, o, w, n_in, a, zb, gw, gb, ab.as_deref_mut());
+            o += 1;
+        }
+    }
+}
+
+/// The backward step of [`dense_bwd_c`] for units `o..o+T`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn bwd_tile<V: Lane, const C: usize, const T: usize>(
+    c: usize,
+    o: usize,
+    w: &[V::T],
+    n_in: usize,
+    a: &[V],
+    zb: &[V],
+    gw: &mut [V],
+    gb: &mut [V],
+    ab: Option<&mut [V]>,
+) {
+    let mut zo = [[V::zero(); C]; T];
+    for t in 0..T {
+        zo[t][..c].copy_from_slice(&zb[(o + t) * c..(o + t) * c + c]);
+        gb[o + t] = gb[o + t].add(zo[t][0]);
+    }
+    let wr = &w[o * n_in..(o + T) * n_in];
+    let gwr = &mut gw[o * n_in..(o + T) * n_in];
+    match ab {
+        Some(ab) => {
+            for i in 0..n_in {
+                let ai = &a[i * c..i * c + c];
+                let abi = &mut ab[i * c..i * c + c];
+                for t in 0..T {
+                    let wv = V::splat(wr[t * n_in + i]);
+                    let mut acc = gwr[t * n_in + i];
                     for k in 0..c {
-                        acc = zo[k].fma(ai[k], acc);
-                        abi[k] = wv.fma(zo[k], abi[k]);
+                        acc = zo[t][k].fma(ai[k], acc);
+                        abi[k] = wv.fma(zo[t][k], abi[k]);
                     }
-                    gwo[i] = acc;
+                    gwr[t * n_in + i] = acc;
                 }
             }
-            None => {
-                for i in 0..n_in {
-                    let ai = &a[i * c..i * c + c];
-                    let mut acc = gwo[i];
+        }
+        None => {
+            for i in 0..n_in {
+                let ai = &a[i * c..i * c + c];
+                for t in 0..T {
+                    let mut acc = gwr[t * n_in + i];
                     for k in 0..c {
-                        acc = zo[k].fma(ai[k], acc);
+                        acc = zo[t][k].fma(ai[k], acc);
                     }
-                    gwo[i] = acc;
+                    gwr[t * n_in + i] = acc;
                 }
             }
         }
