@@ -5,13 +5,17 @@
 //   chacha <0 words | 1 f64 | 2 f32> <seed> <purpose hash> <generation> <first index> <n> <count>
 //   ranks <64 | 32> <n> <m> <n*m values>
 //   crowding <n> <m> <k> <n*m values> <k member indices>
+//   math <exp|ln|pow|tanh|sin|cos> <64 | 32> <n> <input file> <output file>
+//     (binary, native endianness: n arguments, for pow n x then n y; writes n results)
 #include "cuda_host_shim.h"
 
 #include "../chacha_uniform.cu"
 #include "../crowding_distance.cu"
 #include "../dominance_rank.cu"
+#include "../math_eval.cu"
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -20,6 +24,49 @@ static const unsigned BLOCK = 256;
 static unsigned blocks_for(unsigned long long items) {
     unsigned long long b = (items + BLOCK - 1) / BLOCK;
     return b == 0 ? 1 : (unsigned)b;
+}
+
+// Reads n (pow: 2n) values, runs the math_eval kernel of `fn` over them, writes n values.
+template <typename T>
+static bool run_math_t(const std::string &fn, unsigned n, const std::string &in, const std::string &out) {
+    bool binary = fn == "pow";
+    std::vector<T> x((size_t)n * (binary ? 2 : 1) + 1), r((size_t)n + 1);
+    std::ifstream fin(in, std::ios::binary);
+    fin.read(reinterpret_cast<char *>(x.data()), (std::streamsize)(sizeof(T) * (x.size() - 1)));
+    if (!fin) return false;
+    const bool wide = sizeof(T) == 8;
+    const T *a = x.data();
+    const T *b = x.data() + n;
+    T *o = r.data();
+    emu_launch(blocks_for(n), BLOCK, [&] {
+        if (wide) {
+            const double *da = (const double *)a, *db = (const double *)b;
+            double *dout = (double *)o;
+            if (fn == "exp") math_eval_exp_f64(da, dout, n);
+            else if (fn == "ln") math_eval_ln_f64(da, dout, n);
+            else if (fn == "pow") math_eval_pow_f64(da, db, dout, n);
+            else if (fn == "tanh") math_eval_tanh_f64(da, dout, n);
+            else if (fn == "sin") math_eval_sin_f64(da, dout, n);
+            else if (fn == "cos") math_eval_cos_f64(da, dout, n);
+        } else {
+            const float *fa = (const float *)a, *fb = (const float *)b;
+            float *fout = (float *)o;
+            if (fn == "exp") math_eval_exp_f32(fa, fout, n);
+            else if (fn == "ln") math_eval_ln_f32(fa, fout, n);
+            else if (fn == "pow") math_eval_pow_f32(fa, fb, fout, n);
+            else if (fn == "tanh") math_eval_tanh_f32(fa, fout, n);
+            else if (fn == "sin") math_eval_sin_f32(fa, fout, n);
+            else if (fn == "cos") math_eval_cos_f32(fa, fout, n);
+        }
+    });
+    std::ofstream fout(out, std::ios::binary);
+    fout.write(reinterpret_cast<const char *>(r.data()), (std::streamsize)(sizeof(T) * n));
+    return (bool)fout;
+}
+
+static bool run_math(const std::string &fn, unsigned prec, unsigned n, const std::string &in,
+                     const std::string &out) {
+    return prec == 64 ? run_math_t<double>(fn, n, in, out) : run_math_t<float>(fn, n, in, out);
 }
 
 int main() {
@@ -94,6 +141,11 @@ int main() {
             std::memcpy(&bits, &d[p], 8);
             std::printf("%llx ", bits);
         }
+    } else if (cmd == "math") {
+        std::string fn, in, out;
+        unsigned prec, n;
+        std::cin >> fn >> prec >> n >> in >> out;
+        if (!run_math(fn, prec, n, in, out)) return 2;
     } else {
         std::fprintf(stderr, "unknown command %s\n", cmd.c_str());
         return 2;

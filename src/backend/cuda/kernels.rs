@@ -16,14 +16,18 @@ pub enum KernelFamily {
     DominanceRank,
     /// Crowding distance; CPU twin [`crate::moo::crowding_distance`].
     CrowdingDistance,
+    /// Element-wise elementary functions of `kernels/common/math.cuh`; CPU twins in
+    /// [`crate::math`].
+    MathEval,
 }
 
 impl KernelFamily {
     /// Every family, in the order of [`index`](Self::index).
-    pub const ALL: [KernelFamily; 3] = [
+    pub const ALL: [KernelFamily; 4] = [
         KernelFamily::ChachaUniform,
         KernelFamily::DominanceRank,
         KernelFamily::CrowdingDistance,
+        KernelFamily::MathEval,
     ];
 
     /// Position in [`ALL`](Self::ALL), used to index the device's module cache.
@@ -37,6 +41,7 @@ impl KernelFamily {
             KernelFamily::ChachaUniform => "chacha_uniform",
             KernelFamily::DominanceRank => "dominance_rank",
             KernelFamily::CrowdingDistance => "crowding_distance",
+            KernelFamily::MathEval => "math_eval",
         }
     }
 
@@ -48,6 +53,7 @@ impl KernelFamily {
             KernelFamily::CrowdingDistance => {
                 include_str!("../../../kernels/crowding_distance.ptx")
             }
+            KernelFamily::MathEval => include_str!("../../../kernels/math_eval.ptx"),
         }
     }
 }
@@ -71,11 +77,35 @@ pub enum KernelId {
     CrowdingOrderF64,
     /// `crowding_accumulate_f64`: the distance sum over objectives, in objective order.
     CrowdingAccumulateF64,
+    /// `math_eval_exp_f64`: element-wise [`crate::math::exp_f64`].
+    MathExpF64,
+    /// `math_eval_ln_f64`: element-wise [`crate::math::ln_f64`].
+    MathLnF64,
+    /// `math_eval_pow_f64`: element-wise [`crate::math::pow_f64`].
+    MathPowF64,
+    /// `math_eval_tanh_f64`: element-wise [`crate::math::tanh_f64`].
+    MathTanhF64,
+    /// `math_eval_sin_f64`: element-wise [`crate::math::sin_f64`].
+    MathSinF64,
+    /// `math_eval_cos_f64`: element-wise [`crate::math::cos_f64`].
+    MathCosF64,
+    /// `math_eval_exp_f32`: element-wise [`crate::math::exp_f32`].
+    MathExpF32,
+    /// `math_eval_ln_f32`: element-wise [`crate::math::ln_f32`].
+    MathLnF32,
+    /// `math_eval_pow_f32`: element-wise [`crate::math::pow_f32`].
+    MathPowF32,
+    /// `math_eval_tanh_f32`: element-wise [`crate::math::tanh_f32`].
+    MathTanhF32,
+    /// `math_eval_sin_f32`: element-wise [`crate::math::sin_f32`].
+    MathSinF32,
+    /// `math_eval_cos_f32`: element-wise [`crate::math::cos_f32`].
+    MathCosF32,
 }
 
 impl KernelId {
     /// Every kernel, in the order of [`index`](Self::index).
-    pub const ALL: [KernelId; 8] = [
+    pub const ALL: [KernelId; 20] = [
         KernelId::ChachaWordsU64,
         KernelId::ChachaUniformF64,
         KernelId::ChachaUniformF32,
@@ -84,6 +114,18 @@ impl KernelId {
         KernelId::DominancePeelU32,
         KernelId::CrowdingOrderF64,
         KernelId::CrowdingAccumulateF64,
+        KernelId::MathExpF64,
+        KernelId::MathLnF64,
+        KernelId::MathPowF64,
+        KernelId::MathTanhF64,
+        KernelId::MathSinF64,
+        KernelId::MathCosF64,
+        KernelId::MathExpF32,
+        KernelId::MathLnF32,
+        KernelId::MathPowF32,
+        KernelId::MathTanhF32,
+        KernelId::MathSinF32,
+        KernelId::MathCosF32,
     ];
 
     /// Position in [`ALL`](Self::ALL), used to index the device's function cache.
@@ -102,6 +144,18 @@ impl KernelId {
             KernelId::DominancePeelU32 => "dominance_peel_u32",
             KernelId::CrowdingOrderF64 => "crowding_order_f64",
             KernelId::CrowdingAccumulateF64 => "crowding_accumulate_f64",
+            KernelId::MathExpF64 => "math_eval_exp_f64",
+            KernelId::MathLnF64 => "math_eval_ln_f64",
+            KernelId::MathPowF64 => "math_eval_pow_f64",
+            KernelId::MathTanhF64 => "math_eval_tanh_f64",
+            KernelId::MathSinF64 => "math_eval_sin_f64",
+            KernelId::MathCosF64 => "math_eval_cos_f64",
+            KernelId::MathExpF32 => "math_eval_exp_f32",
+            KernelId::MathLnF32 => "math_eval_ln_f32",
+            KernelId::MathPowF32 => "math_eval_pow_f32",
+            KernelId::MathTanhF32 => "math_eval_tanh_f32",
+            KernelId::MathSinF32 => "math_eval_sin_f32",
+            KernelId::MathCosF32 => "math_eval_cos_f32",
         }
     }
 
@@ -117,6 +171,18 @@ impl KernelId {
             KernelId::CrowdingOrderF64 | KernelId::CrowdingAccumulateF64 => {
                 KernelFamily::CrowdingDistance
             }
+            KernelId::MathExpF64
+            | KernelId::MathLnF64
+            | KernelId::MathPowF64
+            | KernelId::MathTanhF64
+            | KernelId::MathSinF64
+            | KernelId::MathCosF64
+            | KernelId::MathExpF32
+            | KernelId::MathLnF32
+            | KernelId::MathPowF32
+            | KernelId::MathTanhF32
+            | KernelId::MathSinF32
+            | KernelId::MathCosF32 => KernelFamily::MathEval,
         }
     }
 }

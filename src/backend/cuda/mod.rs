@@ -39,11 +39,13 @@ mod device;
 #[path = "stub.rs"]
 mod device;
 pub mod kernels;
+mod math;
 mod rank;
 mod rng;
 
 pub use device::{CudaDevice, DeviceBuffer};
 pub use kernels::{KernelFamily, KernelId};
+pub use math::MathFn;
 pub use rng::StreamBatch;
 
 use crate::error::{Error, Result};
