@@ -1,14 +1,102 @@
 //! The evolutionary kernels on a GPU against their CPU twins, bit for bit: the device
-//! elementary functions (`math_eval_*`, twins in `pareto_sciml::math`). Every test prints
+//! elementary functions (`math_eval_*`, twins in `pareto_sciml::math`) and SBX and
+//! polynomial mutation (`sbx_f64`, `polynomial_mutation_f64`, twins in
+//! `pareto_sciml::moo::operators`). Every test prints
 //! `skipped: <reason>` and passes when no CUDA device is present (or the crate was built
 //! without the `cuda` feature); `tests/cuda_emulation_math.rs` checks the same kernel sources
 //! on the CPU.
 
 mod cuda_common;
 
+use cuda_common::evo_inputs::evo_cases;
 use cuda_common::gpu;
 use cuda_common::math_inputs::{cpu_f32, cpu_f64, inputs_f32, inputs_f64};
 use pareto_sciml::backend::cuda::MathFn;
+use pareto_sciml::moo::operators::{polynomial_mutation, sbx, Variation};
+use pareto_sciml::Error;
+
+fn bits(v: &[f64]) -> Vec<u64> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+#[test]
+fn sbx_and_mutation_are_bit_identical_to_moo_operators_cuda() {
+    let Some(dev) = gpu() else { return };
+    for c in evo_cases() {
+        let want = sbx(
+            &c.pop,
+            &c.pairs,
+            &c.lower,
+            &c.upper,
+            &c.v,
+            c.seed,
+            c.generation,
+        )
+        .unwrap();
+        let got = dev
+            .sbx(
+                &c.pop,
+                &c.pairs,
+                &c.lower,
+                &c.upper,
+                &c.v,
+                c.seed,
+                c.generation,
+            )
+            .unwrap();
+        assert_eq!(bits(&got), bits(&want), "sbx {c:?}");
+        let mut cpu = want.clone();
+        polynomial_mutation(
+            &mut cpu,
+            &c.lower,
+            &c.upper,
+            &c.v,
+            c.seed,
+            c.generation,
+            c.first_index,
+        )
+        .unwrap();
+        let mut dev_x = want;
+        dev.polynomial_mutation(
+            &mut dev_x,
+            &c.lower,
+            &c.upper,
+            &c.v,
+            c.seed,
+            c.generation,
+            c.first_index,
+        )
+        .unwrap();
+        assert_eq!(bits(&dev_x), bits(&cpu), "mutation {c:?}");
+    }
+}
+
+#[test]
+fn variation_rejects_what_the_cpu_rejects_cuda() {
+    let Some(dev) = gpu() else { return };
+    let v = Variation::default();
+    let (lo, hi) = (vec![0.0; 2], vec![1.0; 2]);
+    let pop = vec![0.1, 0.2, 0.3, 0.4];
+    assert!(matches!(
+        dev.sbx(&pop, &[(0, 2)], &lo, &hi, &v, 1, 0),
+        Err(Error::Shape { .. })
+    ));
+    assert!(matches!(
+        dev.sbx(&pop[..3], &[(0, 1)], &lo, &hi, &v, 1, 0),
+        Err(Error::Shape { .. })
+    ));
+    let bad = Variation { p_c: 2.0, ..v };
+    assert!(matches!(
+        dev.sbx(&pop, &[(0, 1)], &lo, &hi, &bad, 1, 0),
+        Err(Error::InvalidConfig { .. })
+    ));
+    let mut nan = vec![f64::NAN, 0.0];
+    assert!(matches!(
+        dev.polynomial_mutation(&mut nan, &lo, &hi, &v, 1, 0, 0),
+        Err(Error::NonFinite { .. })
+    ));
+    assert!(dev.sbx(&pop, &[], &lo, &hi, &v, 1, 0).unwrap().is_empty());
+}
 
 fn name(f: MathFn) -> &'static str {
     match f {

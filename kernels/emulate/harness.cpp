@@ -7,12 +7,17 @@
 //   crowding <n> <m> <k> <n*m values> <k member indices>
 //   math <exp|ln|pow|tanh|sin|cos> <64 | 32> <n> <input file> <output file>
 //     (binary, native endianness: n arguments, for pow n x then n y; writes n results)
+//   sbx <n> <n_var> <n_pairs> <seed> <purpose hash> <generation> <eta_c p_c p_var p_swap>
+//       <n*n_var parents> <n_pairs a> <n_pairs b> <n_var lower> <n_var upper>
+//   pm <n> <n_var> <seed> <purpose hash> <generation> <first index> <eta_m p_m>
+//       <n*n_var x> <n_var lower> <n_var upper>
 #include "cuda_host_shim.h"
 
 #include "../chacha_uniform.cu"
 #include "../crowding_distance.cu"
 #include "../dominance_rank.cu"
 #include "../math_eval.cu"
+#include "../variation.cu"
 
 #include <cstdio>
 #include <fstream>
@@ -67,6 +72,26 @@ static bool run_math_t(const std::string &fn, unsigned n, const std::string &in,
 static bool run_math(const std::string &fn, unsigned prec, unsigned n, const std::string &in,
                      const std::string &out) {
     return prec == 64 ? run_math_t<double>(fn, n, in, out) : run_math_t<float>(fn, n, in, out);
+}
+
+static double read_f64() {
+    unsigned long long bits;
+    std::cin >> std::hex >> bits >> std::dec;
+    double v;
+    std::memcpy(&v, &bits, 8);
+    return v;
+}
+static unsigned long long read_hex() {
+    unsigned long long v;
+    std::cin >> std::hex >> v >> std::dec;
+    return v;
+}
+static void print_f64(const std::vector<double> &v, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+        unsigned long long bits;
+        std::memcpy(&bits, &v[i], 8);
+        std::printf("%llx ", bits);
+    }
 }
 
 int main() {
@@ -146,6 +171,36 @@ int main() {
         unsigned prec, n;
         std::cin >> fn >> prec >> n >> in >> out;
         if (!run_math(fn, prec, n, in, out)) return 2;
+    } else if (cmd == "sbx") {
+        unsigned n, nv, np;
+        std::cin >> n >> nv >> np;
+        unsigned long long seed = read_hex(), purpose = read_hex(), gen = read_hex();
+        double eta = read_f64(), pc = read_f64(), pv = read_f64(), ps = read_f64();
+        std::vector<double> par((size_t)n * nv + 1), lo(nv + 1), hi(nv + 1), out((size_t)2 * np * nv + 1);
+        std::vector<unsigned> pa(np + 1), pb(np + 1);
+        for (size_t i = 0; i < (size_t)n * nv; ++i) par[i] = read_f64();
+        for (unsigned k = 0; k < np; ++k) std::cin >> pa[k];
+        for (unsigned k = 0; k < np; ++k) std::cin >> pb[k];
+        for (unsigned j = 0; j < nv; ++j) lo[j] = read_f64();
+        for (unsigned j = 0; j < nv; ++j) hi[j] = read_f64();
+        emu_launch(blocks_for(np), BLOCK, [&] {
+            sbx_f64(par.data(), pa.data(), pb.data(), np, nv, lo.data(), hi.data(), eta, pc, pv, ps, seed,
+                    purpose, gen, out.data());
+        });
+        print_f64(out, (size_t)2 * np * nv);
+    } else if (cmd == "pm") {
+        unsigned n, nv;
+        std::cin >> n >> nv;
+        unsigned long long seed = read_hex(), purpose = read_hex(), gen = read_hex(), first = read_hex();
+        double eta = read_f64(), pm = read_f64();
+        std::vector<double> x((size_t)n * nv + 1), lo(nv + 1), hi(nv + 1);
+        for (size_t i = 0; i < (size_t)n * nv; ++i) x[i] = read_f64();
+        for (unsigned j = 0; j < nv; ++j) lo[j] = read_f64();
+        for (unsigned j = 0; j < nv; ++j) hi[j] = read_f64();
+        emu_launch(blocks_for(n), BLOCK, [&] {
+            polynomial_mutation_f64(x.data(), n, nv, lo.data(), hi.data(), eta, pm, seed, purpose, gen, first);
+        });
+        print_f64(x, (size_t)n * nv);
     } else {
         std::fprintf(stderr, "unknown command %s\n", cmd.c_str());
         return 2;

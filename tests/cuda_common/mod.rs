@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod emulate;
+pub mod evo_inputs;
 pub mod math_inputs;
 
 use pareto_sciml::backend::cuda::{CudaDevice, StreamBatch};

@@ -19,15 +19,19 @@ pub enum KernelFamily {
     /// Element-wise elementary functions of `kernels/common/math.cuh`; CPU twins in
     /// [`crate::math`].
     MathEval,
+    /// SBX and polynomial mutation; CPU twins [`crate::moo::operators::sbx`] and
+    /// [`crate::moo::operators::polynomial_mutation`].
+    Variation,
 }
 
 impl KernelFamily {
     /// Every family, in the order of [`index`](Self::index).
-    pub const ALL: [KernelFamily; 4] = [
+    pub const ALL: [KernelFamily; 5] = [
         KernelFamily::ChachaUniform,
         KernelFamily::DominanceRank,
         KernelFamily::CrowdingDistance,
         KernelFamily::MathEval,
+        KernelFamily::Variation,
     ];
 
     /// Position in [`ALL`](Self::ALL), used to index the device's module cache.
@@ -42,6 +46,7 @@ impl KernelFamily {
             KernelFamily::DominanceRank => "dominance_rank",
             KernelFamily::CrowdingDistance => "crowding_distance",
             KernelFamily::MathEval => "math_eval",
+            KernelFamily::Variation => "variation",
         }
     }
 
@@ -54,6 +59,7 @@ impl KernelFamily {
                 include_str!("../../../kernels/crowding_distance.ptx")
             }
             KernelFamily::MathEval => include_str!("../../../kernels/math_eval.ptx"),
+            KernelFamily::Variation => include_str!("../../../kernels/variation.ptx"),
         }
     }
 }
@@ -101,11 +107,16 @@ pub enum KernelId {
     MathSinF32,
     /// `math_eval_cos_f32`: element-wise [`crate::math::cos_f32`].
     MathCosF32,
+    /// `sbx_f64`: SBX offspring, one thread per pair ([`crate::moo::operators::sbx`]).
+    SbxF64,
+    /// `polynomial_mutation_f64`: in-place mutation, one thread per row
+    /// ([`crate::moo::operators::polynomial_mutation`]).
+    PolynomialMutationF64,
 }
 
 impl KernelId {
     /// Every kernel, in the order of [`index`](Self::index).
-    pub const ALL: [KernelId; 20] = [
+    pub const ALL: [KernelId; 22] = [
         KernelId::ChachaWordsU64,
         KernelId::ChachaUniformF64,
         KernelId::ChachaUniformF32,
@@ -126,6 +137,8 @@ impl KernelId {
         KernelId::MathTanhF32,
         KernelId::MathSinF32,
         KernelId::MathCosF32,
+        KernelId::SbxF64,
+        KernelId::PolynomialMutationF64,
     ];
 
     /// Position in [`ALL`](Self::ALL), used to index the device's function cache.
@@ -156,6 +169,8 @@ impl KernelId {
             KernelId::MathTanhF32 => "math_eval_tanh_f32",
             KernelId::MathSinF32 => "math_eval_sin_f32",
             KernelId::MathCosF32 => "math_eval_cos_f32",
+            KernelId::SbxF64 => "sbx_f64",
+            KernelId::PolynomialMutationF64 => "polynomial_mutation_f64",
         }
     }
 
@@ -183,6 +198,7 @@ impl KernelId {
             | KernelId::MathTanhF32
             | KernelId::MathSinF32
             | KernelId::MathCosF32 => KernelFamily::MathEval,
+            KernelId::SbxF64 | KernelId::PolynomialMutationF64 => KernelFamily::Variation,
         }
     }
 }

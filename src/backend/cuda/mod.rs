@@ -42,6 +42,7 @@ pub mod kernels;
 mod math;
 mod rank;
 mod rng;
+mod variation;
 
 pub use device::{CudaDevice, DeviceBuffer};
 pub use kernels::{KernelFamily, KernelId};

@@ -1,0 +1,135 @@
+//! The evolutionary kernels' sources (`kernels/variation.cu`, later the problems) compiled for
+//! the CPU and compared bit for bit with their CPU twins in `pareto_sciml::moo`: SBX and
+//! polynomial mutation offspring on fixed cases (block-size edges, identical parents, fixed
+//! variables, rows on the bounds, non-default η and probabilities) and on random ones
+//! (proptest). Skips with a printed reason when no C++ compiler is found.
+
+mod cuda_common;
+
+use cuda_common::emulate::{harness, hex, run};
+use cuda_common::evo_inputs::{evo_case, evo_cases, EvoCase};
+use pareto_sciml::moo::operators::{polynomial_mutation, sbx};
+use pareto_sciml::rng::purpose_hash;
+use proptest::prelude::*;
+
+fn bits(v: &[f64]) -> Vec<u64> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+fn emu_sbx(c: &EvoCase) -> Vec<u64> {
+    let a: String = c.pairs.iter().map(|p| format!("{} ", p.0)).collect();
+    let b: String = c.pairs.iter().map(|p| format!("{} ", p.1)).collect();
+    let v = &c.v;
+    run(&format!(
+        "sbx {} {} {} {:x} {:x} {:x} {} {} {a} {b} {} {}",
+        c.rows(),
+        c.n_var,
+        c.pairs.len(),
+        c.seed,
+        purpose_hash("sbx"),
+        c.generation,
+        hex([v.eta_c, v.p_c, v.p_var, v.p_swap]
+            .iter()
+            .map(|x| x.to_bits())),
+        hex(c.pop.iter().map(|x| x.to_bits())),
+        hex(c.lower.iter().map(|x| x.to_bits())),
+        hex(c.upper.iter().map(|x| x.to_bits())),
+    ))
+}
+
+fn emu_pm(c: &EvoCase, x: &[f64]) -> Vec<u64> {
+    let p_m = c.v.p_m.unwrap_or(1.0 / c.n_var as f64);
+    run(&format!(
+        "pm {} {} {:x} {:x} {:x} {:x} {} {} {} {}",
+        x.len() / c.n_var,
+        c.n_var,
+        c.seed,
+        purpose_hash("mutation"),
+        c.generation,
+        c.first_index,
+        hex([c.v.eta_m, p_m].iter().map(|x| x.to_bits())),
+        hex(x.iter().map(|v| v.to_bits())),
+        hex(c.lower.iter().map(|x| x.to_bits())),
+        hex(c.upper.iter().map(|x| x.to_bits())),
+    ))
+}
+
+fn check(c: &EvoCase) {
+    let kids = sbx(
+        &c.pop,
+        &c.pairs,
+        &c.lower,
+        &c.upper,
+        &c.v,
+        c.seed,
+        c.generation,
+    )
+    .unwrap();
+    assert_eq!(emu_sbx(c), bits(&kids), "sbx {c:?}");
+    let mut mutated = kids.clone();
+    polynomial_mutation(
+        &mut mutated,
+        &c.lower,
+        &c.upper,
+        &c.v,
+        c.seed,
+        c.generation,
+        c.first_index,
+    )
+    .unwrap();
+    // The operators must have done something, or the comparison would prove little.
+    assert_ne!(
+        bits(&mutated),
+        bits(&kids),
+        "mutation changed nothing: {c:?}"
+    );
+    assert_eq!(emu_pm(c, &kids), bits(&mutated), "mutation {c:?}");
+}
+
+#[test]
+fn sbx_and_mutation_kernels_are_bit_identical_to_moo_operators() {
+    if harness().is_none() {
+        return;
+    }
+    for c in evo_cases() {
+        check(&c);
+        // And SBX itself moved some child away from its parent.
+        let kids = sbx(
+            &c.pop,
+            &c.pairs,
+            &c.lower,
+            &c.upper,
+            &c.v,
+            c.seed,
+            c.generation,
+        )
+        .unwrap();
+        let copies: Vec<f64> = c
+            .pairs
+            .iter()
+            .flat_map(|&(a, b)| {
+                let row = |i: usize| c.pop[i * c.n_var..(i + 1) * c.n_var].to_vec();
+                [row(a), row(b)].concat()
+            })
+            .collect();
+        if c.n_var > 1 {
+            assert_ne!(bits(&kids), bits(&copies), "SBX changed nothing: {c:?}");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn emulated_variation_matches_the_cpu(
+        seed in 0u64..1_000_000,
+        n in 2usize..40,
+        n_var in 1usize..20,
+        n_pairs in 1usize..40,
+    ) {
+        if harness().is_some() {
+            check(&evo_case(seed, n, n_var, n_pairs));
+        }
+    }
+}
