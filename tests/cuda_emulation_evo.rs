@@ -7,7 +7,10 @@
 mod cuda_common;
 
 use cuda_common::emulate::{harness, hex, run};
-use cuda_common::evo_inputs::{evo_case, evo_cases, EvoCase};
+use cuda_common::evo_inputs::{
+    cpu_objectives, evo_case, evo_cases, population, problem_cases, EvoCase,
+};
+use pareto_sciml::backend::cuda::DeviceProblem;
 use pareto_sciml::moo::operators::{polynomial_mutation, sbx};
 use pareto_sciml::rng::purpose_hash;
 use proptest::prelude::*;
@@ -84,6 +87,32 @@ fn check(c: &EvoCase) {
         "mutation changed nothing: {c:?}"
     );
     assert_eq!(emu_pm(c, &kids), bits(&mutated), "mutation {c:?}");
+}
+
+fn emu_objectives(p: DeviceProblem, x: &[f64]) -> Vec<u64> {
+    let (fam, number) = match p {
+        DeviceProblem::Dtlz { number, .. } => ("dtlz", number),
+        DeviceProblem::Zdt { number, .. } => ("zdt", number),
+    };
+    run(&format!(
+        "problem {fam} {number} {} {} {} {}",
+        x.len() / p.n_var(),
+        p.n_var(),
+        p.n_obj(),
+        hex(x.iter().map(|v| v.to_bits()))
+    ))
+}
+
+#[test]
+fn problem_kernels_are_bit_identical_to_moo_problems() {
+    if harness().is_none() {
+        return;
+    }
+    for (name, dp, p) in problem_cases() {
+        let x = population(p.as_ref(), 300, 5);
+        let want = cpu_objectives(p.as_ref(), &x);
+        assert_eq!(emu_objectives(dp, &x), bits(&want), "{name}");
+    }
 }
 
 #[test]

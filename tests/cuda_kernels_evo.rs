@@ -8,7 +8,7 @@
 
 mod cuda_common;
 
-use cuda_common::evo_inputs::evo_cases;
+use cuda_common::evo_inputs::{cpu_objectives, evo_cases, population, problem_cases};
 use cuda_common::gpu;
 use cuda_common::math_inputs::{cpu_f32, cpu_f64, inputs_f32, inputs_f64};
 use pareto_sciml::backend::cuda::MathFn;
@@ -72,6 +72,17 @@ fn sbx_and_mutation_are_bit_identical_to_moo_operators_cuda() {
 }
 
 #[test]
+fn problems_are_bit_identical_to_moo_problems_cuda() {
+    let Some(dev) = gpu() else { return };
+    for (name, dp, p) in problem_cases() {
+        // 1000 rows: several blocks, the last one partial.
+        let x = population(p.as_ref(), 1000, 6);
+        let got = dev.evaluate(dp, &x).unwrap();
+        assert_eq!(bits(&got), bits(&cpu_objectives(p.as_ref(), &x)), "{name}");
+    }
+}
+
+#[test]
 fn variation_rejects_what_the_cpu_rejects_cuda() {
     let Some(dev) = gpu() else { return };
     let v = Variation::default();
@@ -96,6 +107,23 @@ fn variation_rejects_what_the_cpu_rejects_cuda() {
         Err(Error::NonFinite { .. })
     ));
     assert!(dev.sbx(&pop, &[], &lo, &hi, &v, 1, 0).unwrap().is_empty());
+    let p = pareto_sciml::backend::cuda::DeviceProblem::Dtlz {
+        number: 8,
+        n_var: 4,
+        n_obj: 2,
+    };
+    assert!(matches!(
+        dev.evaluate(p, &[0.5; 4]),
+        Err(Error::InvalidConfig { .. })
+    ));
+    let p = pareto_sciml::backend::cuda::DeviceProblem::Zdt {
+        number: 5,
+        n_var: 4,
+    };
+    assert!(matches!(
+        dev.evaluate(p, &[0.5; 4]),
+        Err(Error::InvalidConfig { .. })
+    ));
 }
 
 fn name(f: MathFn) -> &'static str {

@@ -10,7 +10,11 @@ use std::process::Command;
 use pareto_sciml::backend::cuda::{KernelFamily, KernelId};
 
 /// Families whose CPU twins use fused multiply-adds (src/math's fma steps).
-const FUSING: [KernelFamily; 2] = [KernelFamily::MathEval, KernelFamily::Variation];
+const FUSING: [KernelFamily; 3] = [
+    KernelFamily::MathEval,
+    KernelFamily::Variation,
+    KernelFamily::Problems,
+];
 
 fn kernels_dir() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/kernels"))

@@ -9,6 +9,7 @@
 //     (binary, native endianness: n arguments, for pow n x then n y; writes n results)
 //   sbx <n> <n_var> <n_pairs> <seed> <purpose hash> <generation> <eta_c p_c p_var p_swap>
 //       <n*n_var parents> <n_pairs a> <n_pairs b> <n_var lower> <n_var upper>
+//   problem <dtlz | zdt> <number> <n> <n_var> <n_obj> <n*n_var x>
 //   pm <n> <n_var> <seed> <purpose hash> <generation> <first index> <eta_m p_m>
 //       <n*n_var x> <n_var lower> <n_var upper>
 #include "cuda_host_shim.h"
@@ -18,6 +19,7 @@
 #include "../dominance_rank.cu"
 #include "../math_eval.cu"
 #include "../variation.cu"
+#include "../problems.cu"
 
 #include <cstdio>
 #include <fstream>
@@ -188,6 +190,17 @@ int main() {
                     purpose, gen, out.data());
         });
         print_f64(out, (size_t)2 * np * nv);
+    } else if (cmd == "problem") {
+        std::string fam;
+        unsigned number, n, nv, m;
+        std::cin >> fam >> number >> n >> nv >> m;
+        std::vector<double> x((size_t)n * nv + 1), f((size_t)n * m + 1);
+        for (size_t i = 0; i < (size_t)n * nv; ++i) x[i] = read_f64();
+        emu_launch(blocks_for(n), BLOCK, [&] {
+            if (fam == "dtlz") dtlz_f64(x.data(), n, nv, m, number, f.data());
+            else zdt_f64(x.data(), n, nv, number, f.data());
+        });
+        print_f64(f, (size_t)n * m);
     } else if (cmd == "pm") {
         unsigned n, nv;
         std::cin >> n >> nv;

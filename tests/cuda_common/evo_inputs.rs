@@ -2,7 +2,10 @@
 //! GPU): random rows inside the bounds, duplicated parents (SBX's no-spread branch), fixed
 //! variables (lower = upper), rows on the bounds, and non-default η and probabilities.
 
+use pareto_sciml::backend::cuda::DeviceProblem;
 use pareto_sciml::moo::operators::Variation;
+use pareto_sciml::moo::problems::{Dtlz, Zdt};
+use pareto_sciml::moo::Problem;
 use pareto_sciml::rng::stream;
 
 /// One variation test case.
@@ -115,4 +118,63 @@ pub fn evo_cases() -> Vec<EvoCase> {
         .enumerate()
         .map(|(i, &(n, nv, np))| evo_case(i as u64 + 1, n, nv, np))
         .collect()
+}
+
+/// Every DTLZ and ZDT problem in a few shapes (k = n_var − n_obj + 1 from 1 up, 2 to 5
+/// objectives, ZDT with 2 to 30 variables), with the device twin of each.
+pub fn problem_cases() -> Vec<(String, DeviceProblem, Box<dyn Problem>)> {
+    let mut out: Vec<(String, DeviceProblem, Box<dyn Problem>)> = Vec::new();
+    for number in 1..=7u8 {
+        for (n_var, n_obj) in [(2, 2), (7, 3), (12, 3), (9, 5), (4, 4)] {
+            let p = Dtlz::new(number, n_var, n_obj).unwrap();
+            out.push((
+                format!("DTLZ{number} n_var {n_var} n_obj {n_obj}"),
+                DeviceProblem::dtlz(&p),
+                Box::new(p),
+            ));
+        }
+    }
+    for n_var in [2, 10, 30] {
+        for (name, p) in [
+            ("ZDT1", Zdt::zdt1(n_var).unwrap()),
+            ("ZDT2", Zdt::zdt2(n_var).unwrap()),
+            ("ZDT3", Zdt::zdt3(n_var).unwrap()),
+            ("ZDT4", Zdt::zdt4(n_var).unwrap()),
+            ("ZDT6", Zdt::zdt6(n_var).unwrap()),
+        ] {
+            out.push((
+                format!("{name} n_var {n_var}"),
+                DeviceProblem::zdt(&p),
+                Box::new(p),
+            ));
+        }
+    }
+    out
+}
+
+/// `n` rows inside the problem's bounds: the lower corner, the upper corner, the centre,
+/// then uniform draws (which include the many-variable and near-bound cases).
+pub fn population(p: &dyn Problem, n: usize, seed: u64) -> Vec<f64> {
+    let (lo, hi) = (p.bounds().lower(), p.bounds().upper());
+    let mut s = stream(seed, "evo-population", 0, p.n_var() as u64);
+    let mut x = Vec::with_capacity(n * lo.len());
+    for i in 0..n {
+        for j in 0..lo.len() {
+            let t = match i {
+                0 => 0.0,
+                1 => 1.0,
+                2 => 0.5,
+                _ => s.uniform_f64(),
+            };
+            x.push(lo[j] + t * (hi[j] - lo[j]));
+        }
+    }
+    x
+}
+
+/// The CPU objectives of `x`.
+pub fn cpu_objectives(p: &dyn Problem, x: &[f64]) -> Vec<f64> {
+    let mut f = vec![0.0; x.len() / p.n_var() * p.n_obj()];
+    p.evaluate(x, &mut f, &mut []).unwrap();
+    f
 }

@@ -22,16 +22,20 @@ pub enum KernelFamily {
     /// SBX and polynomial mutation; CPU twins [`crate::moo::operators::sbx`] and
     /// [`crate::moo::operators::polynomial_mutation`].
     Variation,
+    /// DTLZ and ZDT evaluation; CPU twins [`crate::moo::problems::Dtlz`] and
+    /// [`crate::moo::problems::Zdt`].
+    Problems,
 }
 
 impl KernelFamily {
     /// Every family, in the order of [`index`](Self::index).
-    pub const ALL: [KernelFamily; 5] = [
+    pub const ALL: [KernelFamily; 6] = [
         KernelFamily::ChachaUniform,
         KernelFamily::DominanceRank,
         KernelFamily::CrowdingDistance,
         KernelFamily::MathEval,
         KernelFamily::Variation,
+        KernelFamily::Problems,
     ];
 
     /// Position in [`ALL`](Self::ALL), used to index the device's module cache.
@@ -47,6 +51,7 @@ impl KernelFamily {
             KernelFamily::CrowdingDistance => "crowding_distance",
             KernelFamily::MathEval => "math_eval",
             KernelFamily::Variation => "variation",
+            KernelFamily::Problems => "problems",
         }
     }
 
@@ -60,6 +65,7 @@ impl KernelFamily {
             }
             KernelFamily::MathEval => include_str!("../../../kernels/math_eval.ptx"),
             KernelFamily::Variation => include_str!("../../../kernels/variation.ptx"),
+            KernelFamily::Problems => include_str!("../../../kernels/problems.ptx"),
         }
     }
 }
@@ -112,11 +118,15 @@ pub enum KernelId {
     /// `polynomial_mutation_f64`: in-place mutation, one thread per row
     /// ([`crate::moo::operators::polynomial_mutation`]).
     PolynomialMutationF64,
+    /// `dtlz_f64`: DTLZ1–7 objectives, one thread per row ([`crate::moo::problems::Dtlz`]).
+    DtlzF64,
+    /// `zdt_f64`: ZDT1–4, ZDT6 objectives, one thread per row ([`crate::moo::problems::Zdt`]).
+    ZdtF64,
 }
 
 impl KernelId {
     /// Every kernel, in the order of [`index`](Self::index).
-    pub const ALL: [KernelId; 22] = [
+    pub const ALL: [KernelId; 24] = [
         KernelId::ChachaWordsU64,
         KernelId::ChachaUniformF64,
         KernelId::ChachaUniformF32,
@@ -139,6 +149,8 @@ impl KernelId {
         KernelId::MathCosF32,
         KernelId::SbxF64,
         KernelId::PolynomialMutationF64,
+        KernelId::DtlzF64,
+        KernelId::ZdtF64,
     ];
 
     /// Position in [`ALL`](Self::ALL), used to index the device's function cache.
@@ -171,6 +183,8 @@ impl KernelId {
             KernelId::MathCosF32 => "math_eval_cos_f32",
             KernelId::SbxF64 => "sbx_f64",
             KernelId::PolynomialMutationF64 => "polynomial_mutation_f64",
+            KernelId::DtlzF64 => "dtlz_f64",
+            KernelId::ZdtF64 => "zdt_f64",
         }
     }
 
@@ -199,6 +213,7 @@ impl KernelId {
             | KernelId::MathSinF32
             | KernelId::MathCosF32 => KernelFamily::MathEval,
             KernelId::SbxF64 | KernelId::PolynomialMutationF64 => KernelFamily::Variation,
+            KernelId::DtlzF64 | KernelId::ZdtF64 => KernelFamily::Problems,
         }
     }
 }

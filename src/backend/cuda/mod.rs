@@ -40,6 +40,7 @@ mod device;
 mod device;
 pub mod kernels;
 mod math;
+mod problems;
 mod rank;
 mod rng;
 mod variation;
@@ -47,6 +48,7 @@ mod variation;
 pub use device::{CudaDevice, DeviceBuffer};
 pub use kernels::{KernelFamily, KernelId};
 pub use math::MathFn;
+pub use problems::DeviceProblem;
 pub use rng::StreamBatch;
 
 use crate::error::{Error, Result};
