@@ -8,9 +8,12 @@ mod cuda_common;
 
 use cuda_common::emulate::{harness, hex, run};
 use cuda_common::evo_inputs::{
-    cpu_objectives, evo_case, evo_cases, population, problem_cases, EvoCase,
+    acos_inputs, cpu_objectives, cpu_rvea_apd, evo_case, evo_cases, population, problem_cases,
+    rvea_case, EvoCase, RveaCase,
 };
 use pareto_sciml::backend::cuda::DeviceProblem;
+use pareto_sciml::backend::cuda::{ACOS_MAX_ULP, RVEA_APD_MAX_ULP};
+use pareto_sciml::math::ulp_diff_f64;
 use pareto_sciml::moo::operators::{polynomial_mutation, sbx};
 use pareto_sciml::rng::purpose_hash;
 use proptest::prelude::*;
@@ -113,6 +116,71 @@ fn problem_kernels_are_bit_identical_to_moo_problems() {
         let want = cpu_objectives(p.as_ref(), &x);
         assert_eq!(emu_objectives(dp, &x), bits(&want), "{name}");
     }
+}
+
+fn emu_rvea(c: &RveaCase) -> (Vec<usize>, Vec<f64>) {
+    let n = c.f.len() / c.n_obj;
+    let out = run(&format!(
+        "rvea {n} {} {} {:x} {} {} {} {}",
+        c.n_obj,
+        c.v.len() / c.n_obj,
+        c.penalty.to_bits(),
+        hex(c.f.iter().map(|v| v.to_bits())),
+        hex(c.ideal.iter().map(|v| v.to_bits())),
+        hex(c.v.iter().map(|v| v.to_bits())),
+        hex(c.gamma.iter().map(|v| v.to_bits())),
+    ));
+    let niche = out[..n].iter().map(|&k| k as usize).collect();
+    (niche, out[n..].iter().map(|&b| f64::from_bits(b)).collect())
+}
+
+#[test]
+fn device_acos_is_within_its_bound_of_libm() {
+    if harness().is_none() {
+        return;
+    }
+    let x = acos_inputs(200_000);
+    let got = run(&format!(
+        "acos {} {}",
+        x.len(),
+        hex(x.iter().map(|v| v.to_bits()))
+    ));
+    let mut worst = 0;
+    for (i, &xi) in x.iter().enumerate() {
+        let (g, w) = (f64::from_bits(got[i]), xi.acos());
+        if w.is_nan() {
+            assert!(g.is_nan(), "acos({xi:e}) = {g:e}, want NaN");
+            continue;
+        }
+        worst = worst.max(ulp_diff_f64(g, w));
+    }
+    println!("device acos vs libm: max {worst} ulp");
+    assert!(worst <= ACOS_MAX_ULP, "{worst} ulp");
+}
+
+#[test]
+fn rvea_association_is_identical_and_apd_within_bound() {
+    if harness().is_none() {
+        return;
+    }
+    let mut worst = 0;
+    for (seed, n, m, parts, t) in [
+        (1, 100, 2, 99, 0),
+        (2, 300, 3, 12, 50),
+        (3, 257, 3, 13, 99),
+        (4, 200, 5, 4, 100),
+        (5, 64, 4, 6, 10),
+    ] {
+        let c = rvea_case(seed, n, m, parts, t);
+        let (want_k, want_apd) = cpu_rvea_apd(&c);
+        let (k, apd) = emu_rvea(&c);
+        assert_eq!(k, want_k, "niches, case {seed}");
+        for (a, b) in apd.iter().zip(&want_apd) {
+            worst = worst.max(ulp_diff_f64(*a, *b));
+        }
+    }
+    println!("device APD vs CPU: max {worst} ulp");
+    assert!(worst <= RVEA_APD_MAX_ULP, "{worst} ulp");
 }
 
 #[test]

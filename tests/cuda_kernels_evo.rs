@@ -1,17 +1,23 @@
 //! The evolutionary kernels on a GPU against their CPU twins, bit for bit: the device
 //! elementary functions (`math_eval_*`, twins in `pareto_sciml::math`) and SBX and
 //! polynomial mutation (`sbx_f64`, `polynomial_mutation_f64`, twins in
-//! `pareto_sciml::moo::operators`). Every test prints
+//! `pareto_sciml::moo::operators`), DTLZ/ZDT evaluation (`dtlz_f64`, `zdt_f64`), and RVEA's
+//! association (bit-identical niches) and APD (within `RVEA_APD_MAX_ULP`: the CPU angle comes
+//! from libm's `f64::acos`, the device's from its own arccosine, within `ACOS_MAX_ULP`). Every test prints
 //! `skipped: <reason>` and passes when no CUDA device is present (or the crate was built
 //! without the `cuda` feature); `tests/cuda_emulation_math.rs` checks the same kernel sources
 //! on the CPU.
 
 mod cuda_common;
 
-use cuda_common::evo_inputs::{cpu_objectives, evo_cases, population, problem_cases};
+use cuda_common::evo_inputs::{
+    acos_inputs, cpu_objectives, cpu_rvea_apd, evo_cases, population, problem_cases, rvea_case,
+};
 use cuda_common::gpu;
 use cuda_common::math_inputs::{cpu_f32, cpu_f64, inputs_f32, inputs_f64};
 use pareto_sciml::backend::cuda::MathFn;
+use pareto_sciml::backend::cuda::{ACOS_MAX_ULP, RVEA_APD_MAX_ULP};
+use pareto_sciml::math::ulp_diff_f64;
 use pareto_sciml::moo::operators::{polynomial_mutation, sbx, Variation};
 use pareto_sciml::Error;
 
@@ -79,6 +85,39 @@ fn problems_are_bit_identical_to_moo_problems_cuda() {
         let x = population(p.as_ref(), 1000, 6);
         let got = dev.evaluate(dp, &x).unwrap();
         assert_eq!(bits(&got), bits(&cpu_objectives(p.as_ref(), &x)), "{name}");
+    }
+}
+
+#[test]
+fn rvea_association_and_apd_cuda() {
+    let Some(dev) = gpu() else { return };
+    let x = acos_inputs(1 << 20);
+    let got = dev.acos_f64(&x).unwrap();
+    for (g, xi) in got.iter().zip(&x) {
+        let w = xi.acos();
+        if w.is_nan() {
+            assert!(g.is_nan(), "acos({xi:e})");
+        } else {
+            assert!(
+                ulp_diff_f64(*g, w) <= ACOS_MAX_ULP,
+                "acos({xi:e}) = {g:e}, libm {w:e}"
+            );
+        }
+    }
+    for (seed, n, m, parts, t) in [
+        (1, 1000, 2, 99, 0),
+        (2, 3000, 3, 12, 50),
+        (4, 2000, 5, 4, 100),
+    ] {
+        let c = rvea_case(seed, n, m, parts, t);
+        let (want_k, want_apd) = cpu_rvea_apd(&c);
+        let got = dev
+            .rvea_apd(&c.f, m, &c.ideal, &c.v, &c.gamma, c.penalty)
+            .unwrap();
+        assert_eq!(got.niche, want_k, "case {seed}");
+        for (a, b) in got.apd.iter().zip(&want_apd) {
+            assert!(ulp_diff_f64(*a, *b) <= RVEA_APD_MAX_ULP, "{a:e} vs {b:e}");
+        }
     }
 }
 

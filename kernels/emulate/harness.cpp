@@ -10,6 +10,9 @@
 //   sbx <n> <n_var> <n_pairs> <seed> <purpose hash> <generation> <eta_c p_c p_var p_swap>
 //       <n*n_var parents> <n_pairs a> <n_pairs b> <n_var lower> <n_var upper>
 //   problem <dtlz | zdt> <number> <n> <n_var> <n_obj> <n*n_var x>
+//   acos <n> <n values>
+//   rvea <n> <m> <n_vec> <penalty> <n*m f> <m ideal> <n_vec*m v> <n_vec gamma>
+//       (prints n niche indices, then n APD values)
 //   pm <n> <n_var> <seed> <purpose hash> <generation> <first index> <eta_m p_m>
 //       <n*n_var x> <n_var lower> <n_var upper>
 #include "cuda_host_shim.h"
@@ -20,6 +23,7 @@
 #include "../math_eval.cu"
 #include "../variation.cu"
 #include "../problems.cu"
+#include "../rvea.cu"
 
 #include <cstdio>
 #include <fstream>
@@ -201,6 +205,28 @@ int main() {
             else zdt_f64(x.data(), n, nv, number, f.data());
         });
         print_f64(f, (size_t)n * m);
+    } else if (cmd == "acos") {
+        unsigned n;
+        std::cin >> n;
+        std::vector<double> x(n + 1), r(n + 1);
+        for (unsigned i = 0; i < n; ++i) x[i] = read_f64();
+        emu_launch(blocks_for(n), BLOCK, [&] { acos_eval_f64(x.data(), r.data(), n); });
+        print_f64(r, n);
+    } else if (cmd == "rvea") {
+        unsigned n, m, nv;
+        std::cin >> n >> m >> nv;
+        double penalty = read_f64();
+        std::vector<double> f((size_t)n * m + 1), ideal(m + 1), v((size_t)nv * m + 1), gamma(nv + 1), apd(n + 1);
+        std::vector<unsigned> niche(n + 1);
+        for (size_t i = 0; i < (size_t)n * m; ++i) f[i] = read_f64();
+        for (unsigned j = 0; j < m; ++j) ideal[j] = read_f64();
+        for (size_t i = 0; i < (size_t)nv * m; ++i) v[i] = read_f64();
+        for (unsigned k = 0; k < nv; ++k) gamma[k] = read_f64();
+        emu_launch(blocks_for(n), BLOCK, [&] {
+            rvea_apd_f64(f.data(), ideal.data(), v.data(), gamma.data(), penalty, n, m, nv, niche.data(), apd.data());
+        });
+        for (unsigned i = 0; i < n; ++i) std::printf("%x ", niche[i]);
+        print_f64(apd, n);
     } else if (cmd == "pm") {
         unsigned n, nv;
         std::cin >> n >> nv;

@@ -3,6 +3,8 @@
 //! variables (lower = upper), rows on the bounds, and non-default η and probabilities.
 
 use pareto_sciml::backend::cuda::DeviceProblem;
+use pareto_sciml::moo::das_dennis;
+use pareto_sciml::moo::kdtree::KdTree;
 use pareto_sciml::moo::operators::Variation;
 use pareto_sciml::moo::problems::{Dtlz, Zdt};
 use pareto_sciml::moo::Problem;
@@ -177,4 +179,125 @@ pub fn cpu_objectives(p: &dyn Problem, x: &[f64]) -> Vec<f64> {
     let mut f = vec![0.0; x.len() / p.n_var() * p.n_obj()];
     p.evaluate(x, &mut f, &mut []).unwrap();
     f
+}
+
+/// One RVEA association input: objectives, ideal point, unit vectors, their neighbour angles
+/// (as `Rvea` computes them) and a penalty.
+#[derive(Debug, Clone)]
+pub struct RveaCase {
+    pub f: Vec<f64>,
+    pub n_obj: usize,
+    pub ideal: Vec<f64>,
+    pub v: Vec<f64>,
+    pub gamma: Vec<f64>,
+    pub penalty: f64,
+}
+
+/// Unit rows of `w`, as `rvea.rs`'s `unit_rows`.
+fn unit_rows(w: &[f64], m: usize) -> Vec<f64> {
+    w.chunks_exact(m)
+        .flat_map(|r| {
+            let norm = r.iter().map(|x| x * x).sum::<f64>().sqrt();
+            r.iter().map(move |x| x / norm)
+        })
+        .collect()
+}
+
+/// `rvea.rs`'s `gammas`: the angle to the nearest other vector, floored at 1e-64.
+fn gammas(v: &[f64], m: usize) -> Vec<f64> {
+    let tree = KdTree::new(v, m);
+    v.chunks_exact(m)
+        .enumerate()
+        .map(|(k, a)| {
+            let (nn, _) = tree.nearest(a, Some(k));
+            if nn == usize::MAX {
+                return std::f64::consts::PI;
+            }
+            let b = &v[nn * m..(nn + 1) * m];
+            let dot = a.iter().zip(b).fold(0.0, |s, (x, y)| s + x * y);
+            dot.clamp(-1.0, 1.0).acos().max(1e-64)
+        })
+        .collect()
+}
+
+/// A case: DTLZ2/DTLZ1 objectives of random rows (`n` individuals, `m` objectives), Das–Dennis
+/// vectors with `partitions`, the column minima as ideal point, generation `t` of 100.
+pub fn rvea_case(seed: u64, n: usize, m: usize, partitions: usize, t: u64) -> RveaCase {
+    let p = Dtlz::new(if seed % 2 == 0 { 2 } else { 1 }, m + 4, m).unwrap();
+    let x = population(&p, n, seed);
+    let f = cpu_objectives(&p, &x);
+    let ideal: Vec<f64> = (0..m)
+        .map(|j| {
+            f.iter()
+                .skip(j)
+                .step_by(m)
+                .fold(f64::INFINITY, |a, &b| a.min(b))
+        })
+        .collect();
+    let v = unit_rows(&das_dennis(m, partitions).unwrap(), m);
+    let gamma = gammas(&v, m);
+    let penalty = m as f64 * pareto_sciml::math::pow_f64(t as f64 / 100.0, 2.0);
+    RveaCase {
+        f,
+        n_obj: m,
+        ideal,
+        v,
+        gamma,
+        penalty,
+    }
+}
+
+/// The CPU twin: the association closure of `Rvea::survive` (src/moo/rvea.rs), step for step.
+pub fn cpu_rvea_apd(c: &RveaCase) -> (Vec<usize>, Vec<f64>) {
+    let m = c.n_obj;
+    let tree = KdTree::new(&c.v, m);
+    c.f.chunks_exact(m)
+        .map(|row| {
+            let fp: Vec<f64> = row.iter().zip(&c.ideal).map(|(s, z)| s - z).collect();
+            let dist = fp.iter().map(|x| x * x).sum::<f64>().sqrt().max(1e-64);
+            let u: Vec<f64> = fp.iter().map(|x| x / dist).collect();
+            let (k, _) = tree.nearest(&u, None);
+            let w = &c.v[k * m..(k + 1) * m];
+            let cos = u.iter().zip(w).fold(0.0, |s, (x, y)| s + x * y);
+            let theta = cos.clamp(-1.0, 1.0).acos();
+            (k, dist * (1.0 + c.penalty * theta / c.gamma[k]))
+        })
+        .unzip()
+}
+
+/// Arguments for the arccosine: uniform on [−1, 1], clustered near ±1 and 0, and specials.
+pub fn acos_inputs(n: usize) -> Vec<f64> {
+    let mut s = stream(9, "acos-inputs", 0, 0);
+    let mut x = vec![
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        0.5,
+        -0.5,
+        1.5,
+        -2.0,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        1e-300,
+        -1e-300,
+        5e-324,
+        0.4999999999999999,
+        0.5000000000000001,
+        0.975,
+        -0.975,
+        0.9999999999999999,
+        -0.9999999999999999,
+    ];
+    for i in 0..n {
+        let u = s.uniform_f64();
+        x.push(match i % 4 {
+            0 => 2.0 * u - 1.0,
+            1 => 1.0 - u * u * u * 1e-3,
+            2 => -1.0 + u * u * u * 1e-3,
+            _ => (u - 0.5) * 1e-6,
+        });
+    }
+    x
 }

@@ -25,17 +25,20 @@ pub enum KernelFamily {
     /// DTLZ and ZDT evaluation; CPU twins [`crate::moo::problems::Dtlz`] and
     /// [`crate::moo::problems::Zdt`].
     Problems,
+    /// RVEA association and APD; CPU twin [`crate::moo::rvea::Rvea`] (its survival step).
+    Rvea,
 }
 
 impl KernelFamily {
     /// Every family, in the order of [`index`](Self::index).
-    pub const ALL: [KernelFamily; 6] = [
+    pub const ALL: [KernelFamily; 7] = [
         KernelFamily::ChachaUniform,
         KernelFamily::DominanceRank,
         KernelFamily::CrowdingDistance,
         KernelFamily::MathEval,
         KernelFamily::Variation,
         KernelFamily::Problems,
+        KernelFamily::Rvea,
     ];
 
     /// Position in [`ALL`](Self::ALL), used to index the device's module cache.
@@ -52,6 +55,7 @@ impl KernelFamily {
             KernelFamily::MathEval => "math_eval",
             KernelFamily::Variation => "variation",
             KernelFamily::Problems => "problems",
+            KernelFamily::Rvea => "rvea",
         }
     }
 
@@ -66,6 +70,7 @@ impl KernelFamily {
             KernelFamily::MathEval => include_str!("../../../kernels/math_eval.ptx"),
             KernelFamily::Variation => include_str!("../../../kernels/variation.ptx"),
             KernelFamily::Problems => include_str!("../../../kernels/problems.ptx"),
+            KernelFamily::Rvea => include_str!("../../../kernels/rvea.ptx"),
         }
     }
 }
@@ -122,11 +127,16 @@ pub enum KernelId {
     DtlzF64,
     /// `zdt_f64`: ZDT1–4, ZDT6 objectives, one thread per row ([`crate::moo::problems::Zdt`]).
     ZdtF64,
+    /// `acos_eval_f64`: the device arccosine of the RVEA kernels, element-wise (twin
+    /// `f64::acos` within a stated ULP bound).
+    AcosEvalF64,
+    /// `rvea_apd_f64`: nearest reference vector and angle-penalised distance per individual.
+    RveaApdF64,
 }
 
 impl KernelId {
     /// Every kernel, in the order of [`index`](Self::index).
-    pub const ALL: [KernelId; 24] = [
+    pub const ALL: [KernelId; 26] = [
         KernelId::ChachaWordsU64,
         KernelId::ChachaUniformF64,
         KernelId::ChachaUniformF32,
@@ -151,6 +161,8 @@ impl KernelId {
         KernelId::PolynomialMutationF64,
         KernelId::DtlzF64,
         KernelId::ZdtF64,
+        KernelId::AcosEvalF64,
+        KernelId::RveaApdF64,
     ];
 
     /// Position in [`ALL`](Self::ALL), used to index the device's function cache.
@@ -185,6 +197,8 @@ impl KernelId {
             KernelId::PolynomialMutationF64 => "polynomial_mutation_f64",
             KernelId::DtlzF64 => "dtlz_f64",
             KernelId::ZdtF64 => "zdt_f64",
+            KernelId::AcosEvalF64 => "acos_eval_f64",
+            KernelId::RveaApdF64 => "rvea_apd_f64",
         }
     }
 
@@ -214,6 +228,7 @@ impl KernelId {
             | KernelId::MathCosF32 => KernelFamily::MathEval,
             KernelId::SbxF64 | KernelId::PolynomialMutationF64 => KernelFamily::Variation,
             KernelId::DtlzF64 | KernelId::ZdtF64 => KernelFamily::Problems,
+            KernelId::AcosEvalF64 | KernelId::RveaApdF64 => KernelFamily::Rvea,
         }
     }
 }

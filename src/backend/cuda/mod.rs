@@ -43,6 +43,7 @@ mod math;
 mod problems;
 mod rank;
 mod rng;
+mod rvea;
 mod variation;
 
 pub use device::{CudaDevice, DeviceBuffer};
@@ -50,6 +51,7 @@ pub use kernels::{KernelFamily, KernelId};
 pub use math::MathFn;
 pub use problems::DeviceProblem;
 pub use rng::StreamBatch;
+pub use rvea::{ApdAssociation, ACOS_MAX_ULP, RVEA_APD_MAX_ULP};
 
 use crate::error::{Error, Result};
 
