@@ -122,6 +122,46 @@ fn rvea_association_and_apd_cuda() {
 }
 
 #[test]
+fn offspring_driver_matches_the_cpu_ask_path_cuda() {
+    let Some(dev) = gpu() else { return };
+    use pareto_sciml::backend::cuda::DeviceProblem;
+    use pareto_sciml::moo::problems::Dtlz;
+    use pareto_sciml::moo::Problem;
+    let p = Dtlz::new(1, 30, 3).unwrap();
+    // Odd population: SBX makes one child too many, which the CPU drops before mutation.
+    for (pop, seed) in [(101usize, 3u64), (256, 4), (1000, 5)] {
+        let x = population(&p, pop, seed);
+        let pairs: Vec<(usize, usize)> = (0..pop.div_ceil(2))
+            .map(|k| (k, (7 * k + 3) % pop))
+            .collect();
+        let (lo, hi) = (p.bounds().lower(), p.bounds().upper());
+        let v = Variation::default();
+        let mut kids = sbx(&x, &pairs, lo, hi, &v, seed, 2).unwrap();
+        kids.truncate(pop * p.n_var());
+        polynomial_mutation(&mut kids, lo, hi, &v, seed, 2, 0).unwrap();
+        let f = cpu_objectives(&p, &kids);
+        let out = dev
+            .offspring_device(
+                DeviceProblem::dtlz(&p),
+                &dev.htod(&x).unwrap(),
+                &pairs,
+                pop,
+                &dev.htod(lo).unwrap(),
+                &dev.htod(hi).unwrap(),
+                &v,
+                seed,
+                2,
+            )
+            .unwrap();
+        assert_eq!(out.rows, pop);
+        let gx = dev.dtoh(&out.x).unwrap();
+        let gf = dev.dtoh(&out.f).unwrap();
+        assert_eq!(bits(&gx[..kids.len()]), bits(&kids), "x, pop {pop}");
+        assert_eq!(bits(&gf[..f.len()]), bits(&f), "f, pop {pop}");
+    }
+}
+
+#[test]
 fn variation_rejects_what_the_cpu_rejects_cuda() {
     let Some(dev) = gpu() else { return };
     let v = Variation::default();

@@ -46,6 +46,7 @@ mod device;
 #[cfg(not(feature = "cuda"))]
 #[path = "stub.rs"]
 mod device;
+mod generation;
 pub mod kernels;
 mod math;
 mod problems;
@@ -55,6 +56,7 @@ mod rvea;
 mod variation;
 
 pub use device::{CudaDevice, DeviceBuffer};
+pub use generation::DeviceOffspring;
 pub use kernels::{KernelFamily, KernelId};
 pub use math::MathFn;
 pub use problems::DeviceProblem;

@@ -114,7 +114,7 @@ impl CudaDevice {
     ) -> Result<DeviceBuffer<f64>> {
         const OP: &str = "CudaDevice::evaluate";
         p.validate()?;
-        let (nv, m) = (p.n_var(), p.n_obj());
+        let nv = p.n_var();
         if x.len() % nv != 0 {
             return Err(Error::Shape {
                 op: OP,
@@ -123,7 +123,19 @@ impl CudaDevice {
                 got: x.len(),
             });
         }
-        let n = x.len() / nv;
+        self.evaluate_rows(p, x, x.len() / nv)
+    }
+
+    /// Objectives of the first `rows` rows of `x` (the caller has validated `p` and checked
+    /// `rows·n_var ≤ x.len()`), in a new buffer of `rows × n_obj` values (at least one).
+    pub(crate) fn evaluate_rows(
+        &self,
+        p: DeviceProblem,
+        x: &DeviceBuffer<f64>,
+        n: usize,
+    ) -> Result<DeviceBuffer<f64>> {
+        const OP: &str = "CudaDevice::evaluate";
+        let (nv, m) = (p.n_var(), p.n_obj());
         let f = self.zeros::<f64>((n * m).max(1))?;
         if n == 0 {
             return Ok(f);

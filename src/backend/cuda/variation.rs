@@ -166,14 +166,40 @@ impl CudaDevice {
                 what: "decision variables",
             });
         }
-        let n = x.len() / n_var;
-        if n == 0 {
+        self.mutate_rows(
+            x,
+            x.len() / n_var,
+            lower,
+            upper,
+            v,
+            seed,
+            generation,
+            first_index,
+        )
+    }
+
+    /// Mutates the first `rows` rows of `x` (the caller has checked `rows·n_var ≤ x.len()`).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn mutate_rows(
+        &self,
+        x: &mut DeviceBuffer<f64>,
+        rows: usize,
+        lower: &DeviceBuffer<f64>,
+        upper: &DeviceBuffer<f64>,
+        v: &Variation,
+        seed: u64,
+        generation: u64,
+        first_index: u64,
+    ) -> Result<()> {
+        const OP: &str = "CudaDevice::polynomial_mutation";
+        let n_var = lower.len();
+        if rows == 0 {
             return Ok(());
         }
         let p_m = v.p_m.unwrap_or(1.0 / n_var as f64);
         let args = [
             x.arg(),
-            KernelArg::U32(to_u32(OP, "rows", n)?),
+            KernelArg::U32(to_u32(OP, "rows", rows)?),
             KernelArg::U32(to_u32(OP, "n_var", n_var)?),
             lower.arg(),
             upper.arg(),
@@ -184,12 +210,12 @@ impl CudaDevice {
             KernelArg::U64(generation),
             KernelArg::U64(first_index),
         ];
-        // SAFETY: the argument list is polynomial_mutation_f64's; x holds n·n_var values,
-        // the bounds n_var.
+        // SAFETY: the argument list is polynomial_mutation_f64's; x holds at least
+        // rows·n_var values (caller), the bounds n_var.
         unsafe {
             self.launch(
                 KernelId::PolynomialMutationF64,
-                LaunchDims::linear(OP, n)?,
+                LaunchDims::linear(OP, rows)?,
                 &args,
             )
         }
