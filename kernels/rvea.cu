@@ -12,7 +12,7 @@
 // reproducible twin; the device uses `acos_dev` below (fdlibm's algorithm and minimax
 // coefficients, e_acos.c, evaluated with correctly rounded operations only), so θ and the
 // APD carry a stated ULP bound instead (tests/cuda_emulation_evo.rs measures it).
-// Selection of the survivor per niche stays on the host.
+// rvea_select_f64 then picks the survivor of each niche (bit-identical given the APDs).
 //
 // Generated to PTX by kernels/generate_ptx.py (NVRTC, -arch=compute_90 -fmad=false).
 
@@ -109,4 +109,36 @@ extern "C" __global__ void rvea_apd_f64(const double *f, const double *ideal, co
     if (c > 1.0) c = 1.0;
     double theta = acos_dev(c);
     apd[i] = mul(dist, add(1.0, dvd(mul(penalty, theta), gamma[best])));
+}
+
+// RVEA's survivor per niche: thread k scans the individuals in row order and keeps the one
+// with the smallest key (infeasible, cv, apd) among those whose niche is k, replacing the
+// incumbent only on a strict "less" of Rust's tuple partial_cmp (a NaN makes no key less),
+// exactly the fold of `Rvea::survive`. best[k] = 0xffffffff for an empty niche.
+// O(n · n_vec) work; the row order of the scan is what makes ties resolve as on the CPU.
+extern "C" __global__ void rvea_select_f64(const u32 *niche, const double *apd, const double *cv,
+                                           u32 n, u32 n_vec, u32 *best) {
+    u32 k = blockIdx.x * blockDim.x + threadIdx.x;
+    if (k >= n_vec) return;
+    u32 b = 0xffffffffu;
+    bool b_inf = false;
+    double b_cv = 0.0, b_apd = 0.0;
+    for (u32 i = 0; i < n; ++i) {
+        if (niche[i] != k) continue;
+        bool inf = cv[i] > 0.0;
+        double c = cv[i], a = apd[i];
+        bool better;
+        if (b == 0xffffffffu) better = true;
+        else if (inf != b_inf) better = !inf;
+        else if (c < b_cv) better = true;
+        else if (c == b_cv) better = a < b_apd;
+        else better = false;
+        if (better) {
+            b = i;
+            b_inf = inf;
+            b_cv = c;
+            b_apd = a;
+        }
+    }
+    best[k] = b;
 }

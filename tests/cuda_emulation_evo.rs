@@ -8,8 +8,8 @@ mod cuda_common;
 
 use cuda_common::emulate::{harness, hex, run};
 use cuda_common::evo_inputs::{
-    acos_inputs, cpu_objectives, cpu_rvea_apd, evo_case, evo_cases, population, problem_cases,
-    rvea_case, EvoCase, RveaCase,
+    acos_inputs, cpu_objectives, cpu_rvea_apd, cpu_rvea_select, evo_case, evo_cases, population,
+    problem_cases, rvea_case, selection_inputs, EvoCase, RveaCase,
 };
 use pareto_sciml::backend::cuda::DeviceProblem;
 use pareto_sciml::backend::cuda::{ACOS_MAX_ULP, RVEA_APD_MAX_ULP};
@@ -181,6 +181,40 @@ fn rvea_association_is_identical_and_apd_within_bound() {
     }
     println!("device APD vs CPU: max {worst} ulp");
     assert!(worst <= RVEA_APD_MAX_ULP, "{worst} ulp");
+}
+
+#[test]
+fn rvea_selection_is_bit_identical() {
+    if harness().is_none() {
+        return;
+    }
+    for (seed, n, m, parts) in [
+        (1, 200, 2, 99),
+        (2, 600, 3, 12),
+        (3, 513, 3, 13),
+        (4, 400, 5, 4),
+    ] {
+        let c = rvea_case(seed, n, m, parts, 30);
+        let n_vec = c.v.len() / m;
+        let (niche, apd) = cpu_rvea_apd(&c);
+        let (cv, apd) = selection_inputs(&niche, &apd, seed);
+        let want = cpu_rvea_select(&niche, &apd, &cv, n_vec);
+        assert!(
+            want.iter().any(|b| b.is_none()) || n < n_vec || seed != 1,
+            "case {seed}"
+        );
+        let ids: String = niche.iter().map(|k| format!("{k} ")).collect();
+        let out = run(&format!(
+            "rvea_select {n} {n_vec} {ids} {} {}",
+            hex(apd.iter().map(|v| v.to_bits())),
+            hex(cv.iter().map(|v| v.to_bits())),
+        ));
+        let got: Vec<Option<usize>> = out
+            .into_iter()
+            .map(|b| (b != u32::MAX as u64).then_some(b as usize))
+            .collect();
+        assert_eq!(got, want, "case {seed}");
+    }
 }
 
 #[test]

@@ -11,7 +11,8 @@
 mod cuda_common;
 
 use cuda_common::evo_inputs::{
-    acos_inputs, cpu_objectives, cpu_rvea_apd, evo_cases, population, problem_cases, rvea_case,
+    acos_inputs, cpu_objectives, cpu_rvea_apd, cpu_rvea_select, evo_cases, population,
+    problem_cases, rvea_case, selection_inputs,
 };
 use cuda_common::gpu;
 use cuda_common::math_inputs::{cpu_f32, cpu_f64, inputs_f32, inputs_f64};
@@ -115,6 +116,13 @@ fn rvea_association_and_apd_cuda() {
             .rvea_apd(&c.f, m, &c.ideal, &c.v, &c.gamma, c.penalty)
             .unwrap();
         assert_eq!(got.niche, want_k, "case {seed}");
+        let (cv, apd) = selection_inputs(&want_k, &want_apd, seed);
+        let n_vec = c.v.len() / m;
+        assert_eq!(
+            dev.rvea_select(&want_k, &apd, &cv, n_vec).unwrap(),
+            cpu_rvea_select(&want_k, &apd, &cv, n_vec),
+            "selection, case {seed}"
+        );
         for (a, b) in got.apd.iter().zip(&want_apd) {
             assert!(ulp_diff_f64(*a, *b) <= RVEA_APD_MAX_ULP, "{a:e} vs {b:e}");
         }

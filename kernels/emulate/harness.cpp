@@ -13,6 +13,7 @@
 //   acos <n> <n values>
 //   rvea <n> <m> <n_vec> <penalty> <n*m f> <m ideal> <n_vec*m v> <n_vec gamma>
 //       (prints n niche indices, then n APD values)
+//   rvea_select <n> <n_vec> <n niche> <n apd> <n cv>   (prints n_vec survivor rows)
 //   pm <n> <n_var> <seed> <purpose hash> <generation> <first index> <eta_m p_m>
 //       <n*n_var x> <n_var lower> <n_var upper>
 #include "cuda_host_shim.h"
@@ -227,6 +228,16 @@ int main() {
         });
         for (unsigned i = 0; i < n; ++i) std::printf("%x ", niche[i]);
         print_f64(apd, n);
+    } else if (cmd == "rvea_select") {
+        unsigned n, nv;
+        std::cin >> n >> nv;
+        std::vector<unsigned> niche(n + 1), best(nv + 1);
+        std::vector<double> apd(n + 1), cv(n + 1);
+        for (unsigned i = 0; i < n; ++i) std::cin >> niche[i];
+        for (unsigned i = 0; i < n; ++i) apd[i] = read_f64();
+        for (unsigned i = 0; i < n; ++i) cv[i] = read_f64();
+        emu_launch(blocks_for(nv), BLOCK, [&] { rvea_select_f64(niche.data(), apd.data(), cv.data(), n, nv, best.data()); });
+        for (unsigned k = 0; k < nv; ++k) std::printf("%x ", best[k]);
     } else if (cmd == "pm") {
         unsigned n, nv;
         std::cin >> n >> nv;

@@ -301,3 +301,47 @@ pub fn acos_inputs(n: usize) -> Vec<f64> {
     }
     x
 }
+
+/// The CPU twin of the survivor choice: the per-niche fold of `Rvea::survive`.
+pub fn cpu_rvea_select(
+    niche: &[usize],
+    apd: &[f64],
+    cv: &[f64],
+    n_vec: usize,
+) -> Vec<Option<usize>> {
+    let mut best: Vec<Option<(bool, f64, f64, usize)>> = vec![None; n_vec];
+    for (i, &k) in niche.iter().enumerate() {
+        let key = (cv[i] > 0.0, cv[i], apd[i], i);
+        let better = match best[k] {
+            None => true,
+            Some(b) => {
+                (key.0, key.1, key.2).partial_cmp(&(b.0, b.1, b.2))
+                    == Some(std::cmp::Ordering::Less)
+            }
+        };
+        if better {
+            best[k] = Some(key);
+        }
+    }
+    best.into_iter().map(|b| b.map(|b| b.3)).collect()
+}
+
+/// Violations for a selection test: mostly feasible (0, sometimes −0), some infeasible with
+/// repeated values, and APD ties made by copying an APD within its niche.
+pub fn selection_inputs(niche: &[usize], apd: &[f64], seed: u64) -> (Vec<f64>, Vec<f64>) {
+    let mut s = stream(seed, "rvea-select", 0, 0);
+    let cv = (0..niche.len())
+        .map(|i| match i % 9 {
+            0 => -0.0,
+            1 | 2 => (s.below(3) + 1) as f64 * 0.5,
+            _ => 0.0,
+        })
+        .collect();
+    let mut apd = apd.to_vec();
+    for i in 1..apd.len() {
+        if niche[i] == niche[i - 1] && s.uniform_f64() < 0.3 {
+            apd[i] = apd[i - 1];
+        }
+    }
+    (cv, apd)
+}

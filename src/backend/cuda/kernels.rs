@@ -132,11 +132,13 @@ pub enum KernelId {
     AcosEvalF64,
     /// `rvea_apd_f64`: nearest reference vector and angle-penalised distance per individual.
     RveaApdF64,
+    /// `rvea_select_f64`: the survivor of each niche (smallest (infeasible, cv, APD, row)).
+    RveaSelectF64,
 }
 
 impl KernelId {
     /// Every kernel, in the order of [`index`](Self::index).
-    pub const ALL: [KernelId; 26] = [
+    pub const ALL: [KernelId; 27] = [
         KernelId::ChachaWordsU64,
         KernelId::ChachaUniformF64,
         KernelId::ChachaUniformF32,
@@ -163,6 +165,7 @@ impl KernelId {
         KernelId::ZdtF64,
         KernelId::AcosEvalF64,
         KernelId::RveaApdF64,
+        KernelId::RveaSelectF64,
     ];
 
     /// Position in [`ALL`](Self::ALL), used to index the device's function cache.
@@ -199,6 +202,7 @@ impl KernelId {
             KernelId::ZdtF64 => "zdt_f64",
             KernelId::AcosEvalF64 => "acos_eval_f64",
             KernelId::RveaApdF64 => "rvea_apd_f64",
+            KernelId::RveaSelectF64 => "rvea_select_f64",
         }
     }
 
@@ -228,7 +232,9 @@ impl KernelId {
             | KernelId::MathCosF32 => KernelFamily::MathEval,
             KernelId::SbxF64 | KernelId::PolynomialMutationF64 => KernelFamily::Variation,
             KernelId::DtlzF64 | KernelId::ZdtF64 => KernelFamily::Problems,
-            KernelId::AcosEvalF64 | KernelId::RveaApdF64 => KernelFamily::Rvea,
+            KernelId::AcosEvalF64 | KernelId::RveaApdF64 | KernelId::RveaSelectF64 => {
+                KernelFamily::Rvea
+            }
         }
     }
 }

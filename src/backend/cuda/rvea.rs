@@ -8,8 +8,9 @@
 //! arccosine (fdlibm's algorithm, correctly rounded steps only), so the APD agrees within
 //! [`RVEA_APD_MAX_ULP`] (measured by `tests/cuda_emulation_evo.rs`, on the device kernel's own
 //! source, against this machine's libm). Survivor selection per niche compares APDs, so a
-//! tie closer than that bound may pick another survivor than the CPU; the host does the
-//! selection.
+//! tie closer than that bound may pick another survivor than the CPU.
+//! [`CudaDevice::rvea_select`] then picks each niche's survivor exactly as the CPU does
+//! from the same niches, APDs and violations.
 
 use super::kernels::KernelId;
 use super::{to_u32, CudaDevice, KernelArg, LaunchDims};
@@ -31,6 +32,61 @@ pub struct ApdAssociation {
 }
 
 impl CudaDevice {
+    /// The survivor of each niche `0..n_vec`: the row with the smallest
+    /// `(cv > 0, cv, apd, row)` among those associated with it (`None` for an empty niche),
+    /// as `Rvea::survive` folds it. `niche[i] < n_vec`; `apd`, `cv` have `niche`'s length.
+    pub fn rvea_select(
+        &self,
+        niche: &[usize],
+        apd: &[f64],
+        cv: &[f64],
+        n_vec: usize,
+    ) -> Result<Vec<Option<usize>>> {
+        const OP: &str = "CudaDevice::rvea_select";
+        let n = niche.len();
+        check_len(OP, "apd.len()", n, apd.len())?;
+        check_len(OP, "cv.len()", n, cv.len())?;
+        if let Some(&k) = niche.iter().find(|&&k| k >= n_vec) {
+            return Err(Error::Shape {
+                op: OP,
+                what: "niche index (must be < n_vec)".into(),
+                expected: n_vec,
+                got: k,
+            });
+        }
+        if n == 0 || n_vec == 0 {
+            return Ok(vec![None; n_vec]);
+        }
+        let ids: Vec<u32> = niche.iter().map(|&k| k as u32).collect();
+        let (nd, ad, cd) = (self.htod(&ids)?, self.htod(apd)?, self.htod(cv)?);
+        let best = self.zeros::<u32>(n_vec)?;
+        let args = [
+            nd.arg(),
+            ad.arg(),
+            cd.arg(),
+            KernelArg::U32(to_u32(OP, "rows", n)?),
+            KernelArg::U32(to_u32(OP, "n_vec", n_vec)?),
+            best.arg(),
+        ];
+        // SAFETY: the argument list is rvea_select_f64's; niche, apd, cv hold n values (n may
+        // be 0: the kernel reads none), best n_vec.
+        if n > 0 {
+            unsafe {
+                self.launch(
+                    KernelId::RveaSelectF64,
+                    LaunchDims::linear(OP, n_vec)?,
+                    &args,
+                )?
+            };
+            let best = self.dtoh(&best)?;
+            return Ok(best
+                .into_iter()
+                .map(|b| (b != u32::MAX).then_some(b as usize))
+                .collect());
+        }
+        Ok(vec![None; n_vec])
+    }
+
     /// The device arccosine of every element of `x` (within [`ACOS_MAX_ULP`] of `f64::acos`).
     pub fn acos_f64(&self, x: &[f64]) -> Result<Vec<f64>> {
         const OP: &str = "CudaDevice::acos_f64";
