@@ -7,8 +7,10 @@
 //! 0) followed by the problem's evaluation: the same bits as the CPU. Mating (which pairs)
 //! and survival (ranking, niching) stay with the caller: ranks and crowding distances have
 //! their own device kernels ([`CudaDevice::nondominated_sort_device`],
-//! [`CudaDevice::crowding_distance_device`]) and RVEA's association [`CudaDevice::rvea_apd`];
-//! a fully device-resident survival step is not implemented yet.
+//! [`CudaDevice::crowding_distance_device`]), RVEA's association [`CudaDevice::rvea_apd`] and
+//! survivor choice [`CudaDevice::rvea_select`]; these still take host slices, so a whole
+//! generation without a host round trip (device mating, device-resident survival, NSGA-III
+//! niching) is not implemented yet.
 
 use super::problems::DeviceProblem;
 use super::{to_u32, CudaDevice, DeviceBuffer};
