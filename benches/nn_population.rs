@@ -1,2 +1,132 @@
-//! PLACEHOLDER (session skeleton): filled by the owning work item this session.
-fn main() {}
+//! Population kernels of the small-MLP engine on the Burgers PINN shape [2, 8×20 tanh, 1], f32.
+//!
+//! Groups (`<backend>_<op>`):
+//! - `cpu_forward`: values of P networks at N = 10⁴ points (AVX2/FMA path and scalar twin).
+//!   Throughput is counted in flops: 2·in·out per dense layer per point plus one per
+//!   activation, so criterion's "elem/s" reads as flop/s.
+//! - `cpu_forward_linear`: the same network with identity activations, AVX2 and scalar twin:
+//!   isolates the dense-layer throughput of the engine from the cost of the elementary
+//!   functions (`crate::math`), which another part of the crate provides.
+//! - `cpu_residual_grad`: Burgers residual loss (u, u_x, u_t, u_xx jets, trainable ν) and its
+//!   genome + ν gradient for P = 100, N = 10⁴.
+//!
+//! P = 1000 for `cpu_forward` runs only with `NN_BENCH_LARGE=1` (minutes per sample).
+//!
+//! Run: `cargo bench --bench nn_population -- --warm-up-time 1 --measurement-time 3`, and the
+//! PyTorch peer in the same session: `python3 benches/peers/torch_peer.py`.
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use pareto_sciml::backend::cpu::{avx2_available, Cpu, Isa};
+use pareto_sciml::nn::{
+    init_population, Activation, Burgers, Init, JetSpec, MlpSpec, ResidualLoss,
+};
+use std::hint::black_box;
+
+const N: usize = 10_000;
+
+fn flops_per_point(spec: &MlpSpec) -> u64 {
+    (0..spec.n_layers())
+        .map(|l| {
+            let (i, o) = spec.layer_shape(l);
+            2 * (i * o) as u64 + o as u64
+        })
+        .sum()
+}
+
+fn setup(p: usize) -> (MlpSpec, Vec<f32>, Vec<f32>) {
+    setup_with(p, Activation::Tanh)
+}
+
+fn setup_with(p: usize, act: Activation) -> (MlpSpec, Vec<f32>, Vec<f32>) {
+    let spec = MlpSpec::uniform(2, &[20; 8], 1, act).expect("valid spec");
+    let g: Vec<f32> = init_population(&spec, Init::XavierUniform, 1, p)
+        .into_iter()
+        .map(|w| w as f32)
+        .collect();
+    let mut s = pareto_sciml::rng::stream(1, "bench-x", 0, 0);
+    let x: Vec<f32> = (0..N)
+        .flat_map(|_| {
+            let xv = s.uniform_range(-1.0, 1.0) as f32;
+            let tv = s.uniform_f64() as f32;
+            [xv, tv]
+        })
+        .collect();
+    (spec, g, x)
+}
+
+fn cpus() -> Vec<(&'static str, Cpu)> {
+    let mut v = Vec::new();
+    if avx2_available() {
+        v.push(("avx2", Cpu::new(2).with_isa(Isa::Avx2)));
+    }
+    v.push(("scalar", Cpu::new(2).with_isa(Isa::Scalar)));
+    v
+}
+
+fn forward(c: &mut Criterion) {
+    let mut group = c.benchmark_group("cpu_forward");
+    group.sample_size(10);
+    let large = std::env::var("NN_BENCH_LARGE").is_ok_and(|v| v == "1");
+    let sizes: &[usize] = if large { &[100, 1000] } else { &[100] };
+    for &p in sizes {
+        let (spec, g, x) = setup(p);
+        let jet = JetSpec::value(2);
+        group.throughput(Throughput::Elements(
+            flops_per_point(&spec) * (p * N) as u64,
+        ));
+        for (name, cpu) in cpus() {
+            if name == "scalar" {
+                continue; // both paths call the same elementary functions: see cpu_forward_linear
+            }
+            group.bench_with_input(BenchmarkId::new(name, p), &p, |b, _| {
+                b.iter(|| black_box(cpu.jets(&spec, &g, &x, &jet).expect("forward")))
+            });
+        }
+    }
+    group.finish();
+}
+
+fn forward_linear(c: &mut Criterion) {
+    let mut group = c.benchmark_group("cpu_forward_linear");
+    group.sample_size(10);
+    let p = 100;
+    let (spec, g, x) = setup_with(p, Activation::Identity);
+    let jet = JetSpec::value(2);
+    group.throughput(Throughput::Elements(
+        flops_per_point(&spec) * (p * N) as u64,
+    ));
+    for (name, cpu) in cpus() {
+        group.bench_with_input(BenchmarkId::new(name, p), &p, |b, _| {
+            b.iter(|| black_box(cpu.jets(&spec, &g, &x, &jet).expect("forward")))
+        });
+    }
+    group.finish();
+}
+
+fn residual_grad(c: &mut Criterion) {
+    let mut group = c.benchmark_group("cpu_residual_grad");
+    group.sample_size(10);
+    let p = 100;
+    let (spec, g, x) = setup(p);
+    let nu = vec![0.01f32; p];
+    let loss = ResidualLoss(Burgers { nu: None });
+    let jet = Burgers::jet();
+    group.throughput(Throughput::Elements((p * N) as u64));
+    for (name, cpu) in cpus() {
+        if name == "scalar" {
+            continue;
+        }
+        group.bench_with_input(BenchmarkId::new(name, p), &p, |b, _| {
+            b.iter(|| {
+                black_box(
+                    cpu.loss_grad(&spec, &g, &x, &[], &nu, &jet, &loss)
+                        .expect("loss"),
+                )
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, forward, forward_linear, residual_grad);
+criterion_main!(benches);

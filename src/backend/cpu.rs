@@ -1,3 +1,0 @@
-//! CPU population kernels.
-//!
-//! PLACEHOLDER (session skeleton): the small-MLP engine work fills this module.

@@ -1,0 +1,250 @@
+//! CPU population kernels: `P` genomes × `N` points, on threads, with an AVX2/FMA path and a
+//! scalar twin that agree to the bit.
+//!
+//! Work is cut into items `(member, chunk)` with a fixed chunk of [`CHUNK`] points, whatever
+//! the thread count or ISA. Inside an item, points go through the network one lane block at a
+//! time (8 `f32` / 4 `f64` points; a short last block is padded by repeating the last point
+//! with weight zero, so the tail runs the same lane arithmetic). Gradients accumulate per lane
+//! in genome order, are folded across lanes in a fixed pairwise order at the end of the item,
+//! and the items of a member are summed in chunk order. Hence 1 thread == N threads and
+//! SIMD == scalar, bitwise.
+
+mod kernels;
+pub mod lanes;
+
+pub use kernels::CHUNK;
+use lanes::{Emu, Lane, Real};
+
+use crate::nn::{JetSpec, MlpSpec, PointLoss};
+use crate::{Error, Result};
+
+/// Element types the population kernels run in, with their lane types.
+pub trait Element: Real {
+    /// Portable scalar twin of the AVX2 register.
+    type Emu: Lane<T = Self>;
+    /// The AVX2 register type.
+    #[cfg(target_arch = "x86_64")]
+    type Avx: Lane<T = Self>;
+}
+impl Element for f32 {
+    type Emu = Emu<f32, 8>;
+    #[cfg(target_arch = "x86_64")]
+    type Avx = lanes::F32x8;
+}
+impl Element for f64 {
+    type Emu = Emu<f64, 4>;
+    #[cfg(target_arch = "x86_64")]
+    type Avx = lanes::F64x4;
+}
+
+/// Which instruction set the kernels use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Isa {
+    /// AVX2/FMA when the CPU has it, else the scalar twin.
+    #[default]
+    Auto,
+    /// The portable scalar twin.
+    Scalar,
+    /// AVX2/FMA (an error where the CPU lacks it).
+    Avx2,
+}
+
+/// Whether this CPU supports the AVX2/FMA path.
+pub fn avx2_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// The CPU backend: a thread count (0 = all cores) and an ISA choice.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Cpu {
+    /// Worker threads (0 = all cores). Results do not depend on it.
+    pub threads: usize,
+    /// Instruction set. Results do not depend on it.
+    pub isa: Isa,
+}
+
+/// Loss and gradients of a population, from [`Cpu::loss_grad`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct LossGrad<T> {
+    /// Loss per member (`P`).
+    pub loss: Vec<T>,
+    /// Genome gradient per member, row-major `P × n_params`.
+    pub grad: Vec<T>,
+    /// Gradient w.r.t. the extra scalars, row-major `P × n_extra`.
+    pub grad_extra: Vec<T>,
+}
+
+impl Cpu {
+    /// A backend on `threads` threads (0 = all cores) with [`Isa::Auto`].
+    pub fn new(threads: usize) -> Self {
+        Self {
+            threads,
+            isa: Isa::Auto,
+        }
+    }
+
+    /// The same backend with another ISA.
+    pub fn with_isa(self, isa: Isa) -> Self {
+        Self { isa, ..self }
+    }
+
+    fn use_avx(&self) -> Result<bool> {
+        match self.isa {
+            Isa::Scalar => Ok(false),
+            Isa::Auto => Ok(avx2_available()),
+            Isa::Avx2 if avx2_available() => Ok(true),
+            Isa::Avx2 => Err(Error::config(
+                "isa",
+                "AVX2/FMA is not available on this CPU",
+            )),
+        }
+    }
+
+    /// Outputs and input jets of `P` networks at `N` points.
+    ///
+    /// `genomes`: row-major `P × n_params`; `x`: row-major `N × n_in`. Returns
+    /// `P × N × n_out × jet.n_comp()` (member, point, output, component).
+    ///
+    /// Errors: genome or input lengths that do not fit ([`Error::Shape`]), no member or no
+    /// point ([`Error::Empty`]), non-finite inputs ([`Error::NonFinite`]), a jet whose
+    /// dimension differs from the network's input dimension.
+    ///
+    /// ```
+    /// use pareto_sciml::backend::cpu::Cpu;
+    /// use pareto_sciml::nn::{init_population, Activation, Init, JetSpec, MlpSpec};
+    /// let spec = MlpSpec::uniform(2, &[8, 8], 1, Activation::Tanh).unwrap();
+    /// let genomes = init_population(&spec, Init::TorchDefault, 1, 3);
+    /// let x = [0.1, 0.2, -0.3, 0.4, 0.5, 0.9];
+    /// let jet = JetSpec::full(2).unwrap();
+    /// let out = Cpu::new(2).jets(&spec, &genomes, &x, &jet).unwrap();
+    /// assert_eq!(out.len(), 3 * 3 * 1 * jet.n_comp());
+    /// ```
+    pub fn jets<T: Element>(
+        &self,
+        spec: &MlpSpec,
+        genomes: &[T],
+        x: &[T],
+        jet: &JetSpec,
+    ) -> Result<Vec<T>> {
+        let op = "Cpu::jets";
+        let (p, n) = check_inputs(op, spec, genomes, x, jet)?;
+        let avx = self.use_avx()?;
+        let nchunks = n.div_ceil(CHUNK);
+        let parts = crate::parallel::map_indexed(p * nchunks, self.threads, |item| {
+            let (m, ch) = (item / nchunks, item % nchunks);
+            let g = &genomes[m * spec.n_params()..(m + 1) * spec.n_params()];
+            let (lo, hi) = (ch * CHUNK, ((ch + 1) * CHUNK).min(n));
+            kernels::run_jets::<T>(avx, spec, g, jet, x, n, lo, hi)
+        });
+        Ok(parts.concat())
+    }
+
+    /// Mean pointwise loss and its gradients for `P` networks at `N` points.
+    ///
+    /// `aux`: row-major `N × loss.aux_width()` per-point data; `extra`: row-major
+    /// `P × loss.n_extra()` extra trainable scalars; `jet`: the components the loss reads.
+    /// Errors as for [`jets`](Self::jets), for `aux`/`extra` of the wrong length, and whatever
+    /// [`PointLoss::validate`] rejects (e.g. a loss reading outputs or jet components the
+    /// network or `jet` does not provide).
+    #[allow(clippy::too_many_arguments)]
+    pub fn loss_grad<T: Element, L: PointLoss>(
+        &self,
+        spec: &MlpSpec,
+        genomes: &[T],
+        x: &[T],
+        aux: &[T],
+        extra: &[T],
+        jet: &JetSpec,
+        loss: &L,
+    ) -> Result<LossGrad<T>> {
+        let op = "Cpu::loss_grad";
+        let (p, n) = check_inputs(op, spec, genomes, x, jet)?;
+        let ne = loss.n_extra();
+        loss.validate(spec.n_out(), jet)?;
+        crate::error::check_len(op, "aux.len()", n * loss.aux_width(), aux.len())?;
+        crate::error::check_len(op, "extra.len()", p * ne, extra.len())?;
+        check_finite_t(op, "aux", aux)?;
+        let avx = self.use_avx()?;
+        let nchunks = n.div_ceil(CHUNK);
+        let np = spec.n_params();
+        let parts = crate::parallel::map_indexed(p * nchunks, self.threads, |item| {
+            let (m, ch) = (item / nchunks, item % nchunks);
+            let g = &genomes[m * np..(m + 1) * np];
+            let th = &extra[m * ne..(m + 1) * ne];
+            let (lo, hi) = (ch * CHUNK, ((ch + 1) * CHUNK).min(n));
+            kernels::run_loss::<T, L>(avx, spec, g, jet, x, aux, th, loss, n, lo, hi)
+        });
+        let mut out = LossGrad {
+            loss: vec![T::ZERO; p],
+            grad: vec![T::ZERO; p * np],
+            grad_extra: vec![T::ZERO; p * ne],
+        };
+        // Chunk partials of a member are summed in chunk order: fixed for any thread count.
+        for (item, part) in parts.into_iter().enumerate() {
+            let m = item / nchunks;
+            out.loss[m] = out.loss[m] + part.loss;
+            for (a, b) in out.grad[m * np..(m + 1) * np].iter_mut().zip(&part.grad) {
+                *a = *a + *b;
+            }
+            for (a, b) in out.grad_extra[m * ne..(m + 1) * ne]
+                .iter_mut()
+                .zip(&part.grad_extra)
+            {
+                *a = *a + *b;
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn check_finite_t<T: Real>(op: &'static str, what: &'static str, v: &[T]) -> Result<()> {
+    match v.iter().position(|a| !a.is_finite()) {
+        None => Ok(()),
+        Some(index) => Err(Error::NonFinite { op, what, index }),
+    }
+}
+
+fn check_inputs<T: Real>(
+    op: &'static str,
+    spec: &MlpSpec,
+    genomes: &[T],
+    x: &[T],
+    jet: &JetSpec,
+) -> Result<(usize, usize)> {
+    let np = spec.n_params();
+    crate::error::check_len(op, "jet.dim() (network inputs)", spec.n_in(), jet.dim())?;
+    if genomes.is_empty() {
+        return Err(Error::Empty {
+            op,
+            what: "genomes",
+        });
+    }
+    if genomes.len() % np != 0 {
+        return Err(Error::Shape {
+            op,
+            what: "genomes.len() (a multiple of n_params)".into(),
+            expected: genomes.len().div_ceil(np) * np,
+            got: genomes.len(),
+        });
+    }
+    if x.is_empty() {
+        return Err(Error::Empty { op, what: "x" });
+    }
+    if x.len() % spec.n_in() != 0 {
+        return Err(Error::Shape {
+            op,
+            what: "x.len() (a multiple of n_in)".into(),
+            expected: x.len().div_ceil(spec.n_in()) * spec.n_in(),
+            got: x.len(),
+        });
+    }
+    check_finite_t(op, "x", x)?;
+    Ok((genomes.len() / np, x.len() / spec.n_in()))
+}

@@ -1,0 +1,167 @@
+//! The fast sorts behind [`super::nondominated_sort`]: one lexicographic sort, then a binary
+//! search over per-front summaries (see the module docs of the parent for why that is exact).
+
+use std::collections::BTreeMap;
+
+/// Maps a finite `f64` (with `-0.0` already folded into `0.0`) to a `u64` with the same order,
+/// so that objective values can key a `BTreeMap`.
+#[inline]
+pub(crate) fn ord_key(x: f64) -> u64 {
+    let b = x.to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | (1 << 63)
+    }
+}
+
+/// Ranks of the `n` rows of the validated matrix `f`.
+pub(crate) fn rank(f: &[f64], n: usize, m: usize) -> Vec<usize> {
+    if n == 0 {
+        return Vec::new();
+    }
+    // `+ 0.0` folds -0.0 into 0.0: both are equal under `<=`, so they must also be equal for the
+    // lexicographic order and the duplicate test below.
+    if m == 2 {
+        return rank_2d(f);
+    }
+    let v: Vec<f64> = f.iter().map(|&x| x + 0.0).collect();
+    let row = |i: u32| &v[i as usize * m..(i as usize + 1) * m];
+    // Sort on an integer key of objective 0 first; the full lexicographic comparison is only
+    // needed between rows that tie there.
+    let mut order: Vec<(u64, u32)> = (0..n as u32)
+        .map(|i| (ord_key(v[i as usize * m]), i))
+        .collect();
+    order.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| {
+            row(a.1)[1..]
+                .iter()
+                .zip(&row(b.1)[1..])
+                .map(|(x, y)| x.total_cmp(y))
+                .find(|o| o.is_ne())
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.1.cmp(&b.1))
+        })
+    });
+    // Duplicates do not dominate each other and share a rank: rank the distinct rows only.
+    let mut distinct: Vec<f64> = Vec::with_capacity(v.len());
+    let mut group = vec![0u32; n];
+    let mut last: Option<u32> = None;
+    for &(_, i) in &order {
+        let dup = last.is_some_and(|q| {
+            row(q)
+                .iter()
+                .zip(row(i))
+                .all(|(x, y)| x.to_bits() == y.to_bits())
+        });
+        if !dup {
+            distinct.extend_from_slice(row(i));
+            last = Some(i);
+        }
+        group[i as usize] = (distinct.len() / m - 1) as u32;
+    }
+    let ranks = match m {
+        1 => (0..distinct.len()).collect(),
+        3 => assign(ThreeD { fronts: Vec::new() }, &distinct, m),
+        _ => super::divide::rank_sorted_distinct(&distinct, m),
+    };
+    group.iter().map(|&g| ranks[g as usize]).collect()
+}
+
+/// Two objectives: sort integer keys `(f0, f1)` (the comparison is then branch-light), and
+/// sweep: rows of a front sorted by `f0` have decreasing `f1`, so the front's last row has its
+/// smallest `f1`, and a row is dominated by the front iff that `f1 <= ` its own (the predicate
+/// is monotone in the front index, hence the binary search `partition_point`); a duplicate takes the rank of the row before it.
+fn rank_2d(f: &[f64]) -> Vec<usize> {
+    let mut keys: Vec<(u64, u64, u32)> = f
+        .chunks_exact(2)
+        .enumerate()
+        .map(|(i, p)| (ord_key(p[0] + 0.0), ord_key(p[1] + 0.0), i as u32))
+        .collect();
+    keys.sort_unstable();
+    let mut rank = vec![0usize; keys.len()];
+    // Last (smallest) objective-1 key of each front.
+    let mut last: Vec<u64> = Vec::new();
+    let mut prev: Option<(u64, u64, usize)> = None;
+    for &(k0, k1, i) in &keys {
+        let r = match prev {
+            Some((p0, p1, r)) if p0 == k0 && p1 == k1 => r,
+            _ => {
+                let r = last.partition_point(|&l| l <= k1);
+                if r == last.len() {
+                    last.push(k1);
+                } else {
+                    last[r] = k1;
+                }
+                r
+            }
+        };
+        rank[i as usize] = r;
+        prev = Some((k0, k1, r));
+    }
+    rank
+}
+
+/// Walks the distinct rows of `v` in their (lexicographic) order and binary-searches each
+/// one's front.
+fn assign<S: FrontSearch>(mut search: S, v: &[f64], m: usize) -> Vec<usize> {
+    v.chunks_exact(m)
+        .map(|p| {
+            let (mut lo, mut hi) = (0, search.len());
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                if search.dominated(mid, p) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            search.insert(lo, p);
+            lo
+        })
+        .collect()
+}
+
+/// Per-front summary. `dominated(k, p)` may assume that every row already inserted comes
+/// before `p` lexicographically and differs from it.
+trait FrontSearch {
+    fn len(&self) -> usize;
+    fn dominated(&self, k: usize, p: &[f64]) -> bool;
+    /// Adds `p` to front `k` (`k == len()` opens a new front).
+    fn insert(&mut self, k: usize, p: &[f64]);
+}
+
+/// Three objectives: per front, the minimal staircase of its `(f1, f2)` projections, keyed by
+/// `f1` with `f2` strictly decreasing; `p` is dominated iff the entry with the largest
+/// `f1 <= p[1]` has `f2 <= p[2]`.
+struct ThreeD {
+    fronts: Vec<BTreeMap<u64, f64>>,
+}
+
+impl FrontSearch for ThreeD {
+    fn len(&self) -> usize {
+        self.fronts.len()
+    }
+    fn dominated(&self, k: usize, p: &[f64]) -> bool {
+        matches!(self.fronts[k].range(..=ord_key(p[1])).next_back(), Some((_, &y)) if y <= p[2])
+    }
+    fn insert(&mut self, k: usize, p: &[f64]) {
+        if k == self.fronts.len() {
+            self.fronts.push(BTreeMap::new());
+        }
+        let stair = &mut self.fronts[k];
+        let key = ord_key(p[1]);
+        if matches!(stair.range(..=key).next_back(), Some((_, &y)) if y <= p[2]) {
+            return; // projection already covered: the staircase answers the same
+        }
+        let covered: Vec<u64> = stair
+            .range(key..)
+            .take_while(|(_, &y)| y >= p[2])
+            .map(|(&k, _)| k)
+            .collect();
+        for c in covered {
+            stair.remove(&c);
+        }
+        stair.insert(key, p[2]);
+    }
+}

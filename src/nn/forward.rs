@@ -1,0 +1,230 @@
+//! Forward pass of one block of points (one lane register per quantity) through the network,
+//! carrying the jet components of [`JetSpec`].
+//!
+//! A dense layer applies `z = W a + b` to every component (the bias only to the value); an
+//! activation maps the jet of `z` to the jet of `y = σ(z)` by the chain rule:
+//! `y = σ(z)`, `y_i = σ' z_i`, `y_ij = σ'' z_i z_j + σ' z_ij`. Every sum runs in input order
+//! with one fused multiply-add per term, in every instantiation (SIMD or scalar twin), which is
+//! what makes them agree to the bit.
+
+use super::{activation, Activation, JetSpec, MlpSpec};
+use crate::backend::cpu::lanes::{Lane, Real};
+
+/// Largest number of jet components (d = 4 with all ten pairs).
+pub(crate) const MAX_COMP: usize = 1 + 4 + 10;
+
+/// Per-block working memory, allocated once per work item and reused for every block.
+pub(crate) struct Scratch<V: Lane> {
+    pub(crate) c: usize,
+    /// `acts[l]`: input jets of layer `l` (`widths[l] × c`); `acts[L]` is the network output.
+    pub(crate) acts: Vec<Vec<V>>,
+    /// `zs[l]`: pre-activation jets of layer `l` (`widths[l+1] × c`).
+    pub(crate) zs: Vec<Vec<V>>,
+    /// `ss[l]`: `(σ', σ'', σ''')` of layer `l` per unit (`widths[l+1] × 3`).
+    pub(crate) ss: Vec<Vec<V>>,
+    /// Two adjoint buffers of `max_width × c` for the backward sweep.
+    pub(crate) g: [Vec<V>; 2],
+    /// Each layer's weights in tile order ([`pack_layer`]).
+    pub(crate) packed: Vec<Vec<V::T>>,
+}
+
+impl<V: Lane> Scratch<V> {
+    /// Working memory for `genome` (its weights are packed once here).
+    pub(crate) fn new(spec: &MlpSpec, jet: &JetSpec, genome: &[V::T]) -> Self {
+        let c = jet.n_comp();
+        let w = spec.widths();
+        let z = V::zero();
+        Self {
+            c,
+            acts: w.iter().map(|&n| vec![z; n * c]).collect(),
+            zs: w[1..].iter().map(|&n| vec![z; n * c]).collect(),
+            ss: w[1..].iter().map(|&n| vec![z; n * 3]).collect(),
+            g: [vec![z; spec.max_width() * c], vec![z; spec.max_width() * c]],
+            packed: (0..spec.n_layers())
+                .map(|l| {
+                    let (n_in, n_out) = spec.layer_shape(l);
+                    pack_layer(spec.layer(genome, l).0, n_in, n_out, c)
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Output-tile width used for `c` components: about eight accumulator chains in flight.
+fn tile_width(c: usize) -> usize {
+    match c {
+        1 => 8,
+        3 | 4 | 6 => 2,
+        _ => 1,
+    }
+}
+
+/// Copies a layer's weights into tile-interleaved order (`[tile][input][unit in tile]`), so
+/// the forward loop walks one pointer. Only the memory layout changes, not the arithmetic.
+pub(crate) fn pack_layer<T: Copy>(w: &[T], n_in: usize, n_out: usize, c: usize) -> Vec<T> {
+    let mut pk = Vec::with_capacity(w.len());
+    for (o, tw) in tiles_iter(n_out, tile_width(c)) {
+        for i in 0..n_in {
+            for t in 0..tw {
+                pk.push(w[(o + t) * n_in + i]);
+            }
+        }
+    }
+    pk
+}
+
+/// `z = W a + b` for the `T` output units `o..o+T` on `C` components (`pk`: the tile's packed
+/// weights, `n_in × T`). The `T·C` accumulators are independent dependency chains, which
+/// keeps both FMA ports busy despite the FMA latency; each unit's own operation order is the
+/// plain loop over inputs.
+#[inline(always)]
+fn dense_tile<V: Lane, const C: usize, const T: usize>(
+    c: usize,
+    o: usize,
+    pk: &[V::T],
+    b: &[V::T],
+    a: &[V],
+    z: &mut [V],
+) {
+    let n_in = a.len() / c;
+    let pk = &pk[..n_in * T];
+    let mut acc = [[V::zero(); C]; T];
+    for t in 0..T {
+        acc[t][0] = V::splat(b[o + t]);
+    }
+    for (ai, wi) in a.chunks_exact(c).zip(pk.chunks_exact(T)) {
+        for t in 0..T {
+            let wv = V::splat(wi[t]);
+            for k in 0..c {
+                acc[t][k] = wv.fma(ai[k], acc[t][k]);
+            }
+        }
+    }
+    for (t, at) in acc.iter().enumerate() {
+        z[(o + t) * c..(o + t) * c + c].copy_from_slice(&at[..c]);
+    }
+}
+
+#[inline(always)]
+fn dense_fwd_c<V: Lane, const C: usize, const T: usize>(
+    c: usize,
+    pk: &[V::T],
+    b: &[V::T],
+    a: &[V],
+    z: &mut [V],
+) {
+    let n_out = b.len();
+    let n_in = pk.len() / n_out;
+    let a = &a[..n_in * c];
+    let mut off = 0;
+    for (o, tw) in tiles_iter(n_out, T) {
+        let p = &pk[off..];
+        match tw {
+            w if w == T => dense_tile::<V, C, T>(c, o, p, b, a, z),
+            4 => dense_tile::<V, C, 4>(c, o, p, b, a, z),
+            2 => dense_tile::<V, C, 2>(c, o, p, b, a, z),
+            _ => dense_tile::<V, C, 1>(c, o, p, b, a, z),
+        }
+        off += n_in * tw;
+    }
+}
+
+/// The output tiles `(first unit, width)` of a layer with `n_out` units: tiles of `t`, then
+/// 4, 2 and 1 for the rest.
+#[inline(always)]
+fn tiles_iter(n_out: usize, t: usize) -> impl Iterator<Item = (usize, usize)> {
+    let mut o = 0;
+    std::iter::from_fn(move || {
+        let w = [t, 4, 2, 1]
+            .into_iter()
+            .find(|&w| w <= t && o + w <= n_out)?;
+        o += w;
+        Some((o - w, w))
+    })
+}
+
+/// `z = W a + b` on every component (bias on the value only), from packed weights
+/// ([`pack_layer`] with the same `c`). Dispatches on the component count so the common counts
+/// get register accumulators.
+#[inline(always)]
+pub(crate) fn dense_fwd<V: Lane>(c: usize, pk: &[V::T], b: &[V::T], a: &[V], z: &mut [V]) {
+    match c {
+        1 => dense_fwd_c::<V, 1, 8>(1, pk, b, a, z),
+        3 => dense_fwd_c::<V, 3, 2>(3, pk, b, a, z),
+        4 => dense_fwd_c::<V, 4, 2>(4, pk, b, a, z),
+        6 => dense_fwd_c::<V, 6, 2>(6, pk, b, a, z),
+        _ => dense_fwd_c::<V, MAX_COMP, 1>(c, pk, b, a, z),
+    }
+}
+
+/// Maps the jets `z` of one layer to `y = σ(z)`, storing `(σ', σ'', σ''')` in `s` when
+/// `keep` (the backward sweep needs them).
+#[inline(always)]
+fn act_fwd<V: Lane>(act: Activation, jet: &JetSpec, z: &[V], y: &mut [V], s: &mut [V], keep: bool) {
+    let c = jet.n_comp();
+    let n = s.len() / 3;
+    if act == Activation::Identity {
+        y[..n * c].copy_from_slice(&z[..n * c]);
+        return;
+    }
+    let d = if jet.has_first() { jet.dim() } else { 0 };
+    let pb = jet.pair_base();
+    for o in 0..n {
+        let zo = &z[o * c..o * c + c];
+        let yo = &mut y[o * c..o * c + c];
+        if c == 1 && !keep {
+            yo[0] = activation::value(act, zo[0]);
+            continue;
+        }
+        let [s0, s1, s2, s3] = activation::eval(act, zo[0]);
+        yo[0] = s0;
+        for k in 0..d {
+            yo[1 + k] = s1.mul(zo[1 + k]);
+        }
+        for (p, &(i, j)) in jet.pairs().iter().enumerate() {
+            yo[pb + p] = s2.mul(zo[1 + i]).fma(zo[1 + j], s1.mul(zo[pb + p]));
+        }
+        if keep {
+            s[o * 3] = s1;
+            s[o * 3 + 1] = s2;
+            s[o * 3 + 2] = s3;
+        }
+    }
+}
+
+/// Runs one block of `V::W` points through the network. `x` holds one register per input
+/// dimension. The output jets land in `sc.acts[L]` (`n_out × c`, unit-major).
+#[inline(always)]
+pub(crate) fn forward_block<V: Lane>(
+    spec: &MlpSpec,
+    genome: &[V::T],
+    jet: &JetSpec,
+    x: &[V],
+    sc: &mut Scratch<V>,
+    keep: bool,
+) {
+    let c = sc.c;
+    let one = V::splat(V::T::ONE);
+    let inp = &mut sc.acts[0];
+    for (k, &xk) in x.iter().enumerate().take(spec.n_in()) {
+        let ak = &mut inp[k * c..k * c + c];
+        ak.fill(V::zero());
+        ak[0] = xk;
+        if jet.has_first() {
+            ak[1 + k] = one;
+        }
+    }
+    for l in 0..spec.n_layers() {
+        let (_, b) = spec.layer(genome, l);
+        let (lo, hi) = sc.acts.split_at_mut(l + 1);
+        dense_fwd(c, &sc.packed[l], b, &lo[l], &mut sc.zs[l]);
+        act_fwd(
+            spec.activations()[l],
+            jet,
+            &sc.zs[l],
+            &mut hi[0],
+            &mut sc.ss[l],
+            keep,
+        );
+    }
+}
