@@ -17,6 +17,7 @@
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use pareto_sciml::moo::algorithm::{run, Algorithm, Checkpointing};
 use pareto_sciml::moo::observer::NoObserver;
+use pareto_sciml::moo::operators::{polynomial_mutation, sbx, Variation};
 use pareto_sciml::moo::problem::Evaluator;
 use pareto_sciml::moo::problems::{Dtlz, Zdt};
 use pareto_sciml::moo::{das_dennis, Nsga2, Rvea};
@@ -124,6 +125,25 @@ fn cpu_rvea_parts(c: &mut Criterion) {
                 a
             },
             |a| a.tell(&f, &gc).unwrap(),
+            BatchSize::LargeInput,
+        )
+    });
+    let (lo, hi) = (vec![0.0; nv as usize], vec![1.0; nv as usize]);
+    // RVEA's population can be smaller than its vector count (empty niches).
+    let parents = alg.core().x.clone();
+    let n_par = parents.len() / nv as usize;
+    let mate: Vec<(usize, usize)> = (0..pop / 2)
+        .map(|k| (k % n_par, (7 * k + 1) % n_par))
+        .collect();
+    let var = Variation::default();
+    g.bench_function("sbx_only", |b| {
+        b.iter(|| sbx(black_box(&parents), &mate, &lo, &hi, &var, 1, 5).unwrap())
+    });
+    let kids = sbx(&parents, &mate, &lo, &hi, &var, 1, 5).unwrap();
+    g.bench_function("mutation_only", |b| {
+        b.iter_batched_ref(
+            || kids.clone(),
+            |k| polynomial_mutation(k, &lo, &hi, &var, 1, 5, 0).unwrap(),
             BatchSize::LargeInput,
         )
     });
