@@ -1,5 +1,7 @@
 //! CPU twin vs CUDA kernel, measured in the same run (STYLE 14): groups `<backend>_<op>` for
-//! non-dominated sorting, crowding distance and named uniform streams. CUDA groups time the
+//! non-dominated sorting, crowding distance, named uniform streams, SBX + polynomial mutation
+//! (`variation`, population × 100 variables, DTLZ1 bounds) and DTLZ1 evaluation (3
+//! objectives, 100 variables), the last two at TensorRVEA's population sizes 2^10 and 2^14. CUDA groups time the
 //! device-resident call (inputs already on the device, no copy back) with `iter_custom` and a
 //! final `synchronize`, so the figure is kernel time plus launch overhead plus the scratch
 //! allocations each call makes (dominance matrix, sort places; the rank initialisation copy);
@@ -11,8 +13,11 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use pareto_sciml::backend::cuda::{CudaDevice, StreamBatch};
+use pareto_sciml::backend::cuda::{CudaDevice, DeviceProblem, StreamBatch};
 use pareto_sciml::moo;
+use pareto_sciml::moo::operators::{polynomial_mutation, sbx, Variation};
+use pareto_sciml::moo::problems::Dtlz;
+use pareto_sciml::moo::Problem;
 use pareto_sciml::rng::stream;
 
 const SIZES: [usize; 3] = [128, 1024, 4096];
@@ -144,8 +149,103 @@ fn uniform_streams(c: &mut Criterion) {
     group.finish();
 }
 
+/// Population sizes of the variation and evaluation groups, and their decision variables.
+const POPS: [usize; 2] = [1024, 16384];
+const N_VAR: usize = 100;
+
+/// `n` rows of `N_VAR` uniform variables in [0, 1] and n/2 random pairs.
+fn population(n: usize) -> (Vec<f64>, Vec<(usize, usize)>) {
+    let mut s = stream(2, "bench-population", 0, n as u64);
+    let x = (0..n * N_VAR).map(|_| s.uniform_f64()).collect();
+    let pairs = (0..n / 2)
+        .map(|_| (s.below(n as u64) as usize, s.below(n as u64) as usize))
+        .collect();
+    (x, pairs)
+}
+
+fn variation(c: &mut Criterion) {
+    let gpu = device();
+    let (lo, hi) = (vec![0.0; N_VAR], vec![1.0; N_VAR]);
+    let v = Variation::default();
+    let mut cpu = c.benchmark_group("cpu_variation");
+    cpu.sample_size(10);
+    for n in POPS {
+        let (x, pairs) = population(n);
+        cpu.throughput(Throughput::Elements(n as u64));
+        cpu.bench_function(BenchmarkId::from_parameter(n), |b| {
+            b.iter(|| {
+                let mut kids = sbx(black_box(&x), &pairs, &lo, &hi, &v, 3, 1).unwrap();
+                polynomial_mutation(&mut kids, &lo, &hi, &v, 3, 1, 0).unwrap();
+                kids
+            })
+        });
+    }
+    cpu.finish();
+    let Some(dev) = gpu else { return };
+    let mut group = c.benchmark_group("cuda_variation");
+    group.sample_size(10);
+    let (dlo, dhi) = (dev.htod(&lo).unwrap(), dev.htod(&hi).unwrap());
+    for n in POPS {
+        let (x, pairs) = population(n);
+        let dx = dev.htod(&x).unwrap();
+        let a = dev
+            .htod(&pairs.iter().map(|p| p.0 as u32).collect::<Vec<_>>())
+            .unwrap();
+        let b = dev
+            .htod(&pairs.iter().map(|p| p.1 as u32).collect::<Vec<_>>())
+            .unwrap();
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(BenchmarkId::from_parameter(n), |bench| {
+            bench.iter_custom(|iters| {
+                timed(&dev, iters, || {
+                    let mut kids = dev
+                        .sbx_device(&dx, &a, &b, pairs.len(), &dlo, &dhi, &v, 3, 1)
+                        .unwrap();
+                    dev.polynomial_mutation_device(&mut kids, &dlo, &dhi, &v, 3, 1, 0)
+                        .unwrap();
+                    black_box(kids);
+                })
+            })
+        });
+    }
+    group.finish();
+}
+
+fn dtlz1_evaluation(c: &mut Criterion) {
+    let gpu = device();
+    let p = Dtlz::new(1, N_VAR, 3).unwrap();
+    let mut cpu = c.benchmark_group("cpu_dtlz1_evaluate");
+    cpu.sample_size(10);
+    for n in POPS {
+        let (x, _) = population(n);
+        let mut f = vec![0.0; n * 3];
+        cpu.throughput(Throughput::Elements(n as u64));
+        cpu.bench_function(BenchmarkId::from_parameter(n), |b| {
+            b.iter(|| p.evaluate(black_box(&x), &mut f, &mut []).unwrap())
+        });
+    }
+    cpu.finish();
+    let Some(dev) = gpu else { return };
+    let mut group = c.benchmark_group("cuda_dtlz1_evaluate");
+    group.sample_size(10);
+    for n in POPS {
+        let dx = dev.htod(&population(n).0).unwrap();
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(BenchmarkId::from_parameter(n), |b| {
+            b.iter_custom(|iters| {
+                timed(&dev, iters, || {
+                    black_box(dev.evaluate_device(DeviceProblem::dtlz(&p), &dx).unwrap());
+                })
+            })
+        });
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
+    variation,
+    dtlz1_evaluation,
     nondominated_sort,
     crowding_distance,
     uniform_streams

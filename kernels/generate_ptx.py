@@ -56,8 +56,11 @@ def find_nvrtc():
 def compile_ptx(lib, name, source):
     prog = ctypes.c_void_p()
     check(lib, lib.nvrtcCreateProgram(ctypes.byref(prog), source, name.encode(), 0, None, None))
-    opts = (ctypes.c_char_p * len(FLAGS))(*FLAGS)
-    status = lib.nvrtcCompileProgram(prog, len(FLAGS), opts)
+    # Shared headers (kernels/common/*.cuh) are found through -I; the path is not part of the
+    # recorded flags, so the PTX header does not depend on where the checkout lives.
+    flags = FLAGS + [b"-I" + HERE.encode()]
+    opts = (ctypes.c_char_p * len(flags))(*flags)
+    status = lib.nvrtcCompileProgram(prog, len(flags), opts)
     size = ctypes.c_size_t()
     lib.nvrtcGetProgramLogSize(prog, ctypes.byref(size))
     log = ctypes.create_string_buffer(size.value)

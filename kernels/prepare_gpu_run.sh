@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build, on this machine, everything the GPU check needs and put it in target/gpu/,
-# because the device machine has no Rust toolchain: the CUDA kernel tests, the device test and
+# because the device machine has no Rust toolchain: the CUDA kernel tests (cuda_kernels,
+# cuda_kernels_evo), the device test and
 # the cuda_kernels bench, all with `--features cuda` in release mode. Then, with the device
 # tool, carry `target/gpu` and run `bash target/gpu/run.sh` (about two minutes of device
 # time). The device tool sends the checkout its session was started in: copy target/gpu/
@@ -14,7 +15,7 @@ cd "$(dirname "$0")/.."
 # `carry` takes ignored paths.
 out=target/gpu
 rm -rf "$out" && mkdir -p "$out"
-exes=$(cargo test --release --features cuda --test cuda_kernels --test cuda_device --no-run \
+exes=$(cargo test --release --features cuda --test cuda_kernels --test cuda_kernels_evo --test cuda_device --no-run \
         --message-format=json 2>/dev/null |
     python3 -c 'import json,sys
 for l in sys.stdin:
@@ -37,6 +38,7 @@ nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || true
 status=0
 ./cuda_device --nocapture --test-threads=1 || status=1
 ./cuda_kernels --nocapture --test-threads=1 || status=1
+./cuda_kernels_evo --nocapture --test-threads=1 || status=1
 ./cuda_kernels_bench --bench --warm-up-time 1 --measurement-time 3 2>&1 | grep -E 'time:|^cuda|^cpu|skipped' || status=1
 exit $status
 RUN

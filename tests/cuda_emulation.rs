@@ -8,84 +8,11 @@
 
 mod cuda_common;
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::sync::OnceLock;
-
+use cuda_common::emulate::{harness, hex, run};
 use cuda_common::{batches, bits, cases, member_sets};
 use pareto_sciml::moo;
 use pareto_sciml::rng::purpose_hash;
 use proptest::prelude::*;
-
-fn harness() -> Option<&'static PathBuf> {
-    static HARNESS: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let built = HARNESS.get_or_init(|| {
-        let dir = env!("CARGO_MANIFEST_DIR");
-        let exe = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cuda_emulation_harness");
-        let compilers = std::env::var("CXX")
-            .into_iter()
-            .chain(["g++".to_string(), "clang++".to_string()]);
-        let mut last = String::from("no C++ compiler found");
-        for cxx in compilers {
-            let out = Command::new(&cxx)
-                .args([
-                    "-std=c++17",
-                    "-O2",
-                    "-ffp-contract=off",
-                    "-fno-fast-math",
-                    "-Wall",
-                    "-Wno-unknown-pragmas",
-                ])
-                .arg(format!("{dir}/kernels/emulate/harness.cpp"))
-                .arg("-o")
-                .arg(&exe)
-                .output();
-            match out {
-                Ok(o) if o.status.success() => return Ok(exe),
-                // A compiler that exists but rejects the kernels is a failure, not a skip.
-                Ok(o) => panic!(
-                    "{cxx} failed on kernels/emulate/harness.cpp:\n{}",
-                    String::from_utf8_lossy(&o.stderr)
-                ),
-                Err(e) => last = format!("{cxx}: {e}"),
-            }
-        }
-        Err(last)
-    });
-    match built {
-        Ok(p) => Some(p),
-        Err(why) => {
-            println!("skipped: {why}");
-            None
-        }
-    }
-}
-
-fn run(input: &str) -> Vec<u64> {
-    let mut child = Command::new(harness().unwrap())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .split_whitespace()
-        .map(|w| u64::from_str_radix(w, 16).unwrap())
-        .collect()
-}
-
-fn hex(values: impl Iterator<Item = u64>) -> String {
-    values.map(|v| format!("{v:x} ")).collect()
-}
 
 fn emu_ranks(f: &[f64], n_obj: usize) -> Vec<usize> {
     let n = f.len() / n_obj;

@@ -5,6 +5,7 @@
 // (dominance_peel_u32) are launched with one thread per block, which they support.
 // Compile with -ffp-contract=off so that, as on the device (-fmad=false), nothing is fused.
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -44,7 +45,28 @@ static inline double __dadd_rn(double a, double b) { return a + b; }
 static inline double __dsub_rn(double a, double b) { return a - b; }
 static inline double __dmul_rn(double a, double b) { return a * b; }
 static inline double __ddiv_rn(double a, double b) { return a / b; }
+static inline double __dsqrt_rn(double a) { return std::sqrt(a); }
+static inline float __fadd_rn(float a, float b) { return a + b; }
+static inline float __fsub_rn(float a, float b) { return a - b; }
 static inline float __fmul_rn(float a, float b) { return a * b; }
+static inline float __fdiv_rn(float a, float b) { return a / b; }
+// glibc's fma and fmaf are correctly rounded (hardware FMA or an exact software fallback).
+static inline double __fma_rn(double a, double b, double c) { return std::fma(a, b, c); }
+static inline float __fmaf_rn(float a, float b, float c) { return std::fma(a, b, c); }
+// rint in the default rounding mode (never changed here) rounds half to even, as cvt.rni.
+using std::rint;
+using std::rintf;
+static inline unsigned __float_as_uint(float v) {
+    unsigned b;
+    std::memcpy(&b, &v, sizeof b);
+    return b;
+}
+static inline float __uint_as_float(unsigned b) {
+    float v;
+    std::memcpy(&v, &b, sizeof v);
+    return v;
+}
+static inline float __double2float_rn(double v) { return (float)v; }
 static inline double __ull2double_rn(unsigned long long v) { return (double)v; }
 static inline float __uint2float_rn(unsigned v) { return (float)v; }
 

@@ -5,13 +5,29 @@
 //   chacha <0 words | 1 f64 | 2 f32> <seed> <purpose hash> <generation> <first index> <n> <count>
 //   ranks <64 | 32> <n> <m> <n*m values>
 //   crowding <n> <m> <k> <n*m values> <k member indices>
+//   math <exp|ln|pow|tanh|sin|cos> <64 | 32> <n> <input file> <output file>
+//     (binary, native endianness: n arguments, for pow n x then n y; writes n results)
+//   sbx <n> <n_var> <n_pairs> <seed> <purpose hash> <generation> <eta_c p_c p_var p_swap>
+//       <n*n_var parents> <n_pairs a> <n_pairs b> <n_var lower> <n_var upper>
+//   problem <dtlz | zdt> <number> <n> <n_var> <n_obj> <n*n_var x>
+//   acos <n> <n values>
+//   rvea <n> <m> <n_vec> <penalty> <n*m f> <m ideal> <n_vec*m v> <n_vec gamma>
+//       (prints n niche indices, then n APD values)
+//   rvea_select <n> <n_vec> <n niche> <n apd> <n cv>   (prints n_vec survivor rows)
+//   pm <n> <n_var> <seed> <purpose hash> <generation> <first index> <eta_m p_m>
+//       <n*n_var x> <n_var lower> <n_var upper>
 #include "cuda_host_shim.h"
 
 #include "../chacha_uniform.cu"
 #include "../crowding_distance.cu"
 #include "../dominance_rank.cu"
+#include "../math_eval.cu"
+#include "../variation.cu"
+#include "../problems.cu"
+#include "../rvea.cu"
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -20,6 +36,69 @@ static const unsigned BLOCK = 256;
 static unsigned blocks_for(unsigned long long items) {
     unsigned long long b = (items + BLOCK - 1) / BLOCK;
     return b == 0 ? 1 : (unsigned)b;
+}
+
+// Reads n (pow: 2n) values, runs the math_eval kernel of `fn` over them, writes n values.
+template <typename T>
+static bool run_math_t(const std::string &fn, unsigned n, const std::string &in, const std::string &out) {
+    bool binary = fn == "pow";
+    std::vector<T> x((size_t)n * (binary ? 2 : 1) + 1), r((size_t)n + 1);
+    std::ifstream fin(in, std::ios::binary);
+    fin.read(reinterpret_cast<char *>(x.data()), (std::streamsize)(sizeof(T) * (x.size() - 1)));
+    if (!fin) return false;
+    const bool wide = sizeof(T) == 8;
+    const T *a = x.data();
+    const T *b = x.data() + n;
+    T *o = r.data();
+    emu_launch(blocks_for(n), BLOCK, [&] {
+        if (wide) {
+            const double *da = (const double *)a, *db = (const double *)b;
+            double *dout = (double *)o;
+            if (fn == "exp") math_eval_exp_f64(da, dout, n);
+            else if (fn == "ln") math_eval_ln_f64(da, dout, n);
+            else if (fn == "pow") math_eval_pow_f64(da, db, dout, n);
+            else if (fn == "tanh") math_eval_tanh_f64(da, dout, n);
+            else if (fn == "sin") math_eval_sin_f64(da, dout, n);
+            else if (fn == "cos") math_eval_cos_f64(da, dout, n);
+        } else {
+            const float *fa = (const float *)a, *fb = (const float *)b;
+            float *fout = (float *)o;
+            if (fn == "exp") math_eval_exp_f32(fa, fout, n);
+            else if (fn == "ln") math_eval_ln_f32(fa, fout, n);
+            else if (fn == "pow") math_eval_pow_f32(fa, fb, fout, n);
+            else if (fn == "tanh") math_eval_tanh_f32(fa, fout, n);
+            else if (fn == "sin") math_eval_sin_f32(fa, fout, n);
+            else if (fn == "cos") math_eval_cos_f32(fa, fout, n);
+        }
+    });
+    std::ofstream fout(out, std::ios::binary);
+    fout.write(reinterpret_cast<const char *>(r.data()), (std::streamsize)(sizeof(T) * n));
+    return (bool)fout;
+}
+
+static bool run_math(const std::string &fn, unsigned prec, unsigned n, const std::string &in,
+                     const std::string &out) {
+    return prec == 64 ? run_math_t<double>(fn, n, in, out) : run_math_t<float>(fn, n, in, out);
+}
+
+static double read_f64() {
+    unsigned long long bits;
+    std::cin >> std::hex >> bits >> std::dec;
+    double v;
+    std::memcpy(&v, &bits, 8);
+    return v;
+}
+static unsigned long long read_hex() {
+    unsigned long long v;
+    std::cin >> std::hex >> v >> std::dec;
+    return v;
+}
+static void print_f64(const std::vector<double> &v, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+        unsigned long long bits;
+        std::memcpy(&bits, &v[i], 8);
+        std::printf("%llx ", bits);
+    }
 }
 
 int main() {
@@ -94,6 +173,84 @@ int main() {
             std::memcpy(&bits, &d[p], 8);
             std::printf("%llx ", bits);
         }
+    } else if (cmd == "math") {
+        std::string fn, in, out;
+        unsigned prec, n;
+        std::cin >> fn >> prec >> n >> in >> out;
+        if (!run_math(fn, prec, n, in, out)) return 2;
+    } else if (cmd == "sbx") {
+        unsigned n, nv, np;
+        std::cin >> n >> nv >> np;
+        unsigned long long seed = read_hex(), purpose = read_hex(), gen = read_hex();
+        double eta = read_f64(), pc = read_f64(), pv = read_f64(), ps = read_f64();
+        std::vector<double> par((size_t)n * nv + 1), lo(nv + 1), hi(nv + 1), out((size_t)2 * np * nv + 1);
+        std::vector<unsigned> pa(np + 1), pb(np + 1);
+        for (size_t i = 0; i < (size_t)n * nv; ++i) par[i] = read_f64();
+        for (unsigned k = 0; k < np; ++k) std::cin >> pa[k];
+        for (unsigned k = 0; k < np; ++k) std::cin >> pb[k];
+        for (unsigned j = 0; j < nv; ++j) lo[j] = read_f64();
+        for (unsigned j = 0; j < nv; ++j) hi[j] = read_f64();
+        emu_launch(blocks_for(np), BLOCK, [&] {
+            sbx_f64(par.data(), pa.data(), pb.data(), np, nv, lo.data(), hi.data(), eta, pc, pv, ps, seed,
+                    purpose, gen, out.data());
+        });
+        print_f64(out, (size_t)2 * np * nv);
+    } else if (cmd == "problem") {
+        std::string fam;
+        unsigned number, n, nv, m;
+        std::cin >> fam >> number >> n >> nv >> m;
+        std::vector<double> x((size_t)n * nv + 1), f((size_t)n * m + 1);
+        for (size_t i = 0; i < (size_t)n * nv; ++i) x[i] = read_f64();
+        emu_launch(blocks_for(n), BLOCK, [&] {
+            if (fam == "dtlz") dtlz_f64(x.data(), n, nv, m, number, f.data());
+            else zdt_f64(x.data(), n, nv, number, f.data());
+        });
+        print_f64(f, (size_t)n * m);
+    } else if (cmd == "acos") {
+        unsigned n;
+        std::cin >> n;
+        std::vector<double> x(n + 1), r(n + 1);
+        for (unsigned i = 0; i < n; ++i) x[i] = read_f64();
+        emu_launch(blocks_for(n), BLOCK, [&] { acos_eval_f64(x.data(), r.data(), n); });
+        print_f64(r, n);
+    } else if (cmd == "rvea") {
+        unsigned n, m, nv;
+        std::cin >> n >> m >> nv;
+        double penalty = read_f64();
+        std::vector<double> f((size_t)n * m + 1), ideal(m + 1), v((size_t)nv * m + 1), gamma(nv + 1), apd(n + 1);
+        std::vector<unsigned> niche(n + 1);
+        for (size_t i = 0; i < (size_t)n * m; ++i) f[i] = read_f64();
+        for (unsigned j = 0; j < m; ++j) ideal[j] = read_f64();
+        for (size_t i = 0; i < (size_t)nv * m; ++i) v[i] = read_f64();
+        for (unsigned k = 0; k < nv; ++k) gamma[k] = read_f64();
+        emu_launch(blocks_for(n), BLOCK, [&] {
+            rvea_apd_f64(f.data(), ideal.data(), v.data(), gamma.data(), penalty, n, m, nv, niche.data(), apd.data());
+        });
+        for (unsigned i = 0; i < n; ++i) std::printf("%x ", niche[i]);
+        print_f64(apd, n);
+    } else if (cmd == "rvea_select") {
+        unsigned n, nv;
+        std::cin >> n >> nv;
+        std::vector<unsigned> niche(n + 1), best(nv + 1);
+        std::vector<double> apd(n + 1), cv(n + 1);
+        for (unsigned i = 0; i < n; ++i) std::cin >> niche[i];
+        for (unsigned i = 0; i < n; ++i) apd[i] = read_f64();
+        for (unsigned i = 0; i < n; ++i) cv[i] = read_f64();
+        emu_launch(blocks_for(nv), BLOCK, [&] { rvea_select_f64(niche.data(), apd.data(), cv.data(), n, nv, best.data()); });
+        for (unsigned k = 0; k < nv; ++k) std::printf("%x ", best[k]);
+    } else if (cmd == "pm") {
+        unsigned n, nv;
+        std::cin >> n >> nv;
+        unsigned long long seed = read_hex(), purpose = read_hex(), gen = read_hex(), first = read_hex();
+        double eta = read_f64(), pm = read_f64();
+        std::vector<double> x((size_t)n * nv + 1), lo(nv + 1), hi(nv + 1);
+        for (size_t i = 0; i < (size_t)n * nv; ++i) x[i] = read_f64();
+        for (unsigned j = 0; j < nv; ++j) lo[j] = read_f64();
+        for (unsigned j = 0; j < nv; ++j) hi[j] = read_f64();
+        emu_launch(blocks_for(n), BLOCK, [&] {
+            polynomial_mutation_f64(x.data(), n, nv, lo.data(), hi.data(), eta, pm, seed, purpose, gen, first);
+        });
+        print_f64(x, (size_t)n * nv);
     } else {
         std::fprintf(stderr, "unknown command %s\n", cmd.c_str());
         return 2;

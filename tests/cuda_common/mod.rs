@@ -2,6 +2,10 @@
 //! on the CPU and on the GPU (STYLE 10), the test inputs, and independent slow oracles.
 #![allow(dead_code)]
 
+pub mod emulate;
+pub mod evo_inputs;
+pub mod math_inputs;
+
 use pareto_sciml::backend::cuda::{CudaDevice, StreamBatch};
 use pareto_sciml::moo;
 use pareto_sciml::rng::stream;

@@ -16,14 +16,29 @@ pub enum KernelFamily {
     DominanceRank,
     /// Crowding distance; CPU twin [`crate::moo::crowding_distance`].
     CrowdingDistance,
+    /// Element-wise elementary functions of `kernels/common/math.cuh`; CPU twins in
+    /// [`crate::math`].
+    MathEval,
+    /// SBX and polynomial mutation; CPU twins [`crate::moo::operators::sbx`] and
+    /// [`crate::moo::operators::polynomial_mutation`].
+    Variation,
+    /// DTLZ and ZDT evaluation; CPU twins [`crate::moo::problems::Dtlz`] and
+    /// [`crate::moo::problems::Zdt`].
+    Problems,
+    /// RVEA association and APD; CPU twin [`crate::moo::rvea::Rvea`] (its survival step).
+    Rvea,
 }
 
 impl KernelFamily {
     /// Every family, in the order of [`index`](Self::index).
-    pub const ALL: [KernelFamily; 3] = [
+    pub const ALL: [KernelFamily; 7] = [
         KernelFamily::ChachaUniform,
         KernelFamily::DominanceRank,
         KernelFamily::CrowdingDistance,
+        KernelFamily::MathEval,
+        KernelFamily::Variation,
+        KernelFamily::Problems,
+        KernelFamily::Rvea,
     ];
 
     /// Position in [`ALL`](Self::ALL), used to index the device's module cache.
@@ -37,6 +52,10 @@ impl KernelFamily {
             KernelFamily::ChachaUniform => "chacha_uniform",
             KernelFamily::DominanceRank => "dominance_rank",
             KernelFamily::CrowdingDistance => "crowding_distance",
+            KernelFamily::MathEval => "math_eval",
+            KernelFamily::Variation => "variation",
+            KernelFamily::Problems => "problems",
+            KernelFamily::Rvea => "rvea",
         }
     }
 
@@ -48,6 +67,10 @@ impl KernelFamily {
             KernelFamily::CrowdingDistance => {
                 include_str!("../../../kernels/crowding_distance.ptx")
             }
+            KernelFamily::MathEval => include_str!("../../../kernels/math_eval.ptx"),
+            KernelFamily::Variation => include_str!("../../../kernels/variation.ptx"),
+            KernelFamily::Problems => include_str!("../../../kernels/problems.ptx"),
+            KernelFamily::Rvea => include_str!("../../../kernels/rvea.ptx"),
         }
     }
 }
@@ -71,11 +94,51 @@ pub enum KernelId {
     CrowdingOrderF64,
     /// `crowding_accumulate_f64`: the distance sum over objectives, in objective order.
     CrowdingAccumulateF64,
+    /// `math_eval_exp_f64`: element-wise [`crate::math::exp_f64`].
+    MathExpF64,
+    /// `math_eval_ln_f64`: element-wise [`crate::math::ln_f64`].
+    MathLnF64,
+    /// `math_eval_pow_f64`: element-wise [`crate::math::pow_f64`].
+    MathPowF64,
+    /// `math_eval_tanh_f64`: element-wise [`crate::math::tanh_f64`].
+    MathTanhF64,
+    /// `math_eval_sin_f64`: element-wise [`crate::math::sin_f64`].
+    MathSinF64,
+    /// `math_eval_cos_f64`: element-wise [`crate::math::cos_f64`].
+    MathCosF64,
+    /// `math_eval_exp_f32`: element-wise [`crate::math::exp_f32`].
+    MathExpF32,
+    /// `math_eval_ln_f32`: element-wise [`crate::math::ln_f32`].
+    MathLnF32,
+    /// `math_eval_pow_f32`: element-wise [`crate::math::pow_f32`].
+    MathPowF32,
+    /// `math_eval_tanh_f32`: element-wise [`crate::math::tanh_f32`].
+    MathTanhF32,
+    /// `math_eval_sin_f32`: element-wise [`crate::math::sin_f32`].
+    MathSinF32,
+    /// `math_eval_cos_f32`: element-wise [`crate::math::cos_f32`].
+    MathCosF32,
+    /// `sbx_f64`: SBX offspring, one thread per pair ([`crate::moo::operators::sbx`]).
+    SbxF64,
+    /// `polynomial_mutation_f64`: in-place mutation, one thread per row
+    /// ([`crate::moo::operators::polynomial_mutation`]).
+    PolynomialMutationF64,
+    /// `dtlz_f64`: DTLZ1–7 objectives, one thread per row ([`crate::moo::problems::Dtlz`]).
+    DtlzF64,
+    /// `zdt_f64`: ZDT1–4, ZDT6 objectives, one thread per row ([`crate::moo::problems::Zdt`]).
+    ZdtF64,
+    /// `acos_eval_f64`: the device arccosine of the RVEA kernels, element-wise (twin
+    /// `f64::acos` within a stated ULP bound).
+    AcosEvalF64,
+    /// `rvea_apd_f64`: nearest reference vector and angle-penalised distance per individual.
+    RveaApdF64,
+    /// `rvea_select_f64`: the survivor of each niche (smallest (infeasible, cv, APD, row)).
+    RveaSelectF64,
 }
 
 impl KernelId {
     /// Every kernel, in the order of [`index`](Self::index).
-    pub const ALL: [KernelId; 8] = [
+    pub const ALL: [KernelId; 27] = [
         KernelId::ChachaWordsU64,
         KernelId::ChachaUniformF64,
         KernelId::ChachaUniformF32,
@@ -84,6 +147,25 @@ impl KernelId {
         KernelId::DominancePeelU32,
         KernelId::CrowdingOrderF64,
         KernelId::CrowdingAccumulateF64,
+        KernelId::MathExpF64,
+        KernelId::MathLnF64,
+        KernelId::MathPowF64,
+        KernelId::MathTanhF64,
+        KernelId::MathSinF64,
+        KernelId::MathCosF64,
+        KernelId::MathExpF32,
+        KernelId::MathLnF32,
+        KernelId::MathPowF32,
+        KernelId::MathTanhF32,
+        KernelId::MathSinF32,
+        KernelId::MathCosF32,
+        KernelId::SbxF64,
+        KernelId::PolynomialMutationF64,
+        KernelId::DtlzF64,
+        KernelId::ZdtF64,
+        KernelId::AcosEvalF64,
+        KernelId::RveaApdF64,
+        KernelId::RveaSelectF64,
     ];
 
     /// Position in [`ALL`](Self::ALL), used to index the device's function cache.
@@ -102,6 +184,25 @@ impl KernelId {
             KernelId::DominancePeelU32 => "dominance_peel_u32",
             KernelId::CrowdingOrderF64 => "crowding_order_f64",
             KernelId::CrowdingAccumulateF64 => "crowding_accumulate_f64",
+            KernelId::MathExpF64 => "math_eval_exp_f64",
+            KernelId::MathLnF64 => "math_eval_ln_f64",
+            KernelId::MathPowF64 => "math_eval_pow_f64",
+            KernelId::MathTanhF64 => "math_eval_tanh_f64",
+            KernelId::MathSinF64 => "math_eval_sin_f64",
+            KernelId::MathCosF64 => "math_eval_cos_f64",
+            KernelId::MathExpF32 => "math_eval_exp_f32",
+            KernelId::MathLnF32 => "math_eval_ln_f32",
+            KernelId::MathPowF32 => "math_eval_pow_f32",
+            KernelId::MathTanhF32 => "math_eval_tanh_f32",
+            KernelId::MathSinF32 => "math_eval_sin_f32",
+            KernelId::MathCosF32 => "math_eval_cos_f32",
+            KernelId::SbxF64 => "sbx_f64",
+            KernelId::PolynomialMutationF64 => "polynomial_mutation_f64",
+            KernelId::DtlzF64 => "dtlz_f64",
+            KernelId::ZdtF64 => "zdt_f64",
+            KernelId::AcosEvalF64 => "acos_eval_f64",
+            KernelId::RveaApdF64 => "rvea_apd_f64",
+            KernelId::RveaSelectF64 => "rvea_select_f64",
         }
     }
 
@@ -116,6 +217,23 @@ impl KernelId {
             | KernelId::DominancePeelU32 => KernelFamily::DominanceRank,
             KernelId::CrowdingOrderF64 | KernelId::CrowdingAccumulateF64 => {
                 KernelFamily::CrowdingDistance
+            }
+            KernelId::MathExpF64
+            | KernelId::MathLnF64
+            | KernelId::MathPowF64
+            | KernelId::MathTanhF64
+            | KernelId::MathSinF64
+            | KernelId::MathCosF64
+            | KernelId::MathExpF32
+            | KernelId::MathLnF32
+            | KernelId::MathPowF32
+            | KernelId::MathTanhF32
+            | KernelId::MathSinF32
+            | KernelId::MathCosF32 => KernelFamily::MathEval,
+            KernelId::SbxF64 | KernelId::PolynomialMutationF64 => KernelFamily::Variation,
+            KernelId::DtlzF64 | KernelId::ZdtF64 => KernelFamily::Problems,
+            KernelId::AcosEvalF64 | KernelId::RveaApdF64 | KernelId::RveaSelectF64 => {
+                KernelFamily::Rvea
             }
         }
     }

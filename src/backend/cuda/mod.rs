@@ -17,8 +17,16 @@
 //! - One file of host code per kernel family, each an `impl CudaDevice` block:
 //!   random streams ([`StreamBatch`], `uniform_f64`, `uniform_f32`, `words_u64`: the device
 //!   twin of [`crate::rng::Stream`]), non-dominated ranks (`nondominated_sort`, the twin of
-//!   [`crate::moo::nondominated_sort()`]) and crowding distance (`crowding_distance`, the twin of
-//!   [`crate::moo::crowding_distance`]). All three are bit-identical to their CPU twins.
+//!   [`crate::moo::nondominated_sort()`]), crowding distance (`crowding_distance`, the twin of
+//!   [`crate::moo::crowding_distance`]), the elementary functions (`math_eval_f64`,
+//!   `math_eval_f32` with [`MathFn`]: twins in [`crate::math`]), SBX and polynomial mutation
+//!   (`sbx`, `polynomial_mutation` and their `_device` forms: twins in
+//!   [`crate::moo::operators`]), DTLZ/ZDT evaluation (`evaluate`, `evaluate_device` with
+//!   [`DeviceProblem`]: twins in [`crate::moo::problems`]), all bit-identical to their CPU
+//!   twins; and RVEA's association and APD (`rvea_apd`: niches bit-identical, APD within
+//!   [`RVEA_APD_MAX_ULP`] because the CPU angle comes from libm's `f64::acos`).
+//! - `kernels/common/math.cuh` (the transcription of [`crate::math`]) and
+//!   `kernels/common/chacha.cuh` (the named streams) are shared by every kernel that needs them.
 //!
 //! ```
 //! use pareto_sciml::backend::cuda::CudaDevice;
@@ -38,13 +46,22 @@ mod device;
 #[cfg(not(feature = "cuda"))]
 #[path = "stub.rs"]
 mod device;
+mod generation;
 pub mod kernels;
+mod math;
+mod problems;
 mod rank;
 mod rng;
+mod rvea;
+mod variation;
 
 pub use device::{CudaDevice, DeviceBuffer};
+pub use generation::DeviceOffspring;
 pub use kernels::{KernelFamily, KernelId};
+pub use math::MathFn;
+pub use problems::DeviceProblem;
 pub use rng::StreamBatch;
+pub use rvea::{ApdAssociation, ACOS_MAX_ULP, RVEA_APD_MAX_ULP};
 
 use crate::error::{Error, Result};
 

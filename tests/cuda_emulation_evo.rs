@@ -1,0 +1,266 @@
+//! The evolutionary kernels' sources (`kernels/variation.cu`, later the problems) compiled for
+//! the CPU and compared bit for bit with their CPU twins in `pareto_sciml::moo`: SBX and
+//! polynomial mutation offspring on fixed cases (block-size edges, identical parents, fixed
+//! variables, rows on the bounds, non-default η and probabilities) and on random ones
+//! (proptest). Skips with a printed reason when no C++ compiler is found.
+
+mod cuda_common;
+
+use cuda_common::emulate::{harness, hex, run};
+use cuda_common::evo_inputs::{
+    acos_inputs, cpu_objectives, cpu_rvea_apd, cpu_rvea_select, evo_case, evo_cases, population,
+    problem_cases, rvea_case, selection_inputs, EvoCase, RveaCase,
+};
+use pareto_sciml::backend::cuda::DeviceProblem;
+use pareto_sciml::backend::cuda::{ACOS_MAX_ULP, RVEA_APD_MAX_ULP};
+use pareto_sciml::math::ulp_diff_f64;
+use pareto_sciml::moo::operators::{polynomial_mutation, sbx};
+use pareto_sciml::rng::purpose_hash;
+use proptest::prelude::*;
+
+fn bits(v: &[f64]) -> Vec<u64> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+fn emu_sbx(c: &EvoCase) -> Vec<u64> {
+    let a: String = c.pairs.iter().map(|p| format!("{} ", p.0)).collect();
+    let b: String = c.pairs.iter().map(|p| format!("{} ", p.1)).collect();
+    let v = &c.v;
+    run(&format!(
+        "sbx {} {} {} {:x} {:x} {:x} {} {} {a} {b} {} {}",
+        c.rows(),
+        c.n_var,
+        c.pairs.len(),
+        c.seed,
+        purpose_hash("sbx"),
+        c.generation,
+        hex([v.eta_c, v.p_c, v.p_var, v.p_swap]
+            .iter()
+            .map(|x| x.to_bits())),
+        hex(c.pop.iter().map(|x| x.to_bits())),
+        hex(c.lower.iter().map(|x| x.to_bits())),
+        hex(c.upper.iter().map(|x| x.to_bits())),
+    ))
+}
+
+fn emu_pm(c: &EvoCase, x: &[f64]) -> Vec<u64> {
+    let p_m = c.v.p_m.unwrap_or(1.0 / c.n_var as f64);
+    run(&format!(
+        "pm {} {} {:x} {:x} {:x} {:x} {} {} {} {}",
+        x.len() / c.n_var,
+        c.n_var,
+        c.seed,
+        purpose_hash("mutation"),
+        c.generation,
+        c.first_index,
+        hex([c.v.eta_m, p_m].iter().map(|x| x.to_bits())),
+        hex(x.iter().map(|v| v.to_bits())),
+        hex(c.lower.iter().map(|x| x.to_bits())),
+        hex(c.upper.iter().map(|x| x.to_bits())),
+    ))
+}
+
+fn check(c: &EvoCase) {
+    let kids = sbx(
+        &c.pop,
+        &c.pairs,
+        &c.lower,
+        &c.upper,
+        &c.v,
+        c.seed,
+        c.generation,
+    )
+    .unwrap();
+    assert_eq!(emu_sbx(c), bits(&kids), "sbx {c:?}");
+    let mut mutated = kids.clone();
+    polynomial_mutation(
+        &mut mutated,
+        &c.lower,
+        &c.upper,
+        &c.v,
+        c.seed,
+        c.generation,
+        c.first_index,
+    )
+    .unwrap();
+    // The operators must have done something, or the comparison would prove little.
+    assert_ne!(
+        bits(&mutated),
+        bits(&kids),
+        "mutation changed nothing: {c:?}"
+    );
+    assert_eq!(emu_pm(c, &kids), bits(&mutated), "mutation {c:?}");
+}
+
+fn emu_objectives(p: DeviceProblem, x: &[f64]) -> Vec<u64> {
+    let (fam, number) = match p {
+        DeviceProblem::Dtlz { number, .. } => ("dtlz", number),
+        DeviceProblem::Zdt { number, .. } => ("zdt", number),
+    };
+    run(&format!(
+        "problem {fam} {number} {} {} {} {}",
+        x.len() / p.n_var(),
+        p.n_var(),
+        p.n_obj(),
+        hex(x.iter().map(|v| v.to_bits()))
+    ))
+}
+
+#[test]
+fn problem_kernels_are_bit_identical_to_moo_problems() {
+    if harness().is_none() {
+        return;
+    }
+    for (name, dp, p) in problem_cases() {
+        let x = population(p.as_ref(), 300, 5);
+        let want = cpu_objectives(p.as_ref(), &x);
+        assert_eq!(emu_objectives(dp, &x), bits(&want), "{name}");
+    }
+}
+
+fn emu_rvea(c: &RveaCase) -> (Vec<usize>, Vec<f64>) {
+    let n = c.f.len() / c.n_obj;
+    let out = run(&format!(
+        "rvea {n} {} {} {:x} {} {} {} {}",
+        c.n_obj,
+        c.v.len() / c.n_obj,
+        c.penalty.to_bits(),
+        hex(c.f.iter().map(|v| v.to_bits())),
+        hex(c.ideal.iter().map(|v| v.to_bits())),
+        hex(c.v.iter().map(|v| v.to_bits())),
+        hex(c.gamma.iter().map(|v| v.to_bits())),
+    ));
+    let niche = out[..n].iter().map(|&k| k as usize).collect();
+    (niche, out[n..].iter().map(|&b| f64::from_bits(b)).collect())
+}
+
+#[test]
+fn device_acos_is_within_its_bound_of_libm() {
+    if harness().is_none() {
+        return;
+    }
+    let x = acos_inputs(200_000);
+    let got = run(&format!(
+        "acos {} {}",
+        x.len(),
+        hex(x.iter().map(|v| v.to_bits()))
+    ));
+    let mut worst = 0;
+    for (i, &xi) in x.iter().enumerate() {
+        let (g, w) = (f64::from_bits(got[i]), xi.acos());
+        if w.is_nan() {
+            assert!(g.is_nan(), "acos({xi:e}) = {g:e}, want NaN");
+            continue;
+        }
+        worst = worst.max(ulp_diff_f64(g, w));
+    }
+    println!("device acos vs libm: max {worst} ulp");
+    assert!(worst <= ACOS_MAX_ULP, "{worst} ulp");
+}
+
+#[test]
+fn rvea_association_is_identical_and_apd_within_bound() {
+    if harness().is_none() {
+        return;
+    }
+    let mut worst = 0;
+    for (seed, n, m, parts, t) in [
+        (1, 100, 2, 99, 0),
+        (2, 300, 3, 12, 50),
+        (3, 257, 3, 13, 99),
+        (4, 200, 5, 4, 100),
+        (5, 64, 4, 6, 10),
+    ] {
+        let c = rvea_case(seed, n, m, parts, t);
+        let (want_k, want_apd) = cpu_rvea_apd(&c);
+        let (k, apd) = emu_rvea(&c);
+        assert_eq!(k, want_k, "niches, case {seed}");
+        for (a, b) in apd.iter().zip(&want_apd) {
+            worst = worst.max(ulp_diff_f64(*a, *b));
+        }
+    }
+    println!("device APD vs CPU: max {worst} ulp");
+    assert!(worst <= RVEA_APD_MAX_ULP, "{worst} ulp");
+}
+
+#[test]
+fn rvea_selection_is_bit_identical() {
+    if harness().is_none() {
+        return;
+    }
+    for (seed, n, m, parts) in [
+        (1, 200, 2, 99),
+        (2, 600, 3, 12),
+        (3, 513, 3, 13),
+        (4, 400, 5, 4),
+    ] {
+        let c = rvea_case(seed, n, m, parts, 30);
+        let n_vec = c.v.len() / m;
+        let (niche, apd) = cpu_rvea_apd(&c);
+        let (cv, apd) = selection_inputs(&niche, &apd, seed);
+        let want = cpu_rvea_select(&niche, &apd, &cv, n_vec);
+        assert!(
+            want.iter().any(|b| b.is_none()) || n < n_vec || seed != 1,
+            "case {seed}"
+        );
+        let ids: String = niche.iter().map(|k| format!("{k} ")).collect();
+        let out = run(&format!(
+            "rvea_select {n} {n_vec} {ids} {} {}",
+            hex(apd.iter().map(|v| v.to_bits())),
+            hex(cv.iter().map(|v| v.to_bits())),
+        ));
+        let got: Vec<Option<usize>> = out
+            .into_iter()
+            .map(|b| (b != u32::MAX as u64).then_some(b as usize))
+            .collect();
+        assert_eq!(got, want, "case {seed}");
+    }
+}
+
+#[test]
+fn sbx_and_mutation_kernels_are_bit_identical_to_moo_operators() {
+    if harness().is_none() {
+        return;
+    }
+    for c in evo_cases() {
+        check(&c);
+        // And SBX itself moved some child away from its parent.
+        let kids = sbx(
+            &c.pop,
+            &c.pairs,
+            &c.lower,
+            &c.upper,
+            &c.v,
+            c.seed,
+            c.generation,
+        )
+        .unwrap();
+        let copies: Vec<f64> = c
+            .pairs
+            .iter()
+            .flat_map(|&(a, b)| {
+                let row = |i: usize| c.pop[i * c.n_var..(i + 1) * c.n_var].to_vec();
+                [row(a), row(b)].concat()
+            })
+            .collect();
+        if c.n_var > 1 {
+            assert_ne!(bits(&kids), bits(&copies), "SBX changed nothing: {c:?}");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn emulated_variation_matches_the_cpu(
+        seed in 0u64..1_000_000,
+        n in 2usize..40,
+        n_var in 1usize..20,
+        n_pairs in 1usize..40,
+    ) {
+        if harness().is_some() {
+            check(&evo_case(seed, n, n_var, n_pairs));
+        }
+    }
+}
