@@ -6,7 +6,8 @@
 //! all N vectors (N = 8192 makes the scan 10⁸ dot products per generation).
 //!
 //! Construction splits at the median of the widest coordinate, with ties ordered by index, so
-//! the tree (and every answer) is a pure function of the points. Queries return the smallest
+//! the tree (and every answer) is a pure function of the points; leaves of up to 8 points are
+//! scanned linearly from contiguous memory. Queries return the smallest
 //! squared distance and, among exactly equal distances, the smallest index.
 //!
 //! ```

@@ -5,7 +5,10 @@
 //! `"tournament"` and `"mating"`. Each operator consumes a *fixed* number of draws per
 //! variable, so a GPU twin can index the stream directly. Powers use
 //! [`crate::math::pow_f64`] (never `f64::powf`) so offspring are reproducible bit for bit on
-//! every backend.
+//! every backend. The powers of SBX and polynomial mutation are batched: the variables that
+//! need one are packed per chunk and raised on the AVX2 lanes of [`crate::math::simd`] (each
+//! lane bit-identical to `pow_f64`), while draws and all other arithmetic keep the per-variable
+//! order; so offspring do not depend on the CPU, the lane width or the thread count.
 //!
 //! SBX and polynomial mutation follow Deb & Agrawal (1995) and Deb & Goyal (1996) in the
 //! bounds-aware form of pymoo 0.6 (`cross_sbx`, `mut_pm`).
