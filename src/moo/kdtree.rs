@@ -23,7 +23,7 @@ const LEAF: usize = 8;
 
 /// A k-d tree over `n` points of dimension `dim` (row-major).
 ///
-/// Leaves hold up to [`LEAF`] points scanned linearly; points are stored in tree order so a
+/// Leaves hold up to 8 points scanned linearly; points are stored in tree order so a
 /// leaf is one contiguous run of memory. An internal node of the index range `[lo, hi)`
 /// splits at `mid = (lo + hi) / 2` (its axis and split value are stored at `mid`, unique
 /// per internal node): `[lo, mid)` holds coordinates ≤ the split, `[mid, hi)` ≥ it.
