@@ -17,9 +17,11 @@
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 use pareto_sciml::moo::algorithm::{run, Algorithm, Checkpointing};
 use pareto_sciml::moo::observer::NoObserver;
+use pareto_sciml::moo::operators::{polynomial_mutation, sbx, Variation};
 use pareto_sciml::moo::problem::Evaluator;
 use pareto_sciml::moo::problems::{Dtlz, Zdt};
 use pareto_sciml::moo::{das_dennis, Nsga2, Rvea};
+use pareto_sciml::rng;
 use std::hint::black_box;
 
 fn one_generation<A: Algorithm>(alg: &mut A, ev: &Evaluator<impl pareto_sciml::moo::Problem>) {
@@ -64,12 +66,6 @@ fn cpu_rvea_generation(c: &mut Criterion) {
             g.sample_size(10);
         }
         for threads in [1usize, 0] {
-            // Threads for evaluation, variation and association alike.
-            let ev = Evaluator::new(&p).threads(threads);
-            let mut alg = Rvea::new(&p, refs_exactly(pop), 100, 1)
-                .unwrap()
-                .threads(threads);
-            run(&mut alg, &ev, 3, &mut NoObserver, &Checkpointing::never()).unwrap();
             g.throughput(Throughput::Elements(pop as u64));
             let label = if threads == 1 {
                 "dtlz1_nvar100_1thread"
@@ -77,6 +73,13 @@ fn cpu_rvea_generation(c: &mut Criterion) {
                 "dtlz1_nvar100_allthreads"
             };
             g.bench_with_input(BenchmarkId::new(label, pop), &pop, |b, _| {
+                // Set up inside the closure so a filtered-out size costs nothing.
+                // Threads for evaluation, variation and association alike.
+                let ev = Evaluator::new(&p).threads(threads);
+                let mut alg = Rvea::new(&p, refs_exactly(pop), 100, 1)
+                    .unwrap()
+                    .threads(threads);
+                run(&mut alg, &ev, 3, &mut NoObserver, &Checkpointing::never()).unwrap();
                 b.iter_batched_ref(
                     || alg.clone(),
                     |a| one_generation(black_box(a), &ev),
@@ -88,5 +91,115 @@ fn cpu_rvea_generation(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, cpu_nsga2_generation, cpu_rvea_generation);
+/// The three phases of one RVEA generation at pop 8192 on one thread (where the time goes),
+/// and the floor set by the random streams alone: the same streams drawing the same number of
+/// uniforms as SBX (one per pair plus three per variable) and polynomial mutation (two per
+/// variable), with no arithmetic on them. The stream format is fixed (a GPU twin indexes it),
+/// so no variation kernel can be faster than this floor on the same threads.
+fn cpu_rvea_parts(c: &mut Criterion) {
+    let p = Dtlz::new(1, 100, 3).unwrap();
+    let pop = 8192usize;
+    let (nv, pairs) = (100u64, pop as u64 / 2);
+    let mut g = c.benchmark_group("cpu_rvea_parts_pop8192_1thread");
+    g.sample_size(10);
+    let ev = Evaluator::new(&p);
+    let mut alg = Rvea::new(&p, refs_exactly(pop), 100, 1).unwrap();
+    run(&mut alg, &ev, 3, &mut NoObserver, &Checkpointing::never()).unwrap();
+    g.bench_function("ask_variation", |b| {
+        b.iter_batched_ref(
+            || alg.clone(),
+            |a| black_box(a.ask().unwrap().len()),
+            BatchSize::LargeInput,
+        )
+    });
+    let x = alg.clone().ask().unwrap().to_vec();
+    g.bench_function("evaluate", |b| {
+        b.iter(|| ev.evaluate(black_box(&x)).unwrap())
+    });
+    let (f, gc) = ev.evaluate(&x).unwrap();
+    g.bench_function("tell_survival", |b| {
+        b.iter_batched_ref(
+            || {
+                let mut a = alg.clone();
+                a.ask().unwrap();
+                a
+            },
+            |a| a.tell(&f, &gc).unwrap(),
+            BatchSize::LargeInput,
+        )
+    });
+    let (lo, hi) = (vec![0.0; nv as usize], vec![1.0; nv as usize]);
+    // RVEA's population can be smaller than its vector count (empty niches).
+    let parents = alg.core().x.clone();
+    let n_par = parents.len() / nv as usize;
+    let mate: Vec<(usize, usize)> = (0..pop / 2)
+        .map(|k| (k % n_par, (7 * k + 1) % n_par))
+        .collect();
+    let var = Variation::default();
+    g.bench_function("sbx_only", |b| {
+        b.iter(|| sbx(black_box(&parents), &mate, &lo, &hi, &var, 1, 5).unwrap())
+    });
+    let kids = sbx(&parents, &mate, &lo, &hi, &var, 1, 5).unwrap();
+    g.bench_function("mutation_only", |b| {
+        b.iter_batched_ref(
+            || kids.clone(),
+            |k| polynomial_mutation(k, &lo, &hi, &var, 1, 5, 0).unwrap(),
+            BatchSize::LargeInput,
+        )
+    });
+    g.bench_function("rng_floor_variation_draws", |b| {
+        b.iter(|| {
+            let mut acc = 0.0;
+            for k in 0..pairs {
+                let mut s = rng::stream(1, "sbx", 5, k);
+                for _ in 0..1 + 3 * nv {
+                    acc += s.uniform_f64();
+                }
+            }
+            for i in 0..pop as u64 {
+                let mut s = rng::stream(1, "mutation", 5, i);
+                for _ in 0..2 * nv {
+                    acc += s.uniform_f64();
+                }
+            }
+            black_box(acc)
+        })
+    });
+    g.finish();
+}
+
+/// The same random-stream floor for one NSGA-II generation on ZDT1 (pop 100, n_var 30):
+/// 50 SBX pairs, 100 mutated rows and the 50 tournament tie-break streams.
+fn cpu_nsga2_rng_floor(c: &mut Criterion) {
+    let mut g = c.benchmark_group("cpu_nsga2_generation");
+    g.bench_function("rng_floor_zdt1_pop100_nvar30", |b| {
+        b.iter(|| {
+            let mut acc = 0.0;
+            for k in 0..50 {
+                let mut s = rng::stream(1, "sbx", 5, k);
+                for _ in 0..1 + 3 * 30 {
+                    acc += s.uniform_f64();
+                }
+                let mut t = rng::stream(1, "tournament-tie", 5, k);
+                acc += t.uniform_f64() + t.uniform_f64();
+            }
+            for i in 0..100 {
+                let mut s = rng::stream(1, "mutation", 5, i);
+                for _ in 0..2 * 30 {
+                    acc += s.uniform_f64();
+                }
+            }
+            black_box(acc)
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    cpu_nsga2_generation,
+    cpu_nsga2_rng_floor,
+    cpu_rvea_generation,
+    cpu_rvea_parts
+);
 criterion_main!(benches);

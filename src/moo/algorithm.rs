@@ -181,13 +181,14 @@ impl Core {
 
     /// Parents ∪ told offspring (just the offspring on the first `tell`).
     pub(crate) fn merge(&self, f: Vec<f64>, cv: Vec<f64>, sel: Vec<f64>) -> Merged {
+        // Decision vectors are not copied here: `commit` gathers the survivors' rows from the
+        // parents and the pending offspring directly (at pop 8192 × 100 variables the copy
+        // was 13 MB per generation).
         let mut m = Merged {
-            x: self.x.clone(),
             f: self.f.clone(),
             cv: self.cv.clone(),
             sel: self.selection_f(),
         };
-        m.x.extend_from_slice(&self.pending);
         m.f.extend(f);
         m.cv.extend(cv);
         m.sel.extend(sel);
@@ -197,10 +198,17 @@ impl Core {
     /// Keeps the rows `survivors` of `m` as the new population and ends the generation.
     pub(crate) fn commit(&mut self, m: &Merged, survivors: &[usize]) {
         let (nv, no) = (self.n_var(), self.n_obj);
-        self.x = survivors
-            .iter()
-            .flat_map(|&i| m.x[i * nv..(i + 1) * nv].iter().copied())
-            .collect();
+        let n_par = self.cv.len();
+        let mut x = Vec::with_capacity(survivors.len() * nv);
+        for &i in survivors {
+            let row = if i < n_par {
+                &self.x[i * nv..(i + 1) * nv]
+            } else {
+                &self.pending[(i - n_par) * nv..(i - n_par + 1) * nv]
+            };
+            x.extend_from_slice(row);
+        }
+        self.x = x;
         self.f = survivors
             .iter()
             .flat_map(|&i| m.f[i * no..(i + 1) * no].iter().copied())
@@ -288,7 +296,6 @@ impl Core {
 /// Parents and offspring together, as environmental selection sees them.
 #[derive(Debug, Clone)]
 pub(crate) struct Merged {
-    pub x: Vec<f64>,
     pub f: Vec<f64>,
     pub cv: Vec<f64>,
     /// Objectives with failed rows as `f64::MAX` (finite, so sorting accepts them).

@@ -6,7 +6,8 @@
 //! all N vectors (N = 8192 makes the scan 10⁸ dot products per generation).
 //!
 //! Construction splits at the median of the widest coordinate, with ties ordered by index, so
-//! the tree (and every answer) is a pure function of the points. Queries return the smallest
+//! the tree (and every answer) is a pure function of the points; leaves of up to 8 points are
+//! scanned linearly from contiguous memory. Queries return the smallest
 //! squared distance and, among exactly equal distances, the smallest index.
 //!
 //! ```
@@ -17,15 +18,26 @@
 //! assert_eq!(t.nearest(&[0.9, 0.2], Some(1)).0, 0);
 //! ```
 
+/// Points per leaf: below this a linear scan is cheaper than descending further.
+const LEAF: usize = 8;
+
 /// A k-d tree over `n` points of dimension `dim` (row-major).
+///
+/// Leaves hold up to 8 points scanned linearly; points are stored in tree order so a
+/// leaf is one contiguous run of memory. An internal node of the index range `[lo, hi)`
+/// splits at `mid = (lo + hi) / 2` (its axis and split value are stored at `mid`, unique
+/// per internal node): `[lo, mid)` holds coordinates ≤ the split, `[mid, hi)` ≥ it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KdTree {
     dim: usize,
+    /// Coordinates in tree order (`position × dim`).
     points: Vec<f64>,
-    /// Point indices in tree order: the node of `[lo, hi)` is at `(lo + hi) / 2`.
+    /// Original index of the point at each tree position.
     order: Vec<usize>,
-    /// Split axis of the node stored at each position of `order`.
+    /// Split axis of the internal node whose `mid` is this position.
     axis: Vec<usize>,
+    /// Split value of the internal node whose `mid` is this position.
+    split: Vec<f64>,
 }
 
 impl KdTree {
@@ -33,14 +45,27 @@ impl KdTree {
     pub fn new(points: &[f64], dim: usize) -> Self {
         let dim = dim.max(1);
         let n = points.len() / dim;
-        let mut t = KdTree {
+        let mut order: Vec<usize> = (0..n).collect();
+        let (mut axis, mut split) = (vec![0; n], vec![0.0; n]);
+        build(
+            &points[..n * dim],
             dim,
-            points: points[..n * dim].to_vec(),
-            order: (0..n).collect(),
-            axis: vec![0; n],
-        };
-        t.build(0, n);
-        t
+            &mut order,
+            0,
+            &mut axis,
+            &mut split,
+        );
+        let mut tree_points = Vec::with_capacity(n * dim);
+        for &i in &order {
+            tree_points.extend_from_slice(&points[i * dim..(i + 1) * dim]);
+        }
+        KdTree {
+            dim,
+            points: tree_points,
+            order,
+            axis,
+            split,
+        }
     }
 
     /// Number of points.
@@ -53,82 +78,88 @@ impl KdTree {
         self.order.is_empty()
     }
 
-    fn coord(&self, i: usize, a: usize) -> f64 {
-        self.points[i * self.dim + a]
-    }
-
-    fn build(&mut self, lo: usize, hi: usize) {
-        if hi - lo <= 1 {
-            return;
-        }
-        let spread = |a: usize| {
-            let (mut mn, mut mx) = (f64::INFINITY, f64::NEG_INFINITY);
-            for &i in &self.order[lo..hi] {
-                mn = mn.min(self.coord(i, a));
-                mx = mx.max(self.coord(i, a));
-            }
-            mx - mn
-        };
-        let a = (0..self.dim)
-            .map(|a| (a, spread(a)))
-            .fold((0, f64::NEG_INFINITY), |b, c| if c.1 > b.1 { c } else { b })
-            .0;
-        let mid = (lo + hi) / 2;
-        let (dim, pts) = (self.dim, &self.points);
-        self.order[lo..hi].select_nth_unstable_by(mid - lo, |&x, &y| {
-            pts[x * dim + a]
-                .total_cmp(&pts[y * dim + a])
-                .then(x.cmp(&y))
-        });
-        self.axis[mid] = a;
-        self.build(lo, mid);
-        self.build(mid + 1, hi);
-    }
-
     /// The nearest point to `q` other than `exclude`: `(index, squared distance)`.
     /// Returns `(usize::MAX, +inf)` when no point qualifies.
     pub fn nearest(&self, q: &[f64], exclude: Option<usize>) -> (usize, f64) {
         let mut best = (usize::MAX, f64::INFINITY);
-        self.search(0, self.order.len(), q, exclude, &mut best);
+        let exclude = exclude.unwrap_or(usize::MAX);
+        self.search(0, self.order.len(), &q[..self.dim], exclude, &mut best);
         best
     }
 
-    fn search(
-        &self,
-        lo: usize,
-        hi: usize,
-        q: &[f64],
-        exclude: Option<usize>,
-        best: &mut (usize, f64),
-    ) {
-        if lo >= hi {
+    fn search(&self, lo: usize, hi: usize, q: &[f64], exclude: usize, best: &mut (usize, f64)) {
+        if hi - lo <= LEAF {
+            for pos in lo..hi {
+                let p = self.order[pos];
+                let row = &self.points[pos * self.dim..(pos + 1) * self.dim];
+                let d2 = row
+                    .iter()
+                    .zip(q)
+                    .fold(0.0, |s, (a, b)| s + (a - b) * (a - b));
+                // The answer is the smallest (distance, index): independent of tree shape.
+                if p != exclude && (d2 < best.1 || (d2 <= best.1 && p < best.0)) {
+                    *best = (p, d2);
+                }
+            }
             return;
         }
         let mid = (lo + hi) / 2;
-        let p = self.order[mid];
-        if Some(p) != exclude {
-            let row = &self.points[p * self.dim..(p + 1) * self.dim];
-            let d2 = row
-                .iter()
-                .zip(q)
-                .fold(0.0, |s, (a, b)| s + (a - b) * (a - b));
-            if d2 < best.1 || (d2 <= best.1 && p < best.0) {
-                *best = (p, d2);
-            }
-        }
-        let a = self.axis[mid];
-        let diff = q[a] - self.coord(p, a);
+        let diff = q[self.axis[mid]] - self.split[mid];
         let (near, far) = if diff < 0.0 {
-            ((lo, mid), (mid + 1, hi))
+            ((lo, mid), (mid, hi))
         } else {
-            ((mid + 1, hi), (lo, mid))
+            ((mid, hi), (lo, mid))
         };
         self.search(near.0, near.1, q, exclude, best);
-        // `<=` also visits a side that can only tie, so ties resolve to the smallest index.
+        // Every point beyond the split is at least |diff| away along the axis (rounding is
+        // monotone, so also in floating point); `<=` also visits a side that can only tie,
+        // so ties resolve to the smallest index.
         if diff * diff <= best.1 {
             self.search(far.0, far.1, q, exclude, best);
         }
     }
+}
+
+/// Orders `order` (tree positions `base..base + order.len()`) into a k-d tree: split at the
+/// median of the widest coordinate, ties by index, so the tree is a pure function of the
+/// points.
+fn build(
+    points: &[f64],
+    dim: usize,
+    order: &mut [usize],
+    base: usize,
+    axis: &mut [usize],
+    split: &mut [f64],
+) {
+    let n = order.len();
+    if n <= LEAF {
+        return;
+    }
+    let spread = |a: usize| {
+        let (mut mn, mut mx) = (f64::INFINITY, f64::NEG_INFINITY);
+        for &i in order.iter() {
+            mn = mn.min(points[i * dim + a]);
+            mx = mx.max(points[i * dim + a]);
+        }
+        mx - mn
+    };
+    let a = (0..dim)
+        .map(|a| (a, spread(a)))
+        .fold((0, f64::NEG_INFINITY), |b, c| if c.1 > b.1 { c } else { b })
+        .0;
+    let mid = n / 2;
+    order.select_nth_unstable_by(mid, |&x, &y| {
+        points[x * dim + a]
+            .total_cmp(&points[y * dim + a])
+            .then(x.cmp(&y))
+    });
+    // The node of the absolute range [base, base + n) has its mid at base + n / 2.
+    // The split value is recorded now: building the right half moves other points to `mid`.
+    axis[base + mid] = a;
+    split[base + mid] = points[order[mid] * dim + a];
+    let (left, right) = order.split_at_mut(mid);
+    build(points, dim, left, base, axis, split);
+    build(points, dim, right, base + mid, axis, split);
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod crowding;
 pub mod dominance;
 pub mod indicators;
 pub mod kdtree;
+mod lanes;
 pub mod nondominated_sort;
 pub mod nsga2;
 pub mod nsga3;

@@ -177,15 +177,25 @@ impl Rvea {
         // niche in row order (so the result does not depend on the thread count).
         let (v, ideal, tree) = (&self.v, &self.ideal, &self.tree);
         let assoc = crate::parallel::map_indexed(n, self.core.threads, |i| {
-            let fp: Vec<f64> = m.sel[i * no..(i + 1) * no]
-                .iter()
-                .zip(ideal)
-                .map(|(s, z)| s - z)
-                .collect();
+            // Stack buffers for the usual few objectives (no allocation per row).
+            let (mut fp_buf, mut u_buf) = ([0.0; 16], [0.0; 16]);
+            let (mut fp_vec, mut u_vec) = (Vec::new(), Vec::new());
+            let (fp, u) = if no <= 16 {
+                (&mut fp_buf[..no], &mut u_buf[..no])
+            } else {
+                fp_vec.resize(no, 0.0);
+                u_vec.resize(no, 0.0);
+                (&mut fp_vec[..], &mut u_vec[..])
+            };
+            for ((d, s), z) in fp.iter_mut().zip(&m.sel[i * no..(i + 1) * no]).zip(ideal) {
+                *d = s - z;
+            }
             let dist = fp.iter().map(|x| x * x).sum::<f64>().sqrt().max(1e-64);
-            let u: Vec<f64> = fp.iter().map(|x| x / dist).collect();
+            for (d, x) in u.iter_mut().zip(fp.iter()) {
+                *d = x / dist;
+            }
             // Smallest angle = nearest unit vector (|u − v|² = 2 − 2 cos θ).
-            let (k, _) = tree.nearest(&u, None);
+            let (k, _) = tree.nearest(u, None);
             let w = &v[k * no..(k + 1) * no];
             let cos = u.iter().zip(w).fold(0.0, |s, (x, y)| s + x * y);
             let theta = cos.clamp(-1.0, 1.0).acos();
