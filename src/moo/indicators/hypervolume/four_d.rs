@@ -1,0 +1,111 @@
+//! Four objectives: sweep in the fourth objective over the 3-D front of the points seen so far,
+//! adding each point's exclusive 3-D contribution (the scheme of HV4D, Guerreiro & Fonseca 2018,
+//! doi:10.1016/j.cor.2018.03.009).
+//!
+//! With the rows by increasing fourth objective, the hypervolume is `Σ_k V₃(S_k)·(w_{k+1} − w_k)`,
+//! where `S_k` is the 3-D projection of the first `k` rows and `w_{N+1} = r₄`. `V₃(S_k)` grows
+//! by the 3-D contribution of row `k`, computed by a sweep in the third objective over `S_k`
+//! (kept sorted by that objective) that maintains the part of row `k`'s `(x, y)` box covered by
+//! the boxes seen so far. That is `O(|S_k|)` visits per row (plus a binary search in the small
+//! staircase), so `O(N²)` in all instead of WFG's `O(N² log N)`. `S_k` keeps only points no
+//! other point of it weakly dominates in 3-D, which is what keeps it small on real fronts.
+
+/// Volume of the union of `[p, r]` over the rows of the 4-column `pts` (all strictly inside `r`).
+pub(super) fn volume(pts: &[f64], r: &[f64]) -> f64 {
+    let mut order: Vec<[f64; 4]> = pts
+        .chunks_exact(4)
+        .map(|p| [p[0], p[1], p[2], p[3]])
+        .collect();
+    order.sort_unstable_by(|a, b| a[3].total_cmp(&b[3]));
+    // The 3-D front, sorted by increasing third objective.
+    let mut front: Vec<[f64; 3]> = Vec::with_capacity(order.len());
+    let mut stair: Vec<[f64; 2]> = Vec::new();
+    let mut v3 = 0.0;
+    let mut total = 0.0;
+    for (i, p) in order.iter().enumerate() {
+        let q = [p[0], p[1], p[2]];
+        if let Some(c) = contribution(&front, q, r, &mut stair) {
+            v3 += c;
+            // Points p weakly dominates in 3-D lie inside its box: drop them, then insert p.
+            front.retain(|s| !(s[0] >= q[0] && s[1] >= q[1] && s[2] >= q[2]));
+            let at = front.partition_point(|s| s[2] < q[2]);
+            front.insert(at, q);
+        }
+        let next = order.get(i + 1).map_or(r[3], |n| n[3]);
+        total += v3 * (next - p[3]);
+    }
+    total
+}
+
+/// The volume of `[p, r]` (3-D) not covered by the boxes of `front` (sorted by the third
+/// objective), or `None` when a single point of `front` weakly dominates `p`.
+///
+/// Sweeps `front` upwards in the third objective; `stair` holds the staircase of the covered
+/// part of `p`'s `(x, y)` box (each point clipped to it), and the uncovered area times the
+/// height to the next event is accumulated from `p`'s own height on.
+fn contribution(
+    front: &[[f64; 3]],
+    p: [f64; 3],
+    r: &[f64],
+    stair: &mut Vec<[f64; 2]>,
+) -> Option<f64> {
+    let [px, py, pz] = p;
+    let (rx, ry) = (r[0], r[1]);
+    let area = (rx - px) * (ry - py);
+    stair.clear();
+    let mut covered = 0.0;
+    let mut vol = 0.0;
+    // Points at or below pz set the cover at pz; each later one closes a slab.
+    let below = front.partition_point(|s| s[2] <= pz);
+    for s in &front[..below] {
+        if s[0] <= px && s[1] <= py {
+            return None;
+        }
+        covered += insert(stair, s[0].max(px), s[1].max(py), rx, ry);
+    }
+    let mut z = pz;
+    for s in &front[below..] {
+        vol += (area - covered) * (s[2] - z);
+        z = s[2];
+        if s[0] <= px && s[1] <= py {
+            // From here up, p's box is covered entirely.
+            return Some(vol);
+        }
+        covered += insert(stair, s[0].max(px), s[1].max(py), rx, ry);
+    }
+    Some(vol + (area - covered) * (r[2] - z))
+}
+
+/// Adds the box `[(x, y), (rx, ry)]` to the staircase `s` (sorted by increasing `x`, strictly
+/// decreasing `y`) and returns the area it covers that was not covered before.
+#[inline]
+fn insert(s: &mut Vec<[f64; 2]>, x: f64, y: f64, rx: f64, ry: f64) -> f64 {
+    let lo = s.partition_point(|e| e[0] < x);
+    if lo > 0 && s[lo - 1][1] <= y {
+        return 0.0; // a step left of x is at least as low
+    }
+    if lo < s.len() && s[lo][0] <= x && s[lo][1] <= y {
+        return 0.0; // same x, at least as low
+    }
+    // Steps from `lo` with y' >= y are now covered; each column [cur, next) gains
+    // (top − y) × width, `top` being the lower edge of what covered it before.
+    let mut top = if lo > 0 { s[lo - 1][1] } else { ry };
+    let mut cur = x;
+    let mut added = 0.0;
+    let mut k = lo;
+    while k < s.len() && s[k][1] >= y {
+        added += (s[k][0] - cur) * (top - y);
+        cur = s[k][0];
+        top = s[k][1];
+        k += 1;
+    }
+    let next = if k < s.len() { s[k][0] } else { rx };
+    added += (next - cur) * (top - y);
+    if k > lo {
+        s[lo] = [x, y];
+        s.drain(lo + 1..k);
+    } else {
+        s.insert(lo, [x, y]);
+    }
+    added
+}
