@@ -19,17 +19,23 @@ pub(super) fn volume(pts: &[f64], r: &[f64]) -> f64 {
     order.sort_unstable_by(|a, b| a[3].total_cmp(&b[3]));
     // The 3-D front, sorted by increasing third objective.
     let mut front: Vec<[f64; 3]> = Vec::with_capacity(order.len());
+    // The same points by increasing first objective.
+    let mut by_x: Vec<[f64; 3]> = Vec::with_capacity(order.len());
     let mut stair: Vec<[f64; 2]> = Vec::new();
     let mut v3 = 0.0;
     let mut total = 0.0;
     for (i, p) in order.iter().enumerate() {
         let q = [p[0], p[1], p[2]];
-        if let Some(c) = contribution(&front, q, r, &mut stair) {
+        if let Some(c) = contribution(&front, &by_x, q, r, &mut stair) {
             v3 += c;
             // Points p weakly dominates in 3-D lie inside its box: drop them, then insert p.
-            front.retain(|s| !(s[0] >= q[0] && s[1] >= q[1] && s[2] >= q[2]));
+            let covers = |s: &[f64; 3]| s[0] >= q[0] && s[1] >= q[1] && s[2] >= q[2];
+            front.retain(|s| !covers(s));
+            by_x.retain(|s| !covers(s));
             let at = front.partition_point(|s| s[2] < q[2]);
             front.insert(at, q);
+            let at = by_x.partition_point(|s| s[0] < q[0]);
+            by_x.insert(at, q);
         }
         let next = order.get(i + 1).map_or(r[3], |n| n[3]);
         total += v3 * (next - p[3]);
@@ -45,6 +51,7 @@ pub(super) fn volume(pts: &[f64], r: &[f64]) -> f64 {
 /// height to the next event is accumulated from `p`'s own height on.
 fn contribution(
     front: &[[f64; 3]],
+    by_x: &[[f64; 3]],
     p: [f64; 3],
     r: &[f64],
     stair: &mut Vec<[f64; 2]>,
@@ -57,11 +64,43 @@ fn contribution(
     let mut vol = 0.0;
     // Points at or below pz set the cover at pz; each later one closes a slab.
     let below = front.partition_point(|s| s[2] <= pz);
-    for s in &front[..below] {
-        if s[0] <= px && s[1] <= py {
-            return None;
+    // Below pz the order does not matter, so walk the front by increasing x: a point left of
+    // p's box clips to its left column, where only the lowest counts; inside the box, a point
+    // is a new step iff it is lower than every step before it; the first point under the box
+    // (y <= py) clips to its bottom row and covers everything to its right.
+    let mut left = ry;
+    let mut inside = false;
+    for s in by_x {
+        if s[2] > pz {
+            continue;
         }
-        covered += insert(stair, s[0].max(px), s[1].max(py), rx, ry);
+        if s[0] <= px {
+            if s[1] <= py {
+                return None;
+            }
+            left = left.min(s[1]);
+            continue;
+        }
+        if !inside {
+            inside = true;
+            if left < ry {
+                stair.push([px, left]);
+            }
+        }
+        if s[1] <= py {
+            stair.push([s[0], py]);
+            break;
+        }
+        if s[1] < stair.last().map_or(ry, |t| t[1]) {
+            stair.push([s[0], s[1]]);
+        }
+    }
+    if !inside && left < ry {
+        stair.push([px, left]);
+    }
+    for (k, t) in stair.iter().enumerate() {
+        let next = stair.get(k + 1).map_or(rx, |u| u[0]);
+        covered += (next - t[0]) * (ry - t[1]);
     }
     let mut z = pz;
     for s in &front[below..] {
