@@ -8,6 +8,7 @@
 //! its non-dominated rows, which is what keeps WFG fast, and the recursion ends in the 4-D sweep.
 
 use super::volume as hv;
+use crate::moo::nondominated_sort::ord_key;
 
 /// Volume of the union of `[p, r]` over the rows of the `d`-column `pts` (`d >= 5`).
 pub(super) fn volume(pts: &[f64], d: usize, r: &[f64]) -> f64 {
@@ -38,14 +39,25 @@ pub(super) fn volume(pts: &[f64], d: usize, r: &[f64]) -> f64 {
 
 /// The non-dominated rows of the `d`-column `pts`, duplicates kept once (minimisation).
 fn nondominated(pts: &[f64], d: usize) -> Vec<f64> {
-    let mut rows: Vec<&[f64]> = pts.chunks_exact(d).collect();
-    rows.sort_unstable_by(|a, b| {
-        a.iter()
-            .zip(b.iter())
-            .map(|(x, y)| x.total_cmp(y))
-            .find(|o| o.is_ne())
-            .unwrap_or(std::cmp::Ordering::Equal)
+    // Lexicographic order, comparing integer keys of the first objective and the other
+    // objectives only on ties (the slice comparison alone dominated the profile).
+    let mut keys: Vec<(u64, u32)> = pts
+        .chunks_exact(d)
+        .enumerate()
+        .map(|(i, p)| (ord_key(p[0]), i as u32))
+        .collect();
+    let row = |i: u32| &pts[i as usize * d..(i as usize + 1) * d];
+    keys.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0).then_with(|| {
+            row(a.1)
+                .iter()
+                .zip(row(b.1))
+                .map(|(x, y)| x.total_cmp(y))
+                .find(|o| o.is_ne())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        })
     });
+    let rows = keys.iter().map(|&(_, i)| row(i));
     // After the lexicographic sort only earlier rows can dominate (or equal) a row.
     let mut kept: Vec<f64> = Vec::new();
     for p in rows {
