@@ -26,16 +26,18 @@ pub(super) fn volume(pts: &[f64], r: &[f64]) -> f64 {
     let mut total = 0.0;
     for (i, p) in order.iter().enumerate() {
         let q = [p[0], p[1], p[2]];
-        if let Some(c) = contribution(&front, &by_x, q, r, &mut stair) {
+        if let Some((c, covers_some)) = contribution(&front, &by_x, q, r, &mut stair) {
             v3 += c;
-            // Points p weakly dominates in 3-D lie inside its box: drop them, then insert p.
-            let covers = |s: &[f64; 3]| s[0] >= q[0] && s[1] >= q[1] && s[2] >= q[2];
-            front.retain(|s| !covers(s));
-            by_x.retain(|s| !covers(s));
-            let at = front.partition_point(|s| s[2] < q[2]);
-            front.insert(at, q);
-            let at = by_x.partition_point(|s| s[0] < q[0]);
-            by_x.insert(at, q);
+            // Points p weakly dominates in 3-D lie inside its box: drop them (they can only sit
+            // at or after p's position in either order), then insert p.
+            let zat = front.partition_point(|s| s[2] < q[2]);
+            let xat = by_x.partition_point(|s| s[0] < q[0]);
+            if covers_some {
+                drop_covered(&mut front, zat, q);
+                drop_covered(&mut by_x, xat, q);
+            }
+            front.insert(zat, q);
+            by_x.insert(xat, q);
         }
         let next = order.get(i + 1).map_or(r[3], |n| n[3]);
         total += v3 * (next - p[3]);
@@ -43,8 +45,22 @@ pub(super) fn volume(pts: &[f64], r: &[f64]) -> f64 {
     total
 }
 
+/// Removes from `v[from..]` the points `q` weakly dominates, keeping the order of the rest.
+fn drop_covered(v: &mut Vec<[f64; 3]>, from: usize, q: [f64; 3]) {
+    let mut w = from;
+    for k in from..v.len() {
+        let s = v[k];
+        if !(s[0] >= q[0] && s[1] >= q[1] && s[2] >= q[2]) {
+            v[w] = s;
+            w += 1;
+        }
+    }
+    v.truncate(w);
+}
+
 /// The volume of `[p, r]` (3-D) not covered by the boxes of `front` (sorted by the third
-/// objective), or `None` when a single point of `front` weakly dominates `p`.
+/// objective), or `None` when a single point of `front` weakly dominates `p`; the flag says
+/// whether `p` may weakly dominate points of `front` (never a false `false`).
 ///
 /// Sweeps `front` upwards in the third objective; `stair` holds the staircase of the covered
 /// part of `p`'s `(x, y)` box (each point clipped to it), and the uncovered area times the
@@ -55,7 +71,7 @@ fn contribution(
     p: [f64; 3],
     r: &[f64],
     stair: &mut Vec<[f64; 2]>,
-) -> Option<f64> {
+) -> Option<(f64, bool)> {
     let [px, py, pz] = p;
     let (rx, ry) = (r[0], r[1]);
     let area = (rx - px) * (ry - py);
@@ -102,17 +118,26 @@ fn contribution(
         let next = stair.get(k + 1).map_or(rx, |u| u[0]);
         covered += (next - t[0]) * (ry - t[1]);
     }
+    // Points p could weakly dominate have z >= pz: those at z == pz sit at the end of the
+    // below part, the others are checked as the upper sweep visits them.
+    let mut covers_some = front[..below]
+        .iter()
+        .rev()
+        .take_while(|s| s[2] >= pz)
+        .any(|s| s[0] >= px && s[1] >= py);
     let mut z = pz;
     for s in &front[below..] {
         vol += (area - covered) * (s[2] - z);
         z = s[2];
         if s[0] <= px && s[1] <= py {
-            // From here up, p's box is covered entirely.
-            return Some(vol);
+            // From here up, p's box is covered entirely. No later point can be dominated by p:
+            // s would weakly dominate it, and the front holds no such pairs.
+            return Some((vol, covers_some));
         }
+        covers_some |= s[0] >= px && s[1] >= py;
         covered += insert(stair, s[0].max(px), s[1].max(py), rx, ry);
     }
-    Some(vol + (area - covered) * (r[2] - z))
+    Some((vol + (area - covered) * (r[2] - z), covers_some))
 }
 
 /// Adds the box `[(x, y), (rx, ry)]` to the staircase `s` (sorted by increasing `x`, strictly
