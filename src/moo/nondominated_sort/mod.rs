@@ -22,7 +22,8 @@
 //! - `M = 1`: ranks are the dense ranks of the values.
 //! - `M = 2`: the last row of each front (its smallest second objective): `O(N log N)`
 //!   (Jensen 2003's sweep).
-//! - `M = 3`: a 2-D staircase per front over objectives 1 and 2 (`BTreeMap`): `O(N log² N)`.
+//! - `M = 3`: a 2-D staircase per front over objectives 1 and 2 (a sorted `Vec`): `O(N log N)`
+//!   searches plus `O(front)` moves per insertion, short in practice.
 //! - `M ≥ 4`: no front summaries but divide and conquer over the objectives (Jensen 2003;
 //!   Fortin et al. 2013; Buzdalov & Shalyto 2014), `O(N log^{M−1} N)`, exact with ties.
 //!

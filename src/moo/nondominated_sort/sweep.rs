@@ -1,10 +1,8 @@
 //! The fast sorts behind [`super::nondominated_sort`]: one lexicographic sort, then a binary
 //! search over per-front summaries (see the module docs of the parent for why that is exact).
 
-use std::collections::BTreeMap;
-
 /// Maps a finite `f64` (with `-0.0` already folded into `0.0`) to a `u64` with the same order,
-/// so that objective values can key a `BTreeMap`.
+/// so that objective values can be sorted and compared as integers.
 #[inline]
 pub(crate) fn ord_key(x: f64) -> u64 {
     let b = x.to_bits();
@@ -131,11 +129,22 @@ trait FrontSearch {
     fn insert(&mut self, k: usize, p: &[f64]);
 }
 
-/// Three objectives: per front, the minimal staircase of its `(f1, f2)` projections, keyed by
-/// `f1` with `f2` strictly decreasing; `p` is dominated iff the entry with the largest
-/// `f1 <= p[1]` has `f2 <= p[2]`.
+/// Three objectives: per front, the minimal staircase of its `(f1, f2)` projections, sorted by
+/// `f1` with `f2` strictly decreasing; `p` is dominated iff the step with the largest
+/// `f1 <= p[1]` has `f2 <= p[2]`. Steps are kept in a plain sorted `Vec` per front: a binary
+/// search plus a short `memmove` per insertion is much cheaper than a `BTreeMap` (node
+/// allocations, pointer chasing) at the sizes fronts have.
 struct ThreeD {
-    fronts: Vec<BTreeMap<u64, f64>>,
+    fronts: Vec<Vec<[f64; 2]>>,
+}
+
+impl ThreeD {
+    /// Index of the first step with `f1 > y`, and whether the step before it covers `(y, z)`.
+    #[inline]
+    fn locate(stair: &[[f64; 2]], y: f64, z: f64) -> (usize, bool) {
+        let i = stair.partition_point(|s| s[0] <= y);
+        (i, i > 0 && stair[i - 1][1] <= z)
+    }
 }
 
 impl FrontSearch for ThreeD {
@@ -143,25 +152,30 @@ impl FrontSearch for ThreeD {
         self.fronts.len()
     }
     fn dominated(&self, k: usize, p: &[f64]) -> bool {
-        matches!(self.fronts[k].range(..=ord_key(p[1])).next_back(), Some((_, &y)) if y <= p[2])
+        Self::locate(&self.fronts[k], p[1], p[2]).1
     }
     fn insert(&mut self, k: usize, p: &[f64]) {
         if k == self.fronts.len() {
-            self.fronts.push(BTreeMap::new());
+            self.fronts.push(Vec::new());
         }
         let stair = &mut self.fronts[k];
-        let key = ord_key(p[1]);
-        if matches!(stair.range(..=key).next_back(), Some((_, &y)) if y <= p[2]) {
+        let (i, covered) = Self::locate(stair, p[1], p[2]);
+        if covered {
             return; // projection already covered: the staircase answers the same
         }
-        let covered: Vec<u64> = stair
-            .range(key..)
-            .take_while(|(_, &y)| y >= p[2])
-            .map(|(&k, _)| k)
-            .collect();
-        for c in covered {
-            stair.remove(&c);
+        // A step at the same f1 (necessarily higher f2) sits at i − 1; it and the steps from i
+        // with f2 >= p[2] are now covered.
+        let lo = if i > 0 && stair[i - 1][0] >= p[1] {
+            i - 1
+        } else {
+            i
+        };
+        let hi = i + stair[i..].iter().take_while(|s| s[1] >= p[2]).count();
+        if hi > lo {
+            stair[lo] = [p[1], p[2]];
+            stair.drain(lo + 1..hi);
+        } else {
+            stair.insert(lo, [p[1], p[2]]);
         }
-        stair.insert(key, p[2]);
     }
 }

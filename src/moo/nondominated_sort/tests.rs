@@ -99,3 +99,19 @@ fn bad_input_is_an_error() {
     ));
     assert_eq!(nondominated_sort(&[], 3).unwrap(), Vec::<usize>::new());
 }
+
+#[test]
+fn three_objectives_with_long_staircases_agree_with_naive() {
+    // Rows near the plane f0 + f1 + f2 = 1: few, large fronts, so the per-front staircases
+    // grow long and every insertion path (replace, drain, plain insert) runs many times.
+    let mut rng = crate::rng::stream(8, "test.nds.m3", 3, 0);
+    let mut f = Vec::new();
+    for _ in 0..1500 {
+        let a = rng.uniform_f64();
+        let b = rng.uniform_f64() * (1.0 - a);
+        let s = 1.0 + 0.05 * rng.uniform_f64();
+        // A coarse grid on one objective adds ties in f1, the staircase key.
+        f.extend([a * s, (b * s * 64.0).round() / 64.0, (1.0 - a - b) * s]);
+    }
+    assert_eq!(nondominated_sort(&f, 3).unwrap(), naive_rank(&f, 3));
+}

@@ -17,14 +17,17 @@
 //! - `M = 3`: sweep in the third objective over a balanced tree holding the 2-D staircase of the
 //!   points seen so far and its area (Beume et al. 2009, doi:10.1109/TEVC.2008.2007218),
 //!   `O(N log N)` ([`three_d`]).
-//! - `M ≥ 4`: WFG (While, Bradstreet & Barone 2012, doi:10.1109/TEVC.2010.2077298), with the
+//! - `M = 4`: sweep in the fourth objective adding each point's 3-D contribution to the 3-D
+//!   front seen so far (HV4D, Guerreiro & Fonseca 2018), `O(N²)` ([`four_d`]).
+//! - `M ≥ 5`: WFG (While, Bradstreet & Barone 2012, doi:10.1109/TEVC.2010.2077298), with the
 //!   exclusive volumes sliced along the last objective so that the recursion bottoms out in the
-//!   3-D sweep ([`wfg`]).
+//!   4-D sweep ([`wfg`]).
 //!
 //! The value is a sum of products of differences of the inputs; different algorithms round
 //! differently, so agreement between them is to a relative `1e-12`-ish, not to the bit. The
 //! result for a given input is deterministic.
 
+mod four_d;
 mod three_d;
 mod two_d;
 mod wfg;
@@ -69,6 +72,7 @@ pub(crate) fn volume(pts: &[f64], d: usize, r: &[f64]) -> f64 {
         1 => r[0] - pts.iter().copied().fold(f64::INFINITY, f64::min),
         2 => two_d::volume(pts, r),
         3 => three_d::volume(pts, r),
+        4 => four_d::volume(pts, r),
         _ => wfg::volume(pts, d, r),
     }
 }
