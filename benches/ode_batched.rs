@@ -7,69 +7,28 @@
 //! The peer is `benches/peers/torchode_peer.py` (same problems, parameters and settings);
 //! run both back to back and compare medians (`paper/tables/bench_ode.md`).
 //!
-//! The MLP right-hand side is written here with `crate::math` tanh until the crate's `nn`
-//! engine lands; then it should call `nn` instead.
+//! The hybrid system is the library's `ode::hybrid::MlpCorrection` over `ode::system::Oscillator`
+//! (network on `backend::cpu::member::MemberMlp`: lanes across members, SIMD tanh).
 //!
 //! `cargo bench --bench ode_batched -- --warm-up-time 1 --measurement-time 3`
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use pareto_sciml::nn::{Activation, MlpSpec};
+use pareto_sciml::ode::hybrid::{MlpCorrection, NnInput};
 use pareto_sciml::ode::system::{Oscillator, VanDerPol};
 use pareto_sciml::ode::{solve, BatchSystem, Real, SolveOptions};
 
 const HIDDEN: usize = 16;
-/// Damped-oscillator parameters (ω, ζ) followed by the MLP genome in PyTorch
-/// `parameters_to_vector` order: W1 (16×2), b1, W2 (16×16), b2, W3 (2×16), b3.
+/// MLP genome length, PyTorch `parameters_to_vector` order: W1 (16×2), b1, W2 (16×16), b2,
+/// W3 (2×16), b3. A member's parameters are (ω, ζ) followed by its genome.
 const N_MLP: usize = HIDDEN * 2 + HIDDEN + HIDDEN * HIDDEN + HIDDEN + 2 * HIDDEN + 2;
 
-/// `y' = oscillator(y; ω, ζ) + MLP(y; θ)`.
-struct Hybrid;
-
-impl<T: Real> BatchSystem<T> for Hybrid {
-    fn dim(&self) -> usize {
-        2
-    }
-    fn n_params(&self) -> usize {
-        2 + N_MLP
-    }
-    #[inline(always)]
-    fn rhs(&self, t: &[T], y: &[T], p: &[T], dy: &mut [T]) {
-        let np = 2 + N_MLP;
-        let mut h1 = [T::ZERO; HIDDEN];
-        let mut h2 = [T::ZERO; HIDDEN];
-        for i in 0..t.len() {
-            let q = &p[i * np..(i + 1) * np];
-            let (x, v) = (y[2 * i], y[2 * i + 1]);
-            let (w, z) = (q[0], q[1]);
-            let g = &q[2..];
-            let (w1, rest) = g.split_at(2 * HIDDEN);
-            let (b1, rest) = rest.split_at(HIDDEN);
-            let (w2, rest) = rest.split_at(HIDDEN * HIDDEN);
-            let (b2, rest) = rest.split_at(HIDDEN);
-            let (w3, b3) = rest.split_at(2 * HIDDEN);
-            for o in 0..HIDDEN {
-                h1[o] = w1[2 * o + 1].mul_add(v, w1[2 * o].mul_add(x, b1[o])).tanh();
-            }
-            for o in 0..HIDDEN {
-                let row = &w2[o * HIDDEN..(o + 1) * HIDDEN];
-                let mut acc = b2[o];
-                for k in 0..HIDDEN {
-                    acc = row[k].mul_add(h1[k], acc);
-                }
-                h2[o] = acc.tanh();
-            }
-            let (mut o0, mut o1) = (b3[0], b3[1]);
-            for k in 0..HIDDEN {
-                o0 = w3[k].mul_add(h2[k], o0);
-                o1 = w3[HIDDEN + k].mul_add(h2[k], o1);
-            }
-            let two = T::from_f64(2.0);
-            dy[2 * i] = v + o0;
-            dy[2 * i + 1] = -(w * w * x) - two * z * w * v + o1;
-        }
-    }
-    fn vjp(&self, _: &[T], _: &[T], _: &[T], _: &[T], _: &mut [T], _: &mut [T]) {
-        unimplemented!("forward-only bench system")
-    }
+/// `y' = oscillator(y; ω, ζ) + MLP(y; θ)`: the library's hybrid system, network vectorised
+/// across members.
+fn hybrid() -> MlpCorrection<Oscillator> {
+    let spec = MlpSpec::uniform(2, &[HIDDEN, HIDDEN], 2, Activation::Tanh).unwrap();
+    assert_eq!(spec.n_params(), N_MLP);
+    MlpCorrection::new(Oscillator, spec, 1.0, NnInput::State).unwrap()
 }
 
 /// Per-member parameters shared with the peer script (same formulas there).
@@ -138,8 +97,9 @@ fn bench_problem<T: Real, S: BatchSystem<T>>(c: &mut Criterion, sys: &S, problem
 }
 
 fn benches(c: &mut Criterion) {
-    bench_problem::<f64, _>(c, &Hybrid, "hybrid", "f64");
-    bench_problem::<f32, _>(c, &Hybrid, "hybrid", "f32");
+    let hybrid = hybrid();
+    bench_problem::<f64, _>(c, &hybrid, "hybrid", "f64");
+    bench_problem::<f32, _>(c, &hybrid, "hybrid", "f32");
     bench_problem::<f64, _>(c, &VanDerPol, "vdp", "f64");
     bench_problem::<f32, _>(c, &VanDerPol, "vdp", "f32");
     bench_problem::<f64, _>(c, &Oscillator, "damped", "f64");
