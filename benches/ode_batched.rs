@@ -31,6 +31,58 @@ fn hybrid() -> MlpCorrection<Oscillator> {
     MlpCorrection::new(Oscillator, spec, 1.0, NnInput::State).unwrap()
 }
 
+/// The same system with the MLP written out per member in scalar code (the pre-`MemberMlp`
+/// baseline, group `cpu_hybrid_hand`): what the member engine is measured against in the same run.
+struct HandHybrid;
+
+impl<T: Real> BatchSystem<T> for HandHybrid {
+    fn dim(&self) -> usize {
+        2
+    }
+    fn n_params(&self) -> usize {
+        2 + N_MLP
+    }
+    #[inline(always)]
+    fn rhs(&self, t: &[T], y: &[T], p: &[T], dy: &mut [T]) {
+        let np = 2 + N_MLP;
+        let mut h1 = [T::ZERO; HIDDEN];
+        let mut h2 = [T::ZERO; HIDDEN];
+        for i in 0..t.len() {
+            let q = &p[i * np..(i + 1) * np];
+            let (x, v) = (y[2 * i], y[2 * i + 1]);
+            let (w, z) = (q[0], q[1]);
+            let g = &q[2..];
+            let (w1, rest) = g.split_at(2 * HIDDEN);
+            let (b1, rest) = rest.split_at(HIDDEN);
+            let (w2, rest) = rest.split_at(HIDDEN * HIDDEN);
+            let (b2, rest) = rest.split_at(HIDDEN);
+            let (w3, b3) = rest.split_at(2 * HIDDEN);
+            for o in 0..HIDDEN {
+                h1[o] = w1[2 * o + 1].mul_add(v, w1[2 * o].mul_add(x, b1[o])).tanh();
+            }
+            for o in 0..HIDDEN {
+                let row = &w2[o * HIDDEN..(o + 1) * HIDDEN];
+                let mut acc = b2[o];
+                for k in 0..HIDDEN {
+                    acc = row[k].mul_add(h1[k], acc);
+                }
+                h2[o] = acc.tanh();
+            }
+            let (mut o0, mut o1) = (b3[0], b3[1]);
+            for k in 0..HIDDEN {
+                o0 = w3[k].mul_add(h2[k], o0);
+                o1 = w3[HIDDEN + k].mul_add(h2[k], o1);
+            }
+            let two = T::from_f64(2.0);
+            dy[2 * i] = v + o0;
+            dy[2 * i + 1] = -(w * w * x) - two * z * w * v + o1;
+        }
+    }
+    fn vjp(&self, _: &[T], _: &[T], _: &[T], _: &[T], _: &mut [T], _: &mut [T]) {
+        unimplemented!("forward-only bench system")
+    }
+}
+
 /// Per-member parameters shared with the peer script (same formulas there).
 fn params(problem: &str, m: usize, members: usize) -> Vec<f64> {
     let f = m as f64 / (members.max(2) - 1) as f64;
@@ -39,6 +91,7 @@ fn params(problem: &str, m: usize, members: usize) -> Vec<f64> {
         "vdp" => vec![0.5 + 4.5 * f],
         "damped" => vec![w, z],
         _ => {
+            // hybrid and hybrid_hand
             let mut p = vec![w, z];
             p.extend((0..N_MLP).map(|k| 0.2 * (0.37 * k as f64 + 1.3 * m as f64 + 0.5).sin()));
             p
@@ -100,6 +153,7 @@ fn benches(c: &mut Criterion) {
     let hybrid = hybrid();
     bench_problem::<f64, _>(c, &hybrid, "hybrid", "f64");
     bench_problem::<f32, _>(c, &hybrid, "hybrid", "f32");
+    bench_problem::<f64, _>(c, &HandHybrid, "hybrid_hand", "f64");
     bench_problem::<f64, _>(c, &VanDerPol, "vdp", "f64");
     bench_problem::<f32, _>(c, &VanDerPol, "vdp", "f32");
     bench_problem::<f64, _>(c, &Oscillator, "damped", "f64");

@@ -338,18 +338,18 @@ fn run<V: Lane>(net: &MemberMlp, job: &Job<'_, V::T>, r0: usize, a: &mut [V::T],
     let mut ga = vec![zero; spec.max_width() * w];
     let mut gb = vec![zero; spec.max_width() * w];
     let (stride, off) = (job.layout.stride, job.layout.offset);
+    let avx = avx2_available();
     for blk in (0..n).step_by(w) {
         // Lane l holds member blk + l; a short block repeats its last member.
         let member = |l: usize| r0 + (blk + l).min(n - 1);
-        for l in 0..w {
-            let g = &job.genomes[member(l) * stride + off..][..np];
-            for (j, &x) in g.iter().enumerate() {
-                wt[j * w + l] = x;
-            }
+        let mut rows: [&[V::T]; 16] = [&[]; 16];
+        for (l, row) in rows.iter_mut().enumerate().take(w) {
+            *row = &job.genomes[member(l) * stride + off..][..np];
             for k in 0..n_in {
                 h[k * w + l] = job.x[member(l) * n_in + k];
             }
         }
+        interleave::<V>(&rows[..w], &mut wt, avx);
         forward_block::<V>(net, &wt, &mut h, &mut d, reverse);
         let top = net.act_off[spec.n_layers()] * w;
         let live = (n - blk).min(w);
@@ -376,6 +376,64 @@ fn run<V: Lane>(net: &MemberMlp, job: &Job<'_, V::T>, r0: usize, a: &mut [V::T],
                 *x = gw[j * w + l];
             }
         }
+    }
+}
+
+/// `wt[j * W + l] = rows[l][j]`: the genomes of one lane block, interleaved. Pure data
+/// movement (no arithmetic), so the AVX2 shuffle version cannot change any bits.
+#[inline(always)]
+fn interleave<V: Lane>(rows: &[&[V::T]], wt: &mut [V::T], avx: bool) {
+    #[cfg(target_arch = "x86_64")]
+    if avx && rows.len() == 4 && std::any::TypeId::of::<V::T>() == std::any::TypeId::of::<f64>() {
+        let np = rows[0].len();
+        assert!(rows.len() == 4 && rows.iter().all(|r| r.len() == np) && wt.len() >= 4 * np);
+        // SAFETY: `V::T` is `f64` (same TypeId), AVX2/FMA were detected at run time (`avx`),
+        // and the lengths were checked just above.
+        unsafe {
+            let p: [*const f64; 4] = std::array::from_fn(|l| rows[l].as_ptr().cast());
+            interleave_f64x4(p, np, wt.as_mut_ptr().cast());
+        }
+        return;
+    }
+    let _ = avx;
+    let w = rows.len();
+    for j in 0..rows[0].len() {
+        for (l, r) in rows.iter().enumerate() {
+            wt[j * w + l] = r[j];
+        }
+    }
+}
+
+/// 4×4 transposes: four genome rows of `np` values into `out[j * 4 + l]`.
+///
+/// # Safety
+/// AVX2 present; `p[l]` valid for `np` reads, `out` for `4 * np` writes.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn interleave_f64x4(p: [*const f64; 4], np: usize, out: *mut f64) {
+    use std::arch::x86_64::*;
+    let mut j = 0;
+    while j + 4 <= np {
+        let r0 = _mm256_loadu_pd(p[0].add(j));
+        let r1 = _mm256_loadu_pd(p[1].add(j));
+        let r2 = _mm256_loadu_pd(p[2].add(j));
+        let r3 = _mm256_loadu_pd(p[3].add(j));
+        let t0 = _mm256_unpacklo_pd(r0, r1);
+        let t1 = _mm256_unpackhi_pd(r0, r1);
+        let t2 = _mm256_unpacklo_pd(r2, r3);
+        let t3 = _mm256_unpackhi_pd(r2, r3);
+        _mm256_storeu_pd(out.add(4 * j), _mm256_permute2f128_pd::<0x20>(t0, t2));
+        _mm256_storeu_pd(out.add(4 * j + 4), _mm256_permute2f128_pd::<0x20>(t1, t3));
+        _mm256_storeu_pd(out.add(4 * j + 8), _mm256_permute2f128_pd::<0x31>(t0, t2));
+        _mm256_storeu_pd(out.add(4 * j + 12), _mm256_permute2f128_pd::<0x31>(t1, t3));
+        j += 4;
+    }
+    while j < np {
+        for (l, &pl) in p.iter().enumerate() {
+            *out.add(4 * j + l) = *pl.add(j);
+        }
+        j += 1;
     }
 }
 
