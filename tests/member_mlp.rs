@@ -85,7 +85,8 @@ fn values_and_vjps_match_the_single_network_engine() {
         net.forward(&c.x, &c.g, c.layout, &mut out).unwrap();
         let mut gx = vec![0.0; c.rows * 3];
         let mut gg = vec![7.0; c.g.len()];
-        net.vjp(&c.x, &c.g, c.layout, &c.v, &mut gx, &mut gg).unwrap();
+        net.vjp(&c.x, &c.g, c.layout, &c.v, &mut gx, &mut gg)
+            .unwrap();
         let jet = JetSpec::first(3);
         for m in 0..c.rows {
             let mlp = Mlp::new(&c.spec, genome(&c, m)).unwrap();
@@ -101,7 +102,9 @@ fn values_and_vjps_match_the_single_network_engine() {
                 let want: f64 = (0..2).map(|o| vm[o] * j[o * nc + 1 + k]).sum();
                 assert!((gx[3 * m + k] - want).abs() <= 1e-13, "gx {m} {k}");
             }
-            let lg = mlp.loss_grad(xm, vm, &[], &JetSpec::value(3), &Dot(2)).unwrap();
+            let lg = mlp
+                .loss_grad(xm, vm, &[], &JetSpec::value(3), &Dot(2))
+                .unwrap();
             let o = m * c.layout.stride;
             for (jj, want) in lg.grad.iter().enumerate() {
                 let got = gg[o + c.layout.offset + jj];
@@ -109,7 +112,10 @@ fn values_and_vjps_match_the_single_network_engine() {
             }
             // Slots outside the genome are left alone.
             let row = &gg[o..o + c.layout.stride];
-            assert!(row[..2].iter().chain(&row[2 + c.spec.n_params()..]).all(|&z| z == 7.0));
+            assert!(row[..2]
+                .iter()
+                .chain(&row[2 + c.spec.n_params()..])
+                .all(|&z| z == 7.0));
         }
     }
 }
@@ -120,7 +126,8 @@ fn vjps_match_central_differences() {
     let net = MemberMlp::new(c.spec.clone());
     let mut gx = vec![0.0; c.rows * 3];
     let mut gg = vec![0.0; c.g.len()];
-    net.vjp(&c.x, &c.g, c.layout, &c.v, &mut gx, &mut gg).unwrap();
+    net.vjp(&c.x, &c.g, c.layout, &c.v, &mut gx, &mut gg)
+        .unwrap();
     let f = |x: &[f64], g: &[f64]| -> f64 {
         let mut out = vec![0.0; c.rows * 2];
         net.forward(x, g, c.layout, &mut out).unwrap();
@@ -173,11 +180,7 @@ fn same_bits_everywhere<T: Element>() {
     let c = case(Activation::Tanh, 150, 3);
     for rows in (1..=13).chain([64, 65, 150]) {
         let base = bits(&run::<T>(&c, rows, Cpu::new(1).with_isa(Isa::Scalar)));
-        for cpu in [
-            Cpu::new(1),
-            Cpu::new(3),
-            Cpu::new(2).with_isa(Isa::Scalar),
-        ] {
+        for cpu in [Cpu::new(1), Cpu::new(3), Cpu::new(2).with_isa(Isa::Scalar)] {
             assert_eq!(base, bits(&run::<T>(&c, rows, cpu)), "rows {rows} {cpu:?}");
         }
     }
@@ -240,13 +243,37 @@ fn bad_input_is_an_error() {
         Err(Error::InvalidConfig { .. })
     ));
     let (mut gx, mut gg) = (vec![0.0; 12], vec![0.0; c.g.len()]);
-    assert!(shape(net.vjp(&c.x, &c.g, c.layout, &c.v[..7], &mut gx, &mut gg)));
-    assert!(shape(net.vjp(&c.x, &c.g, c.layout, &c.v, &mut gx[..11], &mut gg)));
-    assert!(shape(net.vjp(&c.x, &c.g, c.layout, &c.v, &mut gx, &mut gg[..5])));
+    assert!(shape(net.vjp(
+        &c.x,
+        &c.g,
+        c.layout,
+        &c.v[..7],
+        &mut gx,
+        &mut gg
+    )));
+    assert!(shape(net.vjp(
+        &c.x,
+        &c.g,
+        c.layout,
+        &c.v,
+        &mut gx[..11],
+        &mut gg
+    )));
+    assert!(shape(net.vjp(
+        &c.x,
+        &c.g,
+        c.layout,
+        &c.v,
+        &mut gx,
+        &mut gg[..5]
+    )));
     // NaN is not an error: it stays in its own member.
     let mut x = c.x.clone();
     x[3] = f64::NAN;
     net.forward(&x, &c.g, c.layout, &mut out).unwrap();
     assert!(out[2].is_nan() && out[3].is_nan());
-    assert!(out.iter().enumerate().all(|(i, v)| i / 2 == 1 || v.is_finite()));
+    assert!(out
+        .iter()
+        .enumerate()
+        .all(|(i, v)| i / 2 == 1 || v.is_finite()));
 }

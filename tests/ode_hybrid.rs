@@ -39,12 +39,18 @@ fn lambda_zero_is_the_physics_system_bit_for_bit() {
     let members = 6;
     let p = params(&sys, members, 1);
     let np = BatchSystem::<f64>::n_params(&sys);
-    let phys: Vec<f64> = (0..members).flat_map(|m| [p[m * np], p[m * np + 1]]).collect();
+    let phys: Vec<f64> = (0..members)
+        .flat_map(|m| [p[m * np], p[m * np + 1]])
+        .collect();
     let y0: Vec<f64> = (0..members).flat_map(|m| [1.0, 0.1 * m as f64]).collect();
     let o = SolveOptions::default();
     let a = solve(&sys, &y0, &p, 0.0, &t_eval(), &o).unwrap();
     let b = solve(&Oscillator, &y0, &phys, 0.0, &t_eval(), &o).unwrap();
-    assert!(a.y.iter().zip(&b.y).all(|(x, y)| x.to_bits() == y.to_bits()));
+    assert!(a
+        .y
+        .iter()
+        .zip(&b.y)
+        .all(|(x, y)| x.to_bits() == y.to_bits()));
     assert_eq!(a.stats, b.stats);
 }
 
@@ -97,9 +103,7 @@ fn vjps_match_central_differences() {
 #[test]
 fn scalar_twin_and_thread_count_give_the_same_solve_bits() {
     let sys = MlpCorrection::new(Oscillator, spec(3), 1.0, NnInput::StateTime).unwrap();
-    let scalar = sys
-        .clone()
-        .with_cpu(Cpu::new(1).with_isa(Isa::Scalar));
+    let scalar = sys.clone().with_cpu(Cpu::new(1).with_isa(Isa::Scalar));
     let members = 11;
     let p = params(&sys, members, 3);
     let y0: Vec<f64> = (0..members).flat_map(|m| [1.0, -0.05 * m as f64]).collect();
@@ -114,7 +118,11 @@ fn scalar_twin_and_thread_count_give_the_same_solve_bits() {
     let a = solve(&sys, &y0, &p, 0.0, &t_eval(), &auto).unwrap();
     let b = solve(&scalar, &y0, &p, 0.0, &t_eval(), &plain).unwrap();
     assert!(a.status.iter().all(|s| *s == Status::Success));
-    assert!(a.y.iter().zip(&b.y).all(|(x, y)| x.to_bits() == y.to_bits()));
+    assert!(a
+        .y
+        .iter()
+        .zip(&b.y)
+        .all(|(x, y)| x.to_bits() == y.to_bits()));
     assert_eq!(a.stats, b.stats);
     // f32 as well.
     let pf: Vec<f32> = p.iter().map(|&x| x as f32).collect();
@@ -122,7 +130,11 @@ fn scalar_twin_and_thread_count_give_the_same_solve_bits() {
     let tf: Vec<f32> = t_eval().iter().map(|&x| x as f32).collect();
     let a = solve(&sys, &yf, &pf, 0.0, &tf, &auto).unwrap();
     let b = solve(&scalar, &yf, &pf, 0.0, &tf, &plain).unwrap();
-    assert!(a.y.iter().zip(&b.y).all(|(x, y)| x.to_bits() == y.to_bits()));
+    assert!(a
+        .y
+        .iter()
+        .zip(&b.y)
+        .all(|(x, y)| x.to_bits() == y.to_bits()));
 }
 
 #[test]
@@ -133,7 +145,7 @@ fn a_nan_genome_fails_only_its_member() {
     let p = params(&sys, members, 4);
     let mut bad = p.clone();
     bad[2 * np + 10] = f64::NAN;
-    let y0 = vec![1.0, 0.0].repeat(members);
+    let y0 = [1.0, 0.0].repeat(members);
     let o = SolveOptions::default();
     let a = solve(&sys, &y0, &p, 0.0, &t_eval(), &o).unwrap();
     let b = solve(&sys, &y0, &bad, 0.0, &t_eval(), &o).unwrap();
@@ -181,7 +193,10 @@ fn solver_gradient_through_the_network_matches_finite_differences() {
         b[j] -= e;
         let fd = (value(&a) - value(&b)) / (2.0 * e);
         let got = gr.d_params[j];
-        assert!((fd - got).abs() < 1e-6 * (1.0 + fd.abs()), "param {j}: {fd} vs {got}");
+        assert!(
+            (fd - got).abs() < 1e-6 * (1.0 + fd.abs()),
+            "param {j}: {fd} vs {got}"
+        );
     }
 }
 

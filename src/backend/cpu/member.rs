@@ -253,7 +253,10 @@ impl MemberMlp {
             Isa::Scalar => Ok(false),
             Isa::Auto => Ok(avx2_available()),
             Isa::Avx2 if avx2_available() => Ok(true),
-            Isa::Avx2 => Err(Error::config("isa", "AVX2/FMA is not available on this CPU")),
+            Isa::Avx2 => Err(Error::config(
+                "isa",
+                "AVX2/FMA is not available on this CPU",
+            )),
         }
     }
 
@@ -291,7 +294,14 @@ impl MemberMlp {
         }
     }
 
-    fn dispatch<T: Element>(&self, avx: bool, job: &Job<'_, T>, r0: usize, a: &mut [T], b: &mut [T]) {
+    fn dispatch<T: Element>(
+        &self,
+        avx: bool,
+        job: &Job<'_, T>,
+        r0: usize,
+        a: &mut [T],
+        b: &mut [T],
+    ) {
         #[cfg(target_arch = "x86_64")]
         if avx {
             // SAFETY: AVX2 and FMA were detected at run time (`use_avx`).
@@ -316,7 +326,13 @@ struct Job<'a, T> {
 /// The CPU must support AVX2 and FMA.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn run_avx<T: Element>(net: &MemberMlp, job: &Job<'_, T>, r0: usize, a: &mut [T], b: &mut [T]) {
+unsafe fn run_avx<T: Element>(
+    net: &MemberMlp,
+    job: &Job<'_, T>,
+    r0: usize,
+    a: &mut [T],
+    b: &mut [T],
+) {
     run::<T::Avx>(net, job, r0, a, b)
 }
 
@@ -329,12 +345,24 @@ fn run<V: Lane>(net: &MemberMlp, job: &Job<'_, V::T>, r0: usize, a: &mut [V::T],
     let w = V::W;
     let (n_in, n_out, np) = (spec.n_in(), spec.n_out(), spec.n_params());
     let reverse = !job.v.is_empty();
-    let n = if reverse { a.len() / n_in } else { a.len() / n_out };
+    let n = if reverse {
+        a.len() / n_in
+    } else {
+        a.len() / n_out
+    };
     let zero = V::T::ZERO;
     let mut wt = vec![zero; np * w];
     let mut h = vec![zero; net.act_off[net.act_off.len() - 1] * w];
-    let mut d = if reverse { vec![zero; h.len()] } else { Vec::new() };
-    let mut gw = if reverse { vec![zero; np * w] } else { Vec::new() };
+    let mut d = if reverse {
+        vec![zero; h.len()]
+    } else {
+        Vec::new()
+    };
+    let mut gw = if reverse {
+        vec![zero; np * w]
+    } else {
+        Vec::new()
+    };
     let mut ga = vec![zero; spec.max_width() * w];
     let mut gb = vec![zero; spec.max_width() * w];
     let (stride, off) = (job.layout.stride, job.layout.offset);
@@ -440,7 +468,13 @@ unsafe fn interleave_f64x4(p: [*const f64; 4], np: usize, out: *mut f64) {
 /// Forward through all layers for one lane block. `h` holds the input in its first `n_in`
 /// registers and receives every layer's output after it; with `keep`, `d` receives `σ'`.
 #[inline(always)]
-fn forward_block<V: Lane>(net: &MemberMlp, wt: &[V::T], h: &mut [V::T], d: &mut [V::T], keep: bool) {
+fn forward_block<V: Lane>(
+    net: &MemberMlp,
+    wt: &[V::T],
+    h: &mut [V::T],
+    d: &mut [V::T],
+    keep: bool,
+) {
     let spec = &net.spec;
     let w = V::W;
     for l in 0..spec.n_layers() {
@@ -503,9 +537,7 @@ fn backward_block<V: Lane>(
             let row = base + o * ni * w;
             for k in 0..ni {
                 let at = row + k * w;
-                delta
-                    .mul(V::load(&hin[k * w..]))
-                    .store(&mut gw[at..]);
+                delta.mul(V::load(&hin[k * w..])).store(&mut gw[at..]);
                 V::load(&wt[at..])
                     .fma(delta, V::load(&gb[k * w..]))
                     .store(&mut gb[k * w..]);
@@ -539,7 +571,8 @@ mod tests {
         for r in 0..rows {
             let mut one = [0.0; 2];
             let gr = &g[r * layout.stride..(r + 1) * layout.stride];
-            net.forward(&x[3 * r..3 * r + 3], gr, layout, &mut one).unwrap();
+            net.forward(&x[3 * r..3 * r + 3], gr, layout, &mut one)
+                .unwrap();
             assert_eq!(one[0].to_bits(), out[2 * r].to_bits());
             assert_eq!(one[1].to_bits(), out[2 * r + 1].to_bits());
         }
