@@ -71,7 +71,7 @@ fn case(act: Activation, rows: usize, seed: u64) -> Case {
     }
 }
 
-fn genome<'a>(c: &'a Case, m: usize) -> &'a [f64] {
+fn genome(c: &Case, m: usize) -> &[f64] {
     let o = m * c.layout.stride + c.layout.offset;
     &c.g[o..o + c.spec.n_params()]
 }
