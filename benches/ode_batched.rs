@@ -8,7 +8,9 @@
 //! run both back to back and compare medians (`paper/tables/bench_ode.md`).
 //!
 //! The hybrid system is the library's `ode::hybrid::MlpCorrection` over `ode::system::Oscillator`
-//! (network on `backend::cpu::member::MemberMlp`: lanes across members, SIMD tanh).
+//! (network on `backend::cpu::member::MemberMlp`: lanes across members, SIMD tanh). Group
+//! `cpu_hybrid_hand` (f64) keeps the earlier hand-written per-member scalar MLP as a baseline
+//! measured in the same run.
 //!
 //! `cargo bench --bench ode_batched -- --warm-up-time 1 --measurement-time 3`
 
