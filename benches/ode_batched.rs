@@ -7,24 +7,37 @@
 //! The peer is `benches/peers/torchode_peer.py` (same problems, parameters and settings);
 //! run both back to back and compare medians (`paper/tables/bench_ode.md`).
 //!
-//! The MLP right-hand side is written here with `crate::math` tanh until the crate's `nn`
-//! engine lands; then it should call `nn` instead.
+//! The hybrid system is the library's `ode::hybrid::MlpCorrection` over `ode::system::Oscillator`
+//! (network on `backend::cpu::member::MemberMlp`: lanes across members, SIMD tanh). Group
+//! `cpu_hybrid_hand` (f64) keeps the earlier hand-written per-member scalar MLP as a baseline
+//! measured in the same run.
 //!
 //! `cargo bench --bench ode_batched -- --warm-up-time 1 --measurement-time 3`
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use pareto_sciml::nn::{Activation, MlpSpec};
+use pareto_sciml::ode::hybrid::{MlpCorrection, NnInput};
 use pareto_sciml::ode::system::{Oscillator, VanDerPol};
 use pareto_sciml::ode::{solve, BatchSystem, Real, SolveOptions};
 
 const HIDDEN: usize = 16;
-/// Damped-oscillator parameters (ω, ζ) followed by the MLP genome in PyTorch
-/// `parameters_to_vector` order: W1 (16×2), b1, W2 (16×16), b2, W3 (2×16), b3.
+/// MLP genome length, PyTorch `parameters_to_vector` order: W1 (16×2), b1, W2 (16×16), b2,
+/// W3 (2×16), b3. A member's parameters are (ω, ζ) followed by its genome.
 const N_MLP: usize = HIDDEN * 2 + HIDDEN + HIDDEN * HIDDEN + HIDDEN + 2 * HIDDEN + 2;
 
-/// `y' = oscillator(y; ω, ζ) + MLP(y; θ)`.
-struct Hybrid;
+/// `y' = oscillator(y; ω, ζ) + MLP(y; θ)`: the library's hybrid system, network vectorised
+/// across members.
+fn hybrid() -> MlpCorrection<Oscillator> {
+    let spec = MlpSpec::uniform(2, &[HIDDEN, HIDDEN], 2, Activation::Tanh).unwrap();
+    assert_eq!(spec.n_params(), N_MLP);
+    MlpCorrection::new(Oscillator, spec, 1.0, NnInput::State).unwrap()
+}
 
-impl<T: Real> BatchSystem<T> for Hybrid {
+/// The same system with the MLP written out per member in scalar code (the pre-`MemberMlp`
+/// baseline, group `cpu_hybrid_hand`): what the member engine is measured against in the same run.
+struct HandHybrid;
+
+impl<T: Real> BatchSystem<T> for HandHybrid {
     fn dim(&self) -> usize {
         2
     }
@@ -80,6 +93,7 @@ fn params(problem: &str, m: usize, members: usize) -> Vec<f64> {
         "vdp" => vec![0.5 + 4.5 * f],
         "damped" => vec![w, z],
         _ => {
+            // hybrid and hybrid_hand
             let mut p = vec![w, z];
             p.extend((0..N_MLP).map(|k| 0.2 * (0.37 * k as f64 + 1.3 * m as f64 + 0.5).sin()));
             p
@@ -138,8 +152,10 @@ fn bench_problem<T: Real, S: BatchSystem<T>>(c: &mut Criterion, sys: &S, problem
 }
 
 fn benches(c: &mut Criterion) {
-    bench_problem::<f64, _>(c, &Hybrid, "hybrid", "f64");
-    bench_problem::<f32, _>(c, &Hybrid, "hybrid", "f32");
+    let hybrid = hybrid();
+    bench_problem::<f64, _>(c, &hybrid, "hybrid", "f64");
+    bench_problem::<f32, _>(c, &hybrid, "hybrid", "f32");
+    bench_problem::<f64, _>(c, &HandHybrid, "hybrid_hand", "f64");
     bench_problem::<f64, _>(c, &VanDerPol, "vdp", "f64");
     bench_problem::<f32, _>(c, &VanDerPol, "vdp", "f32");
     bench_problem::<f64, _>(c, &Oscillator, "damped", "f64");

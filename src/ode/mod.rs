@@ -24,6 +24,7 @@
 //! ```
 
 pub mod controller;
+pub mod hybrid;
 mod kernels;
 pub mod real;
 pub mod sensitivity;

@@ -11,6 +11,7 @@
 
 mod kernels;
 pub mod lanes;
+pub mod member;
 
 pub use kernels::CHUNK;
 use lanes::{Emu, Lane, Real};

@@ -1,0 +1,580 @@
+//! Per-member networks: every member of a population evaluates *its own* MLP at *its own*
+//! single input point, with value and vector–Jacobian products w.r.t. the input and the genome.
+//!
+//! This is the right-hand side of a hybrid neural ODE solved for a whole population at once
+//! (`ode::hybrid`): row `i` of the solver's state is member `i`'s input, row `i` of its
+//! parameter buffer holds member `i`'s genome. The population kernels of [`super::Cpu`]
+//! (one genome × many points) do not fit that shape; here the vector lanes run across
+//! *members*: 4 `f64` / 8 `f32` members per register. For each lane block the genomes of
+//! its members are copied into an interleaved scratch (`[n_params][W]`, a per-call transposed
+//! copy that stays in L1), so every weight of the network is one contiguous vector load.
+//!
+//! **Bits.** The kernel body is written once over [`Lane`] and instantiated with the AVX2/FMA
+//! registers and with the scalar twin [`Emu`](super::lanes::Emu), which issues `mul_add`
+//! exactly where the vector path fuses; `tanh`/`sin` are the [`crate::math`] functions whose
+//! vector forms match the scalar ones bit for bit. A short last block is padded with copies of
+//! its last member (results discarded). Lanes never mix, so a member's results do not depend
+//! on the ISA, the thread count, the block it lands in or the other members: SIMD == scalar
+//! and 1 == N threads, bitwise.
+//!
+//! **Order of operations** (the contract a scalar re-implementation must follow): a unit's
+//! pre-activation is `b_o`, then `fma(W_ok, h_k, acc)` for `k` ascending; in reverse,
+//! `δ_o = ḡ_o · σ'(z_o)` (`σ' = 1 − σ²` for tanh), `∂b_o = δ_o`, `∂W_ok = δ_o · h_k`, and the
+//! input adjoint `ḡ_k = fma(W_ok, δ_o, ḡ_k)` from zero for `o` ascending.
+//!
+//! Non-finite inputs or weights are not checked (that would cost a pass per right-hand side
+//! call): they propagate to that member's outputs only.
+//!
+//! ```
+//! use pareto_sciml::backend::cpu::member::{MemberMlp, RowLayout};
+//! use pareto_sciml::nn::{Activation, MlpSpec};
+//! let spec = MlpSpec::uniform(2, &[8], 2, Activation::Tanh).unwrap();
+//! let net = MemberMlp::new(spec.clone());
+//! // Three members, each with its own genome (all zeros but the output biases) and input.
+//! let np = spec.n_params();
+//! let mut g = vec![0.0f64; 3 * np];
+//! for m in 0..3 {
+//!     g[m * np + np - 2] = m as f64; // b3[0] of member m
+//! }
+//! let x = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
+//! let mut out = vec![0.0; 6];
+//! net.forward(&x, &g, RowLayout::packed(np), &mut out).unwrap();
+//! assert_eq!(out, vec![0.0, 0.0, 1.0, 0.0, 2.0, 0.0]);
+//! ```
+
+use super::lanes::{Lane, Real};
+use super::{avx2_available, Cpu, Element, Isa};
+use crate::nn::{activation, MlpSpec};
+use crate::{Error, Result};
+
+/// Members per work item when the evaluator runs on several threads (a multiple of every
+/// lane width, so the lane blocks are the same whatever the thread count).
+pub const MEMBER_CHUNK: usize = 64;
+
+/// Where each member's genome lies in a row-major buffer: member `i`'s genome is
+/// `buf[i * stride + offset ..][.. n_params]` (e.g. physics parameters first, then the genome,
+/// in an ODE solver's parameter rows).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RowLayout {
+    /// Elements from one member's row to the next.
+    pub stride: usize,
+    /// Position of the genome inside a row.
+    pub offset: usize,
+}
+
+impl RowLayout {
+    /// Genomes stored back to back (`stride = n_params`, `offset = 0`).
+    pub fn packed(n_params: usize) -> Self {
+        Self {
+            stride: n_params,
+            offset: 0,
+        }
+    }
+}
+
+/// A per-member MLP evaluator: one network description, one genome and one input point per
+/// member, vectorised across members (module docs).
+#[derive(Clone, Debug)]
+pub struct MemberMlp {
+    spec: MlpSpec,
+    cpu: Cpu,
+    /// Offsets of each layer's activations in the interleaved activation scratch (in units of
+    /// `W` lanes); the last entry is the total.
+    act_off: Vec<usize>,
+}
+
+impl MemberMlp {
+    /// An evaluator for networks of shape `spec`, single-threaded, ISA [`Isa::Auto`].
+    pub fn new(spec: MlpSpec) -> Self {
+        let mut act_off = vec![0];
+        for &w in spec.widths() {
+            act_off.push(act_off.last().expect("non-empty") + w);
+        }
+        Self {
+            spec,
+            cpu: Cpu {
+                threads: 1,
+                isa: Isa::Auto,
+            },
+            act_off,
+        }
+    }
+
+    /// Uses another backend configuration (threads, ISA); results are the same bits. Inside an
+    /// ODE right-hand side keep one thread: the solver already runs blocks on threads.
+    pub fn with_cpu(self, cpu: Cpu) -> Self {
+        Self { cpu, ..self }
+    }
+
+    /// The network description.
+    pub fn spec(&self) -> &MlpSpec {
+        &self.spec
+    }
+
+    /// `out[i] = NN(x[i]; θ_i)` for every member `i`: `x` is `members × n_in`, `out` is
+    /// `members × n_out` (its length sets the member count), θ_i is read from `genomes` at
+    /// `layout`.
+    ///
+    /// Errors: [`Error::Empty`] for zero members, [`Error::Shape`] for mismatched lengths,
+    /// [`Error::InvalidConfig`] for a layout whose genome does not fit in a row or
+    /// [`Isa::Avx2`] on a CPU without it.
+    pub fn forward<T: Element>(
+        &self,
+        x: &[T],
+        genomes: &[T],
+        layout: RowLayout,
+        out: &mut [T],
+    ) -> Result<()> {
+        let rows = self.check("MemberMlp::forward", x, genomes, layout, out.len(), None)?;
+        let avx = self.use_avx()?;
+        let n_out = self.spec.n_out();
+        let job = Job {
+            x,
+            genomes,
+            layout,
+            v: &[],
+        };
+        self.split(rows, n_out, out, |r0, o| {
+            self.dispatch(avx, &job, r0, o, &mut []);
+        });
+        Ok(())
+    }
+
+    /// Reverse mode for every member `i`: `gx[i] = v[i]ᵀ ∂NN/∂x (x[i]; θ_i)` (overwritten,
+    /// `members × n_in`) and `v[i]ᵀ ∂NN/∂θ` written into the genome slots of `gg`, which has the
+    /// same `layout` as `genomes` (entries outside the genome slots are left as they are).
+    ///
+    /// Errors as [`forward`](Self::forward); the member count is `v.len() / n_out`.
+    pub fn vjp<T: Element>(
+        &self,
+        x: &[T],
+        genomes: &[T],
+        layout: RowLayout,
+        v: &[T],
+        gx: &mut [T],
+        gg: &mut [T],
+    ) -> Result<()> {
+        let op = "MemberMlp::vjp";
+        let n_out = self.spec.n_out();
+        if v.len() % n_out != 0 {
+            return Err(Error::Shape {
+                op,
+                what: format!("v.len() (a multiple of n_out = {n_out})"),
+                expected: v.len().div_ceil(n_out) * n_out,
+                got: v.len(),
+            });
+        }
+        let rows = self.check(op, x, genomes, layout, v.len(), Some(gg.len()))?;
+        crate::error::check_len(op, "gx.len()", x.len(), gx.len())?;
+        let avx = self.use_avx()?;
+        let job = Job {
+            x,
+            genomes,
+            layout,
+            v,
+        };
+        let np = self.spec.n_params();
+        let n_in = self.spec.n_in();
+        // Per item: the input adjoints, then the genome adjoints packed.
+        let item = n_in + np;
+        let mut packed = vec![T::ZERO; rows * item];
+        self.split(rows, item, &mut packed, |r0, buf| {
+            let n = buf.len() / item;
+            let (gxi, ggi) = buf.split_at_mut(n * n_in);
+            self.dispatch(avx, &job, r0, gxi, ggi);
+        });
+        // Unpack in member order (the same on any thread count).
+        let mut at = 0;
+        for r0 in (0..rows).step_by(self.chunk(rows)) {
+            let n = (rows - r0).min(self.chunk(rows));
+            let (gxi, ggi) = packed[at..at + n * item].split_at(n * n_in);
+            gx[r0 * n_in..(r0 + n) * n_in].copy_from_slice(gxi);
+            for i in 0..n {
+                let o = (r0 + i) * layout.stride + layout.offset;
+                gg[o..o + np].copy_from_slice(&ggi[i * np..(i + 1) * np]);
+            }
+            at += n * item;
+        }
+        Ok(())
+    }
+
+    fn check<T>(
+        &self,
+        op: &'static str,
+        x: &[T],
+        genomes: &[T],
+        layout: RowLayout,
+        out_len: usize,
+        grad_len: Option<usize>,
+    ) -> Result<usize> {
+        let (n_in, n_out, np) = (self.spec.n_in(), self.spec.n_out(), self.spec.n_params());
+        if out_len == 0 {
+            return Err(Error::Empty {
+                op,
+                what: "members",
+            });
+        }
+        if out_len % n_out != 0 {
+            return Err(Error::Shape {
+                op,
+                what: format!("out.len() (a multiple of n_out = {n_out})"),
+                expected: out_len.div_ceil(n_out) * n_out,
+                got: out_len,
+            });
+        }
+        let rows = out_len / n_out;
+        crate::error::check_len(op, "x.len()", rows * n_in, x.len())?;
+        if layout.offset + np > layout.stride {
+            return Err(Error::config(
+                "layout",
+                format!(
+                    "genome of {np} at offset {} does not fit in a row of stride {}",
+                    layout.offset, layout.stride
+                ),
+            ));
+        }
+        let need = (rows - 1) * layout.stride + layout.offset + np;
+        if genomes.len() < need || genomes.len() > rows * layout.stride {
+            return Err(Error::Shape {
+                op,
+                what: format!("genomes.len() ({rows} rows of stride {})", layout.stride),
+                expected: rows * layout.stride,
+                got: genomes.len(),
+            });
+        }
+        if let Some(g) = grad_len {
+            crate::error::check_len(op, "gg.len()", genomes.len(), g)?;
+        }
+        Ok(rows)
+    }
+
+    fn use_avx(&self) -> Result<bool> {
+        match self.cpu.isa {
+            Isa::Scalar => Ok(false),
+            Isa::Auto => Ok(avx2_available()),
+            Isa::Avx2 if avx2_available() => Ok(true),
+            Isa::Avx2 => Err(Error::config(
+                "isa",
+                "AVX2/FMA is not available on this CPU",
+            )),
+        }
+    }
+
+    fn chunk(&self, rows: usize) -> usize {
+        if crate::parallel::resolve_threads(self.cpu.threads) > 1 {
+            MEMBER_CHUNK
+        } else {
+            rows
+        }
+    }
+
+    /// Runs `f(first_member, item_out)` over member chunks of [`MEMBER_CHUNK`] on threads
+    /// (each chunk into its own buffer, copied back in member order), or over all members at
+    /// once on one thread; `out` holds `width` values per member.
+    fn split<T: Element>(
+        &self,
+        rows: usize,
+        width: usize,
+        out: &mut [T],
+        f: impl Fn(usize, &mut [T]) + Sync,
+    ) {
+        let chunk = self.chunk(rows);
+        if chunk >= rows {
+            f(0, out);
+            return;
+        }
+        let parts = crate::parallel::map_indexed(rows.div_ceil(chunk), self.cpu.threads, |c| {
+            let r0 = c * chunk;
+            let mut buf = vec![T::ZERO; (rows - r0).min(chunk) * width];
+            f(r0, &mut buf);
+            buf
+        });
+        for (c, part) in parts.iter().enumerate() {
+            out[c * chunk * width..][..part.len()].copy_from_slice(part);
+        }
+    }
+
+    fn dispatch<T: Element>(
+        &self,
+        avx: bool,
+        job: &Job<'_, T>,
+        r0: usize,
+        a: &mut [T],
+        b: &mut [T],
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if avx {
+            // SAFETY: AVX2 and FMA were detected at run time (`use_avx`).
+            unsafe { run_avx::<T>(self, job, r0, a, b) };
+            return;
+        }
+        let _ = avx;
+        run::<T::Emu>(self, job, r0, a, b);
+    }
+}
+
+/// Borrowed inputs of one call.
+struct Job<'a, T> {
+    x: &'a [T],
+    genomes: &'a [T],
+    layout: RowLayout,
+    /// Output adjoints (`members × n_out`); empty for a forward pass.
+    v: &'a [T],
+}
+
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn run_avx<T: Element>(
+    net: &MemberMlp,
+    job: &Job<'_, T>,
+    r0: usize,
+    a: &mut [T],
+    b: &mut [T],
+) {
+    run::<T::Avx>(net, job, r0, a, b)
+}
+
+/// Members `r0..` of one work item. Forward (`job.v` empty): `a` receives the outputs
+/// (`n × n_out`). Reverse: `a` receives the input adjoints (`n × n_in`), `b` the genome
+/// adjoints packed (`n × n_params`).
+#[inline(always)]
+fn run<V: Lane>(net: &MemberMlp, job: &Job<'_, V::T>, r0: usize, a: &mut [V::T], b: &mut [V::T]) {
+    let spec = &net.spec;
+    let w = V::W;
+    let (n_in, n_out, np) = (spec.n_in(), spec.n_out(), spec.n_params());
+    let reverse = !job.v.is_empty();
+    let n = if reverse {
+        a.len() / n_in
+    } else {
+        a.len() / n_out
+    };
+    let zero = V::T::ZERO;
+    let mut wt = vec![zero; np * w];
+    let mut h = vec![zero; net.act_off[net.act_off.len() - 1] * w];
+    let mut d = if reverse {
+        vec![zero; h.len()]
+    } else {
+        Vec::new()
+    };
+    let mut gw = if reverse {
+        vec![zero; np * w]
+    } else {
+        Vec::new()
+    };
+    let mut ga = vec![zero; spec.max_width() * w];
+    let mut gb = vec![zero; spec.max_width() * w];
+    let (stride, off) = (job.layout.stride, job.layout.offset);
+    let avx = avx2_available();
+    for blk in (0..n).step_by(w) {
+        // Lane l holds member blk + l; a short block repeats its last member.
+        let member = |l: usize| r0 + (blk + l).min(n - 1);
+        let mut rows: [&[V::T]; 16] = [&[]; 16];
+        for (l, row) in rows.iter_mut().enumerate().take(w) {
+            *row = &job.genomes[member(l) * stride + off..][..np];
+            for k in 0..n_in {
+                h[k * w + l] = job.x[member(l) * n_in + k];
+            }
+        }
+        interleave::<V>(&rows[..w], &mut wt, avx);
+        forward_block::<V>(net, &wt, &mut h, &mut d, reverse);
+        let top = net.act_off[spec.n_layers()] * w;
+        let live = (n - blk).min(w);
+        if !reverse {
+            for l in 0..live {
+                for o in 0..n_out {
+                    a[(blk + l) * n_out + o] = h[top + o * w + l];
+                }
+            }
+            continue;
+        }
+        for l in 0..w {
+            for o in 0..n_out {
+                ga[o * w + l] = job.v[member(l) * n_out + o];
+            }
+        }
+        backward_block::<V>(net, &wt, &h, &d, &mut ga, &mut gb, &mut gw);
+        for l in 0..live {
+            for k in 0..n_in {
+                a[(blk + l) * n_in + k] = ga[k * w + l];
+            }
+            let row = &mut b[(blk + l) * np..(blk + l + 1) * np];
+            for (j, x) in row.iter_mut().enumerate() {
+                *x = gw[j * w + l];
+            }
+        }
+    }
+}
+
+/// `wt[j * W + l] = rows[l][j]`: the genomes of one lane block, interleaved. Pure data
+/// movement (no arithmetic), so the AVX2 shuffle version cannot change any bits.
+#[inline(always)]
+fn interleave<V: Lane>(rows: &[&[V::T]], wt: &mut [V::T], avx: bool) {
+    #[cfg(target_arch = "x86_64")]
+    if avx && rows.len() == 4 && std::any::TypeId::of::<V::T>() == std::any::TypeId::of::<f64>() {
+        let np = rows[0].len();
+        assert!(rows.len() == 4 && rows.iter().all(|r| r.len() == np) && wt.len() >= 4 * np);
+        // SAFETY: `V::T` is `f64` (same TypeId), AVX2/FMA were detected at run time (`avx`),
+        // and the lengths were checked just above.
+        unsafe {
+            let p: [*const f64; 4] = std::array::from_fn(|l| rows[l].as_ptr().cast());
+            interleave_f64x4(p, np, wt.as_mut_ptr().cast());
+        }
+        return;
+    }
+    let _ = avx;
+    let w = rows.len();
+    for j in 0..rows[0].len() {
+        for (l, r) in rows.iter().enumerate() {
+            wt[j * w + l] = r[j];
+        }
+    }
+}
+
+/// 4×4 transposes: four genome rows of `np` values into `out[j * 4 + l]`.
+///
+/// # Safety
+/// AVX2 present; `p[l]` valid for `np` reads, `out` for `4 * np` writes.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn interleave_f64x4(p: [*const f64; 4], np: usize, out: *mut f64) {
+    use std::arch::x86_64::*;
+    let mut j = 0;
+    while j + 4 <= np {
+        let r0 = _mm256_loadu_pd(p[0].add(j));
+        let r1 = _mm256_loadu_pd(p[1].add(j));
+        let r2 = _mm256_loadu_pd(p[2].add(j));
+        let r3 = _mm256_loadu_pd(p[3].add(j));
+        let t0 = _mm256_unpacklo_pd(r0, r1);
+        let t1 = _mm256_unpackhi_pd(r0, r1);
+        let t2 = _mm256_unpacklo_pd(r2, r3);
+        let t3 = _mm256_unpackhi_pd(r2, r3);
+        _mm256_storeu_pd(out.add(4 * j), _mm256_permute2f128_pd::<0x20>(t0, t2));
+        _mm256_storeu_pd(out.add(4 * j + 4), _mm256_permute2f128_pd::<0x20>(t1, t3));
+        _mm256_storeu_pd(out.add(4 * j + 8), _mm256_permute2f128_pd::<0x31>(t0, t2));
+        _mm256_storeu_pd(out.add(4 * j + 12), _mm256_permute2f128_pd::<0x31>(t1, t3));
+        j += 4;
+    }
+    while j < np {
+        for (l, &pl) in p.iter().enumerate() {
+            *out.add(4 * j + l) = *pl.add(j);
+        }
+        j += 1;
+    }
+}
+
+/// Forward through all layers for one lane block. `h` holds the input in its first `n_in`
+/// registers and receives every layer's output after it; with `keep`, `d` receives `σ'`.
+#[inline(always)]
+fn forward_block<V: Lane>(
+    net: &MemberMlp,
+    wt: &[V::T],
+    h: &mut [V::T],
+    d: &mut [V::T],
+    keep: bool,
+) {
+    let spec = &net.spec;
+    let w = V::W;
+    for l in 0..spec.n_layers() {
+        let (ni, no) = spec.layer_shape(l);
+        let act = spec.activations()[l];
+        let base = spec.layer_offset(l) * w;
+        let wl = &wt[base..base + ni * no * w];
+        let bl = &wt[base + ni * no * w..base + (ni * no + no) * w];
+        let (lo, hi) = h.split_at_mut(net.act_off[l + 1] * w);
+        let hin = &lo[net.act_off[l] * w..];
+        let dl = if keep {
+            &mut d[net.act_off[l + 1] * w..]
+        } else {
+            &mut []
+        };
+        for o in 0..no {
+            let mut acc = V::load(&bl[o * w..]);
+            for (wk, hk) in wl[o * ni * w..(o + 1) * ni * w]
+                .chunks_exact(w)
+                .zip(hin.chunks_exact(w))
+            {
+                acc = V::load(wk).fma(V::load(hk), acc);
+            }
+            if keep {
+                let e = activation::eval(act, acc);
+                e[0].store(&mut hi[o * w..]);
+                e[1].store(&mut dl[o * w..]);
+            } else {
+                activation::value(act, acc).store(&mut hi[o * w..]);
+            }
+        }
+    }
+}
+
+/// Reverse through all layers for one lane block: `ga` holds the output adjoints on entry and
+/// the input adjoints on exit; `gw` receives the genome adjoints (interleaved).
+#[inline(always)]
+fn backward_block<V: Lane>(
+    net: &MemberMlp,
+    wt: &[V::T],
+    h: &[V::T],
+    d: &[V::T],
+    ga: &mut [V::T],
+    gb: &mut [V::T],
+    gw: &mut [V::T],
+) {
+    let spec = &net.spec;
+    let w = V::W;
+    for l in (0..spec.n_layers()).rev() {
+        let (ni, no) = spec.layer_shape(l);
+        let base = spec.layer_offset(l) * w;
+        let hin = &h[net.act_off[l] * w..net.act_off[l + 1] * w];
+        let dl = &d[net.act_off[l + 1] * w..];
+        for x in gb[..ni * w].iter_mut() {
+            *x = V::T::ZERO;
+        }
+        for o in 0..no {
+            let delta = V::load(&ga[o * w..]).mul(V::load(&dl[o * w..]));
+            delta.store(&mut gw[base + (ni * no + o) * w..]);
+            let row = base + o * ni * w;
+            for k in 0..ni {
+                let at = row + k * w;
+                delta.mul(V::load(&hin[k * w..])).store(&mut gw[at..]);
+                V::load(&wt[at..])
+                    .fma(delta, V::load(&gb[k * w..]))
+                    .store(&mut gb[k * w..]);
+            }
+        }
+        ga[..ni * w].copy_from_slice(&gb[..ni * w]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::Activation;
+
+    #[test]
+    fn tails_and_layouts_agree_with_a_member_alone() {
+        let spec = MlpSpec::uniform(3, &[5, 4], 2, Activation::Tanh).unwrap();
+        let np = spec.n_params();
+        let net = MemberMlp::new(spec);
+        let layout = RowLayout {
+            stride: np + 3,
+            offset: 2,
+        };
+        let rows = 7;
+        let g: Vec<f64> = (0..rows * layout.stride)
+            .map(|i| (0.37 * i as f64).sin() * 0.5)
+            .collect();
+        let x: Vec<f64> = (0..rows * 3).map(|i| (0.9 * i as f64).cos()).collect();
+        let mut out = vec![0.0; rows * 2];
+        net.forward(&x, &g, layout, &mut out).unwrap();
+        for r in 0..rows {
+            let mut one = [0.0; 2];
+            let gr = &g[r * layout.stride..(r + 1) * layout.stride];
+            net.forward(&x[3 * r..3 * r + 3], gr, layout, &mut one)
+                .unwrap();
+            assert_eq!(one[0].to_bits(), out[2 * r].to_bits());
+            assert_eq!(one[1].to_bits(), out[2 * r + 1].to_bits());
+        }
+    }
+}
