@@ -46,6 +46,12 @@ fn act_bwd<V: Lane>(act: Activation, jet: &JetSpec, z: &[V], s: &[V], g: &mut [V
 
 /// Accumulates `∂L/∂W += Σ_c z̄_c a_cᵀ`, `∂L/∂b += z̄_0`, and (when `ab` is given) sets
 /// `ā_c = Wᵀ z̄_c`, each sum over its terms in index order.
+///
+/// The two products run as separate passes, each with its accumulators in registers: the
+/// weight gradient two units at a time (each `a_i` load serves both), the input adjoint two
+/// inputs at a time summing over the units (so `ā` is stored once per block instead of being
+/// reloaded and stored for every unit). The per-accumulator order of operations is that of
+/// the plain one-unit loop, so the scalar twin and any tiling give the same bits.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn dense_bwd_c<V: Lane, const C: usize>(
@@ -56,75 +62,84 @@ fn dense_bwd_c<V: Lane, const C: usize>(
     zb: &[V],
     gw: &mut [V],
     gb: &mut [V],
-    mut ab: Option<&mut [V]>,
+    ab: Option<&mut [V]>,
 ) {
     let n_out = gb.len();
-    if let Some(ab) = ab.as_deref_mut() {
-        ab[..n_in * c].fill(V::zero());
-    }
     let mut o = 0;
     while o < n_out {
-        // Two units at a time share each load of `a_i` and each load/store of `ā_i`; every
-        // accumulator still sums its terms in the same order as the one-unit loop.
         if o + 2 <= n_out {
-            bwd_tile::<V, C, 2>(c, o, w, n_in, a, zb, gw, gb, ab.as_deref_mut());
+            gw_tile::<V, C, 2>(c, o, n_in, a, zb, gw, gb);
             o += 2;
         } else {
-            bwd_tile::<V, C, 1>(c, o, w, n_in, a, zb, gw, gb, ab.as_deref_mut());
+            gw_tile::<V, C, 1>(c, o, n_in, a, zb, gw, gb);
             o += 1;
+        }
+    }
+    if let Some(ab) = ab {
+        let mut i = 0;
+        while i < n_in {
+            if i + 2 <= n_in {
+                ab_tile::<V, C, 2>(c, i, w, n_in, n_out, zb, ab);
+                i += 2;
+            } else {
+                ab_tile::<V, C, 1>(c, i, w, n_in, n_out, zb, ab);
+                i += 1;
+            }
         }
     }
 }
 
-/// The backward step of [`dense_bwd_c`] for units `o..o+T`.
+/// `∂L/∂W` and `∂L/∂b` of units `o..o+T`: `gw[t][i] += Σ_k z̄[t][k] a[i][k]`, `k` ascending.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn bwd_tile<V: Lane, const C: usize, const T: usize>(
+fn gw_tile<V: Lane, const C: usize, const T: usize>(
     c: usize,
     o: usize,
-    w: &[V::T],
     n_in: usize,
     a: &[V],
     zb: &[V],
     gw: &mut [V],
     gb: &mut [V],
-    ab: Option<&mut [V]>,
 ) {
     let mut zo = [[V::zero(); C]; T];
     for t in 0..T {
         zo[t][..c].copy_from_slice(&zb[(o + t) * c..(o + t) * c + c]);
         gb[o + t] = gb[o + t].add(zo[t][0]);
     }
-    let wr = &w[o * n_in..(o + T) * n_in];
     let gwr = &mut gw[o * n_in..(o + T) * n_in];
-    match ab {
-        Some(ab) => {
-            for i in 0..n_in {
-                let ai = &a[i * c..i * c + c];
-                let abi = &mut ab[i * c..i * c + c];
-                for t in 0..T {
-                    let wv = V::splat(wr[t * n_in + i]);
-                    let mut acc = gwr[t * n_in + i];
-                    for k in 0..c {
-                        acc = zo[t][k].fma(ai[k], acc);
-                        abi[k] = wv.fma(zo[t][k], abi[k]);
-                    }
-                    gwr[t * n_in + i] = acc;
-                }
+    for (i, ai) in a[..n_in * c].chunks_exact(c).enumerate() {
+        for t in 0..T {
+            let mut acc = gwr[t * n_in + i];
+            for k in 0..c {
+                acc = zo[t][k].fma(ai[k], acc);
+            }
+            gwr[t * n_in + i] = acc;
+        }
+    }
+}
+
+/// `ā[i][k] = Σ_t w[t][i] z̄[t][k]` for inputs `i..i+Q`, `t` ascending from zero.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn ab_tile<V: Lane, const C: usize, const Q: usize>(
+    c: usize,
+    i: usize,
+    w: &[V::T],
+    n_in: usize,
+    n_out: usize,
+    zb: &[V],
+    ab: &mut [V],
+) {
+    let mut acc = [[V::zero(); C]; Q];
+    for (t, zt) in zb[..n_out * c].chunks_exact(c).enumerate() {
+        for q in 0..Q {
+            let wv = V::splat(w[t * n_in + i + q]);
+            for k in 0..c {
+                acc[q][k] = wv.fma(zt[k], acc[q][k]);
             }
         }
-        None => {
-            for i in 0..n_in {
-                let ai = &a[i * c..i * c + c];
-                for t in 0..T {
-                    let mut acc = gwr[t * n_in + i];
-                    for k in 0..c {
-                        acc = zo[t][k].fma(ai[k], acc);
-                    }
-                    gwr[t * n_in + i] = acc;
-                }
-            }
-        }
+    }
+    for (q, aq) in acc.iter().enumerate() {
+        ab[(i + q) * c..(i + q) * c + c].copy_from_slice(&aq[..c]);
     }
 }
 

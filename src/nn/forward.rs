@@ -50,9 +50,12 @@ impl<V: Lane> Scratch<V> {
     }
 }
 
-/// Output-tile width used for `c` components: about eight accumulator chains in flight.
-fn tile_width(c: usize) -> usize {
+/// Output-tile width used for `c` components and `n_out` units: eight to ten accumulator
+/// chains in flight (ten when that tiles the layer exactly, as for 20-unit layers, so no
+/// narrow tile is left that would wait on the FMA latency).
+fn tile_width(c: usize, n_out: usize) -> usize {
     match c {
+        1 if n_out % 10 == 0 => 10,
         1 => 8,
         3 | 4 | 6 => 2,
         _ => 1,
@@ -63,7 +66,7 @@ fn tile_width(c: usize) -> usize {
 /// the forward loop walks one pointer. Only the memory layout changes, not the arithmetic.
 pub(crate) fn pack_layer<T: Copy>(w: &[T], n_in: usize, n_out: usize, c: usize) -> Vec<T> {
     let mut pk = Vec::with_capacity(w.len());
-    for (o, tw) in tiles_iter(n_out, tile_width(c)) {
+    for (o, tw) in tiles_iter(n_out, tile_width(c, n_out)) {
         for i in 0..n_in {
             for t in 0..tw {
                 pk.push(w[(o + t) * n_in + i]);
@@ -79,6 +82,7 @@ pub(crate) fn pack_layer<T: Copy>(w: &[T], n_in: usize, n_out: usize, c: usize) 
 /// plain loop over inputs.
 #[inline(always)]
 fn dense_tile<V: Lane, const C: usize, const T: usize>(
+    act: Option<Activation>,
     c: usize,
     o: usize,
     pk: &[V::T],
@@ -100,13 +104,24 @@ fn dense_tile<V: Lane, const C: usize, const T: usize>(
             }
         }
     }
-    for (t, at) in acc.iter().enumerate() {
-        z[(o + t) * c..(o + t) * c + c].copy_from_slice(&at[..c]);
+    match act {
+        // Value-only pass: the activation is applied in registers and only `σ(z)` is stored.
+        Some(act) => {
+            for (t, at) in acc.iter().enumerate() {
+                z[o + t] = activation::value(act, at[0]);
+            }
+        }
+        None => {
+            for (t, at) in acc.iter().enumerate() {
+                z[(o + t) * c..(o + t) * c + c].copy_from_slice(&at[..c]);
+            }
+        }
     }
 }
 
 #[inline(always)]
 fn dense_fwd_c<V: Lane, const C: usize, const T: usize>(
+    act: Option<Activation>,
     c: usize,
     pk: &[V::T],
     b: &[V::T],
@@ -120,10 +135,10 @@ fn dense_fwd_c<V: Lane, const C: usize, const T: usize>(
     for (o, tw) in tiles_iter(n_out, T) {
         let p = &pk[off..];
         match tw {
-            w if w == T => dense_tile::<V, C, T>(c, o, p, b, a, z),
-            4 => dense_tile::<V, C, 4>(c, o, p, b, a, z),
-            2 => dense_tile::<V, C, 2>(c, o, p, b, a, z),
-            _ => dense_tile::<V, C, 1>(c, o, p, b, a, z),
+            w if w == T => dense_tile::<V, C, T>(act, c, o, p, b, a, z),
+            4 => dense_tile::<V, C, 4>(act, c, o, p, b, a, z),
+            2 => dense_tile::<V, C, 2>(act, c, o, p, b, a, z),
+            _ => dense_tile::<V, C, 1>(act, c, o, p, b, a, z),
         }
         off += n_in * tw;
     }
@@ -146,14 +161,26 @@ fn tiles_iter(n_out: usize, t: usize) -> impl Iterator<Item = (usize, usize)> {
 /// `z = W a + b` on every component (bias on the value only), from packed weights
 /// ([`pack_layer`] with the same `c`). Dispatches on the component count so the common counts
 /// get register accumulators.
+///
+/// With `act` (only for `c == 1`), stores `σ(z)` instead of `z`: the value-only forward pass
+/// fused with its activation.
 #[inline(always)]
-pub(crate) fn dense_fwd<V: Lane>(c: usize, pk: &[V::T], b: &[V::T], a: &[V], z: &mut [V]) {
+pub(crate) fn dense_fwd<V: Lane>(
+    act: Option<Activation>,
+    c: usize,
+    pk: &[V::T],
+    b: &[V::T],
+    a: &[V],
+    z: &mut [V],
+) {
+    debug_assert!(act.is_none() || c == 1);
     match c {
-        1 => dense_fwd_c::<V, 1, 8>(1, pk, b, a, z),
-        3 => dense_fwd_c::<V, 3, 2>(3, pk, b, a, z),
-        4 => dense_fwd_c::<V, 4, 2>(4, pk, b, a, z),
-        6 => dense_fwd_c::<V, 6, 2>(6, pk, b, a, z),
-        _ => dense_fwd_c::<V, MAX_COMP, 1>(c, pk, b, a, z),
+        1 if tile_width(1, b.len()) == 10 => dense_fwd_c::<V, 1, 10>(act, 1, pk, b, a, z),
+        1 => dense_fwd_c::<V, 1, 8>(act, 1, pk, b, a, z),
+        3 => dense_fwd_c::<V, 3, 2>(None, 3, pk, b, a, z),
+        4 => dense_fwd_c::<V, 4, 2>(None, 4, pk, b, a, z),
+        6 => dense_fwd_c::<V, 6, 2>(None, 6, pk, b, a, z),
+        _ => dense_fwd_c::<V, MAX_COMP, 1>(None, c, pk, b, a, z),
     }
 }
 
@@ -172,10 +199,6 @@ fn act_fwd<V: Lane>(act: Activation, jet: &JetSpec, z: &[V], y: &mut [V], s: &mu
     for o in 0..n {
         let zo = &z[o * c..o * c + c];
         let yo = &mut y[o * c..o * c + c];
-        if c == 1 && !keep {
-            yo[0] = activation::value(act, zo[0]);
-            continue;
-        }
         let [s0, s1, s2, s3] = activation::eval(act, zo[0]);
         yo[0] = s0;
         for k in 0..d {
@@ -217,14 +240,12 @@ pub(crate) fn forward_block<V: Lane>(
     for l in 0..spec.n_layers() {
         let (_, b) = spec.layer(genome, l);
         let (lo, hi) = sc.acts.split_at_mut(l + 1);
-        dense_fwd(c, &sc.packed[l], b, &lo[l], &mut sc.zs[l]);
-        act_fwd(
-            spec.activations()[l],
-            jet,
-            &sc.zs[l],
-            &mut hi[0],
-            &mut sc.ss[l],
-            keep,
-        );
+        let act = spec.activations()[l];
+        if c == 1 && !keep {
+            dense_fwd(Some(act), 1, &sc.packed[l], b, &lo[l], &mut hi[0]);
+            continue;
+        }
+        dense_fwd(None, c, &sc.packed[l], b, &lo[l], &mut sc.zs[l]);
+        act_fwd(act, jet, &sc.zs[l], &mut hi[0], &mut sc.ss[l], keep);
     }
 }

@@ -124,10 +124,20 @@ fn loss_item<V: Lane, L: PointLoss>(
         backward_block(spec, genome, jet, &adj, &mut sc, &mut gacc);
         p0 += V::W;
     }
+    // Plain loops, not `map(fold_lanes)`: iterator adaptors are compiled without the caller's
+    // target features, so the lane stores inside would become calls.
+    let mut grad = Vec::with_capacity(gacc.len());
+    for &v in &gacc {
+        grad.push(fold_lanes(v));
+    }
+    let mut grad_extra = Vec::with_capacity(eacc.len());
+    for &v in &eacc {
+        grad_extra.push(fold_lanes(v));
+    }
     Partial {
         loss: fold_lanes(lacc),
-        grad: gacc.into_iter().map(fold_lanes).collect(),
-        grad_extra: eacc.into_iter().map(fold_lanes).collect(),
+        grad,
+        grad_extra,
     }
 }
 

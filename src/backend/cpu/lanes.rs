@@ -333,7 +333,7 @@ mod avx {
 
 /// Folds the lanes of `v` in a fixed pairwise order (lane count is a power of two), the same
 /// for every ISA: `((l0+l1)+(l2+l3)) + ((l4+l5)+(l6+l7))`.
-#[inline]
+#[inline(always)]
 pub fn fold_lanes<V: Lane>(v: V) -> V::T {
     let mut buf = [V::T::ZERO; 16];
     v.store(&mut buf);
