@@ -84,7 +84,14 @@ impl Variation {
     }
 }
 
-fn check_pop(op: &'static str, x: &[f64], lower: &[f64], upper: &[f64]) -> Result<usize> {
+/// Rows of a population `x` with `n_var = lower.len()` columns; the checks every operator (and
+/// its GPU twin) applies to its input.
+pub(crate) fn check_pop(
+    op: &'static str,
+    x: &[f64],
+    lower: &[f64],
+    upper: &[f64],
+) -> Result<usize> {
     let n_var = lower.len();
     if n_var == 0 {
         return Err(Error::Empty {

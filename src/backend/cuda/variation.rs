@@ -11,31 +11,9 @@
 
 use super::kernels::KernelId;
 use super::{to_u32, CudaDevice, DeviceBuffer, KernelArg, LaunchDims};
-use crate::error::{check_finite, check_len, Error, Result};
-use crate::moo::operators::Variation;
+use crate::error::{check_len, Error, Result};
+use crate::moo::operators::{check_pop, Variation};
 use crate::rng::purpose_hash;
-
-/// Rows of a population `x` with `n_var = lower.len()` columns, after the CPU operators' checks.
-fn check_pop(op: &'static str, x: &[f64], lower: &[f64], upper: &[f64]) -> Result<usize> {
-    let n_var = lower.len();
-    if n_var == 0 {
-        return Err(Error::Empty {
-            op,
-            what: "decision variables",
-        });
-    }
-    check_len(op, "upper.len()", n_var, upper.len())?;
-    if x.len() % n_var != 0 {
-        return Err(Error::Shape {
-            op,
-            what: format!("population length (a multiple of n_var = {n_var})"),
-            expected: x.len() / n_var * n_var,
-            got: x.len(),
-        });
-    }
-    check_finite(op, "population", x)?;
-    Ok(x.len() / n_var)
-}
 
 impl CudaDevice {
     /// SBX offspring of `pairs` of rows of the device population `parents` (`n × n_var`,
