@@ -1,11 +1,11 @@
-//! Hybrid neural ODE systems (`ode::hybrid::MlpCorrection`): λ = 0 is the physics system bit for
+//! Hybrid neural ODE systems (`ode::hybrid::MlpCorrection`, forms 1–3): λ = 0 is the physics system bit for
 //! bit, the VJPs match central differences (state and state+time inputs), the network's
 //! scalar twin gives the same solve bits as its AVX2 path, a NaN genome fails only its own
 //! member, the solver gradient matches finite differences, and bad construction errors.
 
 use pareto_sciml::backend::cpu::{Cpu, Isa};
 use pareto_sciml::nn::{Activation, MlpSpec};
-use pareto_sciml::ode::hybrid::{MlpCorrection, NnInput};
+use pareto_sciml::ode::hybrid::{HybridForm, MlpCorrection, NnInput};
 use pareto_sciml::ode::system::{LotkaVolterra, Oscillator};
 use pareto_sciml::ode::{
     gradient, solve, BatchSystem, GradientOptions, SimdMode, SolveOptions, Status,
@@ -215,4 +215,68 @@ fn bad_construction_is_an_error() {
         MlpCorrection::new(LotkaVolterra, spec(2), f64::NAN, NnInput::State),
         Err(Error::NonFinite { .. })
     ));
+}
+
+fn form(form: HybridForm, lambda: f64) -> MlpCorrection<Oscillator> {
+    let n_out = match form {
+        HybridForm::Additive => 2,
+        HybridForm::Parametric => 2,
+        HybridForm::Both => 4,
+    };
+    let spec = MlpSpec::uniform(2, &[8, 8], n_out, Activation::Tanh).unwrap();
+    MlpCorrection::with_form(Oscillator, spec, lambda, NnInput::State, form).unwrap()
+}
+
+#[test]
+fn parametric_and_combined_forms_have_exact_vjps() {
+    check_vjp(&form(HybridForm::Parametric, 0.7), 4);
+    check_vjp(&form(HybridForm::Both, -0.4), 3);
+    check_vjp(&form(HybridForm::Parametric, 0.0), 2);
+}
+
+#[test]
+fn a_constant_parameter_network_shifts_the_physics_parameters_exactly() {
+    // Zero weights and hidden biases: NN ≡ its output bias b, so form (2) is the physics
+    // system with p + λ·b (one fused multiply-add, as the system computes it).
+    let sys = form(HybridForm::Parametric, 0.5);
+    let np = BatchSystem::<f64>::n_params(&sys);
+    let members = 3;
+    let mut p = vec![0.0; members * np];
+    let mut shifted = Vec::new();
+    for m in 0..members {
+        let row = &mut p[m * np..(m + 1) * np];
+        row[0] = 1.0 + 0.2 * m as f64;
+        row[1] = 0.05;
+        row[np - 2] = 0.3;
+        row[np - 1] = -0.02 * m as f64;
+        shifted.push(0.5f64.mul_add(row[np - 2], row[0]));
+        shifted.push(0.5f64.mul_add(row[np - 1], row[1]));
+    }
+    let y0: Vec<f64> = (0..members).flat_map(|m| [1.0, 0.1 * m as f64]).collect();
+    let o = SolveOptions::default();
+    let a = solve(&sys, &y0, &p, 0.0, &t_eval(), &o).unwrap();
+    let b = solve(&Oscillator, &y0, &shifted, 0.0, &t_eval(), &o).unwrap();
+    assert!(a
+        .y
+        .iter()
+        .zip(&b.y)
+        .all(|(x, y)| x.to_bits() == y.to_bits()));
+}
+
+#[test]
+fn output_width_must_match_the_form() {
+    let spec2 = MlpSpec::uniform(2, &[4], 2, Activation::Tanh).unwrap();
+    assert!(matches!(
+        MlpCorrection::with_form(Oscillator, spec2, 1.0, NnInput::State, HybridForm::Both),
+        Err(Error::Shape { .. })
+    ));
+    let spec3 = MlpSpec::uniform(2, &[4], 3, Activation::Tanh).unwrap();
+    assert!(MlpCorrection::with_form(
+        Oscillator,
+        spec3,
+        1.0,
+        NnInput::State,
+        HybridForm::Parametric
+    )
+    .is_err());
 }

@@ -1,5 +1,9 @@
-//! Hybrid neural ODEs: known physics plus a per-member MLP correction,
-//! `y' = f_phys(t, y, p) + λ · NN(y[, t]; θ)` (hybrid form (1) of DESIGN §5).
+//! Hybrid neural ODEs: known physics plus a per-member MLP, in the three forms of DESIGN §5
+//! ([`HybridForm`]):
+//! (1) additive `y' = f_phys(t, y, p) + λ · NN(y[, t]; θ)`,
+//! (2) parametric `y' = f_phys(t, y, p + λ · NN(y[, t]; θ))`,
+//! (3) both, with one network whose first `dim` outputs correct the state derivative and whose
+//! remaining outputs perturb the physics parameters.
 //!
 //! Every member's parameter row is `[p (physics), θ (genome, PyTorch order)]`, so the solver's
 //! per-member parameters, its gradients and an evolutionary genome all see one flat vector.
@@ -37,13 +41,26 @@ pub enum NnInput {
     StateTime,
 }
 
-/// `y' = f_phys(t, y, p) + λ · NN(y[, t]; θ)` with per-member `p` and `θ` (module docs).
+/// Where the network's output enters the physics (DESIGN §5, NSGA-NODE forms).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HybridForm {
+    /// (1) `f_phys(t, y, p) + λ·NN`: the network has `dim` outputs.
+    Additive,
+    /// (2) `f_phys(t, y, p + λ·NN)`: the network has one output per physics parameter.
+    Parametric,
+    /// (3) `f_phys(t, y, p + λ·NN_p) + λ·NN_y`: `dim + n_physics_params` outputs, the state
+    /// correction first.
+    Both,
+}
+
+/// A hybrid system with per-member `p` and `θ` in one of the [`HybridForm`]s (module docs).
 #[derive(Clone, Debug)]
 pub struct MlpCorrection<P> {
     physics: P,
     net: MemberMlp,
     lambda: f64,
     input: NnInput,
+    form: HybridForm,
 }
 
 impl<P> MlpCorrection<P> {
@@ -58,9 +75,34 @@ impl<P> MlpCorrection<P> {
     where
         P: BatchSystem<f64>,
     {
+        Self::with_form(physics, spec, lambda, input, HybridForm::Additive)
+    }
+
+    /// Like [`new`](Self::new) for any [`HybridForm`]. The network's output width must be
+    /// `dim` (additive), the number of physics parameters (parametric) or their sum (both).
+    pub fn with_form(
+        physics: P,
+        spec: MlpSpec,
+        lambda: f64,
+        input: NnInput,
+        form: HybridForm,
+    ) -> Result<Self>
+    where
+        P: BatchSystem<f64>,
+    {
         const OP: &str = "MlpCorrection::new";
         let dim = physics.dim();
-        crate::error::check_len(OP, "spec output width (state dim)", dim, spec.n_out())?;
+        let n_out = match form {
+            HybridForm::Additive => dim,
+            HybridForm::Parametric => physics.n_params(),
+            HybridForm::Both => dim + physics.n_params(),
+        };
+        crate::error::check_len(
+            OP,
+            "spec output width (for the hybrid form)",
+            n_out,
+            spec.n_out(),
+        )?;
         let n_in = dim + usize::from(input == NnInput::StateTime);
         crate::error::check_len(OP, "spec input width", n_in, spec.n_in())?;
         if !lambda.is_finite() {
@@ -75,6 +117,7 @@ impl<P> MlpCorrection<P> {
             net: MemberMlp::new(spec),
             lambda,
             input,
+            form,
         })
     }
 
@@ -100,6 +143,15 @@ impl<P> MlpCorrection<P> {
     /// The correction scale λ.
     pub fn lambda(&self) -> f64 {
         self.lambda
+    }
+
+    /// The hybrid form.
+    pub fn form(&self) -> HybridForm {
+        self.form
+    }
+
+    fn lambda_is_zero(&self) -> bool {
+        self.lambda.to_bits() == 0f64.to_bits() || self.lambda.to_bits() == (-0f64).to_bits()
     }
 
     /// The network inputs of `rows` members: `y` itself, or `[y, t]` rows.
@@ -145,23 +197,36 @@ where
         let (rows, dim) = (t.len(), self.physics.dim());
         let (np, npp) = (BatchSystem::<T>::n_params(self), self.physics.n_params());
         let pp = physics_params(p, rows, np, npp);
-        self.physics.rhs(t, y, &pp, dy);
-        if self.lambda.to_bits() == 0f64.to_bits() || self.lambda.to_bits() == (-0f64).to_bits() {
+        if self.lambda_is_zero() {
+            self.physics.rhs(t, y, &pp, dy);
             return;
         }
-        let mut buf = Vec::new();
-        let x = self.inputs(t, y, dim, &mut buf);
-        let mut o = vec![<T as Real>::ZERO; rows * dim];
-        let layout = RowLayout {
-            stride: np,
-            offset: npp,
-        };
-        self.net
-            .forward(x, p, layout, &mut o)
-            .expect("shapes are fixed by the solver's validation and `new`");
+        let o = self.network(t, y, p, rows, np, npp);
         let lam = <T as Real>::from_f64(self.lambda);
-        for (d, &c) in dy.iter_mut().zip(&o) {
-            *d = lam.mul_add(c, *d);
+        let n_out = self.net.spec().n_out();
+        let state_outputs = match self.form {
+            HybridForm::Additive => {
+                self.physics.rhs(t, y, &pp, dy);
+                Some(0)
+            }
+            HybridForm::Parametric | HybridForm::Both => {
+                let first = if self.form == HybridForm::Both {
+                    dim
+                } else {
+                    0
+                };
+                let p_eff = perturbed_params(&pp, &o, lam, rows, npp, n_out, first);
+                self.physics.rhs(t, y, &p_eff, dy);
+                (self.form == HybridForm::Both).then_some(0)
+            }
+        };
+        if let Some(start) = state_outputs {
+            for r in 0..rows {
+                for k in 0..dim {
+                    let d = &mut dy[r * dim + k];
+                    *d = lam.mul_add(o[r * n_out + start + k], *d);
+                }
+            }
         }
     }
 
@@ -170,18 +235,49 @@ where
         let (np, npp) = (BatchSystem::<T>::n_params(self), self.physics.n_params());
         let pp = physics_params(p, rows, np, npp);
         let mut gpp = vec![<T as Real>::ZERO; rows * npp];
-        self.physics.vjp(t, y, &pp, v, gy, &mut gpp);
-        for r in 0..rows {
-            gp[r * np..r * np + npp].copy_from_slice(&gpp[r * npp..(r + 1) * npp]);
-        }
-        if self.lambda.to_bits() == 0f64.to_bits() || self.lambda.to_bits() == (-0f64).to_bits() {
+        if self.lambda_is_zero() {
+            self.physics.vjp(t, y, &pp, v, gy, &mut gpp);
             for r in 0..rows {
+                gp[r * np..r * np + npp].copy_from_slice(&gpp[r * npp..(r + 1) * npp]);
                 gp[r * np + npp..(r + 1) * np].fill(<T as Real>::ZERO);
             }
             return;
         }
         let lam = <T as Real>::from_f64(self.lambda);
-        let lv: Vec<T> = v.iter().map(|&x| lam * x).collect();
+        let n_out = self.net.spec().n_out();
+        // Physics VJP at the parameters the forward pass used.
+        let first_param_output = if self.form == HybridForm::Both {
+            dim
+        } else {
+            0
+        };
+        match self.form {
+            HybridForm::Additive => self.physics.vjp(t, y, &pp, v, gy, &mut gpp),
+            HybridForm::Parametric | HybridForm::Both => {
+                let o = self.network(t, y, p, rows, np, npp);
+                let p_eff = perturbed_params(&pp, &o, lam, rows, npp, n_out, first_param_output);
+                self.physics.vjp(t, y, &p_eff, v, gy, &mut gpp);
+            }
+        }
+        for r in 0..rows {
+            gp[r * np..r * np + npp].copy_from_slice(&gpp[r * npp..(r + 1) * npp]);
+        }
+        // Adjoint of the network outputs: λ·v for state corrections, λ·∂L/∂p_eff for
+        // parameter perturbations.
+        let mut adjoint = vec![<T as Real>::ZERO; rows * n_out];
+        for r in 0..rows {
+            let row = &mut adjoint[r * n_out..(r + 1) * n_out];
+            if self.form != HybridForm::Parametric {
+                for k in 0..dim {
+                    row[k] = lam * v[r * dim + k];
+                }
+            }
+            if self.form != HybridForm::Additive {
+                for k in 0..npp {
+                    row[first_param_output + k] = lam * gpp[r * npp + k];
+                }
+            }
+        }
         let mut buf = Vec::new();
         let x = self.inputs(t, y, dim, &mut buf);
         let n_in = self.net.spec().n_in();
@@ -191,7 +287,7 @@ where
             offset: npp,
         };
         self.net
-            .vjp(x, p, layout, &lv, &mut gx, gp)
+            .vjp(x, p, layout, &adjoint, &mut gx, gp)
             .expect("shapes are fixed by the solver's validation and `new`");
         for r in 0..rows {
             for k in 0..dim {
@@ -199,4 +295,49 @@ where
             }
         }
     }
+}
+
+impl<P> MlpCorrection<P> {
+    /// The network outputs of `rows` members (`rows × n_out`).
+    fn network<T: Real + Element>(
+        &self,
+        t: &[T],
+        y: &[T],
+        p: &[T],
+        rows: usize,
+        np: usize,
+        npp: usize,
+    ) -> Vec<T> {
+        let dim = y.len() / rows.max(1);
+        let mut buf = Vec::new();
+        let x = self.inputs(t, y, dim, &mut buf);
+        let mut o = vec![<T as Real>::ZERO; rows * self.net.spec().n_out()];
+        let layout = RowLayout {
+            stride: np,
+            offset: npp,
+        };
+        self.net
+            .forward(x, p, layout, &mut o)
+            .expect("shapes are fixed by the solver's validation and `new`");
+        o
+    }
+}
+
+/// `p + λ·o[first..first + npp]` per row (one fused multiply-add per parameter).
+fn perturbed_params<T: Real>(
+    pp: &[T],
+    o: &[T],
+    lam: T,
+    rows: usize,
+    npp: usize,
+    n_out: usize,
+    first: usize,
+) -> Vec<T> {
+    let mut p_eff = Vec::with_capacity(rows * npp);
+    for r in 0..rows {
+        for k in 0..npp {
+            p_eff.push(lam.mul_add(o[r * n_out + first + k], pp[r * npp + k]));
+        }
+    }
+    p_eff
 }
