@@ -327,6 +327,7 @@ __device__ __forceinline__ double pm_pow(double x, double y) {
     bool y_inf = from_bits(bits(y) & ~sign) == inf;
     res = sel(ax == one && y_inf, one, res);
     res = sel(x == one, one, res);
+    res = sel(y == one, x, res);
     return sel(y == zero, one, res);
 }
 

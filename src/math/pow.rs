@@ -9,8 +9,8 @@
 //! f32 pow is the f64 pow of the widened arguments, rounded once to f32.
 //!
 //! # Special values (C99 / IEEE 754 `pow`)
-//! `pow(x, ±0) = 1` and `pow(1, y) = 1` for every x, y (NaN included); otherwise a NaN argument
-//! is returned unchanged (x first). `pow(±1, ±∞) = 1`. For x < 0: integral y gives
+//! `pow(x, ±0) = 1`, `pow(1, y) = 1` and `pow(x, 1) = x` for every x, y (NaN included);
+//! otherwise a NaN argument is returned unchanged (x first). `pow(±1, ±∞) = 1`. For x < 0: integral y gives
 //! `±|x|^y` (negative for odd y), non-integral finite y gives NaN. `pow(±0, y)` is +∞ for
 //! y < 0 and +0 for y > 0 (signed ±0/±∞ for odd integral y); `pow(±∞, y)` likewise mirrored.
 //! |y| = ∞ gives 0 or +∞ depending on whether |x| < 1. Overflow gives +∞, underflow 0 or a
@@ -66,5 +66,7 @@ pub(crate) fn pow64<V: Lane<E = f64, U = u64>>(x: V, y: V) -> V {
     let y_inf = V::eq(y.and_bits(V::splat_bits(!(1 << 63))), inf);
     let res = V::select(V::and_m(V::eq(ax, one), y_inf), one, res);
     let res = V::select(V::eq(x, one), one, res);
+    // x^1 = x exactly (the exp·ln path is only within 1 ULP there).
+    let res = V::select(V::eq(y, one), x, res);
     V::select(V::eq(y, zero), one, res)
 }
