@@ -314,10 +314,52 @@ pub trait Algorithm: Sized {
     fn tell(&mut self, f: &[f64], g: &[f64]) -> Result<()>;
     /// The shared state.
     fn core(&self) -> &Core;
+    /// Mutable access to the shared state, for [`replace_pending`](Self::replace_pending).
+    #[doc(hidden)]
+    fn core_mut(&mut self) -> &mut Core;
     /// Serialises the algorithm-specific state after the core.
     fn write_extra(&self, w: &mut StateWriter);
     /// Rebuilds the algorithm from a core and its specific state.
     fn read_extra(core: Core, r: &mut StateReader) -> Result<Self>;
+
+    /// Replaces the rows of the last `ask` before they are told: Lamarckian local search
+    /// (e.g. Adam steps on offspring networks) hands back the improved vectors, and those
+    /// are the ones that survive. Rows are clipped into the bounds (the projection a bounded
+    /// search space implies), so a trained genome never leaves the box the operators assume.
+    /// It also seeds the initial population with vectors of the caller's choice (PyTorch-style
+    /// network initialisation instead of uniform draws).
+    ///
+    /// Errors: no pending `ask`, a length other than the pending rows', non-finite values.
+    ///
+    /// ```
+    /// use pareto_sciml::moo::{nsga2::Nsga2, problems::Zdt};
+    /// use pareto_sciml::moo::algorithm::Algorithm;
+    /// let p = Zdt::zdt1(3).unwrap();
+    /// let mut alg = Nsga2::new(&p, 4, 1).unwrap();
+    /// let mut x = alg.ask().unwrap().to_vec();
+    /// x[0] = 2.0; // outside [0, 1]: clipped
+    /// alg.replace_pending(&x).unwrap();
+    /// assert_eq!(alg.ask().unwrap()[0], 1.0);
+    /// ```
+    fn replace_pending(&mut self, x: &[f64]) -> Result<()> {
+        let core = self.core_mut();
+        if core.pending.is_empty() {
+            return Err(Error::config(
+                "replace_pending",
+                "called without a pending ask",
+            ));
+        }
+        check_len("replace_pending", "x.len()", core.pending.len(), x.len())?;
+        crate::error::check_finite("replace_pending", "x", x)?;
+        let nv = core.n_var();
+        let (lo, hi) = (core.bounds.lower().to_vec(), core.bounds.upper().to_vec());
+        for (row_new, row) in x.chunks_exact(nv).zip(core.pending.chunks_exact_mut(nv)) {
+            for j in 0..nv {
+                row[j] = row_new[j].clamp(lo[j], hi[j]);
+            }
+        }
+        Ok(())
+    }
 
     /// Completed generations (the initial population counts as 1).
     fn generation(&self) -> u64 {

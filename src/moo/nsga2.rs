@@ -142,6 +142,10 @@ impl Algorithm for Nsga2 {
         &self.core
     }
 
+    fn core_mut(&mut self) -> &mut Core {
+        &mut self.core
+    }
+
     fn write_extra(&self, w: &mut StateWriter) {
         w.usizes(&self.rank);
         w.f64s(&self.crowd);

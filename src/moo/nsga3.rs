@@ -368,6 +368,10 @@ impl Algorithm for Nsga3 {
         &self.core
     }
 
+    fn core_mut(&mut self) -> &mut Core {
+        &mut self.core
+    }
+
     fn write_extra(&self, w: &mut StateWriter) {
         for v in [&self.refs, &self.ideal, &self.worst, &self.extremes] {
             w.f64s(v);

@@ -280,6 +280,10 @@ impl Algorithm for Rvea {
         &self.core
     }
 
+    fn core_mut(&mut self) -> &mut Core {
+        &mut self.core
+    }
+
     fn write_extra(&self, w: &mut StateWriter) {
         w.u64(self.max_gen);
         w.f64(self.alpha);
