@@ -82,6 +82,16 @@ impl L1Caputo {
         self.dt
     }
 
+    /// The weights `w_k = c·b_k`, k = 0..N−1 (D^α u(t_n) = Σ_k w_k (u_{n−k} − u_{n−k−1})).
+    pub fn weights(&self) -> &[f64] {
+        &self.weights
+    }
+
+    /// `∂w_k/∂α`, k = 0..N−1.
+    pub fn dweights(&self) -> &[f64] {
+        &self.dweights
+    }
+
     /// Number of steps N the weights cover (so samples u_0..u_N).
     pub fn n_steps(&self) -> usize {
         self.weights.len()

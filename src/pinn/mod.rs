@@ -7,9 +7,13 @@
 //! - [`dataset`]: point sets, the observation-noise model, sampling helpers.
 
 pub mod burgers;
+pub mod burgers_problem;
 pub mod burgers_reference;
 pub mod caputo;
 pub mod dataset;
 pub mod quadrature;
+pub mod problem;
 pub mod special;
 pub mod tfmdwe;
+pub mod tfmdwe_problem;
+pub mod train;
