@@ -61,7 +61,10 @@ fn check_gradient<P: PinnProblem<T = f64>>(problem: &P, spec: &MlpSpec, member: 
         );
         worst = worst.max(err);
     }
-    eprintln!("{}: worst relative gradient error {worst:.2e}", problem.name());
+    eprintln!(
+        "{}: worst relative gradient error {worst:.2e}",
+        problem.name()
+    );
 }
 
 fn net() -> MlpSpec {
@@ -73,7 +76,12 @@ fn burgers_forward_gradients_match_finite_differences() {
     let problem = BurgersProblem::<f64>::forward(small_burgers(), NU_FORWARD_MODEL).unwrap();
     let spec = net();
     let member = init_genome(&spec, Init::TorchDefault, 9, 0);
-    for w in [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [0.7, 1.3, 2.0]] {
+    for w in [
+        [1.0, 0.0, 0.0],
+        [0.0, 1.0, 0.0],
+        [0.0, 0.0, 1.0],
+        [0.7, 1.3, 2.0],
+    ] {
         check_gradient(&problem, &spec, &member, &w);
     }
 }
@@ -156,9 +164,15 @@ fn exact_tfmdwe_solution_has_near_zero_training_residual() {
 fn caputo_residual_adjoints_match_finite_differences() {
     let (nx, n) = (3, 6);
     let caputo = L1Caputo::new(0.4, 1.0 / n as f64, n).unwrap();
-    let u: Vec<f64> = (0..(n + 1) * nx).map(|i| ((i * 7 % 11) as f64 * 0.13).sin()).collect();
-    let uxx: Vec<f64> = (0..(n + 1) * nx).map(|i| ((i * 5 % 13) as f64 * 0.1).cos()).collect();
-    let f: Vec<f64> = (0..n * nx).map(|i| source(0.3 * i as f64, 0.5, 0.4)).collect();
+    let u: Vec<f64> = (0..(n + 1) * nx)
+        .map(|i| ((i * 7 % 11) as f64 * 0.13).sin())
+        .collect();
+    let uxx: Vec<f64> = (0..(n + 1) * nx)
+        .map(|i| ((i * 5 % 13) as f64 * 0.1).cos())
+        .collect();
+    let f: Vec<f64> = (0..n * nx)
+        .map(|i| source(0.3 * i as f64, 0.5, 0.4))
+        .collect();
     let r = caputo_residual(&u, &uxx, &f, &caputo, nx).unwrap();
     let h = 1e-6;
     for j in 0..u.len() {
@@ -214,12 +228,17 @@ fn bad_input_is_rejected() {
     let mut p = BurgersProblem::<f32>::forward(small_burgers(), NU_FORWARD_MODEL).unwrap();
     let mut t = p.data_targets().to_vec();
     t[3] = f64::NAN;
-    assert!(matches!(p.set_data_targets(&t), Err(Error::NonFinite { .. })));
-    assert!(matches!(p.set_data_targets(&t[1..]), Err(Error::Shape { .. })));
+    assert!(matches!(
+        p.set_data_targets(&t),
+        Err(Error::NonFinite { .. })
+    ));
+    assert!(matches!(
+        p.set_data_targets(&t[1..]),
+        Err(Error::Shape { .. })
+    ));
     // Empty point sets.
     let mut d = small_burgers();
-    d.observations =
-        pareto_sciml::pinn::dataset::PointSet::new(2, Vec::new(), Vec::new()).unwrap();
+    d.observations = pareto_sciml::pinn::dataset::PointSet::new(2, Vec::new(), Vec::new()).unwrap();
     assert!(matches!(
         BurgersProblem::<f32>::forward(d, NU_FORWARD_MODEL),
         Err(Error::Empty { .. })

@@ -61,7 +61,7 @@ fn adam_pinn_lowers_every_network_loss_and_is_thread_independent() {
     let sum = |v: &[f64]| v.iter().sum::<f64>();
     assert!(sum(last) < 0.5 * sum(first), "{first:?} -> {last:?}");
     assert_eq!(one.history.len(), 16); // epochs 0, 10, ..., 140 and the final evaluation
-    // A network trained alone follows the same trajectory as in the batch of three.
+                                       // A network trained alone follows the same trajectory as in the batch of three.
     let alone = train_adam_pinn(
         &problem,
         &spec(),
@@ -74,8 +74,15 @@ fn adam_pinn_lowers_every_network_loss_and_is_thread_independent() {
     )
     .unwrap();
     assert_eq!(
-        alone.member(0).iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
-        one.member(0).iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+        alone
+            .member(0)
+            .iter()
+            .map(|v| v.to_bits())
+            .collect::<Vec<_>>(),
+        one.member(0)
+            .iter()
+            .map(|v| v.to_bits())
+            .collect::<Vec<_>>()
     );
 }
 
@@ -97,9 +104,8 @@ fn nsga_pinn_fronts_are_nondominated_and_thread_independent() {
         for emo in [Emo::Nsga2, Emo::Nsga3 { partitions: 3 }] {
             let cfg = nsga_cfg(emo);
             let mut reports = 0;
-            let one =
-                train_nsga_pinn(&problem, &spec(), &cfg, &Cpu::new(1), &mut |_| reports += 1)
-                    .unwrap();
+            let one = train_nsga_pinn(&problem, &spec(), &cfg, &Cpu::new(1), &mut |_| reports += 1)
+                .unwrap();
             assert_eq!(reports, 3);
             let two = train_nsga_pinn(&problem, &spec(), &cfg, &Cpu::new(2), &mut |_| {}).unwrap();
             assert_eq!(bits(&one), bits(&two), "{emo:?} inverse={inverse}");
@@ -127,10 +133,37 @@ fn nsga_pinn_fronts_are_nondominated_and_thread_independent() {
 }
 
 #[test]
+fn sbx_offspring_and_perturbed_copies_both_work() {
+    let problem = burgers(false);
+    let sbx = NsgaPinnConfig {
+        perturbation: None,
+        ..nsga_cfg(Emo::Nsga2)
+    };
+    let a = train_nsga_pinn(&problem, &spec(), &sbx, &Cpu::new(1), &mut |_| {}).unwrap();
+    let b = train_nsga_pinn(&problem, &spec(), &sbx, &Cpu::new(2), &mut |_| {}).unwrap();
+    assert_eq!(bits(&a), bits(&b));
+    let gauss = train_nsga_pinn(
+        &problem,
+        &spec(),
+        &nsga_cfg(Emo::Nsga2),
+        &Cpu::new(2),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_ne!(bits(&a).0, bits(&gauss).0);
+}
+
+#[test]
 fn lamarckian_write_back_changes_the_population() {
     let problem = burgers(false);
-    let lam = train_nsga_pinn(&problem, &spec(), &nsga_cfg(Emo::Nsga2), &Cpu::new(2), &mut |_| {})
-        .unwrap();
+    let lam = train_nsga_pinn(
+        &problem,
+        &spec(),
+        &nsga_cfg(Emo::Nsga2),
+        &Cpu::new(2),
+        &mut |_| {},
+    )
+    .unwrap();
     let cfg = NsgaPinnConfig {
         lamarckian: false,
         ..nsga_cfg(Emo::Nsga2)
@@ -143,7 +176,12 @@ fn lamarckian_write_back_changes_the_population() {
             .map(|m| o.member_terms(m).iter().sum::<f64>())
             .fold(f64::INFINITY, f64::min)
     };
-    assert!(best(&lam) < best(&bald), "{} vs {}", best(&lam), best(&bald));
+    assert!(
+        best(&lam) < best(&bald),
+        "{} vs {}",
+        best(&lam),
+        best(&bald)
+    );
 }
 
 #[test]
@@ -169,18 +207,15 @@ fn tfmdwe_inverse_training_moves_alpha_and_stays_in_range() {
         ..Default::default()
     };
     let out = train_adam_pinn(&problem, &spec(), &cfg, &Cpu::new(2), &mut |_| {}).unwrap();
-    let init = pareto_sciml::pinn::train::init_members(
-        &problem,
-        &spec(),
-        cfg.init,
-        cfg.seed,
-        2,
-    );
+    let init = pareto_sciml::pinn::train::init_members(&problem, &spec(), cfg.init, cfg.seed, 2);
     let ng = out.n_genes;
     for m in 0..2 {
         let a = out.member(m)[ng - 1];
         assert!((0.01..=0.99).contains(&a));
-        assert_ne!(a.to_bits(), (init[(m + 1) * ng - 1] as f32 as f64).to_bits());
+        assert_ne!(
+            a.to_bits(),
+            (init[(m + 1) * ng - 1] as f32 as f64).to_bits()
+        );
     }
 }
 
@@ -193,13 +228,23 @@ fn bad_settings_are_errors() {
         f(&mut c);
         train_nsga_pinn(&problem, &spec(), &c, &cpu, &mut |_| {})
     };
-    assert!(matches!(bad_nsga(|c| c.generations = 0), Err(Error::InvalidConfig { .. })));
-    assert!(matches!(bad_nsga(|c| c.gene_bound = 0.0), Err(Error::InvalidConfig { .. })));
-    assert!(matches!(bad_nsga(|c| c.weights = vec![1.0; 2]), Err(Error::Shape { .. })));
+    assert!(matches!(
+        bad_nsga(|c| c.generations = 0),
+        Err(Error::InvalidConfig { .. })
+    ));
+    assert!(matches!(
+        bad_nsga(|c| c.gene_bound = 0.0),
+        Err(Error::InvalidConfig { .. })
+    ));
+    assert!(matches!(
+        bad_nsga(|c| c.weights = vec![1.0; 2]),
+        Err(Error::Shape { .. })
+    ));
     assert!(bad_nsga(|c| c.weights = vec![0.0; 3]).is_err());
     assert!(bad_nsga(|c| c.pop_size = 1).is_err());
     assert!(bad_nsga(|c| c.initial = Some(vec![0.0; 5])).is_err());
     assert!(bad_nsga(|c| c.adam.lr = f64::NAN).is_err());
+    assert!(bad_nsga(|c| c.perturbation = Some(-0.1)).is_err());
     let bad_adam = |f: fn(&mut AdamPinnConfig)| {
         let mut c = AdamPinnConfig {
             epochs: 2,
@@ -228,5 +273,73 @@ fn a_diverging_network_is_a_result_not_a_crash() {
     match train_nsga_pinn(&problem, &spec(), &cfg, &Cpu::new(1), &mut |_| {}) {
         Ok(out) => assert!(out.terms.iter().all(|v| !v.is_nan())),
         Err(e) => assert!(matches!(e, Error::Numerical { .. }), "{e}"),
+    }
+}
+
+#[test]
+fn mopinnenkf_with_nsga_pinn_members_is_thread_independent_and_respects_the_cap() {
+    use pareto_sciml::da::enkf::EnkfConfig;
+    use pareto_sciml::da::mopinnenkf::{run_mopinnenkf, MoPinnEnkfConfig, StopReason};
+    use pareto_sciml::pinn::problem::PinnProblem;
+    use pareto_sciml::pinn::train::NsgaPinnEnsemble;
+    let problem = burgers(false);
+    let obs = problem.observations().values.clone();
+    let run = |threads: usize, eps_iter: f64| {
+        let cfg = NsgaPinnConfig {
+            generations: 1,
+            adam_steps: 10,
+            ..nsga_cfg(Emo::Nsga3 { partitions: 3 })
+        };
+        let mut ens = NsgaPinnEnsemble::new(
+            problem.clone(),
+            spec(),
+            cfg,
+            Cpu::new(threads),
+            4,
+            None,
+            Box::new(|_| {}),
+        )
+        .unwrap();
+        let res = run_mopinnenkf(
+            &mut ens,
+            &obs,
+            &MoPinnEnkfConfig {
+                max_iterations: 3,
+                eps_iter,
+                obs_sigma: 0.1,
+                enkf: EnkfConfig::default(),
+                seed: 7,
+            },
+        )
+        .unwrap();
+        // The targets the last round trained on are the previous analysis mean.
+        assert_eq!(ens.outcomes().len(), res.history.len());
+        (res, ens.problem().data_targets().to_vec())
+    };
+    let (one, t1) = run(1, 0.0);
+    let (two, t2) = run(2, 0.0);
+    assert_eq!(one.stop, StopReason::IterationCap);
+    assert_eq!(one.history.len(), 3);
+    let b = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(b(&one.targets), b(&two.targets));
+    assert_eq!(b(&one.forecast), b(&two.forecast));
+    assert_eq!(b(&t1), b(&t2));
+    assert_eq!(one.forecast.len(), 4 * obs.len());
+    // A huge ε stops at the second iteration (the first change is measurable).
+    let (conv, _) = run(1, 1e9);
+    assert_eq!(conv.stop, StopReason::Converged);
+    assert_eq!(conv.history.len(), 2);
+    // Too few or too many members are configuration errors.
+    for n in [1, 9] {
+        assert!(NsgaPinnEnsemble::new(
+            problem.clone(),
+            spec(),
+            nsga_cfg(Emo::Nsga2),
+            Cpu::new(1),
+            n,
+            None,
+            Box::new(|_| {})
+        )
+        .is_err());
     }
 }

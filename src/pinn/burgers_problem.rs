@@ -28,8 +28,7 @@ use crate::error::{check_finite, Error, Result};
 use crate::nn::{Burgers, MlpSpec, ResidualLoss};
 use crate::pinn::dataset::{PinnDataset, PointSet};
 use crate::pinn::problem::{
-    accumulate, check_members, mse_term, n_genes, split_members, to_element, PinnProblem,
-    TermEval,
+    accumulate, check_members, mse_term, n_genes, split_members, to_element, PinnProblem, TermEval,
 };
 
 const TERMS: [&str; 3] = ["residual", "boundary", "data"];
@@ -81,7 +80,10 @@ impl<T: Element> BurgersProblem<T> {
 
     fn build(data: PinnDataset, nu: Option<f64>, nu_bounds: Vec<(f64, f64)>) -> Result<Self> {
         let op = "BurgersProblem";
-        for (what, set) in [("boundary", &data.boundary), ("observations", &data.observations)] {
+        for (what, set) in [
+            ("boundary", &data.boundary),
+            ("observations", &data.observations),
+        ] {
             if set.is_empty() {
                 return Err(Error::Empty { op, what });
             }
@@ -188,7 +190,16 @@ impl<T: Element> PinnProblem for BurgersProblem<T> {
             &mut grad,
             ng,
         )?;
-        let dat = mse_term(cpu, spec, &genomes, &self.obs_x, &self.obs_u, w(2), &mut grad, ng)?;
+        let dat = mse_term(
+            cpu,
+            spec,
+            &genomes,
+            &self.obs_x,
+            &self.obs_u,
+            w(2),
+            &mut grad,
+            ng,
+        )?;
         let terms = (0..p).flat_map(|m| [res[m], bnd[m], dat[m]]).collect();
         Ok(TermEval { terms, grad })
     }

@@ -203,7 +203,10 @@ impl PointLoss for GivenAdjoints {
         if let Some(&c) = self.components.iter().find(|&&c| c >= jet.n_comp()) {
             return Err(Error::config(
                 "GivenAdjoints.components",
-                format!("component {c} is not carried by a jet of {} components", jet.n_comp()),
+                format!(
+                    "component {c} is not carried by a jet of {} components",
+                    jet.n_comp()
+                ),
             ));
         }
         Ok(())

@@ -16,8 +16,8 @@ use crate::nn::{JetSpec, MlpSpec};
 use crate::pinn::caputo::L1Caputo;
 use crate::pinn::dataset::{PinnDataset, PointSet};
 use crate::pinn::problem::{
-    check_members, mse_term, n_genes, split_members, to_element, GivenAdjoints,
-    PinnProblem, TermEval,
+    check_members, mse_term, n_genes, split_members, to_element, GivenAdjoints, PinnProblem,
+    TermEval,
 };
 use crate::pinn::tfmdwe::TfmdweDataset;
 
@@ -150,7 +150,10 @@ impl<T: Element> TfmdweProblem<T> {
     ) -> Result<Self> {
         let op = "TfmdweProblem";
         let data = ds.data;
-        for (what, set) in [("boundary", &data.boundary), ("observations", &data.observations)] {
+        for (what, set) in [
+            ("boundary", &data.boundary),
+            ("observations", &data.observations),
+        ] {
             if set.is_empty() {
                 return Err(Error::Empty { op, what });
             }
@@ -313,7 +316,16 @@ impl<T: Element> PinnProblem for TfmdweProblem<T> {
             &mut grad,
             ng,
         )?;
-        let dat = mse_term(cpu, spec, &genomes, &self.obs_x, &self.obs_u, w(2), &mut grad, ng)?;
+        let dat = mse_term(
+            cpu,
+            spec,
+            &genomes,
+            &self.obs_x,
+            &self.obs_u,
+            w(2),
+            &mut grad,
+            ng,
+        )?;
         let terms = (0..p).flat_map(|m| [res[m], bnd[m], dat[m]]).collect();
         Ok(TermEval { terms, grad })
     }

@@ -28,15 +28,15 @@ pub fn choose(terms: &[f64], k: usize, front: &[usize], data_term: usize) -> Res
     if k == 0 || data_term >= k || terms.len() % k != 0 {
         return Err(Error::config(
             "choose",
-            format!("{k} terms with data term {data_term} do not fit {} values", terms.len()),
+            format!(
+                "{k} terms with data term {data_term} do not fit {} values",
+                terms.len()
+            ),
         ));
     }
     let p = terms.len() / k;
     if let Some(&bad) = front.iter().find(|&&m| m >= p) {
-        return Err(Error::config(
-            "front",
-            format!("member {bad} out of {p}"),
-        ));
+        return Err(Error::config("front", format!("member {bad} out of {p}")));
     }
     let row = |m: usize| &terms[m * k..(m + 1) * k];
     let finite: Vec<usize> = front

@@ -12,10 +12,12 @@
 
 mod adam_pinn;
 mod choose;
+mod ensemble;
 mod nsga_pinn;
 
 pub use adam_pinn::{train_adam_pinn, AdamPinnConfig};
 pub use choose::{choose, Choice};
+pub use ensemble::NsgaPinnEnsemble;
 pub use nsga_pinn::{train_nsga_pinn, Emo, NsgaPinnConfig};
 
 use crate::backend::cpu::lanes::Real;
@@ -46,7 +48,8 @@ impl Progress {
         if self.step == 0 {
             return Duration::ZERO;
         }
-        self.elapsed.mul_f64((self.total - self.step.min(self.total)) as f64 / self.step as f64)
+        self.elapsed
+            .mul_f64((self.total - self.step.min(self.total)) as f64 / self.step as f64)
     }
 }
 
@@ -140,8 +143,7 @@ pub(crate) fn best_terms(terms: &[f64], k: usize) -> Vec<f64> {
 
 pub(crate) fn check_weights(weights: &[f64], k: usize) -> Result<()> {
     crate::error::check_len("pinn trainer", "weights (one per term)", k, weights.len())?;
-    if weights.iter().any(|w| !(w.is_finite() && *w >= 0.0)) || weights.iter().all(|w| *w == 0.0)
-    {
+    if weights.iter().any(|w| !(w.is_finite() && *w >= 0.0)) || weights.iter().all(|w| *w == 0.0) {
         return Err(Error::config(
             "weights",
             "loss weights must be finite, ≥ 0 and not all zero",

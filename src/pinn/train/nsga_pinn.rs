@@ -2,8 +2,8 @@
 //! networks, `S` Adam steps on each evaluated individual (Lamarckian by default).
 
 use super::{
-    adam_steps, best_terms, check_weights, init_members, members_to_element, started,
-    PinnOutcome, Progress,
+    adam_steps, best_terms, check_weights, init_members, members_to_element, started, PinnOutcome,
+    Progress,
 };
 use crate::backend::cpu::lanes::Real;
 use crate::backend::cpu::Cpu;
@@ -46,8 +46,15 @@ pub struct NsgaPinnConfig {
     /// Network weights live in `[−gene_bound, gene_bound]` (the box SBX and polynomial
     /// mutation need; trained weights are clipped into it).
     pub gene_bound: f64,
-    /// SBX and polynomial-mutation parameters.
+    /// SBX and polynomial-mutation parameters (used when `perturbation` is `None`).
     pub variation: Variation,
+    /// `Some(σ)`: offspring are copies of the tournament winners with Gaussian noise of
+    /// standard deviation σ added to every weight (and physical parameters multiplied by
+    /// `exp(σ ξ)`), crossover and polynomial mutation off. Crossing two independently trained
+    /// networks weight by weight mixes unrelated hidden units (the permutation symmetry of an
+    /// MLP), so SBX children restart training almost from scratch; perturbed copies carry
+    /// their parent's training forward. `None`: SBX + polynomial mutation per `variation`.
+    pub perturbation: Option<f64>,
     /// Initialisation of the first population.
     pub init: Init,
     /// Master seed.
@@ -71,6 +78,7 @@ impl Default for NsgaPinnConfig {
             weights: vec![1.0, 1.0, 1.0],
             gene_bound: 5.0,
             variation: Variation::default(),
+            perturbation: Some(0.01),
             init: Init::XavierUniform,
             seed: 0,
             lamarckian: true,
@@ -156,6 +164,20 @@ pub fn train_nsga_pinn<P: PinnProblem + ?Sized>(
         ));
     }
     let ng = n_genes(problem, spec);
+    let variation = match cfg.perturbation {
+        None => cfg.variation,
+        Some(sigma) if sigma.is_finite() && sigma >= 0.0 => Variation {
+            p_c: 0.0,
+            p_m: Some(0.0),
+            ..cfg.variation
+        },
+        Some(sigma) => {
+            return Err(Error::config(
+                "perturbation",
+                format!("σ must be finite and ≥ 0, got {sigma}"),
+            ))
+        }
+    };
     if let Some(init) = &cfg.initial {
         crate::error::check_len("train_nsga_pinn", "initial", cfg.pop_size * ng, init.len())?;
         crate::error::check_finite("train_nsga_pinn", "initial", init)?;
@@ -172,18 +194,41 @@ pub fn train_nsga_pinn<P: PinnProblem + ?Sized>(
     };
     match cfg.emo {
         Emo::Nsga2 => {
-            let alg = Nsga2::with_variation(&space, cfg.pop_size, cfg.seed, cfg.variation)?
+            let alg = Nsga2::with_variation(&space, cfg.pop_size, cfg.seed, variation)?
                 .threads(cpu.threads);
             drive(alg, problem, spec, cfg, cpu, progress)
         }
         Emo::Nsga3 { partitions } => {
             let refs = das_dennis(problem.n_terms(), partitions)?;
-            let alg =
-                Nsga3::with_variation(&space, refs, cfg.pop_size, cfg.seed, cfg.variation)?
-                    .threads(cpu.threads);
+            let alg = Nsga3::with_variation(&space, refs, cfg.pop_size, cfg.seed, variation)?
+                .threads(cpu.threads);
             drive(alg, problem, spec, cfg, cpu, progress)
         }
     }
+}
+
+/// Adds `σ ξ` to every weight and multiplies every physical parameter by `exp(σ ξ)`, with ξ
+/// standard normal from the stream `(seed, "gaussian-perturbation", generation, member)`.
+fn perturb(
+    mut x: Vec<f64>,
+    n_params: usize,
+    ng: usize,
+    sigma: f64,
+    seed: u64,
+    gen: u64,
+) -> Vec<f64> {
+    for (m, row) in x.chunks_exact_mut(ng).enumerate() {
+        let mut s = crate::rng::stream(seed, "gaussian-perturbation", gen, m as u64);
+        for (j, v) in row.iter_mut().enumerate() {
+            let xi = s.normal_f64();
+            if j < n_params {
+                *v += sigma * xi;
+            } else {
+                *v *= crate::math::exp_f64(sigma * xi);
+            }
+        }
+    }
+    x
 }
 
 fn drive<A: Algorithm, P: PinnProblem + ?Sized>(
@@ -207,6 +252,10 @@ fn drive<A: Algorithm, P: PinnProblem + ?Sized>(
                 None => init_members(problem, spec, cfg.init, cfg.seed, p),
             };
             // The initial population is ours, not uniform draws over the weight box.
+            alg.replace_pending(&x)?;
+            alg.ask()?.to_vec()
+        } else if let Some(sigma) = cfg.perturbation {
+            let x = perturb(asked, spec.n_params(), ng, sigma, cfg.seed, gen as u64);
             alg.replace_pending(&x)?;
             alg.ask()?.to_vec()
         } else {
