@@ -278,15 +278,19 @@ impl<T: Element> PinnProblem for TfmdweProblem<T> {
         let pull = GivenAdjoints {
             components: vec![0, ixx],
         };
-        let mut res = Vec::with_capacity(p);
-        for m in 0..p {
-            let block = &jets[m * n_grid * nc..(m + 1) * n_grid * nc];
-            let u: Vec<f64> = block.chunks_exact(nc).map(|c| c[0].to_f64()).collect();
-            let uxx: Vec<f64> = block.chunks_exact(nc).map(|c| c[ixx].to_f64()).collect();
-            let alpha = (ne == 1).then(|| physical[m].to_f64());
-            let cr = self.residual_of_values(&u, &uxx, alpha)?;
-            res.push(cr.loss);
-            if let Some(w0) = w(0) {
+        // Members are independent: one work item each, with a single-threaded backend inside,
+        // so the result does not depend on the thread count.
+        let inner = Cpu { threads: 1, ..*cpu };
+        let per_member =
+            crate::parallel::map_indexed(p, cpu.threads, |m| -> Result<(f64, Vec<T>)> {
+                let block = &jets[m * n_grid * nc..(m + 1) * n_grid * nc];
+                let u: Vec<f64> = block.chunks_exact(nc).map(|c| c[0].to_f64()).collect();
+                let uxx: Vec<f64> = block.chunks_exact(nc).map(|c| c[ixx].to_f64()).collect();
+                let alpha = (ne == 1).then(|| physical[m].to_f64());
+                let cr = self.residual_of_values(&u, &uxx, alpha)?;
+                let Some(w0) = w(0) else {
+                    return Ok((cr.loss, Vec::new()));
+                };
                 // The engine averages over points: scale the adjoints by the point count.
                 let scale = w0 * n_grid as f64;
                 let aux: Vec<T> = cr
@@ -296,13 +300,21 @@ impl<T: Element> PinnProblem for TfmdweProblem<T> {
                     .flat_map(|(a, b)| [T::from_f64(scale * a), T::from_f64(scale * b)])
                     .collect();
                 let g = &genomes[m * np..(m + 1) * np];
-                let lg = cpu.loss_grad(spec, g, &self.grid, &aux, &[], &jet, &pull)?;
-                let row = &mut grad[m * ng..(m + 1) * ng];
-                for (a, b) in row[..np].iter_mut().zip(&lg.grad) {
-                    *a = *a + *b;
-                }
+                let mut row = inner
+                    .loss_grad(spec, g, &self.grid, &aux, &[], &jet, &pull)?
+                    .grad;
                 if ne == 1 {
-                    row[np] = row[np] + T::from_f64(w0 * cr.dalpha);
+                    row.push(T::from_f64(w0 * cr.dalpha));
+                }
+                Ok((cr.loss, row))
+            });
+        let mut res = Vec::with_capacity(p);
+        for (m, item) in per_member.into_iter().enumerate() {
+            let (loss, row) = item?;
+            res.push(loss);
+            if !row.is_empty() {
+                for (a, b) in grad[m * ng..(m + 1) * ng].iter_mut().zip(&row) {
+                    *a = *a + *b;
                 }
             }
         }
