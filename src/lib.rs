@@ -49,6 +49,7 @@ pub mod io;
 pub mod math;
 pub mod moo;
 pub mod nn;
+pub mod node;
 pub mod ode;
 pub mod parallel;
 pub mod pinn;

@@ -150,6 +150,11 @@ impl<P> MlpCorrection<P> {
         self.form
     }
 
+    /// What the network sees.
+    pub fn input(&self) -> NnInput {
+        self.input
+    }
+
     fn lambda_is_zero(&self) -> bool {
         self.lambda.to_bits() == 0f64.to_bits() || self.lambda.to_bits() == (-0f64).to_bits()
     }
