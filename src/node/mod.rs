@@ -36,6 +36,7 @@
 
 pub mod architecture;
 pub mod hybrid;
+pub mod lv;
 pub mod nsga_node;
 pub mod objectives;
 mod problem;
