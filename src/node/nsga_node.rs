@@ -14,6 +14,7 @@ use super::objectives::LossWeights;
 use super::problem::NodeProblem;
 use crate::error::{Error, Result};
 use crate::moo::algorithm::Algorithm;
+use crate::moo::operators::Variation;
 use crate::moo::{das_dennis, Nsga2, Nsga3, Rvea};
 use crate::nn::{init_genome, Adam, Init};
 use crate::ode::BatchSystem;
@@ -53,6 +54,8 @@ pub struct NodeConfig {
     pub lamarckian: bool,
     /// Survivor selection.
     pub selector: Selector,
+    /// SBX and polynomial-mutation parameters (DESIGN §5 defaults).
+    pub variation: Variation,
     /// Weights of the training loss.
     pub weights: LossWeights,
     /// Network initialisation of the first population.
@@ -75,6 +78,7 @@ impl Default for NodeConfig {
             },
             lamarckian: true,
             selector: Selector::Nsga2,
+            variation: Variation::default(),
             weights: LossWeights {
                 physics: 0.0,
                 smoothness: 0.0,
@@ -167,17 +171,28 @@ pub fn run_nsga_node<P: BatchSystem<f64>>(
     let no = problem.n_objectives();
     match cfg.selector {
         Selector::Nsga2 => {
-            let alg = Nsga2::new(problem, cfg.pop_size, cfg.seed)?.threads(cfg.threads);
+            let alg = Nsga2::with_variation(problem, cfg.pop_size, cfg.seed, cfg.variation)?
+                .threads(cfg.threads);
             drive(problem, cfg, alg, progress)
         }
         Selector::Nsga3 { partitions } => {
             let refs = das_dennis(no, partitions)?;
-            let alg = Nsga3::new(problem, refs, cfg.pop_size, cfg.seed)?.threads(cfg.threads);
+            let alg = Nsga3::with_variation(problem, refs, cfg.pop_size, cfg.seed, cfg.variation)?
+                .threads(cfg.threads);
             drive(problem, cfg, alg, progress)
         }
         Selector::Rvea { partitions } => {
             let refs = das_dennis(no, partitions)?;
-            let alg = Rvea::new(problem, refs, cfg.generations, cfg.seed)?.threads(cfg.threads);
+            let alg = Rvea::with_options(
+                problem,
+                refs,
+                cfg.generations,
+                cfg.seed,
+                2.0,
+                0.1,
+                cfg.variation,
+            )?
+            .threads(cfg.threads);
             drive(problem, cfg, alg, progress)
         }
     }
