@@ -400,3 +400,70 @@ proptest! {
         prop_assert!(e2.f.iter().all(|v| *v >= 0.0));
     }
 }
+
+/// A single row (the gradient sweep's case, a scalar row kernel) gives the same bits as the
+/// same member inside a batch (MemberMlp's lane blocks), for values and VJPs, every form.
+#[test]
+fn single_rows_equal_batched_rows_bit_for_bit() {
+    use pareto_sciml::ode::BatchSystem;
+    for (form, input) in [
+        (HybridForm::Additive, NnInput::State),
+        (HybridForm::Parametric, NnInput::StateTime),
+        (HybridForm::Both, NnInput::State),
+    ] {
+        let n_in = 2 + usize::from(input == NnInput::StateTime);
+        let spec = MlpSpec::uniform(n_in, &[5, 5, 5], n_out(form), Activation::Tanh).unwrap();
+        let sys =
+            MlpCorrection::with_form(LotkaVolterraNoInteraction, spec.clone(), 0.8, input, form)
+                .unwrap();
+        let np = BatchSystem::<f64>::n_params(&sys);
+        let rows = 5;
+        let mut p = Vec::new();
+        for m in 0..rows {
+            p.extend([1.3 + 0.1 * m as f64, 1.8]);
+            p.extend(init_genome(&spec, Init::TorchDefault, 8, m as u64));
+        }
+        let t: Vec<f64> = (0..rows).map(|m| 0.1 * m as f64).collect();
+        let y: Vec<f64> = (0..2 * rows).map(|i| 0.3 + 0.7 * i as f64).collect();
+        let v: Vec<f64> = (0..2 * rows).map(|i| 1.0 - 0.3 * i as f64).collect();
+        let mut dy = vec![0.0; 2 * rows];
+        let (mut gy, mut gp) = (vec![0.0; 2 * rows], vec![0.0; rows * np]);
+        sys.rhs(&t, &y, &p, &mut dy);
+        sys.vjp(&t, &y, &p, &v, &mut gy, &mut gp);
+        for m in 0..rows {
+            let (r, pr) = (2 * m..2 * m + 2, m * np..(m + 1) * np);
+            let mut d1 = [0.0; 2];
+            let (mut gy1, mut gp1) = ([0.0; 2], vec![0.0; np]);
+            sys.rhs(&t[m..m + 1], &y[r.clone()], &p[pr.clone()], &mut d1);
+            sys.vjp(
+                &t[m..m + 1],
+                &y[r.clone()],
+                &p[pr.clone()],
+                &v[r.clone()],
+                &mut gy1,
+                &mut gp1,
+            );
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&d1), bits(&dy[r.clone()]), "{form:?} rhs member {m}");
+            assert_eq!(bits(&gy1), bits(&gy[r.clone()]), "{form:?} gy member {m}");
+            assert_eq!(bits(&gp1), bits(&gp[pr.clone()]), "{form:?} gp member {m}");
+            // f32 forward too.
+            let (t32, y32, p32): (Vec<f32>, Vec<f32>, Vec<f32>) = (
+                t.iter().map(|&x| x as f32).collect(),
+                y.iter().map(|&x| x as f32).collect(),
+                p.iter().map(|&x| x as f32).collect(),
+            );
+            let mut all32 = vec![0f32; 2 * rows];
+            sys.rhs(&t32, &y32, &p32, &mut all32);
+            let mut one32 = [0f32; 2];
+            sys.rhs(
+                &t32[m..m + 1],
+                &y32[r.clone()],
+                &p32[pr.clone()],
+                &mut one32,
+            );
+            assert_eq!(one32[0].to_bits(), all32[2 * m].to_bits());
+            assert_eq!(one32[1].to_bits(), all32[2 * m + 1].to_bits());
+        }
+    }
+}
