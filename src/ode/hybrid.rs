@@ -384,6 +384,7 @@ fn row_fits(spec: &MlpSpec) -> bool {
 type One<T> = Emu<T, 1>;
 
 /// Activations `h` (input first, then every layer) and `σ'` of one member.
+#[inline(always)]
 fn row_pass<T: Element>(spec: &MlpSpec, theta: &[T], x: &[T], h: &mut [T], d: &mut [T]) {
     let n_in = spec.n_in();
     h[..n_in].copy_from_slice(x);
@@ -411,8 +412,58 @@ fn row_pass<T: Element>(spec: &MlpSpec, theta: &[T], x: &[T], h: &mut [T], d: &m
     }
 }
 
+/// Whether the row kernel can run compiled for AVX2/FMA (its `mul_add`s then become hardware
+/// FMAs instead of calls to the libm routine; the bits are the same).
+#[cfg(target_arch = "x86_64")]
+fn row_avx2() -> bool {
+    crate::ode::solve::has_avx2_fma()
+}
+
 /// `out = NN(x; θ)` for one member.
 fn row_forward<T: Element>(spec: &MlpSpec, theta: &[T], x: &[T], out: &mut [T]) {
+    #[cfg(target_arch = "x86_64")]
+    if row_avx2() {
+        // SAFETY: AVX2 and FMA were detected at run time.
+        return unsafe { row_forward_avx2(spec, theta, x, out) };
+    }
+    row_forward_body(spec, theta, x, out)
+}
+
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn row_forward_avx2<T: Element>(spec: &MlpSpec, theta: &[T], x: &[T], out: &mut [T]) {
+    row_forward_body(spec, theta, x, out)
+}
+
+/// `gx = vᵀ ∂NN/∂x`, `gθ = vᵀ ∂NN/∂θ` (both overwritten) for one member.
+fn row_vjp<T: Element>(spec: &MlpSpec, theta: &[T], x: &[T], v: &[T], gx: &mut [T], gt: &mut [T]) {
+    #[cfg(target_arch = "x86_64")]
+    if row_avx2() {
+        // SAFETY: AVX2 and FMA were detected at run time.
+        return unsafe { row_vjp_avx2(spec, theta, x, v, gx, gt) };
+    }
+    row_vjp_body(spec, theta, x, v, gx, gt)
+}
+
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn row_vjp_avx2<T: Element>(
+    spec: &MlpSpec,
+    theta: &[T],
+    x: &[T],
+    v: &[T],
+    gx: &mut [T],
+    gt: &mut [T],
+) {
+    row_vjp_body(spec, theta, x, v, gx, gt)
+}
+
+#[inline(always)]
+fn row_forward_body<T: Element>(spec: &MlpSpec, theta: &[T], x: &[T], out: &mut [T]) {
     let mut h = [<T as crate::backend::cpu::lanes::Real>::ZERO; ROW_UNITS];
     let mut d = [<T as crate::backend::cpu::lanes::Real>::ZERO; ROW_UNITS];
     row_pass(spec, theta, x, &mut h, &mut d);
@@ -420,8 +471,15 @@ fn row_forward<T: Element>(spec: &MlpSpec, theta: &[T], x: &[T], out: &mut [T]) 
     out.copy_from_slice(&h[units - spec.n_out()..units]);
 }
 
-/// `gx = vᵀ ∂NN/∂x`, `gθ = vᵀ ∂NN/∂θ` (both overwritten) for one member.
-fn row_vjp<T: Element>(spec: &MlpSpec, theta: &[T], x: &[T], v: &[T], gx: &mut [T], gt: &mut [T]) {
+#[inline(always)]
+fn row_vjp_body<T: Element>(
+    spec: &MlpSpec,
+    theta: &[T],
+    x: &[T],
+    v: &[T],
+    gx: &mut [T],
+    gt: &mut [T],
+) {
     let mut h = [<T as crate::backend::cpu::lanes::Real>::ZERO; ROW_UNITS];
     let mut d = [<T as crate::backend::cpu::lanes::Real>::ZERO; ROW_UNITS];
     row_pass(spec, theta, x, &mut h, &mut d);
