@@ -18,6 +18,8 @@
 //! - [`parallel`]: deterministic scoped-thread data parallelism.
 //! - [`io`]: CSV, `.npy`, JSON manifests, SVG plots, checkpoints.
 //! - [`repro`]: the command line shared by the `reproduce_*` examples.
+//! - [`node`]: NSGA-NODE, hybrid neural ODEs trained as a multi-objective population, and an
+//!   architecture search around it.
 //!
 //! ## Example
 //! ```
@@ -49,6 +51,7 @@ pub mod io;
 pub mod math;
 pub mod moo;
 pub mod nn;
+pub mod node;
 pub mod ode;
 pub mod parallel;
 pub mod pinn;

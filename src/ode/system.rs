@@ -151,6 +151,38 @@ impl<T: Real> BatchSystem<T> for LotkaVolterra {
     }
 }
 
+/// Lotka–Volterra with the interaction terms removed: `x' = αx`, `y' = −δy` (dim 2, params
+/// `[α, δ]`). The known physics of the NSGA-NODE example (DESIGN §6): a hybrid model has to
+/// learn the missing `−βxy` and `γxy` (additive form) or the state-dependent rates
+/// `α − βy`, `δ − γx` (parametric form).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LotkaVolterraNoInteraction;
+
+impl<T: Real> BatchSystem<T> for LotkaVolterraNoInteraction {
+    fn dim(&self) -> usize {
+        2
+    }
+    fn n_params(&self) -> usize {
+        2
+    }
+    #[inline(always)]
+    fn rhs(&self, t: &[T], y: &[T], p: &[T], dy: &mut [T]) {
+        for i in 0..t.len() {
+            dy[2 * i] = p[2 * i] * y[2 * i];
+            dy[2 * i + 1] = -(p[2 * i + 1] * y[2 * i + 1]);
+        }
+    }
+    fn vjp(&self, t: &[T], y: &[T], p: &[T], u: &[T], gy: &mut [T], gp: &mut [T]) {
+        for i in 0..t.len() {
+            let (u0, u1) = (u[2 * i], u[2 * i + 1]);
+            gy[2 * i] = p[2 * i] * u0;
+            gy[2 * i + 1] = -(p[2 * i + 1] * u1);
+            gp[2 * i] = y[2 * i] * u0;
+            gp[2 * i + 1] = -(y[2 * i + 1] * u1);
+        }
+    }
+}
+
 /// `y' = a y²` (dim 1, params `[a]`): from `y(0) = 1` it blows up at `t = 1/a` for `a > 0`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Quadratic;
@@ -217,5 +249,6 @@ mod tests {
         check_vjp(&VanDerPol, &[0.4, -1.1], &[2.5]);
         check_vjp(&LotkaVolterra, &[0.9, 1.4], &[1.3, 0.9, 0.8, 1.8]);
         check_vjp(&Quadratic, &[1.2], &[0.6]);
+        check_vjp(&LotkaVolterraNoInteraction, &[0.9, 1.4], &[1.3, 1.8]);
     }
 }
