@@ -54,6 +54,12 @@ mod rank;
 mod rng;
 mod rvea;
 mod variation;
+// Population NN and ODE kernels (issue 10).
+mod adam;
+mod mlp;
+mod mlp_plan;
+pub use mlp::{DeviceFloat, JET_THREADS, WORK_LIMIT_BYTES};
+pub use mlp_plan::{DeviceLoss, MlpPlan, MAX_COMP as MLP_MAX_COMP};
 
 pub use device::{CudaDevice, DeviceBuffer};
 pub use generation::DeviceOffspring;
