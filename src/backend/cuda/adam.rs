@@ -50,23 +50,15 @@ impl CudaDevice {
             }
             return Ok(());
         }
-        // Adam::step's scalars, per member (its own t).
-        let mut step = Vec::with_capacity(p);
-        let mut bc2s = Vec::with_capacity(p);
-        for s in states.iter() {
-            // The state advances only once the step has succeeded (below).
-            let t = (s.t + 1) as i32;
-            let bc1 = 1.0 - adam.beta1.powi(t);
-            step.push(T::from_f64(adam.lr / bc1));
-            bc2s.push(T::from_f64((1.0 - adam.beta2.powi(t)).sqrt()));
-        }
-        let (b1, b2) = (T::from_f64(adam.beta1), T::from_f64(adam.beta2));
-        let (c1, c2) = (T::ONE - b1, T::ONE - b2);
-        let mode = match (adam.weight_decay > 0.0, adam.decoupled) {
-            (false, _) => 0,
-            (true, false) => 1,
-            (true, true) => 2,
-        };
+        // Adam::step's scalars, per member (its own t); the state advances only once the step
+        // has succeeded (below).
+        let steps: Vec<u64> = states.iter().map(|s| s.t + 1).collect();
+        let AdamScalars {
+            step,
+            bc2s,
+            scalars,
+            mode,
+        } = AdamScalars::<T>::new(adam, &steps);
         let m: Vec<T> = states.iter().flat_map(|s| s.m.iter().copied()).collect();
         let v: Vec<T> = states.iter().flat_map(|s| s.v.iter().copied()).collect();
         let pd = self.htod(params)?;
@@ -75,15 +67,6 @@ impl CudaDevice {
         let vd = self.htod(&v)?;
         let sd = self.htod(&step)?;
         let bd = self.htod(&bc2s)?;
-        let scalars = [
-            b1,
-            b2,
-            c1,
-            c2,
-            T::from_f64(adam.eps),
-            T::from_f64(adam.weight_decay),
-            T::from_f64(1.0 - adam.lr * adam.weight_decay),
-        ];
         let mut args = vec![
             pd.arg(),
             gd.arg(),
@@ -112,5 +95,56 @@ impl CudaDevice {
             s.v.copy_from_slice(&v[k * n..(k + 1) * n]);
         }
         Ok(())
+    }
+}
+
+/// The launch scalars of `adam_step_*`, computed as [`Adam::step`] computes them: per member
+/// `step = lr / (1 − β1^t)` and `bc2s = sqrt(1 − β2^t)` (in f64, rounded to `T`), and the
+/// shared `[β1, β2, 1 − β1, 1 − β2, ε, λ, 1 − lr·λ]` (the differences taken in `T`) with the
+/// decay mode (0: none, 1: L2, 2: decoupled). Public so that the emulation tests hand the
+/// kernel source exactly what [`CudaDevice::adam_step`] hands the device.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AdamScalars<T> {
+    /// `lr / (1 − β1^t)` per member.
+    pub step: Vec<T>,
+    /// `sqrt(1 − β2^t)` per member.
+    pub bc2s: Vec<T>,
+    /// `[β1, β2, 1 − β1, 1 − β2, ε, λ, 1 − lr·λ]`.
+    pub scalars: [T; 7],
+    /// 0: no weight decay, 1: L2 (Adam), 2: decoupled (AdamW).
+    pub mode: u32,
+}
+
+impl<T: DeviceFloat> AdamScalars<T> {
+    /// The scalars of a step that brings members to the step counts `t` (each ≥ 1).
+    pub fn new(adam: &Adam, t: &[u64]) -> Self {
+        let mut step = Vec::with_capacity(t.len());
+        let mut bc2s = Vec::with_capacity(t.len());
+        for &tk in t {
+            let ti = tk as i32;
+            let bc1 = 1.0 - adam.beta1.powi(ti);
+            step.push(T::from_f64(adam.lr / bc1));
+            bc2s.push(T::from_f64((1.0 - adam.beta2.powi(ti)).sqrt()));
+        }
+        let (b1, b2) = (T::from_f64(adam.beta1), T::from_f64(adam.beta2));
+        let mode = match (adam.weight_decay > 0.0, adam.decoupled) {
+            (false, _) => 0,
+            (true, false) => 1,
+            (true, true) => 2,
+        };
+        Self {
+            step,
+            bc2s,
+            scalars: [
+                b1,
+                b2,
+                T::ONE - b1,
+                T::ONE - b2,
+                T::from_f64(adam.eps),
+                T::from_f64(adam.weight_decay),
+                T::from_f64(1.0 - adam.lr * adam.weight_decay),
+            ],
+            mode,
+        }
     }
 }

@@ -102,6 +102,18 @@ fn check_inputs<T: Real>(
     Ok((genomes.len() / np, x.len() / spec.n_in()))
 }
 
+/// The scalar arguments `[inv_n, nu]` of `mlp_loss_partial_*` for `n` points, as the CPU twin
+/// computes them (`1 / n` and the fixed viscosity, in `T`; `nu` is 0 when unused). Public so
+/// that the emulation tests hand the kernel source what [`CudaDevice::mlp_loss_grad`] hands
+/// the device.
+pub fn loss_scalars<T: DeviceFloat>(loss: DeviceLoss, n: usize) -> [T; 2] {
+    let nu = match loss {
+        DeviceLoss::Burgers { nu: Some(v) } => T::from_f64(v),
+        _ => T::ZERO,
+    };
+    [T::ONE / T::from_f64(n as f64), nu]
+}
+
 /// A host slice on the device, with one zero in place of an empty slice (a zero-length
 /// allocation is not portable across drivers; the kernels never read it).
 fn upload<T: DeviceScalar>(dev: &CudaDevice, v: &[T]) -> Result<DeviceBuffer<T>> {
@@ -126,7 +138,9 @@ impl CudaDevice {
         const OP: &str = "CudaDevice::mlp_jets";
         let plan = MlpPlan::new(spec, jet, DeviceLoss::None)?;
         let (p, n) = check_inputs(OP, spec, genomes, x)?;
-        let items = p.checked_mul(n).ok_or_else(|| Error::config("P × N", "overflows"))?;
+        let items = p
+            .checked_mul(n)
+            .ok_or_else(|| Error::config("P × N", "overflows"))?;
         let threads = items.min(JET_THREADS);
         let plan_d = self.htod(plan.words())?;
         let g = self.htod(genomes)?;
@@ -183,11 +197,7 @@ impl CudaDevice {
         let nchunks = n.div_ceil(CHUNK);
         let per_member = plan.loss_slots() * nchunks * lanes * std::mem::size_of::<T>();
         let batch = (WORK_LIMIT_BYTES / per_member).max(1).min(p);
-        let inv_n = T::ONE / T::from_f64(n as f64);
-        let nu = match loss {
-            DeviceLoss::Burgers { nu: Some(v) } => T::from_f64(v),
-            _ => T::ZERO,
-        };
+        let [inv_n, nu] = loss_scalars::<T>(loss, n);
         let plan_d = self.htod(plan.words())?;
         let xd = self.htod(x)?;
         let auxd = upload(self, aux)?;

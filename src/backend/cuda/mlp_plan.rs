@@ -180,7 +180,16 @@ impl MlpPlan {
                 Activation::Sin => 1,
                 Activation::Identity => 2,
             };
-            for v in [n_in, n_out, act, spec.layer_offset(l), acts[l], zs[l], ss[l], 0] {
+            for v in [
+                n_in,
+                n_out,
+                act,
+                spec.layer_offset(l),
+                acts[l],
+                zs[l],
+                ss[l],
+                0,
+            ] {
                 words.push(word("layer word", v)?);
             }
         }
@@ -260,7 +269,9 @@ mod tests {
         ));
         assert!(MlpPlan::new(&spec, &JetSpec::first(2), DeviceLoss::Burgers { nu: None }).is_err());
         let two = MlpSpec::uniform(2, &[4], 2, Activation::Tanh).unwrap();
-        assert!(MlpPlan::new(&two, &Burgers::jet(), DeviceLoss::Burgers { nu: Some(0.1) }).is_err());
+        assert!(
+            MlpPlan::new(&two, &Burgers::jet(), DeviceLoss::Burgers { nu: Some(0.1) }).is_err()
+        );
         assert!(MlpPlan::new(&two, &JetSpec::value(2), DeviceLoss::Mse).is_ok());
     }
 }

@@ -58,7 +58,8 @@ mod variation;
 mod adam;
 mod mlp;
 mod mlp_plan;
-pub use mlp::{DeviceFloat, JET_THREADS, WORK_LIMIT_BYTES};
+pub use adam::AdamScalars;
+pub use mlp::{loss_scalars, DeviceFloat, JET_THREADS, WORK_LIMIT_BYTES};
 pub use mlp_plan::{DeviceLoss, MlpPlan, MAX_COMP as MLP_MAX_COMP};
 
 pub use device::{CudaDevice, DeviceBuffer};
