@@ -10,10 +10,13 @@
 //        <genomes> <x> <aux> <extra> <out>      (out: loss[P], grad[P*np], grad_extra[P*ne])
 //   adam <64|32> <n_params> <members> <mode> <b1 b2 c1 c2 eps wd decay bits>
 //        <params> <grad> <m> <v> <step> <bc2s> <out>   (out: params, m, v)
+//   ode 64 <members> <n_ints> <n_reals> <n_tab> <y0_len> <p_len> <n_out> <ints> <reals> <tab>
+//        <y0> <params> <t_eval> <out>    (out: y (f64), status (u32), counts (3 u32), fstats (3 f64))
 #include "cuda_host_shim.h"
 
 #include "../adam.cu"
 #include "../mlp_population.cu"
+#include "../rk_step.cu"
 
 #include <cstdio>
 #include <fstream>
@@ -144,6 +147,32 @@ template <typename T> static int adam() {
     return f ? 0 : 2;
 }
 
+static int ode() {
+    unsigned members, ni, nr, nt, ny, npar, nout;
+    std::cin >> members >> ni >> nr >> nt >> ny >> npar >> nout;
+    std::string icf, fcf, tf, yf, pf, tef, of;
+    std::cin >> icf >> fcf >> tf >> yf >> pf >> tef >> of;
+    auto ic = read_file<unsigned>(icf, ni);
+    auto fc = read_file<double>(fcf, nr);
+    auto tab = read_file<double>(tf, nt);
+    auto y0 = read_file<double>(yf, ny);
+    auto p = read_file<double>(pf, npar);
+    auto te = read_file<double>(tef, nout);
+    size_t dim = ny / members;
+    std::vector<double> y(members * nout * dim + 1), fst(3 * members + 1);
+    std::vector<unsigned> st(members + 1), cnt(3 * members + 1);
+    emu_launch(blocks_for(members), BLOCK, [&] {
+        rk_solve_f64(ic.data(), fc.data(), tab.data(), y0.data(), p.data(), te.data(), y.data(), st.data(), cnt.data(),
+                     fst.data());
+    });
+    std::ofstream f(of, std::ios::binary);
+    write_file(f, y, members * nout * dim);
+    write_file(f, st, members);
+    write_file(f, cnt, 3 * members);
+    write_file(f, fst, 3 * members);
+    return f ? 0 : 2;
+}
+
 int main() {
     std::string cmd;
     unsigned prec;
@@ -151,6 +180,7 @@ int main() {
     if (cmd == "jets") return prec == 64 ? jets<double>() : jets<float>();
     if (cmd == "loss") return prec == 64 ? loss<double>() : loss<float>();
     if (cmd == "adam") return prec == 64 ? adam<double>() : adam<float>();
+    if (cmd == "ode") return ode();
     std::fprintf(stderr, "unknown command %s\n", cmd.c_str());
     return 2;
 }

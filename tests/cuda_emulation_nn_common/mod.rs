@@ -311,3 +311,81 @@ pub fn emu_adam<T: Float>(
         all[2 * p * n..].to_vec(),
     )
 }
+
+/// `rk_solve_f64` on the CPU with the launch of `CudaDevice::ode_solve`.
+pub fn emu_ode(
+    sys: pareto_sciml::backend::cuda::DeviceSystem,
+    y0: &[f64],
+    params: &[f64],
+    t0: f64,
+    t_eval: &[f64],
+    opts: &pareto_sciml::ode::SolveOptions,
+) -> pareto_sciml::ode::Solution<f64> {
+    let l = pareto_sciml::backend::cuda::ode_launch(sys, y0, params, t0, t_eval, opts).unwrap();
+    let members = y0.len() / sys.dim();
+    let mut f = Files::new();
+    let ints: Vec<u8> = l.ints.iter().flat_map(|w| w.to_ne_bytes()).collect();
+    let files = [
+        f.put(&ints),
+        f.put(&f64::to_bytes(&l.reals)),
+        f.put(&f64::to_bytes(&l.tableau)),
+        f.put(&f64::to_bytes(y0)),
+        f.put(&f64::to_bytes(params)),
+        f.put(&f64::to_bytes(t_eval)),
+    ];
+    let of = f.out();
+    run(&format!(
+        "ode 64 {members} {} {} {} {} {} {} {} {of}\n",
+        l.ints.len(),
+        l.reals.len(),
+        l.tableau.len(),
+        y0.len(),
+        params.len(),
+        t_eval.len(),
+        files.join(" ")
+    ));
+    let b = std::fs::read(&of).unwrap();
+    let ny = members * t_eval.len() * sys.dim();
+    assert_eq!(b.len(), 8 * ny + 4 * members + 12 * members + 24 * members);
+    let y = f64::from_bytes(&b[..8 * ny]);
+    let u32s = |s: &[u8]| -> Vec<u32> {
+        s.chunks_exact(4)
+            .map(|c| u32::from_ne_bytes(c.try_into().unwrap()))
+            .collect()
+    };
+    let mut at = 8 * ny;
+    let status = u32s(&b[at..at + 4 * members]);
+    at += 4 * members;
+    let counts = u32s(&b[at..at + 12 * members]);
+    at += 12 * members;
+    let fstats = f64::from_bytes(&b[at..]);
+    pareto_sciml::backend::cuda::solution_of(y, &status, &counts, &fstats)
+}
+
+/// Bitwise equality of two solutions (statistics field by field, by bits).
+pub fn same_solution(
+    a: &pareto_sciml::ode::Solution<f64>,
+    b: &pareto_sciml::ode::Solution<f64>,
+) -> Result<(), String> {
+    if f64::bits(&a.y) != f64::bits(&b.y) {
+        let i = (0..a.y.len())
+            .find(|&i| a.y[i].to_bits() != b.y[i].to_bits())
+            .unwrap_or(0);
+        return Err(format!(
+            "y differs first at {i}: {} vs {}",
+            a.y.get(i).copied().unwrap_or(0.0),
+            b.y.get(i).copied().unwrap_or(0.0)
+        ));
+    }
+    if a.status != b.status {
+        return Err(format!("status {:?} vs {:?}", a.status, b.status));
+    }
+    for (m, (x, y)) in a.stats.iter().zip(&b.stats).enumerate() {
+        let fx = [x.t, x.h, x.error_ratio].map(f64::to_bits);
+        let fy = [y.t, y.h, y.error_ratio].map(f64::to_bits);
+        if (x.accepted, x.rejected, x.rhs_evals, fx) != (y.accepted, y.rejected, y.rhs_evals, fy) {
+            return Err(format!("stats of member {m}: {x:?} vs {y:?}"));
+        }
+    }
+    Ok(())
+}

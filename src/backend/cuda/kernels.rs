@@ -32,11 +32,13 @@ pub enum KernelFamily {
     MlpPopulation,
     /// Adam for every member at once; CPU twin [`crate::nn::Adam::step`].
     Adam,
+    /// Batched adaptive Runge–Kutta solves; CPU twin [`crate::ode::solve`].
+    RkStep,
 }
 
 impl KernelFamily {
     /// Every family, in the order of [`index`](Self::index).
-    pub const ALL: [KernelFamily; 9] = [
+    pub const ALL: [KernelFamily; 10] = [
         KernelFamily::ChachaUniform,
         KernelFamily::DominanceRank,
         KernelFamily::CrowdingDistance,
@@ -46,6 +48,7 @@ impl KernelFamily {
         KernelFamily::Rvea,
         KernelFamily::MlpPopulation,
         KernelFamily::Adam,
+        KernelFamily::RkStep,
     ];
 
     /// Position in [`ALL`](Self::ALL), used to index the device's module cache.
@@ -65,6 +68,7 @@ impl KernelFamily {
             KernelFamily::Rvea => "rvea",
             KernelFamily::MlpPopulation => "mlp_population",
             KernelFamily::Adam => "adam",
+            KernelFamily::RkStep => "rk_step",
         }
     }
 
@@ -82,6 +86,7 @@ impl KernelFamily {
             KernelFamily::Rvea => include_str!("../../../kernels/rvea.ptx"),
             KernelFamily::MlpPopulation => include_str!("../../../kernels/mlp_population.ptx"),
             KernelFamily::Adam => include_str!("../../../kernels/adam.ptx"),
+            KernelFamily::RkStep => include_str!("../../../kernels/rk_step.ptx"),
         }
     }
 }
@@ -161,11 +166,13 @@ pub enum KernelId {
     AdamStepF32,
     /// `adam_step_f64`: the same in double precision.
     AdamStepF64,
+    /// `rk_solve_f64`: a whole adaptive solve per member (Dopri5/Tsit5, dense output).
+    RkSolveF64,
 }
 
 impl KernelId {
     /// Every kernel, in the order of [`index`](Self::index).
-    pub const ALL: [KernelId; 35] = [
+    pub const ALL: [KernelId; 36] = [
         KernelId::ChachaWordsU64,
         KernelId::ChachaUniformF64,
         KernelId::ChachaUniformF32,
@@ -201,6 +208,7 @@ impl KernelId {
         KernelId::MlpLossFoldF64,
         KernelId::AdamStepF32,
         KernelId::AdamStepF64,
+        KernelId::RkSolveF64,
     ];
 
     /// Position in [`ALL`](Self::ALL), used to index the device's function cache.
@@ -246,6 +254,7 @@ impl KernelId {
             KernelId::MlpLossFoldF64 => "mlp_loss_fold_f64",
             KernelId::AdamStepF32 => "adam_step_f32",
             KernelId::AdamStepF64 => "adam_step_f64",
+            KernelId::RkSolveF64 => "rk_solve_f64",
         }
     }
 
@@ -285,6 +294,7 @@ impl KernelId {
             | KernelId::MlpLossFoldF32
             | KernelId::MlpLossFoldF64 => KernelFamily::MlpPopulation,
             KernelId::AdamStepF32 | KernelId::AdamStepF64 => KernelFamily::Adam,
+            KernelId::RkSolveF64 => KernelFamily::RkStep,
         }
     }
 }

@@ -58,9 +58,11 @@ mod variation;
 mod adam;
 mod mlp;
 mod mlp_plan;
+mod ode;
 pub use adam::AdamScalars;
 pub use mlp::{loss_scalars, DeviceFloat, JET_THREADS, WORK_LIMIT_BYTES};
 pub use mlp_plan::{DeviceLoss, MlpPlan, MAX_COMP as MLP_MAX_COMP};
+pub use ode::{ode_launch, solution_of, status_of, DeviceSystem, OdeLaunch};
 
 pub use device::{CudaDevice, DeviceBuffer};
 pub use generation::DeviceOffspring;

@@ -1,0 +1,213 @@
+//! The batched adaptive Runge–Kutta kernel (`kernels/rk_step.cu`) compiled for the CPU through
+//! `kernels/emulate/harness_nn.cpp` and compared bit for bit with [`ode::solve`]: solution at
+//! the output times (dense output included), per-member status and every step statistic, for
+//! Dormand–Prince and Tsitouras with the integral and PI controllers, Hairer's initial step
+//! and a given `h0`, forward and backward in time, and members that end in each status
+//! (success, too many steps, step too small, non-finite). Skips with a printed reason when no
+//! C++ compiler is found; `tests/cuda_nn.rs` runs the same comparison on a GPU.
+
+mod cuda_emulation_nn_common;
+
+use cuda_emulation_nn_common::{emu_ode, harness, same_solution};
+use pareto_sciml::backend::cuda::DeviceSystem;
+use pareto_sciml::ode::system::{Decay, LotkaVolterra, Oscillator, Quadratic, VanDerPol};
+use pareto_sciml::ode::{
+    solve, BatchSystem, ControllerConfig, ControllerKind, Method, Solution, SolveOptions, Status,
+    StepMode,
+};
+use pareto_sciml::rng::stream;
+use proptest::prelude::*;
+
+fn cpu(
+    sys: DeviceSystem,
+    y0: &[f64],
+    p: &[f64],
+    t0: f64,
+    te: &[f64],
+    o: &SolveOptions,
+) -> Solution<f64> {
+    fn go<S: BatchSystem<f64>>(
+        s: &S,
+        y0: &[f64],
+        p: &[f64],
+        t0: f64,
+        te: &[f64],
+        o: &SolveOptions,
+    ) -> Solution<f64> {
+        solve(s, y0, p, t0, te, o).unwrap()
+    }
+    match sys {
+        DeviceSystem::Decay => go(&Decay, y0, p, t0, te, o),
+        DeviceSystem::Oscillator => go(&Oscillator, y0, p, t0, te, o),
+        DeviceSystem::VanDerPol => go(&VanDerPol, y0, p, t0, te, o),
+        DeviceSystem::LotkaVolterra => go(&LotkaVolterra, y0, p, t0, te, o),
+        DeviceSystem::Quadratic => go(&Quadratic, y0, p, t0, te, o),
+    }
+}
+
+fn check(
+    sys: DeviceSystem,
+    y0: &[f64],
+    p: &[f64],
+    t0: f64,
+    te: &[f64],
+    o: &SolveOptions,
+) -> Solution<f64> {
+    let want = cpu(sys, y0, p, t0, te, o);
+    let got = emu_ode(sys, y0, p, t0, te, o);
+    if let Err(e) = same_solution(&got, &want) {
+        panic!("{sys:?} {:?} {:?}: {e}", o.method, o.steps);
+    }
+    want
+}
+
+const SYSTEMS: [DeviceSystem; 5] = [
+    DeviceSystem::Decay,
+    DeviceSystem::Oscillator,
+    DeviceSystem::VanDerPol,
+    DeviceSystem::LotkaVolterra,
+    DeviceSystem::Quadratic,
+];
+
+/// Members with parameters and initial values spread around each system's usual range.
+fn members(sys: DeviceSystem, n: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
+    let mut s = stream(seed, "cuda_emulation_nn_ode", 0, sys as u64);
+    let mut u = || s.uniform_f64();
+    let mut y0 = Vec::new();
+    let mut p = Vec::new();
+    for _ in 0..n {
+        match sys {
+            DeviceSystem::Decay => {
+                y0.push(2.0 * u() - 1.0);
+                p.push(5.0 * u());
+            }
+            DeviceSystem::Oscillator => {
+                y0.extend([2.0 * u() - 1.0, 2.0 * u() - 1.0]);
+                p.extend([0.5 + 3.0 * u(), 0.3 * u()]);
+            }
+            DeviceSystem::VanDerPol => {
+                y0.extend([2.0, 0.0]);
+                p.push(0.1 + 5.0 * u());
+            }
+            DeviceSystem::LotkaVolterra => {
+                y0.extend([0.44249296 * (0.5 + u()), 4.6280594 * (0.5 + u())]);
+                p.extend([
+                    1.3 * (0.5 + u()),
+                    0.9 * (0.5 + u()),
+                    0.8 * (0.5 + u()),
+                    1.8 * (0.5 + u()),
+                ]);
+            }
+            DeviceSystem::Quadratic => {
+                y0.push(1.0);
+                p.push(0.2 + u());
+            }
+        }
+    }
+    (y0, p)
+}
+
+fn options(method: Method, pi: bool, h0: Option<f64>, rtol: f64) -> SolveOptions {
+    let kind = if pi {
+        ControllerKind::Pi {
+            pcoeff: 0.2,
+            icoeff: 0.7,
+        }
+    } else {
+        ControllerKind::Integral
+    };
+    SolveOptions {
+        method,
+        steps: StepMode::Adaptive(ControllerConfig {
+            kind,
+            ..ControllerConfig::default()
+        }),
+        rtol,
+        atol: rtol * 1e-2,
+        h0,
+        ..SolveOptions::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn solves_are_bit_identical_to_the_cpu(
+        sys in 0usize..5, tsit in any::<bool>(), pi in any::<bool>(), given_h0 in any::<bool>(),
+        backward in any::<bool>(), from_t0 in any::<bool>(), exp in 3i32..10, n in 1usize..12, seed in any::<u64>()
+    ) {
+        if harness().is_none() { return Ok(()); }
+        let sys = SYSTEMS[sys];
+        let (y0, p) = members(sys, n, seed);
+        let method = if tsit { Method::Tsit5 } else { Method::Dopri5 };
+        let o = options(method, pi, given_h0.then_some(1e-3), 10f64.powi(-exp));
+        let dir = if backward { -1.0 } else { 1.0 };
+        let mut te: Vec<f64> = (1..=7).map(|j| 0.5 + dir * 0.37 * j as f64).collect();
+        if from_t0 { te.insert(0, 0.5); }
+        check(sys, &y0, &p, 0.5, &te, &o);
+    }
+}
+
+/// The NSGA-NODE Lotka–Volterra setting: 31 samples on [0, 3], 10³ perturbed members.
+#[test]
+fn lotka_volterra_population_matches() {
+    if harness().is_none() {
+        return;
+    }
+    let (y0, p) = members(DeviceSystem::LotkaVolterra, 1000, 7);
+    let te: Vec<f64> = (0..31).map(|j| 0.1 * j as f64).collect();
+    for method in [Method::Dopri5, Method::Tsit5] {
+        let sol = check(
+            DeviceSystem::LotkaVolterra,
+            &y0,
+            &p,
+            0.0,
+            &te,
+            &options(method, false, None, 1e-8),
+        );
+        assert!(sol.status.iter().all(|s| *s == Status::Success));
+    }
+}
+
+/// Members that end in every status, side by side with succeeding ones.
+#[test]
+fn every_status_matches() {
+    if harness().is_none() {
+        return;
+    }
+    // Quadratic blows up at t = 1/a: a = 2 ends before t = 1 (step too small or non-finite).
+    let sol = check(
+        DeviceSystem::Quadratic,
+        &[1.0, 1.0, 1.0],
+        &[0.5, 2.0, 50.0],
+        0.0,
+        &[0.25, 1.0],
+        &options(Method::Dopri5, false, None, 1e-6),
+    );
+    assert_eq!(sol.status[0], Status::Success);
+    assert_ne!(sol.status[1], Status::Success);
+    // Stiff Van der Pol with a step budget: MaxSteps.
+    let mut o = options(Method::Tsit5, true, None, 1e-8);
+    o.max_steps = 200;
+    let sol = check(
+        DeviceSystem::VanDerPol,
+        &[2.0, 0.0, 2.0, 0.0],
+        &[1.0, 1000.0],
+        0.0,
+        &[3000.0],
+        &o,
+    );
+    assert_eq!(sol.status[1], Status::MaxSteps);
+    // A member that overflows: non-finite, while its neighbour succeeds.
+    let sol = check(
+        DeviceSystem::Decay,
+        &[1.0, 1e300],
+        &[1.0, -1e10],
+        0.0,
+        &[1.0],
+        &options(Method::Dopri5, false, Some(0.5), 1e-6),
+    );
+    assert_eq!(sol.status[0], Status::Success);
+    assert!(sol.status[1] != Status::Success, "{:?}", sol.status);
+}
