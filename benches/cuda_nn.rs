@@ -8,6 +8,9 @@
 //!   u_xx, reverse pass), f32, N = 10⁴, P = 100 (CPU and GPU) and P = 1000 (GPU only: the
 //!   CPU figure is ten times the P = 100 one, members being independent).
 //! - `adam`: one population Adam step, P = 1000 × 3441 parameters, f32.
+//! - `ode_dopri5`: batched adaptive Dormand–Prince solves of Lotka–Volterra members with
+//!   perturbed parameters (rtol 1e-6, 31 outputs on [0, 3]), 10³ and 10⁴ members on the CPU
+//!   (all cores), 10³–10⁵ on the GPU; throughput in members.
 //!
 //! CUDA timings are of the host-slice API (`CudaDevice::mlp_jets`, `mlp_loss_grad`,
 //! `adam_step`): uploads, working-memory allocation, the kernels and the download, timed
@@ -21,10 +24,13 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use pareto_sciml::backend::cpu::Cpu;
+use pareto_sciml::backend::cuda::DeviceSystem;
 use pareto_sciml::backend::cuda::{CudaDevice, DeviceLoss};
 use pareto_sciml::nn::{
     init_population, Activation, Adam, AdamState, Burgers, Init, JetSpec, MlpSpec, ResidualLoss,
 };
+use pareto_sciml::ode::system::LotkaVolterra;
+use pareto_sciml::ode::{solve, SolveOptions};
 use pareto_sciml::rng::stream;
 
 const N: usize = 10_000;
@@ -178,5 +184,54 @@ fn adam(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, forward, burgers_grad, adam);
+/// `n` Lotka–Volterra members around the NSGA-NODE parameters.
+fn lv_members(n: usize) -> (Vec<f64>, Vec<f64>) {
+    let mut s = stream(1, "bench-lv", 0, n as u64);
+    let mut u = || 1.0 + 0.5 * (2.0 * s.uniform_f64() - 1.0);
+    let mut y0 = Vec::with_capacity(2 * n);
+    let mut p = Vec::with_capacity(4 * n);
+    for _ in 0..n {
+        y0.extend([0.44249296 * u(), 4.6280594 * u()]);
+        p.extend([1.3 * u(), 0.9 * u(), 0.8 * u(), 1.8 * u()]);
+    }
+    (y0, p)
+}
+
+fn ode_dopri5(c: &mut Criterion) {
+    let gpu = device();
+    let te: Vec<f64> = (0..31).map(|j| 0.1 * j as f64).collect();
+    let opts = SolveOptions {
+        threads: 0,
+        ..SolveOptions::default()
+    };
+    let mut cpu = c.benchmark_group("cpu_ode_dopri5");
+    cpu.sample_size(10);
+    for n in [1_000, 10_000] {
+        let (y0, p) = lv_members(n);
+        cpu.throughput(Throughput::Elements(n as u64));
+        cpu.bench_function(BenchmarkId::from_parameter(n), |b| {
+            b.iter(|| black_box(solve(&LotkaVolterra, &y0, &p, 0.0, &te, &opts).unwrap()))
+        });
+    }
+    cpu.finish();
+    if let Some(dev) = &gpu {
+        let mut group = c.benchmark_group("cuda_ode_dopri5");
+        group.sample_size(10);
+        for n in [1_000, 10_000, 100_000] {
+            let (y0, p) = lv_members(n);
+            group.throughput(Throughput::Elements(n as u64));
+            group.bench_function(BenchmarkId::from_parameter(n), |b| {
+                b.iter_custom(|iters| {
+                    timed(dev, iters, || {
+                        let sys = DeviceSystem::LotkaVolterra;
+                        black_box(dev.ode_solve(sys, None, &y0, &p, 0.0, &te, &opts).unwrap());
+                    })
+                })
+            });
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, forward, burgers_grad, adam, ode_dopri5);
 criterion_main!(benches);

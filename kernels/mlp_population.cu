@@ -24,50 +24,8 @@
 // (slot s of thread t at work[s * n_threads + t]), so a warp's accesses are coalesced.
 // Generated to PTX by kernels/generate_ptx.py (NVRTC, -arch=compute_90 -fmad=false).
 
-#include "common/math.cuh"
+#include "mlp_common.cuh"
 
-// ---- plan layout (keep in sync with src/backend/cuda/mlp_plan.rs) ---------------------------
-#define PL_LAYERS 0
-#define PL_N_IN 1
-#define PL_N_OUT 2
-#define PL_N_PARAMS 3
-#define PL_C 4
-#define PL_D_FIRST 5
-#define PL_N_PAIRS 6
-#define PL_MAX_WIDTH 7
-#define PL_N_EXTRA 8
-#define PL_AUX_WIDTH 9
-#define PL_LOSS 10
-#define PL_IXX 11
-#define PL_LOSS_SLOTS 12
-#define PL_JET_SLOTS 13
-#define PL_OUT_ACTS 14
-#define PL_G0 15
-#define PL_G1 16
-#define PL_GACC 17
-#define PL_PAIR_BASE 18
-#define PL_DIM 19
-#define PL_HEADER 20
-// Per layer: n_in, n_out, activation, genome offset, acts offset (the layer's input jets),
-// zs offset (pre-activation jets), ss offset (sigma', sigma'', sigma'''), unused.
-#define PL_LAYER_WORDS 8
-#define ACT_TANH 0u
-#define ACT_SIN 1u
-#define ACT_IDENTITY 2u
-#define LOSS_NONE 0u
-#define LOSS_MSE 1u
-#define LOSS_BURGERS_FIXED 2u
-#define LOSS_BURGERS_NU 3u
-#define MAX_COMP 15
-
-typedef unsigned long long u64;
-
-__device__ __forceinline__ float act_value(float z, unsigned a) {
-    return a == ACT_TANH ? tanh_f32(z) : (a == ACT_SIN ? sin_f32(z) : z);
-}
-__device__ __forceinline__ double act_value(double z, unsigned a) {
-    return a == ACT_TANH ? tanh_f64(z) : (a == ACT_SIN ? sin_f64(z) : z);
-}
 __device__ __forceinline__ float cos_t(float z) { return cos_f32(z); }
 __device__ __forceinline__ double cos_t(double z) { return cos_f64(z); }
 

@@ -16,11 +16,11 @@
 // - statuses Success 0, MaxSteps 1, StepTooSmall 2, NonFinite 3, and the CPU's statistics.
 // Integer and real settings arrive in two small arrays (layouts RI_* and RF_* below, built by
 // src/backend/cuda/ode.rs); the tableau as a f64 array [a (ns x ns, row s holds s entries,
-// zero padded), b (ns), e (ns), c (ns)]; the nodes c go unused, since no built-in system
-// depends on t.
+// zero padded), b (ns), e (ns), c (ns)]; the hybrid forms' network plan (the layout of
+// mlp_common.cuh) as a u32 array.
 // Generated to PTX by kernels/generate_ptx.py (NVRTC, -arch=compute_90 -fmad=false).
 
-#include "common/math.cuh"
+#include "mlp_common.cuh"
 
 #define RI_SYSTEM 0
 #define RI_DIM 1
@@ -35,6 +35,9 @@
 #define RI_HAS_H0 10
 #define RI_PI 11
 #define RI_MEMBERS 12
+#define RI_FORM 13
+#define RI_TIME_INPUT 14
+#define RI_PHYS_NP 15
 #define RF_T0 0
 #define RF_RTOL 1
 #define RF_ATOL 2
@@ -44,6 +47,7 @@
 #define RF_FMAX 6
 #define RF_PCOEFF 7
 #define RF_ICOEFF 8
+#define RF_LAMBDA 9
 #define RK_MAX_DIM 4
 #define RK_MAX_STAGES 7
 #define SYS_DECAY 0u
@@ -55,7 +59,7 @@
 #define METHOD_TSIT5 1u
 
 // The systems of src/ode/system.rs, one member's row.
-__device__ __forceinline__ void rk_rhs(unsigned sys, const double *y, const double *p, double *dy) {
+__device__ __forceinline__ void physics(unsigned sys, const double *y, const double *p, double *dy) {
     if (sys == SYS_DECAY) {
         dy[0] = -(p[0] * y[0]);
     } else if (sys == SYS_OSCILLATOR) {
@@ -73,6 +77,38 @@ __device__ __forceinline__ void rk_rhs(unsigned sys, const double *y, const doub
     } else {
         dy[0] = p[0] * y[0] * y[0];
     }
+}
+
+// A member's right-hand side: the physics, or a hybrid form of src/ode/hybrid.rs
+// (1 additive, 2 parametric, 3 both) with the member's network (genome after the physics
+// parameters in its row). With lambda = +-0 the network is not evaluated, as on the CPU.
+struct Rhs {
+    unsigned sys, form, time_input, dim, npp;
+    const double *p;
+    const unsigned *plan;
+    double lambda;
+};
+
+__device__ void rk_rhs(const Rhs &r, double t, const double *y, double *dy) {
+    const bool lam_zero = (bits(r.lambda) << 1) == 0ull;
+    if (r.form == 0 || lam_zero) {
+        physics(r.sys, y, r.p, dy);
+        return;
+    }
+    double x[RK_MAX_DIM + 1], o[2 * RK_MAX_DIM + 4];
+    for (unsigned i = 0; i < r.dim; ++i) x[i] = y[i];
+    if (r.time_input) x[r.dim] = t;
+    mlp_value_local(r.plan, r.p + r.npp, x, o);
+    if (r.form == 1) {
+        physics(r.sys, y, r.p, dy);
+    } else {
+        const unsigned first = r.form == 3 ? r.dim : 0;
+        double pe[4];
+        for (unsigned k = 0; k < r.npp; ++k) pe[k] = __fma_rn(r.lambda, o[first + k], r.p[k]);
+        physics(r.sys, y, pe, dy);
+        if (r.form == 2) return;
+    }
+    for (unsigned k = 0; k < r.dim; ++k) dy[k] = __fma_rn(r.lambda, o[k], dy[k]);
 }
 
 __device__ __forceinline__ bool is_fin(double v) {
@@ -126,6 +162,7 @@ __device__ void dense_weights(unsigned method, double t, const double *b, double
 }
 
 extern "C" __global__ void rk_solve_f64(const unsigned *ic, const double *fc, const double *tab,
+                                        const unsigned *plan,
                                         const double *y0, const double *params,
                                         const double *t_eval, double *y_out, unsigned *status,
                                         unsigned *counts, double *fstats) {
@@ -134,9 +171,10 @@ extern "C" __global__ void rk_solve_f64(const unsigned *ic, const double *fc, co
     const unsigned sys = ic[RI_SYSTEM], dim = ic[RI_DIM], np = ic[RI_NP], n_out = ic[RI_N_OUT];
     const unsigned ns = ic[RI_STAGES];
     const bool fsal = ic[RI_FSAL] != 0;
-    const double *A = tab, *B = tab + ns * ns, *E = B + ns;
+    const double *A = tab, *B = tab + ns * ns, *E = B + ns, *C = E + ns;
     const double t0 = fc[RF_T0], rtol = fc[RF_RTOL], atol = fc[RF_ATOL];
     const double *p = params + (unsigned long long)m * np;
+    const Rhs rhs{sys, ic[RI_FORM], ic[RI_TIME_INPUT], dim, ic[RI_PHYS_NP], p, plan, fc[RF_LAMBDA]};
     double *yo = y_out + (unsigned long long)m * n_out * dim;
     for (unsigned i = 0; i < n_out * dim; ++i) yo[i] = from_bits(0x7ff8000000000000ull);
     double y[RK_MAX_DIM], y1[RK_MAX_DIM], ytmp[RK_MAX_DIM], w[RK_MAX_DIM], zeros[RK_MAX_DIM];
@@ -144,6 +182,7 @@ extern "C" __global__ void rk_solve_f64(const unsigned *ic, const double *fc, co
     for (unsigned i = 0; i < dim; ++i) {
         y[i] = y0[(unsigned long long)m * dim + i];
         zeros[i] = 0.0;
+        ytmp[i] = 0.0;
     }
     unsigned accepted = 0, rejected = 0, evals = 0, st = 0;
     double st_t = 0.0, st_h = 0.0, st_ratio = 0.0, prev_ratio = 1.0;
@@ -157,7 +196,7 @@ extern "C" __global__ void rk_solve_f64(const unsigned *ic, const double *fc, co
     const double span = fabs(t_end - t0);
     const bool has_h0 = ic[RI_HAS_H0] != 0;
     if (ns > 0 && (fsal || !has_h0)) {
-        rk_rhs(sys, y, p, k[0]);
+        rk_rhs(rhs, t0, y, k[0]);
         evals += 1;
     }
     double h;
@@ -179,7 +218,7 @@ extern "C" __global__ void rk_solve_f64(const unsigned *ic, const double *fc, co
         h0 = dmin(h0, span);
         const double one[1] = {1.0};
         combine(ytmp, y, dir * h0, k, one, 1, dim);
-        rk_rhs(sys, ytmp, p, k[1]);
+        rk_rhs(rhs, t0 + dir * h0, ytmp, k[1]);
         evals += 1;
         double d2 = 0.0;
         for (unsigned i = 0; i < dim; ++i) {
@@ -198,10 +237,10 @@ extern "C" __global__ void rk_solve_f64(const unsigned *ic, const double *fc, co
     double t = t0;
     const double kexp = (double)(ic[RI_EMB_ORDER] + 1);
     for (;;) {
-        if (!fsal) rk_rhs(sys, y, p, k[0]);
+        if (!fsal) rk_rhs(rhs, t, y, k[0]);
         for (unsigned s = 1; s < ns; ++s) {
             combine(ytmp, y, h, k, A + s * ns, s, dim);
-            rk_rhs(sys, ytmp, p, k[s]);
+            rk_rhs(rhs, __fma_rn(C[s], h, t), ytmp, k[s]);
             if (fsal && s == ns - 1)
                 for (unsigned i = 0; i < dim; ++i) y1[i] = ytmp[i];
         }

@@ -54,7 +54,7 @@ fn check(
     o: &SolveOptions,
 ) -> Solution<f64> {
     let want = cpu(sys, y0, p, t0, te, o);
-    let got = emu_ode(sys, y0, p, t0, te, o);
+    let got = emu_ode(sys, None, y0, p, t0, te, o);
     if let Err(e) = same_solution(&got, &want) {
         panic!("{sys:?} {:?} {:?}: {e}", o.method, o.steps);
     }
@@ -210,4 +210,75 @@ fn every_status_matches() {
     );
     assert_eq!(sol.status[0], Status::Success);
     assert!(sol.status[1] != Status::Success, "{:?}", sol.status);
+}
+
+/// The NSGA-NODE hybrids: Lotka–Volterra with a per-member tanh network in each of the three
+/// forms, seeing the state or the state and time, against `MlpCorrection` on the CPU; λ = 0
+/// must give the physics' bits.
+#[test]
+fn hybrid_forms_are_bit_identical() {
+    if harness().is_none() {
+        return;
+    }
+    use pareto_sciml::backend::cuda::DeviceHybrid;
+    use pareto_sciml::nn::{init_genome, Activation, Init, MlpSpec};
+    use pareto_sciml::ode::hybrid::{HybridForm, MlpCorrection, NnInput};
+    let n = 40;
+    let (y0, pp) = members(DeviceSystem::LotkaVolterra, n, 3);
+    let te: Vec<f64> = (0..16).map(|j| 0.2 * j as f64).collect();
+    for form in [
+        HybridForm::Additive,
+        HybridForm::Parametric,
+        HybridForm::Both,
+    ] {
+        for input in [NnInput::State, NnInput::StateTime] {
+            for lambda in [0.0, 0.3] {
+                let n_in = 2 + usize::from(input == NnInput::StateTime);
+                let n_out = match form {
+                    HybridForm::Additive => 2,
+                    HybridForm::Parametric => 4,
+                    HybridForm::Both => 6,
+                };
+                let spec = MlpSpec::uniform(n_in, &[5, 5, 5], n_out, Activation::Tanh).unwrap();
+                let mut p = Vec::new();
+                for m in 0..n {
+                    p.extend_from_slice(&pp[4 * m..4 * m + 4]);
+                    p.extend(
+                        init_genome(&spec, Init::XavierUniform, 9, m as u64)
+                            .iter()
+                            .map(|w| 0.3 * w),
+                    );
+                }
+                let sys =
+                    MlpCorrection::with_form(LotkaVolterra, spec.clone(), lambda, input, form)
+                        .unwrap();
+                for method in [Method::Dopri5, Method::Tsit5] {
+                    let o = options(method, false, None, 1e-7);
+                    let want = solve(&sys, &y0, &p, 0.0, &te, &o).unwrap();
+                    let hy = DeviceHybrid {
+                        spec: spec.clone(),
+                        lambda,
+                        input,
+                        form,
+                    };
+                    let got = emu_ode(
+                        DeviceSystem::LotkaVolterra,
+                        Some(&hy),
+                        &y0,
+                        &p,
+                        0.0,
+                        &te,
+                        &o,
+                    );
+                    if let Err(e) = same_solution(&got, &want) {
+                        panic!("{form:?} {input:?} λ={lambda} {method:?}: {e}");
+                    }
+                    if lambda == 0.0 {
+                        let phys = cpu(DeviceSystem::LotkaVolterra, &y0, &pp, 0.0, &te, &o);
+                        assert!(same_solution(&got, &phys).is_ok(), "λ = 0 is the physics");
+                    }
+                }
+            }
+        }
+    }
 }

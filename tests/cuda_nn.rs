@@ -10,13 +10,15 @@
 
 mod cuda_emulation_nn_common;
 
-use cuda_emulation_nn_common::Float;
+use cuda_emulation_nn_common::{same_solution, Float};
 use pareto_sciml::backend::cpu::Cpu;
-use pareto_sciml::backend::cuda::{CudaDevice, DeviceLoss};
+use pareto_sciml::backend::cuda::{CudaDevice, DeviceLoss, DeviceSystem};
 use pareto_sciml::nn::{
     init_population, Activation, Adam, AdamState, Burgers, Init, JetSpec, MlpSpec, MseLoss,
     ResidualLoss,
 };
+use pareto_sciml::ode::system::LotkaVolterra;
+use pareto_sciml::ode::{solve, ControllerConfig, ControllerKind, Method, SolveOptions, StepMode};
 use pareto_sciml::Error;
 
 fn gpu() -> Option<CudaDevice> {
@@ -213,4 +215,61 @@ fn bad_inputs_are_errors() {
         Err(Error::Shape { .. })
     ));
     assert_eq!(st[0].t, 0, "a failed step leaves the state alone");
+}
+
+#[test]
+fn ode_solves_match_the_cpu_bitwise() {
+    let Some(dev) = gpu() else { return };
+    let n = 10_000;
+    let mut y0 = Vec::with_capacity(2 * n);
+    let mut p = Vec::with_capacity(4 * n);
+    let u = f64::points(6 * n, 8);
+    for m in 0..n {
+        let r = &u[6 * m..6 * m + 6];
+        y0.extend([
+            0.44249296 * (1.0 + 0.5 * r[0]),
+            4.6280594 * (1.0 + 0.5 * r[1]),
+        ]);
+        p.extend([
+            1.3 * (1.0 + 0.5 * r[2]),
+            0.9 * (1.0 + 0.5 * r[3]),
+            0.8 * (1.0 + 0.5 * r[4]),
+            1.8 * (1.0 + 0.5 * r[5]),
+        ]);
+    }
+    let te: Vec<f64> = (0..31).map(|j| 0.1 * j as f64).collect();
+    for method in [Method::Dopri5, Method::Tsit5] {
+        for kind in [
+            ControllerKind::Integral,
+            ControllerKind::Pi {
+                pcoeff: 0.2,
+                icoeff: 0.7,
+            },
+        ] {
+            let opts = SolveOptions {
+                method,
+                steps: StepMode::Adaptive(ControllerConfig {
+                    kind,
+                    ..ControllerConfig::default()
+                }),
+                threads: 0,
+                ..SolveOptions::default()
+            };
+            let want = solve(&LotkaVolterra, &y0, &p, 0.0, &te, &opts).unwrap();
+            let got = dev
+                .ode_solve(DeviceSystem::LotkaVolterra, None, &y0, &p, 0.0, &te, &opts)
+                .unwrap();
+            if let Err(e) = same_solution(&got, &want) {
+                panic!("{method:?} {kind:?}: {e}");
+            }
+        }
+    }
+    let bad = SolveOptions {
+        steps: StepMode::Fixed(0.1),
+        ..SolveOptions::default()
+    };
+    assert!(matches!(
+        dev.ode_solve(DeviceSystem::Decay, None, &[1.0], &[1.0], 0.0, &[1.0], &bad),
+        Err(Error::InvalidConfig { .. })
+    ));
 }

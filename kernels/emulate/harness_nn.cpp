@@ -10,8 +10,8 @@
 //        <genomes> <x> <aux> <extra> <out>      (out: loss[P], grad[P*np], grad_extra[P*ne])
 //   adam <64|32> <n_params> <members> <mode> <b1 b2 c1 c2 eps wd decay bits>
 //        <params> <grad> <m> <v> <step> <bc2s> <out>   (out: params, m, v)
-//   ode 64 <members> <n_ints> <n_reals> <n_tab> <y0_len> <p_len> <n_out> <ints> <reals> <tab>
-//        <y0> <params> <t_eval> <out>    (out: y (f64), status (u32), counts (3 u32), fstats (3 f64))
+//   ode 64 <members> <n_ints> <n_reals> <n_tab> <n_plan> <y0_len> <p_len> <n_out> <ints> <reals>
+//        <tab> <plan> <y0> <params> <t_eval> <out>    (out: y (f64), status (u32), counts (3 u32), fstats (3 f64))
 #include "cuda_host_shim.h"
 
 #include "../adam.cu"
@@ -148,10 +148,11 @@ template <typename T> static int adam() {
 }
 
 static int ode() {
-    unsigned members, ni, nr, nt, ny, npar, nout;
-    std::cin >> members >> ni >> nr >> nt >> ny >> npar >> nout;
-    std::string icf, fcf, tf, yf, pf, tef, of;
-    std::cin >> icf >> fcf >> tf >> yf >> pf >> tef >> of;
+    unsigned members, ni, nr, nt, npl, ny, npar, nout;
+    std::cin >> members >> ni >> nr >> nt >> npl >> ny >> npar >> nout;
+    std::string icf, fcf, tf, plf, yf, pf, tef, of;
+    std::cin >> icf >> fcf >> tf >> plf >> yf >> pf >> tef >> of;
+    auto plan = read_file<unsigned>(plf, npl);
     auto ic = read_file<unsigned>(icf, ni);
     auto fc = read_file<double>(fcf, nr);
     auto tab = read_file<double>(tf, nt);
@@ -162,7 +163,7 @@ static int ode() {
     std::vector<double> y(members * nout * dim + 1), fst(3 * members + 1);
     std::vector<unsigned> st(members + 1), cnt(3 * members + 1);
     emu_launch(blocks_for(members), BLOCK, [&] {
-        rk_solve_f64(ic.data(), fc.data(), tab.data(), y0.data(), p.data(), te.data(), y.data(), st.data(), cnt.data(),
+        rk_solve_f64(ic.data(), fc.data(), tab.data(), plan.data(), y0.data(), p.data(), te.data(), y.data(), st.data(), cnt.data(),
                      fst.data());
     });
     std::ofstream f(of, std::ios::binary);

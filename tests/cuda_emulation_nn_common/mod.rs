@@ -315,13 +315,15 @@ pub fn emu_adam<T: Float>(
 /// `rk_solve_f64` on the CPU with the launch of `CudaDevice::ode_solve`.
 pub fn emu_ode(
     sys: pareto_sciml::backend::cuda::DeviceSystem,
+    hybrid: Option<&pareto_sciml::backend::cuda::DeviceHybrid>,
     y0: &[f64],
     params: &[f64],
     t0: f64,
     t_eval: &[f64],
     opts: &pareto_sciml::ode::SolveOptions,
 ) -> pareto_sciml::ode::Solution<f64> {
-    let l = pareto_sciml::backend::cuda::ode_launch(sys, y0, params, t0, t_eval, opts).unwrap();
+    let l =
+        pareto_sciml::backend::cuda::ode_launch(sys, hybrid, y0, params, t0, t_eval, opts).unwrap();
     let members = y0.len() / sys.dim();
     let mut f = Files::new();
     let ints: Vec<u8> = l.ints.iter().flat_map(|w| w.to_ne_bytes()).collect();
@@ -329,16 +331,23 @@ pub fn emu_ode(
         f.put(&ints),
         f.put(&f64::to_bytes(&l.reals)),
         f.put(&f64::to_bytes(&l.tableau)),
+        f.put(
+            &l.plan
+                .iter()
+                .flat_map(|w| w.to_ne_bytes())
+                .collect::<Vec<u8>>(),
+        ),
         f.put(&f64::to_bytes(y0)),
         f.put(&f64::to_bytes(params)),
         f.put(&f64::to_bytes(t_eval)),
     ];
     let of = f.out();
     run(&format!(
-        "ode 64 {members} {} {} {} {} {} {} {} {of}\n",
+        "ode 64 {members} {} {} {} {} {} {} {} {} {of}\n",
         l.ints.len(),
         l.reals.len(),
         l.tableau.len(),
+        l.plan.len(),
         y0.len(),
         params.len(),
         t_eval.len(),

@@ -62,7 +62,9 @@ mod ode;
 pub use adam::AdamScalars;
 pub use mlp::{loss_scalars, DeviceFloat, JET_THREADS, WORK_LIMIT_BYTES};
 pub use mlp_plan::{DeviceLoss, MlpPlan, MAX_COMP as MLP_MAX_COMP};
-pub use ode::{ode_launch, solution_of, status_of, DeviceSystem, OdeLaunch};
+pub use ode::{
+    ode_launch, solution_of, status_of, DeviceHybrid, DeviceSystem, OdeLaunch, HYBRID_MAX_WIDTH,
+};
 
 pub use device::{CudaDevice, DeviceBuffer};
 pub use generation::DeviceOffspring;

@@ -4,14 +4,18 @@
 //!
 //! Supported: Dormand–Prince 5(4) and Tsitouras 5(4) ([`Method::Dopri5`], [`Method::Tsit5`])
 //! with adaptive steps (integral or PI controller, Hairer's initial step or a given `h0`),
-//! forward or backward in time, dense output at the shared `t_eval`. Not on the device yet:
-//! fixed steps, BS3/RK4, user systems and the hybrid [`crate::ode::hybrid::MlpCorrection`]
-//! forms (their right-hand side is a Rust trait object; a device twin needs the MLP forward
-//! of `kernels/mlp_population.cu` inside the stage loop), and gradients through the solve.
+//! forward or backward in time, dense output at the shared `t_eval`; the physics alone or one
+//! of the three hybrid forms of [`crate::ode::hybrid::MlpCorrection`] ([`DeviceHybrid`]: each
+//! member evaluates its own network, genome after the physics parameters in its row, in
+//! thread-local memory, layers up to [`HYBRID_MAX_WIDTH`] units). Not on the device yet: fixed
+//! steps, BS3/RK4, user systems, and gradients through the solve.
 
 use super::kernels::KernelId;
+use super::mlp_plan::{DeviceLoss, MlpPlan};
 use super::{to_u32, CudaDevice, LaunchDims};
 use crate::error::check_len;
+use crate::nn::{JetSpec, MlpSpec};
+use crate::ode::hybrid::{HybridForm, NnInput};
 use crate::ode::{ControllerKind, MemberStats, Method, Solution, SolveOptions, Status, StepMode};
 use crate::{Error, Result};
 
@@ -51,6 +55,25 @@ impl DeviceSystem {
     }
 }
 
+/// Widest network layer of a device hybrid right-hand side (`MLP_LOCAL_WIDTH` in
+/// `kernels/mlp_common.cuh`).
+pub const HYBRID_MAX_WIDTH: usize = 64;
+
+/// A hybrid right-hand side on the device: the twin of
+/// [`MlpCorrection::with_form`](crate::ode::hybrid::MlpCorrection::with_form)`(physics, spec,
+/// lambda, input, form)`; each member's parameter row is `[physics parameters, genome]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeviceHybrid {
+    /// The correction network.
+    pub spec: MlpSpec,
+    /// Its weight λ (±0: the physics alone, bit for bit).
+    pub lambda: f64,
+    /// What the network sees.
+    pub input: NnInput,
+    /// Where its output enters.
+    pub form: HybridForm,
+}
+
 /// The launch settings of `rk_solve_f64`: integer settings, real settings and the tableau
 /// (layouts in `kernels/rk_step.cu`). Public so that the emulation tests hand the kernel
 /// source what [`CudaDevice::ode_solve`] hands the device.
@@ -62,6 +85,43 @@ pub struct OdeLaunch {
     pub reals: Vec<f64>,
     /// `[a (ns × ns, zero padded), b, e, c]`.
     pub tableau: Vec<f64>,
+    /// The hybrid network's plan (one zero word without a network).
+    pub plan: Vec<u32>,
+}
+
+/// Checks a hybrid against its physics as `MlpCorrection::with_form` does; returns the
+/// network plan and the parameters per member.
+fn hybrid_plan(sys: DeviceSystem, hy: &DeviceHybrid) -> Result<(Vec<u32>, usize)> {
+    const OP: &str = "MlpCorrection::new";
+    let (dim, npp) = (sys.dim(), sys.n_params());
+    let n_out = match hy.form {
+        HybridForm::Additive => dim,
+        HybridForm::Parametric => npp,
+        HybridForm::Both => dim + npp,
+    };
+    check_len(
+        OP,
+        "spec output width (for the hybrid form)",
+        n_out,
+        hy.spec.n_out(),
+    )?;
+    let n_in = dim + usize::from(hy.input == NnInput::StateTime);
+    check_len(OP, "spec input width", n_in, hy.spec.n_in())?;
+    if !hy.lambda.is_finite() {
+        return Err(Error::NonFinite {
+            op: OP,
+            what: "lambda",
+            index: 0,
+        });
+    }
+    if hy.spec.max_width() > HYBRID_MAX_WIDTH {
+        return Err(Error::config(
+            "spec",
+            format!("layers wider than {HYBRID_MAX_WIDTH} units have no device kernel"),
+        ));
+    }
+    let plan = MlpPlan::new(&hy.spec, &JetSpec::value(n_in), DeviceLoss::None)?;
+    Ok((plan.words().to_vec(), npp + hy.spec.n_params()))
 }
 
 fn positive(name: &str, v: f64) -> Result<()> {
@@ -79,6 +139,7 @@ fn positive(name: &str, v: f64) -> Result<()> {
 /// device's limits, and returns the launch settings.
 pub fn ode_launch(
     sys: DeviceSystem,
+    hybrid: Option<&DeviceHybrid>,
     y0: &[f64],
     params: &[f64],
     t0: f64,
@@ -87,6 +148,10 @@ pub fn ode_launch(
 ) -> Result<OdeLaunch> {
     const OP: &str = "ode::solve";
     let dim = sys.dim();
+    let (plan, np) = match hybrid {
+        Some(hy) => hybrid_plan(sys, hy)?,
+        None => (vec![0], sys.n_params()),
+    };
     if y0.is_empty() {
         return Err(Error::Empty {
             op: OP,
@@ -108,7 +173,7 @@ pub fn ode_launch(
         });
     }
     let members = y0.len() / dim;
-    check_len(OP, "params.len()", members * sys.n_params(), params.len())?;
+    check_len(OP, "params.len()", members * np, params.len())?;
     if !t0.is_finite() {
         return Err(Error::NonFinite {
             op: OP,
@@ -190,7 +255,7 @@ pub fn ode_launch(
     let ints = vec![
         sys.code(),
         dim as u32,
-        sys.n_params() as u32,
+        to_u32(OP, "n_params", np)?,
         to_u32(OP, "t_eval.len()", t_eval.len())?,
         ns as u32,
         u32::from(tab.fsal),
@@ -201,6 +266,14 @@ pub fn ode_launch(
         u32::from(opts.h0.is_some()),
         pi,
         to_u32(OP, "members", members)?,
+        match hybrid.map(|h| h.form) {
+            None => 0,
+            Some(HybridForm::Additive) => 1,
+            Some(HybridForm::Parametric) => 2,
+            Some(HybridForm::Both) => 3,
+        },
+        u32::from(hybrid.is_some_and(|h| h.input == NnInput::StateTime)),
+        sys.n_params() as u32,
     ];
     let reals = vec![
         t0,
@@ -212,11 +285,13 @@ pub fn ode_launch(
         cc.factor_max,
         pcoeff,
         icoeff,
+        hybrid.map_or(0.0, |h| h.lambda),
     ];
     Ok(OdeLaunch {
         ints,
         reals,
         tableau,
+        plan,
     })
 }
 
@@ -250,14 +325,17 @@ pub fn solution_of(y: Vec<f64>, status: &[u32], counts: &[u32], fstats: &[f64]) 
 }
 
 impl CudaDevice {
-    /// Solves `members` initial-value problems of `sys` on the device: the twin of
-    /// [`crate::ode::solve`]`(&sys, y0, params, t0, t_eval, opts)` with the same arguments,
-    /// errors and bits (solution, statuses, statistics), for the supported methods and step
-    /// modes (module docs; others are an [`Error::InvalidConfig`]). `opts.threads` and
-    /// `opts.simd` are ignored.
+    /// Solves `members` initial-value problems of `sys` (with `hybrid`'s network, if given)
+    /// on the device: the twin of [`crate::ode::solve`]`(&sys, y0, params, t0, t_eval, opts)`
+    /// (with `sys` wrapped in the matching `MlpCorrection`) with the same arguments, errors and
+    /// bits (solution, statuses, statistics), for the supported methods and step modes
+    /// (module docs; others are an [`Error::InvalidConfig`]). `opts.threads` and `opts.simd`
+    /// are ignored.
+    #[allow(clippy::too_many_arguments)]
     pub fn ode_solve(
         &self,
         sys: DeviceSystem,
+        hybrid: Option<&DeviceHybrid>,
         y0: &[f64],
         params: &[f64],
         t0: f64,
@@ -265,11 +343,12 @@ impl CudaDevice {
         opts: &SolveOptions,
     ) -> Result<Solution<f64>> {
         const OP: &str = "CudaDevice::ode_solve";
-        let l = ode_launch(sys, y0, params, t0, t_eval, opts)?;
+        let l = ode_launch(sys, hybrid, y0, params, t0, t_eval, opts)?;
         let members = y0.len() / sys.dim();
         let ic = self.htod(&l.ints)?;
         let fc = self.htod(&l.reals)?;
         let tab = self.htod(&l.tableau)?;
+        let plan = self.htod(&l.plan)?;
         let yd = self.htod(y0)?;
         let pd = self.htod(params)?;
         let td = self.htod(t_eval)?;
@@ -281,6 +360,7 @@ impl CudaDevice {
             ic.arg(),
             fc.arg(),
             tab.arg(),
+            plan.arg(),
             yd.arg(),
             pd.arg(),
             td.arg(),
