@@ -12,7 +12,9 @@
 
 mod cuda_emulation_nn_common;
 
-use cuda_emulation_nn_common::{emu_adam, emu_jets, emu_loss, harness, net, Float};
+use cuda_emulation_nn_common::{
+    emu_adam, emu_jets, emu_jets_threads, emu_loss, harness, net, Float,
+};
 use pareto_sciml::backend::cpu::{Cpu, Isa};
 use pareto_sciml::backend::cuda::DeviceLoss;
 use pareto_sciml::nn::{
@@ -241,5 +243,23 @@ fn adam_is_bit_identical_for_every_decay_mode() {
         };
         adam_case::<f32>(&adam, 4, 257, k as u64);
         adam_case::<f64>(&adam, 3, 100, k as u64);
+    }
+}
+
+/// Fewer threads than (member, point) items: each thread strides over several, as large
+/// launches do on the device (`jet_threads`); the results cannot depend on it.
+#[test]
+fn jets_do_not_depend_on_the_thread_count() {
+    if harness().is_none() {
+        return;
+    }
+    let spec = MlpSpec::uniform(2, &[7, 7], 1, Activation::Tanh).unwrap();
+    let jet = Burgers::jet();
+    let g: Vec<f64> = init_population(&spec, Init::TorchDefault, 4, 3);
+    let x = f64::points(2 * 37, 4);
+    let want = Cpu::new(1).jets(&spec, &g, &x, &jet).unwrap();
+    for threads in [1, 5, 64, 111] {
+        let got = emu_jets_threads(&spec, &jet, &g, &x, threads);
+        assert_eq!(f64::bits(&got), f64::bits(&want), "{threads} threads");
     }
 }

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use pareto_sciml::backend::cpu::{LossGrad, CHUNK};
 use pareto_sciml::backend::cuda::{
-    loss_scalars, AdamScalars, DeviceFloat, DeviceLoss, MlpPlan, JET_THREADS,
+    jet_threads, loss_scalars, AdamScalars, DeviceFloat, DeviceLoss, MlpPlan,
 };
 use pareto_sciml::nn::{Activation, Adam, AdamState, JetSpec, MlpSpec};
 use pareto_sciml::rng::stream;
@@ -212,7 +212,19 @@ fn plan_bytes(plan: &MlpPlan) -> Vec<u8> {
 pub fn emu_jets<T: Float>(spec: &MlpSpec, jet: &JetSpec, genomes: &[T], x: &[T]) -> Vec<T> {
     let plan = MlpPlan::new(spec, jet, DeviceLoss::None).unwrap();
     let (p, n) = (genomes.len() / spec.n_params(), x.len() / spec.n_in());
-    let threads = (p * n).min(JET_THREADS);
+    emu_jets_threads(spec, jet, genomes, x, jet_threads::<T>(p * n, &plan))
+}
+
+/// `mlp_jets_*` on the CPU with `threads` threads striding over the (member, point) items.
+pub fn emu_jets_threads<T: Float>(
+    spec: &MlpSpec,
+    jet: &JetSpec,
+    genomes: &[T],
+    x: &[T],
+    threads: usize,
+) -> Vec<T> {
+    let plan = MlpPlan::new(spec, jet, DeviceLoss::None).unwrap();
+    let (p, n) = (genomes.len() / spec.n_params(), x.len() / spec.n_in());
     let mut f = Files::new();
     let (pf, gf, xf, of) = (
         f.put(&plan_bytes(&plan)),

@@ -31,6 +31,16 @@ pub const WORK_LIMIT_BYTES: usize = 1 << 30;
 /// the kernel strides over the remaining (member, point) items.
 pub const JET_THREADS: usize = 1 << 20;
 
+/// Threads of a forward launch over `items` (member, point) pairs: at most [`JET_THREADS`],
+/// and few enough that their scratch stays below [`WORK_LIMIT_BYTES`]. The results do not
+/// depend on it (no sum crosses points).
+pub fn jet_threads<T: DeviceFloat>(items: usize, plan: &MlpPlan) -> usize {
+    let per_thread = plan.jet_slots() * std::mem::size_of::<T>();
+    items
+        .min(JET_THREADS)
+        .min((WORK_LIMIT_BYTES / per_thread).max(1))
+}
+
 /// The element types of the population NN kernels (`f32`, `f64`).
 pub trait DeviceFloat: Element + DeviceScalar {
     /// Whether this is `f64` (selects the `_f64` kernels).
@@ -141,7 +151,7 @@ impl CudaDevice {
         let items = p
             .checked_mul(n)
             .ok_or_else(|| Error::config("P × N", "overflows"))?;
-        let threads = items.min(JET_THREADS);
+        let threads = jet_threads::<T>(items, &plan);
         let plan_d = self.htod(plan.words())?;
         let g = self.htod(genomes)?;
         let xd = self.htod(x)?;
