@@ -282,3 +282,90 @@ fn hybrid_forms_are_bit_identical() {
         }
     }
 }
+
+/// Bad input gets the CPU solver's error, variant and field for field; what only the CPU
+/// supports is a clear configuration error.
+#[test]
+fn launch_errors_match_the_cpu() {
+    use pareto_sciml::backend::cuda::{ode_launch, DeviceHybrid};
+    use pareto_sciml::nn::{Activation, MlpSpec};
+    use pareto_sciml::ode::hybrid::{HybridForm, NnInput};
+    use pareto_sciml::Error;
+    let ok = SolveOptions::default();
+    let lv = DeviceSystem::LotkaVolterra;
+    let (y0, p) = members(lv, 2, 1);
+    let cases: Vec<(Vec<f64>, Vec<f64>, f64, Vec<f64>, SolveOptions)> = vec![
+        (vec![], vec![], 0.0, vec![1.0], ok),
+        (y0.clone(), p.clone(), 0.0, vec![], ok),
+        (y0[..3].to_vec(), p.clone(), 0.0, vec![1.0], ok),
+        (y0.clone(), p[..7].to_vec(), 0.0, vec![1.0], ok),
+        (y0.clone(), p.clone(), f64::NAN, vec![1.0], ok),
+        (y0.clone(), p.clone(), 0.0, vec![0.5, f64::INFINITY], ok),
+        (y0.clone(), p.clone(), 0.0, vec![0.0], ok),
+        (y0.clone(), p.clone(), 0.0, vec![-0.5, 1.0], ok),
+        (y0.clone(), p.clone(), 0.0, vec![0.5, 0.5, 1.0], ok),
+        (
+            y0.clone(),
+            p.clone(),
+            0.0,
+            vec![1.0],
+            SolveOptions { rtol: 0.0, ..ok },
+        ),
+        (
+            y0.clone(),
+            p.clone(),
+            0.0,
+            vec![1.0],
+            SolveOptions {
+                h0: Some(-1.0),
+                ..ok
+            },
+        ),
+        (
+            y0.clone(),
+            p.clone(),
+            0.0,
+            vec![1.0],
+            SolveOptions { max_steps: 0, ..ok },
+        ),
+    ];
+    for (y, q, t0, te, o) in cases {
+        let want = solve(&LotkaVolterra, &y, &q, t0, &te, &o).unwrap_err();
+        let got = ode_launch(lv, None, &y, &q, t0, &te, &o).unwrap_err();
+        assert_eq!(got, want, "{y:?} {q:?} {t0} {te:?}");
+    }
+    for o in [
+        SolveOptions {
+            steps: StepMode::Fixed(0.1),
+            ..ok
+        },
+        SolveOptions {
+            method: Method::Bs3,
+            ..ok
+        },
+    ] {
+        assert!(matches!(
+            ode_launch(lv, None, &y0, &p, 0.0, &[1.0], &o),
+            Err(Error::InvalidConfig { .. })
+        ));
+    }
+    let wide = DeviceHybrid {
+        spec: MlpSpec::uniform(2, &[65], 2, Activation::Tanh).unwrap(),
+        lambda: 1.0,
+        input: NnInput::State,
+        form: HybridForm::Additive,
+    };
+    assert!(matches!(
+        ode_launch(lv, Some(&wide), &y0, &p, 0.0, &[1.0], &ok),
+        Err(Error::InvalidConfig { .. })
+    ));
+    let wrong = DeviceHybrid {
+        form: HybridForm::Parametric,
+        spec: MlpSpec::uniform(2, &[4], 2, Activation::Tanh).unwrap(),
+        ..wide
+    };
+    assert!(matches!(
+        ode_launch(lv, Some(&wrong), &y0, &p, 0.0, &[1.0], &ok),
+        Err(Error::Shape { .. })
+    ));
+}
