@@ -294,7 +294,9 @@ fn launch_errors_match_the_cpu() {
     let ok = SolveOptions::default();
     let lv = DeviceSystem::LotkaVolterra;
     let (y0, p) = members(lv, 2, 1);
-    let cases: Vec<(Vec<f64>, Vec<f64>, f64, Vec<f64>, SolveOptions)> = vec![
+    // (y0, params, t0, t_eval, options)
+    type Case = (Vec<f64>, Vec<f64>, f64, Vec<f64>, SolveOptions);
+    let cases: Vec<Case> = vec![
         (vec![], vec![], 0.0, vec![1.0], ok),
         (y0.clone(), p.clone(), 0.0, vec![], ok),
         (y0[..3].to_vec(), p.clone(), 0.0, vec![1.0], ok),
