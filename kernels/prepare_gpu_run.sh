@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Build, on this machine, everything the GPU check needs and put it in target/gpu/,
 # because the device machine has no Rust toolchain: the CUDA kernel tests (cuda_kernels,
-# cuda_kernels_evo), the device test and
-# the cuda_kernels bench, all with `--features cuda` in release mode. Then, with the device
+# cuda_kernels_evo, cuda_nn), the device test and
+# the cuda_kernels and cuda_nn benches, all with `--features cuda` in release mode. Then, with the device
 # tool, carry `target/gpu` and run `bash target/gpu/run.sh` (about two minutes of device
 # time). The device tool sends the checkout its session was started in: copy target/gpu/
 # there if that is another worktree. The binaries need glibc >= the build machine's (2.36 here).
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 # `carry` takes ignored paths.
 out=target/gpu
 rm -rf "$out" && mkdir -p "$out"
-exes=$(cargo test --release --features cuda --test cuda_kernels --test cuda_kernels_evo --test cuda_device --no-run \
+exes=$(cargo test --release --features cuda --test cuda_kernels --test cuda_kernels_evo --test cuda_device --test cuda_nn --no-run \
         --message-format=json 2>/dev/null |
     python3 -c 'import json,sys
 for l in sys.stdin:
@@ -28,6 +28,12 @@ for l in sys.stdin:
     if m.get("reason") == "compiler-artifact" and m.get("executable"): print(m["executable"])')
 for e in $exes; do cp "$e" "$out/$(basename "$e" | sed 's/-[0-9a-f]*$//')"; done
 cp "$bench" "$out/cuda_kernels_bench"
+nn_bench=$(cargo bench --features cuda --bench cuda_nn --no-run --message-format=json 2>/dev/null |
+    python3 -c 'import json,sys
+for l in sys.stdin:
+    m = json.loads(l)
+    if m.get("reason") == "compiler-artifact" and m.get("executable"): print(m["executable"])')
+cp "$nn_bench" "$out/cuda_nn_bench"
 # Debug info (profile debug = 1) would triple the size that travels to the device.
 command -v strip >/dev/null && strip --strip-debug "$out"/cuda_*
 cat > "$out/run.sh" <<'RUN'
@@ -39,7 +45,9 @@ status=0
 ./cuda_device --nocapture --test-threads=1 || status=1
 ./cuda_kernels --nocapture --test-threads=1 || status=1
 ./cuda_kernels_evo --nocapture --test-threads=1 || status=1
+./cuda_nn --nocapture --test-threads=1 || status=1
 ./cuda_kernels_bench --bench --warm-up-time 1 --measurement-time 3 2>&1 | grep -E 'time:|^cuda|^cpu|skipped' || status=1
+./cuda_nn_bench --bench --warm-up-time 1 --measurement-time 3 2>&1 | grep -E 'time:|thrpt:|^cuda|^cpu|skipped' || status=1
 exit $status
 RUN
 chmod +x "$out/run.sh"

@@ -50,6 +50,7 @@ static inline float __fadd_rn(float a, float b) { return a + b; }
 static inline float __fsub_rn(float a, float b) { return a - b; }
 static inline float __fmul_rn(float a, float b) { return a * b; }
 static inline float __fdiv_rn(float a, float b) { return a / b; }
+static inline float __fsqrt_rn(float a) { return std::sqrt(a); }
 // glibc's fma and fmaf are correctly rounded (hardware FMA or an exact software fallback).
 static inline double __fma_rn(double a, double b, double c) { return std::fma(a, b, c); }
 static inline float __fmaf_rn(float a, float b, float c) { return std::fma(a, b, c); }

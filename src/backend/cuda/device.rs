@@ -112,7 +112,7 @@ impl CudaDevice {
                 name,
                 compute_capability,
                 modules: Mutex::new(Default::default()),
-                functions: Mutex::new(Default::default()),
+                functions: Mutex::new(std::array::from_fn(|_| None)),
             })
         })
     }

@@ -27,11 +27,18 @@ pub enum KernelFamily {
     Problems,
     /// RVEA association and APD; CPU twin [`crate::moo::rvea::Rvea`] (its survival step).
     Rvea,
+    /// Population MLP jets and loss gradients; CPU twins [`crate::backend::cpu::Cpu::jets`]
+    /// and [`crate::backend::cpu::Cpu::loss_grad`].
+    MlpPopulation,
+    /// Adam for every member at once; CPU twin [`crate::nn::Adam::step`].
+    Adam,
+    /// Batched adaptive Runge–Kutta solves; CPU twin [`crate::ode::solve`].
+    RkStep,
 }
 
 impl KernelFamily {
     /// Every family, in the order of [`index`](Self::index).
-    pub const ALL: [KernelFamily; 7] = [
+    pub const ALL: [KernelFamily; 10] = [
         KernelFamily::ChachaUniform,
         KernelFamily::DominanceRank,
         KernelFamily::CrowdingDistance,
@@ -39,6 +46,9 @@ impl KernelFamily {
         KernelFamily::Variation,
         KernelFamily::Problems,
         KernelFamily::Rvea,
+        KernelFamily::MlpPopulation,
+        KernelFamily::Adam,
+        KernelFamily::RkStep,
     ];
 
     /// Position in [`ALL`](Self::ALL), used to index the device's module cache.
@@ -56,6 +66,9 @@ impl KernelFamily {
             KernelFamily::Variation => "variation",
             KernelFamily::Problems => "problems",
             KernelFamily::Rvea => "rvea",
+            KernelFamily::MlpPopulation => "mlp_population",
+            KernelFamily::Adam => "adam",
+            KernelFamily::RkStep => "rk_step",
         }
     }
 
@@ -71,6 +84,9 @@ impl KernelFamily {
             KernelFamily::Variation => include_str!("../../../kernels/variation.ptx"),
             KernelFamily::Problems => include_str!("../../../kernels/problems.ptx"),
             KernelFamily::Rvea => include_str!("../../../kernels/rvea.ptx"),
+            KernelFamily::MlpPopulation => include_str!("../../../kernels/mlp_population.ptx"),
+            KernelFamily::Adam => include_str!("../../../kernels/adam.ptx"),
+            KernelFamily::RkStep => include_str!("../../../kernels/rk_step.ptx"),
         }
     }
 }
@@ -134,11 +150,29 @@ pub enum KernelId {
     RveaApdF64,
     /// `rvea_select_f64`: the survivor of each niche (smallest (infeasible, cv, APD, row)).
     RveaSelectF64,
+    /// `mlp_jets_f32`: outputs and input jets of P networks at N points.
+    MlpJetsF32,
+    /// `mlp_jets_f64`: the same in double precision.
+    MlpJetsF64,
+    /// `mlp_loss_partial_f32`: loss and gradient accumulators of one lane of one chunk.
+    MlpLossPartialF32,
+    /// `mlp_loss_partial_f64`: the same in double precision.
+    MlpLossPartialF64,
+    /// `mlp_loss_fold_f32`: lanes folded pairwise, chunks summed in order.
+    MlpLossFoldF32,
+    /// `mlp_loss_fold_f64`: the same in double precision.
+    MlpLossFoldF64,
+    /// `adam_step_f32`: one Adam step of every parameter of every member.
+    AdamStepF32,
+    /// `adam_step_f64`: the same in double precision.
+    AdamStepF64,
+    /// `rk_solve_f64`: a whole adaptive solve per member (Dopri5/Tsit5, dense output).
+    RkSolveF64,
 }
 
 impl KernelId {
     /// Every kernel, in the order of [`index`](Self::index).
-    pub const ALL: [KernelId; 27] = [
+    pub const ALL: [KernelId; 36] = [
         KernelId::ChachaWordsU64,
         KernelId::ChachaUniformF64,
         KernelId::ChachaUniformF32,
@@ -166,6 +200,15 @@ impl KernelId {
         KernelId::AcosEvalF64,
         KernelId::RveaApdF64,
         KernelId::RveaSelectF64,
+        KernelId::MlpJetsF32,
+        KernelId::MlpJetsF64,
+        KernelId::MlpLossPartialF32,
+        KernelId::MlpLossPartialF64,
+        KernelId::MlpLossFoldF32,
+        KernelId::MlpLossFoldF64,
+        KernelId::AdamStepF32,
+        KernelId::AdamStepF64,
+        KernelId::RkSolveF64,
     ];
 
     /// Position in [`ALL`](Self::ALL), used to index the device's function cache.
@@ -203,6 +246,15 @@ impl KernelId {
             KernelId::AcosEvalF64 => "acos_eval_f64",
             KernelId::RveaApdF64 => "rvea_apd_f64",
             KernelId::RveaSelectF64 => "rvea_select_f64",
+            KernelId::MlpJetsF32 => "mlp_jets_f32",
+            KernelId::MlpJetsF64 => "mlp_jets_f64",
+            KernelId::MlpLossPartialF32 => "mlp_loss_partial_f32",
+            KernelId::MlpLossPartialF64 => "mlp_loss_partial_f64",
+            KernelId::MlpLossFoldF32 => "mlp_loss_fold_f32",
+            KernelId::MlpLossFoldF64 => "mlp_loss_fold_f64",
+            KernelId::AdamStepF32 => "adam_step_f32",
+            KernelId::AdamStepF64 => "adam_step_f64",
+            KernelId::RkSolveF64 => "rk_solve_f64",
         }
     }
 
@@ -235,6 +287,14 @@ impl KernelId {
             KernelId::AcosEvalF64 | KernelId::RveaApdF64 | KernelId::RveaSelectF64 => {
                 KernelFamily::Rvea
             }
+            KernelId::MlpJetsF32
+            | KernelId::MlpJetsF64
+            | KernelId::MlpLossPartialF32
+            | KernelId::MlpLossPartialF64
+            | KernelId::MlpLossFoldF32
+            | KernelId::MlpLossFoldF64 => KernelFamily::MlpPopulation,
+            KernelId::AdamStepF32 | KernelId::AdamStepF64 => KernelFamily::Adam,
+            KernelId::RkSolveF64 => KernelFamily::RkStep,
         }
     }
 }

@@ -25,6 +25,14 @@
 //!   [`DeviceProblem`]: twins in [`crate::moo::problems`]), all bit-identical to their CPU
 //!   twins; and RVEA's association and APD (`rvea_apd`: niches bit-identical, APD within
 //!   [`RVEA_APD_MAX_ULP`] because the CPU angle comes from libm's `f64::acos`).
+//! - The population NN and ODE kernels (issue 10), all bit-identical to their CPU twins:
+//!   MLP outputs and input jets (`mlp_jets`, twin [`crate::backend::cpu::Cpu::jets`]), mean
+//!   pointwise losses with genome gradients (`mlp_loss_grad` with [`DeviceLoss`]: MSE data
+//!   loss and Burgers residual, twin [`crate::backend::cpu::Cpu::loss_grad`], the CPU's
+//!   chunk/lane reduction tree reproduced thread by thread), population Adam (`adam_step`,
+//!   twin [`crate::nn::Adam::step`]) and batched adaptive Dopri5/Tsit5 solves with dense
+//!   output, statuses and statistics, physics alone or hybrid (`ode_solve` with
+//!   [`DeviceSystem`] and [`DeviceHybrid`], twin [`crate::ode::solve`]).
 //! - `kernels/common/math.cuh` (the transcription of [`crate::math`]) and
 //!   `kernels/common/chacha.cuh` (the named streams) are shared by every kernel that needs them.
 //!
@@ -54,6 +62,17 @@ mod rank;
 mod rng;
 mod rvea;
 mod variation;
+// Population NN and ODE kernels (issue 10).
+mod adam;
+mod mlp;
+mod mlp_plan;
+mod ode;
+pub use adam::AdamScalars;
+pub use mlp::{jet_threads, loss_scalars, DeviceFloat, JET_THREADS, WORK_LIMIT_BYTES};
+pub use mlp_plan::{DeviceLoss, MlpPlan, MAX_COMP as MLP_MAX_COMP};
+pub use ode::{
+    ode_launch, solution_of, status_of, DeviceHybrid, DeviceSystem, OdeLaunch, HYBRID_MAX_WIDTH,
+};
 
 pub use device::{CudaDevice, DeviceBuffer};
 pub use generation::DeviceOffspring;

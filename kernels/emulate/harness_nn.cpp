@@ -1,0 +1,187 @@
+// Runs the population NN kernels (kernels/mlp_population.cu, kernels/adam.cu) on the CPU
+// through cuda_host_shim.h, with the launch shapes of src/backend/cuda/{mlp,adam}.rs
+// (256-thread blocks), for tests/cuda_emulation_nn.rs. A separate executable from
+// harness.cpp so that the NN kernels' tests do not rebuild (or depend on) the others.
+//
+// One command per run on stdin; arrays travel as raw native-endian files, scalars as decimal
+// integers or hexadecimal bit patterns (floats):
+//   jets <64|32> <n> <members> <n_threads> <plan_len> <plan> <genomes> <x> <out>
+//   loss <64|32> <n> <members> <chunk> <lanes> <inv_n bits> <nu bits> <plan_len> <plan>
+//        <genomes> <x> <aux> <extra> <out>      (out: loss[P], grad[P*np], grad_extra[P*ne])
+//   adam <64|32> <n_params> <members> <mode> <b1 b2 c1 c2 eps wd decay bits>
+//        <params> <grad> <m> <v> <step> <bc2s> <out>   (out: params, m, v)
+//   ode 64 <members> <n_ints> <n_reals> <n_tab> <n_plan> <y0_len> <p_len> <n_out> <ints> <reals>
+//        <tab> <plan> <y0> <params> <t_eval> <out>    (out: y (f64), status (u32), counts (3 u32), fstats (3 f64))
+#include "cuda_host_shim.h"
+
+#include "../adam.cu"
+#include "../mlp_population.cu"
+#include "../rk_step.cu"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+static const unsigned BLOCK = 256;
+static unsigned blocks_for(unsigned long long items) {
+    unsigned long long b = (items + BLOCK - 1) / BLOCK;
+    return b == 0 ? 1 : (unsigned)b;
+}
+
+template <typename T> static std::vector<T> read_file(const std::string &path, size_t n) {
+    std::vector<T> v(n + 1);
+    std::ifstream f(path, std::ios::binary);
+    f.read(reinterpret_cast<char *>(v.data()), (std::streamsize)(sizeof(T) * n));
+    if (!f) {
+        std::fprintf(stderr, "short read of %s (%zu values)\n", path.c_str(), n);
+        std::exit(2);
+    }
+    return v;
+}
+template <typename T> static void write_file(std::ofstream &f, const std::vector<T> &v, size_t n) {
+    f.write(reinterpret_cast<const char *>(v.data()), (std::streamsize)(sizeof(T) * n));
+}
+template <typename T> static T read_bits() {
+    unsigned long long b;
+    std::cin >> std::hex >> b >> std::dec;
+    T v;
+    if (sizeof(T) == 8) std::memcpy(&v, &b, 8);
+    else {
+        unsigned b32 = (unsigned)b;
+        std::memcpy(&v, &b32, 4);
+    }
+    return v;
+}
+
+template <typename T> static int jets() {
+    unsigned n, members, n_threads, plan_len;
+    std::string pf, gf, xf, of;
+    std::cin >> n >> members >> n_threads >> plan_len >> pf >> gf >> xf >> of;
+    auto plan = read_file<unsigned>(pf, plan_len);
+    const unsigned *pl = plan.data();
+    size_t np = pl[PL_N_PARAMS], width = (size_t)pl[PL_N_OUT] * pl[PL_C];
+    auto g = read_file<T>(gf, np * members);
+    auto x = read_file<T>(xf, (size_t)n * pl[PL_N_IN]);
+    std::vector<T> out((size_t)members * n * width + 1), scratch((size_t)pl[PL_JET_SLOTS] * n_threads + 1);
+    emu_launch(blocks_for(n_threads), BLOCK, [&] {
+        if (sizeof(T) == 8)
+            mlp_jets_f64(pl, (const double *)g.data(), (const double *)x.data(), n, members, (double *)out.data(),
+                         (double *)scratch.data(), n_threads);
+        else
+            mlp_jets_f32(pl, (const float *)g.data(), (const float *)x.data(), n, members, (float *)out.data(),
+                         (float *)scratch.data(), n_threads);
+    });
+    std::ofstream f(of, std::ios::binary);
+    write_file(f, out, (size_t)members * n * width);
+    return f ? 0 : 2;
+}
+
+template <typename T> static int loss() {
+    unsigned n, members, chunk, lanes, plan_len;
+    std::cin >> n >> members >> chunk >> lanes;
+    T inv_n = read_bits<T>(), nu = read_bits<T>();
+    std::string pf, gf, xf, af, ef, of;
+    std::cin >> plan_len >> pf >> gf >> xf >> af >> ef >> of;
+    auto plan = read_file<unsigned>(pf, plan_len);
+    const unsigned *pl = plan.data();
+    size_t np = pl[PL_N_PARAMS], ne = pl[PL_N_EXTRA];
+    auto g = read_file<T>(gf, np * members);
+    auto x = read_file<T>(xf, (size_t)n * pl[PL_N_IN]);
+    auto aux = read_file<T>(af, (size_t)n * pl[PL_AUX_WIDTH]);
+    auto extra = read_file<T>(ef, ne * members);
+    unsigned nchunks = (n + chunk - 1) / chunk;
+    unsigned long long threads = (unsigned long long)members * nchunks * lanes;
+    std::vector<T> work((size_t)(pl[PL_LOSS_SLOTS] * threads) + 1);
+    std::vector<T> l(members + 1), gr(np * members + 1), ge(ne * members + 1);
+    emu_launch(blocks_for(threads), BLOCK, [&] {
+        if (sizeof(T) == 8)
+            mlp_loss_partial_f64(pl, (const double *)g.data(), (const double *)x.data(), (const double *)aux.data(),
+                                 (const double *)extra.data(), n, members, chunk, lanes, (double)inv_n, (double)nu,
+                                 (double *)work.data());
+        else
+            mlp_loss_partial_f32(pl, (const float *)g.data(), (const float *)x.data(), (const float *)aux.data(),
+                                 (const float *)extra.data(), n, members, chunk, lanes, (float)inv_n, (float)nu,
+                                 (float *)work.data());
+    });
+    emu_launch(blocks_for((unsigned long long)members * (np + ne + 1)), BLOCK, [&] {
+        if (sizeof(T) == 8)
+            mlp_loss_fold_f64(pl, n, members, chunk, lanes, (const double *)work.data(), (double *)l.data(),
+                              (double *)gr.data(), (double *)ge.data());
+        else
+            mlp_loss_fold_f32(pl, n, members, chunk, lanes, (const float *)work.data(), (float *)l.data(),
+                              (float *)gr.data(), (float *)ge.data());
+    });
+    std::ofstream f(of, std::ios::binary);
+    write_file(f, l, members);
+    write_file(f, gr, np * members);
+    write_file(f, ge, ne * members);
+    return f ? 0 : 2;
+}
+
+template <typename T> static int adam() {
+    unsigned np, members, mode;
+    std::cin >> np >> members >> mode;
+    T c[7];
+    for (auto &v : c) v = read_bits<T>();
+    std::string pf, gf, mf, vf, sf, bf, of;
+    std::cin >> pf >> gf >> mf >> vf >> sf >> bf >> of;
+    size_t len = (size_t)np * members;
+    auto p = read_file<T>(pf, len), g = read_file<T>(gf, len), m = read_file<T>(mf, len), v = read_file<T>(vf, len);
+    auto step = read_file<T>(sf, members), bc2s = read_file<T>(bf, members);
+    emu_launch(blocks_for(len), BLOCK, [&] {
+        if (sizeof(T) == 8)
+            adam_step_f64((double *)p.data(), (const double *)g.data(), (double *)m.data(), (double *)v.data(),
+                          (const double *)step.data(), (const double *)bc2s.data(), np, members, c[0], c[1], c[2],
+                          c[3], c[4], c[5], c[6], mode);
+        else
+            adam_step_f32((float *)p.data(), (const float *)g.data(), (float *)m.data(), (float *)v.data(),
+                          (const float *)step.data(), (const float *)bc2s.data(), np, members, c[0], c[1], c[2],
+                          c[3], c[4], c[5], c[6], mode);
+    });
+    std::ofstream f(of, std::ios::binary);
+    write_file(f, p, len);
+    write_file(f, m, len);
+    write_file(f, v, len);
+    return f ? 0 : 2;
+}
+
+static int ode() {
+    unsigned members, ni, nr, nt, npl, ny, npar, nout;
+    std::cin >> members >> ni >> nr >> nt >> npl >> ny >> npar >> nout;
+    std::string icf, fcf, tf, plf, yf, pf, tef, of;
+    std::cin >> icf >> fcf >> tf >> plf >> yf >> pf >> tef >> of;
+    auto plan = read_file<unsigned>(plf, npl);
+    auto ic = read_file<unsigned>(icf, ni);
+    auto fc = read_file<double>(fcf, nr);
+    auto tab = read_file<double>(tf, nt);
+    auto y0 = read_file<double>(yf, ny);
+    auto p = read_file<double>(pf, npar);
+    auto te = read_file<double>(tef, nout);
+    size_t dim = ny / members;
+    std::vector<double> y(members * nout * dim + 1), fst(3 * members + 1);
+    std::vector<unsigned> st(members + 1), cnt(3 * members + 1);
+    emu_launch(blocks_for(members), BLOCK, [&] {
+        rk_solve_f64(ic.data(), fc.data(), tab.data(), plan.data(), y0.data(), p.data(), te.data(), y.data(), st.data(), cnt.data(),
+                     fst.data());
+    });
+    std::ofstream f(of, std::ios::binary);
+    write_file(f, y, members * nout * dim);
+    write_file(f, st, members);
+    write_file(f, cnt, 3 * members);
+    write_file(f, fst, 3 * members);
+    return f ? 0 : 2;
+}
+
+int main() {
+    std::string cmd;
+    unsigned prec;
+    std::cin >> cmd >> prec;
+    if (cmd == "jets") return prec == 64 ? jets<double>() : jets<float>();
+    if (cmd == "loss") return prec == 64 ? loss<double>() : loss<float>();
+    if (cmd == "adam") return prec == 64 ? adam<double>() : adam<float>();
+    if (cmd == "ode") return ode();
+    std::fprintf(stderr, "unknown command %s\n", cmd.c_str());
+    return 2;
+}

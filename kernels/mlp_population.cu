@@ -1,0 +1,339 @@
+// mlp_population: population MLP forward passes with input jets (value, first and chosen
+// second derivatives), and the genome gradients of pointwise losses (MSE data loss, Burgers
+// residual), for P genomes x N points, in f32 and f64.
+//
+// CPU twin: crate::backend::cpu::Cpu::{jets, loss_grad} (src/backend/cpu/kernels.rs,
+// src/nn/{forward,backprop,loss,activation}.rs)
+//
+// Bit identity with the CPU comes from doing the CPU's operations in the CPU's order:
+// - every dense sum runs over the inputs in index order with one __fma_rn per term, starting
+//   from the bias (value component) or +0 (derivative components), as src/nn/forward.rs;
+// - the activation jets and their reverse sweep are the same expressions term by term
+//   (src/nn/activation.rs, act_fwd, act_bwd), with tanh/sin/cos from common/math.cuh;
+// - gradients: the CPU cuts each member's points into chunks of CHUNK points and runs a
+//   chunk in lane blocks of W points (8 for f32, 4 for f64), each lane accumulating its own
+//   genome-shaped gradient; a short last block repeats the last point with weight 0. Here one
+//   thread *is* one lane of one chunk of one member (mlp_loss_partial_*), walking the same
+//   points with the same weights; mlp_loss_fold_* then folds the W lanes pairwise
+//   ((l0+l1)+(l2+l3))+... and sums the chunks in chunk order from +0, exactly as
+//   Cpu::loss_grad does.
+//
+// The network, jet and loss are described by a u32 plan built on the host
+// (crate::backend::cuda::MlpPlan): header words PL_*, then 8 words per layer, then the jet's
+// (i, j) pairs. Per-thread working memory lives in one global buffer, slot-major
+// (slot s of thread t at work[s * n_threads + t]), so a warp's accesses are coalesced.
+// Generated to PTX by kernels/generate_ptx.py (NVRTC, -arch=compute_90 -fmad=false).
+
+#include "mlp_common.cuh"
+
+__device__ __forceinline__ float cos_t(float z) { return cos_f32(z); }
+__device__ __forceinline__ double cos_t(double z) { return cos_f64(z); }
+
+// (sigma, sigma', sigma'', sigma''') at z: src/nn/activation.rs::eval, term by term.
+template <typename T> __device__ __forceinline__ void act_eval(unsigned a, T z, T s[4]) {
+    const T one = (T)1.0, m2 = (T)-2.0;
+    if (a == ACT_TANH) {
+        T v = act_value(z, a);
+        T s1 = sub(one, mul(v, v));
+        T s2 = mul(m2, mul(v, s1));
+        T s3 = mul(m2, fma_(v, s2, mul(s1, s1)));
+        s[0] = v; s[1] = s1; s[2] = s2; s[3] = s3;
+    } else if (a == ACT_SIN) {
+        T v = act_value(z, a);
+        T c = cos_t(z);
+        const T m1 = (T)-1.0;
+        s[0] = v; s[1] = c; s[2] = mul(m1, v); s[3] = mul(m1, c);
+    } else {
+        s[0] = z; s[1] = one; s[2] = (T)0.0; s[3] = (T)0.0;
+    }
+}
+
+// Slot-major per-thread memory.
+template <typename T> struct Slots {
+    T *base;
+    u64 stride;
+    __device__ __forceinline__ T &operator[](u64 s) const { return base[s * stride]; }
+};
+
+// Input jets of one point: value x_k, d/dx_k = 1 when first derivatives are carried.
+template <typename T>
+__device__ __forceinline__ void load_input(const unsigned *pl, const T *xp, Slots<T> a) {
+    const unsigned n_in = pl[PL_N_IN], c = pl[PL_C], first = pl[PL_D_FIRST];
+    for (unsigned k = 0; k < n_in; ++k) {
+        for (unsigned q = 0; q < c; ++q) a[k * c + q] = (T)0.0;
+        a[k * c] = xp[k];
+        if (first) a[k * c + 1 + k] = (T)1.0;
+    }
+}
+
+// z = W a + b on every component (bias on the value only), inputs in index order.
+template <typename T>
+__device__ __forceinline__ void dense_fwd(const T *w, const T *b, unsigned n_in, unsigned n_out,
+                                          unsigned c, Slots<T> a, Slots<T> z) {
+    for (unsigned o = 0; o < n_out; ++o) {
+        for (unsigned k = 0; k < c; ++k) {
+            T acc = k == 0 ? b[o] : (T)0.0;
+            for (unsigned i = 0; i < n_in; ++i) acc = fma_(w[o * n_in + i], a[i * c + k], acc);
+            z[o * c + k] = acc;
+        }
+    }
+}
+
+// y = sigma(z) on the jets (src/nn/forward.rs::act_fwd); in place when y and z alias, since
+// each unit's components are read into registers first. Keeps (s', s'', s''') in ss if given.
+template <typename T>
+__device__ __forceinline__ void act_fwd(const unsigned *pl, unsigned act, unsigned n, Slots<T> z,
+                                        Slots<T> y, Slots<T> *ss) {
+    const unsigned c = pl[PL_C], d = pl[PL_D_FIRST], np = pl[PL_N_PAIRS], pb = pl[PL_PAIR_BASE];
+    const unsigned *pairs = pl + PL_HEADER + PL_LAYER_WORDS * pl[PL_LAYERS];
+    for (unsigned o = 0; o < n; ++o) {
+        T zo[MAX_COMP];
+        for (unsigned k = 0; k < c; ++k) zo[k] = z[o * c + k];
+        if (act == ACT_IDENTITY) {
+            for (unsigned k = 0; k < c; ++k) y[o * c + k] = zo[k];
+            continue;
+        }
+        T s[4];
+        act_eval(act, zo[0], s);
+        y[o * c] = s[0];
+        for (unsigned k = 0; k < d; ++k) y[o * c + 1 + k] = mul(s[1], zo[1 + k]);
+        for (unsigned p = 0; p < np; ++p) {
+            unsigned i = pairs[2 * p], j = pairs[2 * p + 1];
+            y[o * c + pb + p] = fma_(mul(s[2], zo[1 + i]), zo[1 + j], mul(s[1], zo[pb + p]));
+        }
+        if (ss) {
+            (*ss)[o * 3] = s[1];
+            (*ss)[o * 3 + 1] = s[2];
+            (*ss)[o * 3 + 2] = s[3];
+        }
+    }
+}
+
+// ---- forward jets: one thread per (member, point), grid-stride --------------------------------
+template <typename T>
+__device__ void jets_body(const unsigned *pl, const T *genomes, const T *x, unsigned n,
+                          unsigned members, T *out, T *scratch, unsigned n_threads) {
+    const unsigned tid = blockIdx.x * blockDim.x + threadIdx.x;
+    if (tid >= n_threads) return;
+    const unsigned L = pl[PL_LAYERS], c = pl[PL_C], mw = pl[PL_MAX_WIDTH];
+    const unsigned n_in = pl[PL_N_IN], n_out = pl[PL_N_OUT], np = pl[PL_N_PARAMS];
+    Slots<T> a{scratch + tid, n_threads};
+    Slots<T> z{scratch + (u64)mw * c * n_threads + tid, n_threads};
+    for (u64 item = tid; item < (u64)members * n; item += n_threads) {
+        const u64 m = item / n, pt = item % n;
+        const T *g = genomes + m * np;
+        load_input(pl, x + pt * n_in, a);
+        for (unsigned l = 0; l < L; ++l) {
+            const unsigned *lw = pl + PL_HEADER + PL_LAYER_WORDS * l;
+            const unsigned li = lw[0], lo = lw[1], act = lw[2];
+            const T *w = g + lw[3];
+            dense_fwd(w, w + (u64)li * lo, li, lo, c, a, z);
+            act_fwd<T>(pl, act, lo, z, z, nullptr);
+            Slots<T> t = a;
+            a = z;
+            z = t;
+        }
+        T *o = out + item * n_out * c;
+        for (unsigned q = 0; q < n_out * c; ++q) o[q] = a[q];
+    }
+}
+
+// ---- loss and gradients: one thread per lane of a chunk of a member ------------------------
+template <typename T>
+__device__ __forceinline__ void act_bwd(const unsigned *pl, unsigned act, unsigned n, Slots<T> z,
+                                        Slots<T> s, Slots<T> g) {
+    if (act == ACT_IDENTITY) return;
+    const unsigned c = pl[PL_C], d = pl[PL_D_FIRST], np = pl[PL_N_PAIRS], pb = pl[PL_PAIR_BASE];
+    const unsigned *pairs = pl + PL_HEADER + PL_LAYER_WORDS * pl[PL_LAYERS];
+    for (unsigned o = 0; o < n; ++o) {
+        const T s1 = s[o * 3], s2 = s[o * 3 + 1], s3 = s[o * 3 + 2];
+        T yb[MAX_COMP], go[MAX_COMP];
+        for (unsigned k = 0; k < c; ++k) yb[k] = go[k] = g[o * c + k];
+        T g0 = mul(s1, yb[0]);
+        for (unsigned k = 0; k < d; ++k) {
+            g0 = fma_(mul(s2, yb[1 + k]), z[o * c + 1 + k], g0);
+            go[1 + k] = mul(s1, yb[1 + k]);
+        }
+        for (unsigned p = 0; p < np; ++p) {
+            unsigned i = pairs[2 * p], j = pairs[2 * p + 1];
+            T zi = z[o * c + 1 + i], zj = z[o * c + 1 + j];
+            T dz = fma_(mul(s3, zi), zj, mul(s2, z[o * c + pb + p]));
+            g0 = fma_(yb[pb + p], dz, g0);
+            T u = mul(s2, yb[pb + p]);
+            go[1 + i] = fma_(u, zj, go[1 + i]);
+            go[1 + j] = fma_(u, zi, go[1 + j]);
+            go[pb + p] = mul(s1, yb[pb + p]);
+        }
+        go[0] = g0;
+        for (unsigned k = 0; k < c; ++k) g[o * c + k] = go[k];
+    }
+}
+
+// Pointwise loss of one point (src/nn/loss.rs): returns l, writes d l / d out into adj
+// (n_out x c, zeroed here) and d l / d theta into *ae.
+template <typename T>
+__device__ __forceinline__ T point_loss(const unsigned *pl, const T *auxp, Slots<T> out, T theta,
+                                        T nu_fixed, Slots<T> adj, T *ae) {
+    const unsigned c = pl[PL_C], n_out = pl[PL_N_OUT], kind = pl[PL_LOSS];
+    for (unsigned q = 0; q < n_out * c; ++q) adj[q] = (T)0.0;
+    *ae = (T)0.0;
+    if (kind == LOSS_MSE) {
+        const T inv = dvd((T)1.0, (T)n_out);
+        const T two_inv = add(inv, inv);
+        T l = (T)0.0;
+        for (unsigned o = 0; o < n_out; ++o) {
+            T e = sub(out[o * c], auxp[o]);
+            l = fma_(e, e, l);
+            adj[o * c] = mul(two_inv, e);
+        }
+        return mul(l, inv);
+    }
+    // Burgers: r = u_t + u u_x - nu u_xx, l = r^2 (ResidualLoss).
+    const unsigned ixx = pl[PL_IXX];
+    const T nu = kind == LOSS_BURGERS_NU ? theta : nu_fixed;
+    const T u = out[0], ux = out[1], ut = out[2], uxx = out[ixx];
+    const T neg_nu = sub((T)0.0, nu);
+    const T r = fma_(neg_nu, uxx, fma_(u, ux, ut));
+    adj[0] = ux;
+    adj[1] = u;
+    adj[2] = (T)1.0;
+    adj[ixx] = neg_nu;
+    if (kind == LOSS_BURGERS_NU) *ae = sub((T)0.0, uxx);
+    const T two_r = add(r, r);
+    for (unsigned q = 0; q < n_out * c; ++q) adj[q] = mul(two_r, adj[q]);
+    *ae = mul(two_r, *ae);
+    return mul(r, r);
+}
+
+template <typename T>
+__device__ void loss_partial_body(const unsigned *pl, const T *genomes, const T *x, const T *aux,
+                                  const T *extra, unsigned n, unsigned members, unsigned chunk,
+                                  unsigned lanes, T inv_n, T nu_fixed, T *work) {
+    const unsigned nchunks = (n + chunk - 1) / chunk;
+    const u64 n_threads = (u64)members * nchunks * lanes;
+    const u64 tid = (u64)blockIdx.x * blockDim.x + threadIdx.x;
+    if (tid >= n_threads) return;
+    const unsigned lane = (unsigned)(tid % lanes);
+    const u64 item = tid / lanes;
+    const u64 m = item / nchunks;
+    const unsigned ch = (unsigned)(item % nchunks);
+    const unsigned L = pl[PL_LAYERS], c = pl[PL_C], n_in = pl[PL_N_IN];
+    const unsigned np = pl[PL_N_PARAMS], ne = pl[PL_N_EXTRA], aw = pl[PL_AUX_WIDTH];
+    const T *g = genomes + m * np;
+    const T theta = ne > 0 ? extra[m * ne] : (T)0.0;
+    Slots<T> w{work + tid, n_threads};
+    const u64 gacc = pl[PL_GACC];
+    for (unsigned s = 0; s < np + ne + 1; ++s) w[gacc + s] = (T)0.0;
+    const unsigned lo = ch * chunk;
+    const unsigned hi = lo + chunk < n ? lo + chunk : n;
+    for (unsigned p0 = lo; p0 < hi; p0 += lanes) {
+        const unsigned pt = p0 + lane < n ? p0 + lane : n - 1;
+        const T wt = p0 + lane < hi ? inv_n : (T)0.0;
+        // Forward with the jets kept for the reverse sweep.
+        const unsigned *lw0 = pl + PL_HEADER;
+        load_input(pl, x + (u64)pt * n_in, Slots<T>{w.base + (u64)lw0[4] * n_threads, n_threads});
+        for (unsigned l = 0; l < L; ++l) {
+            const unsigned *lw = pl + PL_HEADER + PL_LAYER_WORDS * l;
+            const unsigned li = lw[0], lo_ = lw[1];
+            const T *wl = g + lw[3];
+            Slots<T> a{w.base + (u64)lw[4] * n_threads, n_threads};
+            Slots<T> z{w.base + (u64)lw[5] * n_threads, n_threads};
+            Slots<T> ss{w.base + (u64)lw[6] * n_threads, n_threads};
+            const unsigned next = l + 1 < L ? lw[PL_LAYER_WORDS + 4] : pl[PL_OUT_ACTS];
+            Slots<T> y{w.base + (u64)next * n_threads, n_threads};
+            dense_fwd(wl, wl + (u64)li * lo_, li, lo_, c, a, z);
+            act_fwd<T>(pl, lw[2], lo_, z, y, &ss);
+        }
+        Slots<T> out{w.base + (u64)pl[PL_OUT_ACTS] * n_threads, n_threads};
+        Slots<T> cur{w.base + (u64)pl[PL_G0] * n_threads, n_threads};
+        Slots<T> nxt{w.base + (u64)pl[PL_G1] * n_threads, n_threads};
+        T ae;
+        const T l = point_loss(pl, aux + (u64)pt * aw, out, theta, nu_fixed, cur, &ae);
+        w[gacc + np + ne] = fma_(wt, l, w[gacc + np + ne]);
+        for (unsigned q = 0; q < pl[PL_N_OUT] * c; ++q) cur[q] = mul(wt, cur[q]);
+        if (ne > 0) w[gacc + np] = fma_(wt, ae, w[gacc + np]);
+        // Reverse sweep (src/nn/backprop.rs::backward_block).
+        for (unsigned l = L; l-- > 0;) {
+            const unsigned *lw = pl + PL_HEADER + PL_LAYER_WORDS * l;
+            const unsigned li = lw[0], lo_ = lw[1];
+            const T *wl = g + lw[3];
+            Slots<T> a{w.base + (u64)lw[4] * n_threads, n_threads};
+            Slots<T> z{w.base + (u64)lw[5] * n_threads, n_threads};
+            Slots<T> ss{w.base + (u64)lw[6] * n_threads, n_threads};
+            act_bwd(pl, lw[2], lo_, z, ss, cur);
+            const u64 gw = gacc + lw[3], gb = gw + (u64)li * lo_;
+            for (unsigned o = 0; o < lo_; ++o) {
+                w[gb + o] = add(w[gb + o], cur[o * c]);
+                for (unsigned i = 0; i < li; ++i) {
+                    T acc = w[gw + (u64)o * li + i];
+                    for (unsigned k = 0; k < c; ++k) acc = fma_(cur[o * c + k], a[i * c + k], acc);
+                    w[gw + (u64)o * li + i] = acc;
+                }
+            }
+            if (l > 0) {
+                for (unsigned i = 0; i < li; ++i) {
+                    for (unsigned k = 0; k < c; ++k) {
+                        T acc = (T)0.0;
+                        for (unsigned t = 0; t < lo_; ++t) acc = fma_(wl[t * li + i], cur[t * c + k], acc);
+                        nxt[i * c + k] = acc;
+                    }
+                }
+                Slots<T> t = cur;
+                cur = nxt;
+                nxt = t;
+            }
+        }
+    }
+}
+
+// Folds the lanes of each chunk pairwise and sums the chunks in order: one thread per
+// (member, slot), slots = genome gradient, extra gradients, loss.
+template <typename T>
+__device__ void loss_fold_body(const unsigned *pl, unsigned n, unsigned members, unsigned chunk,
+                               unsigned lanes, const T *work, T *loss, T *grad, T *grad_extra) {
+    const unsigned np = pl[PL_N_PARAMS], ne = pl[PL_N_EXTRA];
+    const unsigned slots = np + ne + 1;
+    const u64 tid = (u64)blockIdx.x * blockDim.x + threadIdx.x;
+    if (tid >= (u64)members * slots) return;
+    const u64 m = tid / slots;
+    const unsigned s = (unsigned)(tid % slots);
+    const unsigned nchunks = (n + chunk - 1) / chunk;
+    const u64 n_threads = (u64)members * nchunks * lanes;
+    const T *col = work + ((u64)pl[PL_GACC] + s) * n_threads;
+    T acc = (T)0.0;
+    for (unsigned ch = 0; ch < nchunks; ++ch) {
+        T buf[16];
+        const u64 base = (m * nchunks + ch) * lanes;
+        for (unsigned j = 0; j < lanes; ++j) buf[j] = col[base + j];
+        for (unsigned h = lanes; h > 1;) {
+            h /= 2;
+            for (unsigned i = 0; i < h; ++i) buf[i] = add(buf[2 * i], buf[2 * i + 1]);
+        }
+        acc = add(acc, buf[0]);
+    }
+    if (s < np) grad[m * np + s] = acc;
+    else if (s < np + ne) grad_extra[m * ne + (s - np)] = acc;
+    else loss[m] = acc;
+}
+
+#define PM_MLP_KERNELS(T, SUF)                                                                     \
+    extern "C" __global__ void mlp_jets_##SUF(const unsigned *plan, const T *genomes, const T *x,  \
+                                              unsigned n, unsigned members, T *out, T *scratch,     \
+                                              unsigned n_threads) {                                 \
+        jets_body<T>(plan, genomes, x, n, members, out, scratch, n_threads);                        \
+    }                                                                                               \
+    extern "C" __global__ void mlp_loss_partial_##SUF(                                             \
+        const unsigned *plan, const T *genomes, const T *x, const T *aux, const T *extra,           \
+        unsigned n, unsigned members, unsigned chunk, unsigned lanes, T inv_n, T nu, T *work) {     \
+        loss_partial_body<T>(plan, genomes, x, aux, extra, n, members, chunk, lanes, inv_n, nu,    \
+                             work);                                                                 \
+    }                                                                                               \
+    extern "C" __global__ void mlp_loss_fold_##SUF(const unsigned *plan, unsigned n,               \
+                                                   unsigned members, unsigned chunk,                \
+                                                   unsigned lanes, const T *work, T *loss,          \
+                                                   T *grad, T *grad_extra) {                        \
+        loss_fold_body<T>(plan, n, members, chunk, lanes, work, loss, grad, grad_extra);           \
+    }
+
+PM_MLP_KERNELS(float, f32)
+PM_MLP_KERNELS(double, f64)

@@ -1,0 +1,262 @@
+//! Host code of the `mlp_population` kernels: outputs and input jets of `P` networks at `N`
+//! points ([`CudaDevice::mlp_jets`]), and the mean pointwise loss with its genome gradients
+//! ([`CudaDevice::mlp_loss_grad`]), bit-identical to [`Cpu::jets`](crate::backend::cpu::Cpu::jets)
+//! and [`Cpu::loss_grad`](crate::backend::cpu::Cpu::loss_grad) in f32 and f64.
+//!
+//! The forward kernel runs one thread per (member, point); no sum crosses points, so any
+//! thread layout gives the CPU's bits. The gradient kernel reproduces the CPU's reduction
+//! tree: one thread per (member, chunk of [`CHUNK`] points, lane of `W` = 8 (f32) or 4 (f64)),
+//! each accumulating the same points with the same weights as the CPU lane it stands for,
+//! then a fold kernel adds the lanes pairwise and the chunks in order. The price of that
+//! identity is parallelism: `P · ⌈N/1024⌉ · W` threads (8 000 for the Burgers benchmark's
+//! P = 100, N = 10⁴ in f32), each with its whole lane state (jets of every layer and a
+//! genome-shaped accumulator) in slot-major global memory. Members are processed in batches
+//! whose working memory stays below [`WORK_LIMIT_BYTES`]; batches do not change the bits,
+//! since members never share a sum.
+
+use super::kernels::KernelId;
+use super::mlp_plan::{DeviceLoss, MlpPlan};
+use super::{to_u32, CudaDevice, DeviceBuffer, DeviceScalar, KernelArg, LaunchDims};
+use crate::backend::cpu::lanes::{Lane, Real};
+use crate::backend::cpu::{Element, LossGrad, CHUNK};
+use crate::error::check_len;
+use crate::nn::{JetSpec, MlpSpec};
+use crate::{Error, Result};
+
+/// Most bytes of per-thread working memory one gradient launch may use; larger populations
+/// run in member batches.
+pub const WORK_LIMIT_BYTES: usize = 1 << 30;
+
+/// Most threads of one forward launch (each with `2 · max_width · n_comp` slots of scratch);
+/// the kernel strides over the remaining (member, point) items.
+pub const JET_THREADS: usize = 1 << 20;
+
+/// Threads of a forward launch over `items` (member, point) pairs: at most [`JET_THREADS`],
+/// and few enough that their scratch stays below [`WORK_LIMIT_BYTES`]. The results do not
+/// depend on it (no sum crosses points).
+pub fn jet_threads<T: DeviceFloat>(items: usize, plan: &MlpPlan) -> usize {
+    let per_thread = plan.jet_slots() * std::mem::size_of::<T>();
+    items
+        .min(JET_THREADS)
+        .min((WORK_LIMIT_BYTES / per_thread).max(1))
+}
+
+/// The element types of the population NN kernels (`f32`, `f64`).
+pub trait DeviceFloat: Element + DeviceScalar {
+    /// Whether this is `f64` (selects the `_f64` kernels).
+    const WIDE: bool;
+    /// The value as a kernel argument.
+    fn arg(self) -> KernelArg<'static>;
+    /// Lanes of the CPU twin's register (8 for f32, 4 for f64): the gradient reduction's
+    /// innermost width.
+    fn lanes() -> usize {
+        <Self as Element>::Emu::W
+    }
+}
+
+impl DeviceFloat for f32 {
+    const WIDE: bool = false;
+    fn arg(self) -> KernelArg<'static> {
+        KernelArg::F32(self)
+    }
+}
+
+impl DeviceFloat for f64 {
+    const WIDE: bool = true;
+    fn arg(self) -> KernelArg<'static> {
+        KernelArg::F64(self)
+    }
+}
+
+fn check_finite_t<T: Real>(op: &'static str, what: &'static str, v: &[T]) -> Result<()> {
+    match v.iter().position(|a| !a.is_finite()) {
+        None => Ok(()),
+        Some(index) => Err(Error::NonFinite { op, what, index }),
+    }
+}
+
+/// The CPU twin's input checks (`backend::cpu::check_inputs`): returns `(P, N)`.
+fn check_inputs<T: Real>(
+    op: &'static str,
+    spec: &MlpSpec,
+    genomes: &[T],
+    x: &[T],
+) -> Result<(usize, usize)> {
+    let np = spec.n_params();
+    if genomes.is_empty() {
+        return Err(Error::Empty {
+            op,
+            what: "genomes",
+        });
+    }
+    if genomes.len() % np != 0 {
+        return Err(Error::Shape {
+            op,
+            what: "genomes.len() (a multiple of n_params)".into(),
+            expected: genomes.len().div_ceil(np) * np,
+            got: genomes.len(),
+        });
+    }
+    if x.is_empty() {
+        return Err(Error::Empty { op, what: "x" });
+    }
+    if x.len() % spec.n_in() != 0 {
+        return Err(Error::Shape {
+            op,
+            what: "x.len() (a multiple of n_in)".into(),
+            expected: x.len().div_ceil(spec.n_in()) * spec.n_in(),
+            got: x.len(),
+        });
+    }
+    check_finite_t(op, "x", x)?;
+    Ok((genomes.len() / np, x.len() / spec.n_in()))
+}
+
+/// The scalar arguments `[inv_n, nu]` of `mlp_loss_partial_*` for `n` points, as the CPU twin
+/// computes them (`1 / n` and the fixed viscosity, in `T`; `nu` is 0 when unused). Public so
+/// that the emulation tests hand the kernel source what [`CudaDevice::mlp_loss_grad`] hands
+/// the device.
+pub fn loss_scalars<T: DeviceFloat>(loss: DeviceLoss, n: usize) -> [T; 2] {
+    let nu = match loss {
+        DeviceLoss::Burgers { nu: Some(v) } => T::from_f64(v),
+        _ => T::ZERO,
+    };
+    [T::ONE / T::from_f64(n as f64), nu]
+}
+
+/// A host slice on the device, with one zero in place of an empty slice (a zero-length
+/// allocation is not portable across drivers; the kernels never read it).
+fn upload<T: DeviceScalar>(dev: &CudaDevice, v: &[T]) -> Result<DeviceBuffer<T>> {
+    if v.is_empty() {
+        dev.zeros(1)
+    } else {
+        dev.htod(v)
+    }
+}
+
+impl CudaDevice {
+    /// Outputs and input jets of `P` networks at `N` points: the device twin of
+    /// [`Cpu::jets`](crate::backend::cpu::Cpu::jets), with the same arguments, layout
+    /// (`P × N × n_out × jet.n_comp()`), errors and bits.
+    pub fn mlp_jets<T: DeviceFloat>(
+        &self,
+        spec: &MlpSpec,
+        genomes: &[T],
+        x: &[T],
+        jet: &JetSpec,
+    ) -> Result<Vec<T>> {
+        const OP: &str = "CudaDevice::mlp_jets";
+        let plan = MlpPlan::new(spec, jet, DeviceLoss::None)?;
+        let (p, n) = check_inputs(OP, spec, genomes, x)?;
+        let items = p
+            .checked_mul(n)
+            .ok_or_else(|| Error::config("P × N", "overflows"))?;
+        let threads = jet_threads::<T>(items, &plan);
+        let plan_d = self.htod(plan.words())?;
+        let g = self.htod(genomes)?;
+        let xd = self.htod(x)?;
+        let out: DeviceBuffer<T> = self.zeros(items * spec.n_out() * jet.n_comp())?;
+        let scratch: DeviceBuffer<T> = self.zeros(threads * plan.jet_slots())?;
+        let id = if T::WIDE {
+            KernelId::MlpJetsF64
+        } else {
+            KernelId::MlpJetsF32
+        };
+        let args = [
+            plan_d.arg(),
+            g.arg(),
+            xd.arg(),
+            KernelArg::U32(to_u32(OP, "N", n)?),
+            KernelArg::U32(to_u32(OP, "P", p)?),
+            out.arg(),
+            scratch.arg(),
+            KernelArg::U32(to_u32(OP, "threads", threads)?),
+        ];
+        // SAFETY: the argument list is mlp_jets_*'s; genomes hold P·n_params values, x N·n_in,
+        // out P·N·n_out·c, scratch threads·jet_slots, as the plan describes.
+        unsafe { self.launch(id, LaunchDims::linear(OP, threads)?, &args)? };
+        self.dtoh(&out)
+    }
+
+    /// Mean pointwise loss and its gradients for `P` networks at `N` points: the device twin
+    /// of [`Cpu::loss_grad`](crate::backend::cpu::Cpu::loss_grad) with the loss given as a
+    /// [`DeviceLoss`] (`Mse` ≙ [`crate::nn::MseLoss`], `Burgers { nu }` ≙
+    /// `ResidualLoss(Burgers { nu })`); same arguments, errors and bits.
+    #[allow(clippy::too_many_arguments)]
+    pub fn mlp_loss_grad<T: DeviceFloat>(
+        &self,
+        spec: &MlpSpec,
+        genomes: &[T],
+        x: &[T],
+        aux: &[T],
+        extra: &[T],
+        jet: &JetSpec,
+        loss: DeviceLoss,
+    ) -> Result<LossGrad<T>> {
+        const OP: &str = "CudaDevice::mlp_loss_grad";
+        if loss == DeviceLoss::None {
+            return Err(Error::config("loss", "a gradient needs a loss"));
+        }
+        let plan = MlpPlan::new(spec, jet, loss)?;
+        let (p, n) = check_inputs(OP, spec, genomes, x)?;
+        let (np, ne) = (plan.n_params(), plan.n_extra());
+        check_len(OP, "aux.len()", n * plan.aux_width(), aux.len())?;
+        check_len(OP, "extra.len()", p * ne, extra.len())?;
+        check_finite_t(OP, "aux", aux)?;
+        let lanes = T::lanes();
+        let nchunks = n.div_ceil(CHUNK);
+        let per_member = plan.loss_slots() * nchunks * lanes * std::mem::size_of::<T>();
+        let batch = (WORK_LIMIT_BYTES / per_member).max(1).min(p);
+        let [inv_n, nu] = loss_scalars::<T>(loss, n);
+        let plan_d = self.htod(plan.words())?;
+        let xd = self.htod(x)?;
+        let auxd = upload(self, aux)?;
+        let mut out = LossGrad {
+            loss: Vec::with_capacity(p),
+            grad: Vec::with_capacity(p * np),
+            grad_extra: Vec::with_capacity(p * ne),
+        };
+        let (partial, fold) = if T::WIDE {
+            (KernelId::MlpLossPartialF64, KernelId::MlpLossFoldF64)
+        } else {
+            (KernelId::MlpLossPartialF32, KernelId::MlpLossFoldF32)
+        };
+        let mut m0 = 0;
+        while m0 < p {
+            let m1 = (m0 + batch).min(p);
+            let members = m1 - m0;
+            let threads = members * nchunks * lanes;
+            let g = self.htod(&genomes[m0 * np..m1 * np])?;
+            let e = upload(self, &extra[m0 * ne..m1 * ne])?;
+            let work: DeviceBuffer<T> = self.zeros(threads * plan.loss_slots())?;
+            let l: DeviceBuffer<T> = self.zeros(members)?;
+            let gr: DeviceBuffer<T> = self.zeros(members * np)?;
+            let ge: DeviceBuffer<T> = self.zeros((members * ne).max(1))?;
+            let sizes = [
+                KernelArg::U32(to_u32(OP, "N", n)?),
+                KernelArg::U32(to_u32(OP, "members", members)?),
+                KernelArg::U32(CHUNK as u32),
+                KernelArg::U32(lanes as u32),
+            ];
+            let mut args = vec![plan_d.arg(), g.arg(), xd.arg(), auxd.arg(), e.arg()];
+            args.extend_from_slice(&sizes);
+            args.extend([inv_n.arg(), nu.arg(), work.arg()]);
+            // SAFETY: mlp_loss_partial_*'s parameter list; work holds threads·loss_slots values,
+            // the other buffers the sizes the plan and (N, members) imply.
+            unsafe { self.launch(partial, LaunchDims::linear(OP, threads)?, &args)? };
+            let mut args = vec![plan_d.arg()];
+            args.extend_from_slice(&[sizes[0], sizes[1], sizes[2], sizes[3]]);
+            args.extend([work.arg(), l.arg(), gr.arg(), ge.arg()]);
+            let items = members * (np + ne + 1);
+            // SAFETY: mlp_loss_fold_*'s parameter list; outputs hold members, members·np and
+            // members·ne values.
+            unsafe { self.launch(fold, LaunchDims::linear(OP, items)?, &args)? };
+            out.loss.extend(self.dtoh(&l)?);
+            out.grad.extend(self.dtoh(&gr)?);
+            out.grad_extra
+                .extend(self.dtoh(&ge)?.into_iter().take(members * ne));
+            m0 = m1;
+        }
+        Ok(out)
+    }
+}
