@@ -69,7 +69,7 @@ int main() {
         auto sel = rd_f64((size_t)n * m), cv = rd_f64(n);
         auto rank = rd_u32(n);
         auto ideal = rd_f64(m), worst = rd_f64(m);
-        auto ext = rd_f64((size_t)m * m);
+        std::vector<double> ext((size_t)m * m + 1);
         for (size_t i = 0; i < (size_t)n_ext * m; ++i) {
             unsigned long long b = rd();
             std::memcpy(&ext[i], &b, 8);

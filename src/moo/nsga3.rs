@@ -206,7 +206,9 @@ pub(crate) fn normalise(
         w
     };
     let mut nadir = match intercepts(extremes, ideal) {
-        Some(icpt) => (0..no).map(|j| (ideal[j] + icpt[j]).min(worst[j])).collect(),
+        Some(icpt) => (0..no)
+            .map(|j| (ideal[j] + icpt[j]).min(worst[j]))
+            .collect(),
         None => max_over(first),
     };
     let worst_pop = max_over(feas);
@@ -235,41 +237,41 @@ pub(crate) fn niching(
     let mut chosen = Vec::with_capacity(remaining);
     let mut s = stream(seed, "niching", generation, 0);
     let mut open: Vec<bool> = vec![true; last.len()];
-        while chosen.len() < remaining {
-            let mut niches: Vec<usize> = last
-                .iter()
-                .zip(&open)
-                .filter(|(_, &o)| o)
-                .map(|(&i, _)| niche[i])
+    while chosen.len() < remaining {
+        let mut niches: Vec<usize> = last
+            .iter()
+            .zip(&open)
+            .filter(|(_, &o)| o)
+            .map(|(&i, _)| niche[i])
+            .collect();
+        niches.sort_unstable();
+        niches.dedup();
+        let min = niches
+            .iter()
+            .map(|&k| count[k])
+            .min()
+            .expect("open members remain");
+        let mut cands: Vec<usize> = niches.into_iter().filter(|&k| count[k] == min).collect();
+        s.shuffle(&mut cands);
+        cands.truncate(remaining - (chosen.len()));
+        for k in cands {
+            let members: Vec<usize> = (0..last.len())
+                .filter(|&p| open[p] && niche[last[p]] == k)
                 .collect();
-            niches.sort_unstable();
-            niches.dedup();
-            let min = niches
-                .iter()
-                .map(|&k| count[k])
-                .min()
-                .expect("open members remain");
-            let mut cands: Vec<usize> = niches.into_iter().filter(|&k| count[k] == min).collect();
-            s.shuffle(&mut cands);
-            cands.truncate(remaining - (chosen.len()));
-            for k in cands {
-                let members: Vec<usize> = (0..last.len())
-                    .filter(|&p| open[p] && niche[last[p]] == k)
-                    .collect();
-                let p = if count[k] == 0 {
-                    *members
-                        .iter()
-                        .min_by(|&&a, &&b| dist[last[a]].total_cmp(&dist[last[b]]).then(a.cmp(&b)))
-                        .expect("niche has members")
-                } else {
-                    members[s.below(members.len() as u64) as usize]
-                };
-                open[p] = false;
-                chosen.push(last[p]);
-                count[k] += 1;
-            }
+            let p = if count[k] == 0 {
+                *members
+                    .iter()
+                    .min_by(|&&a, &&b| dist[last[a]].total_cmp(&dist[last[b]]).then(a.cmp(&b)))
+                    .expect("niche has members")
+            } else {
+                members[s.below(members.len() as u64) as usize]
+            };
+            open[p] = false;
+            chosen.push(last[p]);
+            count[k] += 1;
         }
-        chosen
+    }
+    chosen
 }
 
 pub(crate) fn check_refs(op: &'static str, refs: &[f64], n_obj: usize) -> Result<()> {

@@ -27,11 +27,20 @@ pub enum KernelFamily {
     Problems,
     /// RVEA association and APD; CPU twin [`crate::moo::rvea::Rvea`] (its survival step).
     Rvea,
+    /// NSGA-III normalisation, association and niching; CPU twins in
+    /// [`crate::backend::cuda::Nsga3Normalisation`], [`crate::backend::cuda::nsga3_associate_cpu`], [`crate::backend::cuda::nsga3_niching_cpu`] (the functions [`crate::moo::nsga3::Nsga3`] runs).
+    Nsga3,
+    /// RVEA reference-vector adaptation and neighbour angles; CPU twins
+    /// [`crate::backend::cuda::rvea_adapt_cpu`], [`crate::backend::cuda::rvea_gammas_cpu`].
+    RveaAdapt,
+    /// Random permutations, binary tournaments and row gathers; CPU twins
+    /// [`crate::moo::operators::random_mating`], [`crate::moo::operators::binary_tournament`].
+    Survival,
 }
 
 impl KernelFamily {
     /// Every family, in the order of [`index`](Self::index).
-    pub const ALL: [KernelFamily; 7] = [
+    pub const ALL: [KernelFamily; 10] = [
         KernelFamily::ChachaUniform,
         KernelFamily::DominanceRank,
         KernelFamily::CrowdingDistance,
@@ -39,6 +48,9 @@ impl KernelFamily {
         KernelFamily::Variation,
         KernelFamily::Problems,
         KernelFamily::Rvea,
+        KernelFamily::Nsga3,
+        KernelFamily::RveaAdapt,
+        KernelFamily::Survival,
     ];
 
     /// Position in [`ALL`](Self::ALL), used to index the device's module cache.
@@ -56,6 +68,9 @@ impl KernelFamily {
             KernelFamily::Variation => "variation",
             KernelFamily::Problems => "problems",
             KernelFamily::Rvea => "rvea",
+            KernelFamily::Nsga3 => "nsga3",
+            KernelFamily::RveaAdapt => "rvea_adapt",
+            KernelFamily::Survival => "survival",
         }
     }
 
@@ -71,6 +86,9 @@ impl KernelFamily {
             KernelFamily::Variation => include_str!("../../../kernels/variation.ptx"),
             KernelFamily::Problems => include_str!("../../../kernels/problems.ptx"),
             KernelFamily::Rvea => include_str!("../../../kernels/rvea.ptx"),
+            KernelFamily::Nsga3 => include_str!("../../../kernels/nsga3.ptx"),
+            KernelFamily::RveaAdapt => include_str!("../../../kernels/rvea_adapt.ptx"),
+            KernelFamily::Survival => include_str!("../../../kernels/survival.ptx"),
         }
     }
 }
@@ -134,11 +152,29 @@ pub enum KernelId {
     RveaApdF64,
     /// `rvea_select_f64`: the survivor of each niche (smallest (infeasible, cv, APD, row)).
     RveaSelectF64,
+    /// `nsga3_normalise_f64`: ideal, worst, extreme points and nadir (one block).
+    Nsga3NormaliseF64,
+    /// `nsga3_associate_f64`: nearest reference direction by perpendicular distance, per row.
+    Nsga3AssociateF64,
+    /// `nsga3_niching_u32`: niche-preserving selection from the last front (one thread).
+    Nsga3NichingU32,
+    /// `rvea_adapt_f64`: reference vectors re-scaled by the population's range.
+    RveaAdaptF64,
+    /// `rvea_gamma_f64`: angle from each reference vector to its nearest neighbour.
+    RveaGammaF64,
+    /// `permutations_u32`: random permutations of named streams ([`crate::rng::Stream::permutation`]).
+    PermutationsU32,
+    /// `tournament_pairs_u32`: binary tournaments on (violation, rank, crowding).
+    TournamentPairsU32,
+    /// `pairs_split_u32`: consecutive draws as the (a, b) columns of random mating.
+    PairsSplitU32,
+    /// `gather_rows_f64`: rows of two stacked matrices picked by index.
+    GatherRowsF64,
 }
 
 impl KernelId {
     /// Every kernel, in the order of [`index`](Self::index).
-    pub const ALL: [KernelId; 27] = [
+    pub const ALL: [KernelId; 36] = [
         KernelId::ChachaWordsU64,
         KernelId::ChachaUniformF64,
         KernelId::ChachaUniformF32,
@@ -166,6 +202,15 @@ impl KernelId {
         KernelId::AcosEvalF64,
         KernelId::RveaApdF64,
         KernelId::RveaSelectF64,
+        KernelId::Nsga3NormaliseF64,
+        KernelId::Nsga3AssociateF64,
+        KernelId::Nsga3NichingU32,
+        KernelId::RveaAdaptF64,
+        KernelId::RveaGammaF64,
+        KernelId::PermutationsU32,
+        KernelId::TournamentPairsU32,
+        KernelId::PairsSplitU32,
+        KernelId::GatherRowsF64,
     ];
 
     /// Position in [`ALL`](Self::ALL), used to index the device's function cache.
@@ -203,6 +248,15 @@ impl KernelId {
             KernelId::AcosEvalF64 => "acos_eval_f64",
             KernelId::RveaApdF64 => "rvea_apd_f64",
             KernelId::RveaSelectF64 => "rvea_select_f64",
+            KernelId::Nsga3NormaliseF64 => "nsga3_normalise_f64",
+            KernelId::Nsga3AssociateF64 => "nsga3_associate_f64",
+            KernelId::Nsga3NichingU32 => "nsga3_niching_u32",
+            KernelId::RveaAdaptF64 => "rvea_adapt_f64",
+            KernelId::RveaGammaF64 => "rvea_gamma_f64",
+            KernelId::PermutationsU32 => "permutations_u32",
+            KernelId::TournamentPairsU32 => "tournament_pairs_u32",
+            KernelId::PairsSplitU32 => "pairs_split_u32",
+            KernelId::GatherRowsF64 => "gather_rows_f64",
         }
     }
 
@@ -235,6 +289,14 @@ impl KernelId {
             KernelId::AcosEvalF64 | KernelId::RveaApdF64 | KernelId::RveaSelectF64 => {
                 KernelFamily::Rvea
             }
+            KernelId::Nsga3NormaliseF64
+            | KernelId::Nsga3AssociateF64
+            | KernelId::Nsga3NichingU32 => KernelFamily::Nsga3,
+            KernelId::RveaAdaptF64 | KernelId::RveaGammaF64 => KernelFamily::RveaAdapt,
+            KernelId::PermutationsU32
+            | KernelId::TournamentPairsU32
+            | KernelId::PairsSplitU32
+            | KernelId::GatherRowsF64 => KernelFamily::Survival,
         }
     }
 }

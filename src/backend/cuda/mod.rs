@@ -25,6 +25,12 @@
 //!   [`DeviceProblem`]: twins in [`crate::moo::problems`]), all bit-identical to their CPU
 //!   twins; and RVEA's association and APD (`rvea_apd`: niches bit-identical, APD within
 //!   [`RVEA_APD_MAX_ULP`] because the CPU angle comes from libm's `f64::acos`).
+//! - Selection: NSGA-III's normalisation, association and niching (`nsga3_normalise`,
+//!   `nsga3_associate`, `nsga3_niching`, twins [`Nsga3Normalisation::update_cpu`],
+//!   [`nsga3_associate_cpu`], [`nsga3_niching_cpu`]: the functions `Nsga3` runs), RVEA's
+//!   vector adaptation and neighbour angles (`rvea_adapt`, `rvea_gammas`, twins
+//!   [`rvea_adapt_cpu`], [`rvea_gammas_cpu`]), and mating and row gathers (`random_mating`,
+//!   `binary_tournament`, `gather_rows` and their `_device` forms).
 //! - `kernels/common/math.cuh` (the transcription of [`crate::math`]) and
 //!   `kernels/common/chacha.cuh` (the named streams) are shared by every kernel that needs them.
 //!
@@ -49,19 +55,24 @@ mod device;
 mod generation;
 pub mod kernels;
 mod math;
+mod nsga3;
 mod problems;
 mod rank;
 mod rng;
 mod rvea;
+mod rvea_adapt;
+mod survival;
 mod variation;
 
 pub use device::{CudaDevice, DeviceBuffer};
 pub use generation::DeviceOffspring;
 pub use kernels::{KernelFamily, KernelId};
 pub use math::MathFn;
+pub use nsga3::{nsga3_associate_cpu, nsga3_niching_cpu, Nsga3Normalisation};
 pub use problems::DeviceProblem;
 pub use rng::StreamBatch;
 pub use rvea::{ApdAssociation, ACOS_MAX_ULP, RVEA_APD_MAX_ULP};
+pub use rvea_adapt::{rvea_adapt_cpu, rvea_gammas_cpu};
 
 use crate::error::{Error, Result};
 

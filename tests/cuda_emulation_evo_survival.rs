@@ -1,0 +1,438 @@
+//! The selection kernels' sources (`kernels/nsga3.cu`, `kernels/rvea_adapt.cu`,
+//! `kernels/survival.cu`) compiled for the CPU (`kernels/emulate/harness_emo.cpp`, several
+//! real threads per block for the block-synchronous normalisation) and compared with their CPU
+//! twins: NSGA-III normalisation (over successive generations, with infeasible rows, a
+//! degenerate hyperplane, no feasible row), association and niching; RVEA adaptation (bit for
+//! bit) and neighbour angles (same neighbour, angle within `ACOS_MAX_ULP`); random mating,
+//! binary tournaments and the row gather. Skips with a printed reason without a C++ compiler.
+
+mod cuda_common;
+
+use cuda_common::emulate::{harness_emo, hex, run_emo};
+use cuda_common::evo_inputs::{cpu_objectives, population};
+use pareto_sciml::backend::cuda::{
+    nsga3_associate_cpu, nsga3_niching_cpu, rvea_adapt_cpu, rvea_gammas_cpu, Nsga3Normalisation,
+    ACOS_MAX_ULP,
+};
+use pareto_sciml::math::ulp_diff_f64;
+use pareto_sciml::moo::operators::{binary_tournament, random_mating};
+use pareto_sciml::moo::problems::Dtlz;
+use pareto_sciml::moo::{constrained_nondominated_sort, das_dennis};
+use pareto_sciml::rng::{purpose_hash, stream};
+use proptest::prelude::*;
+
+fn hx(v: &[f64]) -> String {
+    hex(v.iter().map(|x| x.to_bits()))
+}
+fn hu(v: &[usize]) -> String {
+    hex(v.iter().map(|&x| x as u64))
+}
+fn bits(v: &[f64]) -> Vec<u64> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+/// Objectives of a DTLZ population with every `infeasible_every`-th row violating (0: none).
+fn selection_case(
+    seed: u64,
+    number: u8,
+    n: usize,
+    m: usize,
+    infeasible_every: usize,
+) -> (Vec<f64>, Vec<f64>, Vec<usize>) {
+    let p = Dtlz::new(number, m + 4, m).unwrap();
+    let f = cpu_objectives(&p, &population(&p, n, seed));
+    let mut s = stream(seed, "survival-case", 0, 0);
+    let cv: Vec<f64> = (0..n)
+        .map(|i| {
+            if infeasible_every > 0 && i % infeasible_every == 1 {
+                0.1 + s.uniform_f64()
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let rank = constrained_nondominated_sort(&f, &cv, m).unwrap();
+    (f, cv, rank)
+}
+
+/// The emulated normalisation with `threads` threads: (nfeas, new state, nadir).
+fn emu_normalise(
+    threads: usize,
+    st: &Nsga3Normalisation,
+    sel: &[f64],
+    cv: &[f64],
+    rank: &[usize],
+) -> (u64, Nsga3Normalisation, Vec<f64>) {
+    let m = st.ideal.len();
+    let n = cv.len();
+    let n_ext = if st.extremes.is_empty() { 0 } else { m };
+    let out = run_emo(&format!(
+        "normalise {threads:x} {n:x} {m:x} {n_ext:x} {} {} {} {} {} {}",
+        hx(sel),
+        hx(cv),
+        hu(rank),
+        hx(&st.ideal),
+        hx(&st.worst),
+        hx(&st.extremes)
+    ));
+    let f = |a: usize, b: usize| {
+        out[a..b]
+            .iter()
+            .map(|&w| f64::from_bits(w))
+            .collect::<Vec<_>>()
+    };
+    let ext = f(1 + 2 * m, 1 + 2 * m + m * m);
+    (
+        out[0],
+        Nsga3Normalisation {
+            ideal: f(1, 1 + m),
+            worst: f(1 + m, 1 + 2 * m),
+            extremes: if out[0] == 0 {
+                st.extremes.clone()
+            } else {
+                ext
+            },
+        },
+        f(1 + 2 * m + m * m, 1 + 3 * m + m * m),
+    )
+}
+
+fn state_bits(s: &Nsga3Normalisation) -> Vec<Vec<u64>> {
+    vec![bits(&s.ideal), bits(&s.worst), bits(&s.extremes)]
+}
+
+#[test]
+fn nsga3_normalisation_is_bit_identical_over_generations() {
+    if harness_emo().is_none() {
+        return;
+    }
+    let mut fallbacks = 0;
+    for (case, (number, n, m, infeasible)) in [
+        (1, 50, 3, 0),
+        (2, 300, 3, 5),
+        (3, 257, 5, 3),
+        (7, 64, 2, 0),
+        (4, 120, 4, 2),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        for threads in [1, 4, 7] {
+            let mut cpu = Nsga3Normalisation::new(m);
+            let mut emu = cpu.clone();
+            for generation in 0..3u64 {
+                let (sel, cv, rank) =
+                    selection_case(100 * case as u64 + generation, number, n, m, infeasible);
+                let want = cpu.update_cpu(&sel, &cv, &rank).unwrap().unwrap();
+                let (nfeas, state, nadir) = emu_normalise(threads, &emu, &sel, &cv, &rank);
+                assert_eq!(nfeas as usize, cv.iter().filter(|&&c| c <= 0.0).count());
+                assert_eq!(
+                    state_bits(&state),
+                    state_bits(&cpu),
+                    "case {case} T {threads}"
+                );
+                assert_eq!(bits(&nadir), bits(&want), "nadir, case {case} T {threads}");
+                // The nadir is the worst point somewhere iff a fallback was taken.
+                fallbacks += usize::from(nadir.iter().zip(&cpu.worst).any(|(a, b)| a == b));
+                emu = state;
+            }
+        }
+    }
+    println!("normalisations with a worst-point nadir coordinate: {fallbacks}");
+}
+
+#[test]
+fn nsga3_normalisation_degenerate_and_infeasible() {
+    if harness_emo().is_none() {
+        return;
+    }
+    // Identical rows: the hyperplane system is singular (first-front fallback), then every
+    // axis collapses (population-worst fallback).
+    let sel: Vec<f64> = (0..20).flat_map(|_| [0.5, 0.25, 2.0]).collect();
+    let (cv, rank) = (vec![0.0; 20], vec![0; 20]);
+    let mut cpu = Nsga3Normalisation::new(3);
+    let want = cpu.update_cpu(&sel, &cv, &rank).unwrap().unwrap();
+    let (_, state, nadir) = emu_normalise(3, &Nsga3Normalisation::new(3), &sel, &cv, &rank);
+    assert_eq!(bits(&nadir), bits(&want));
+    assert_eq!(state_bits(&state), state_bits(&cpu));
+    // No feasible row: nothing changes, on both sides.
+    let start = cpu.clone();
+    assert_eq!(cpu.update_cpu(&sel, &[1.0; 20], &rank).unwrap(), None);
+    let (nfeas, state, _) = emu_normalise(2, &start, &sel, &[1.0; 20], &rank);
+    assert_eq!(nfeas, 0);
+    assert_eq!(state_bits(&state), state_bits(&start));
+}
+
+fn emu_associate(
+    sel: &[f64],
+    m: usize,
+    refs: &[f64],
+    ideal: &[f64],
+    nadir: &[f64],
+) -> (Vec<usize>, Vec<f64>) {
+    let n = sel.len() / m;
+    let units: Vec<f64> = refs
+        .chunks_exact(m)
+        .flat_map(|w| {
+            let norm = w.iter().map(|v| v * v).sum::<f64>().sqrt();
+            w.iter().map(move |v| v / norm)
+        })
+        .collect();
+    let out = run_emo(&format!(
+        "associate {n:x} {m:x} {:x} {} {} {} {}",
+        refs.len() / m,
+        hx(sel),
+        hx(&units),
+        hx(ideal),
+        hx(nadir)
+    ));
+    (
+        out[..n].iter().map(|&k| k as usize).collect(),
+        out[n..].iter().map(|&b| f64::from_bits(b)).collect(),
+    )
+}
+
+/// Association inputs: a normalised population and its directions.
+fn association_case(
+    seed: u64,
+    number: u8,
+    n: usize,
+    m: usize,
+    parts: usize,
+) -> (Vec<f64>, Vec<f64>, Nsga3Normalisation, Vec<f64>) {
+    let (sel, cv, rank) = selection_case(seed, number, n, m, 0);
+    let mut st = Nsga3Normalisation::new(m);
+    let nadir = st.update_cpu(&sel, &cv, &rank).unwrap().unwrap();
+    (sel, das_dennis(m, parts).unwrap(), st, nadir)
+}
+
+#[test]
+fn nsga3_association_is_bit_identical() {
+    if harness_emo().is_none() {
+        return;
+    }
+    for (seed, number, n, m, parts) in [
+        (1, 1, 300, 3, 12),
+        (2, 2, 257, 3, 13),
+        (3, 3, 100, 5, 4),
+        (4, 7, 64, 2, 20),
+    ] {
+        let (sel, refs, st, nadir) = association_case(seed, number, n, m, parts);
+        let want = nsga3_associate_cpu(&sel, m, &refs, &st.ideal, &nadir).unwrap();
+        let got = emu_associate(&sel, m, &refs, &st.ideal, &nadir);
+        assert_eq!(got.0, want.0, "niches, case {seed}");
+        assert_eq!(bits(&got.1), bits(&want.1), "distances, case {seed}");
+        let distinct: std::collections::BTreeSet<_> = want.0.iter().collect();
+        assert!(
+            distinct.len() > 3,
+            "case {seed} uses only {} niches",
+            distinct.len()
+        );
+    }
+}
+
+fn niching_check(seed: u64, n: usize, m: usize, parts: usize, last_len: usize, remaining: usize) {
+    let (sel, refs, st, nadir) = association_case(seed, 2, n, m, parts);
+    let n_ref = refs.len() / m;
+    let (niche, dist) = nsga3_associate_cpu(&sel, m, &refs, &st.ideal, &nadir).unwrap();
+    let mut s = stream(seed, "niching-case", 0, 0);
+    let perm = s.permutation(n);
+    let last: Vec<usize> = perm[..last_len].to_vec();
+    let mut count: Vec<usize> = (0..n_ref).map(|_| s.below(3) as usize).collect();
+    let start = count.clone();
+    let (gen, nseed) = (seed % 7, seed.wrapping_mul(0x9e37_79b9));
+    let want = nsga3_niching_cpu(&last, &niche, &dist, &mut count, remaining, nseed, gen).unwrap();
+    let out = run_emo(&format!(
+        "niching {last_len:x} {n:x} {n_ref:x} {remaining:x} {nseed:x} {:x} {gen:x} {} {} {} {}",
+        purpose_hash("niching"),
+        hu(&last),
+        hu(&niche),
+        hx(&dist),
+        hu(&start)
+    ));
+    let got: Vec<usize> = out[..remaining].iter().map(|&i| i as usize).collect();
+    let counts: Vec<usize> = out[remaining..].iter().map(|&c| c as usize).collect();
+    assert_eq!(got, want, "chosen, seed {seed}");
+    assert_eq!(counts, count, "counts, seed {seed}");
+}
+
+#[test]
+fn nsga3_niching_is_bit_identical() {
+    if harness_emo().is_none() {
+        return;
+    }
+    for (seed, n, m, parts, last_len, remaining) in [
+        (1, 200, 3, 12, 120, 60),
+        (2, 100, 3, 4, 100, 99),
+        (3, 300, 5, 3, 50, 50),
+        (4, 64, 2, 40, 30, 1),
+        (5, 257, 3, 13, 200, 0),
+    ] {
+        niching_check(seed, n, m, parts, last_len, remaining);
+    }
+}
+
+#[test]
+fn rvea_adaptation_and_gammas() {
+    if harness_emo().is_none() {
+        return;
+    }
+    let mut worst = 0;
+    for (seed, m, parts) in [(1, 3, 12), (2, 2, 30), (3, 5, 4), (4, 3, 1)] {
+        let v0: Vec<f64> = das_dennis(m, parts)
+            .unwrap()
+            .chunks_exact(m)
+            .flat_map(|w| {
+                let norm = w.iter().map(|v| v * v).sum::<f64>().sqrt();
+                w.iter().map(move |v| v / norm).collect::<Vec<_>>()
+            })
+            .collect();
+        let n_vec = v0.len() / m;
+        let mut s = stream(seed, "adapt-case", 0, 0);
+        let ideal: Vec<f64> = (0..m).map(|_| s.uniform_f64() - 0.5).collect();
+        let mut nadir: Vec<f64> = ideal
+            .iter()
+            .map(|z| z + 0.01 + 5.0 * s.uniform_f64())
+            .collect();
+        let v_old: Vec<f64> = v0.iter().map(|x| x * 0.5).collect();
+        for valid in [true, false] {
+            if !valid {
+                nadir[m - 1] = ideal[m - 1];
+            }
+            let want = rvea_adapt_cpu(&v0, m, &ideal, &nadir).unwrap();
+            let got = run_emo(&format!(
+                "adapt {n_vec:x} {m:x} {} {} {} {}",
+                hx(&v0),
+                hx(&ideal),
+                hx(&nadir),
+                hx(&v_old)
+            ));
+            match want {
+                Some(v) => assert_eq!(got, bits(&v), "case {seed}"),
+                None => assert!(!valid && got == bits(&v_old), "case {seed}"),
+            }
+        }
+        let v = rvea_adapt_cpu(&v0, m, &ideal, &nadir_valid(&ideal, &mut s, m))
+            .unwrap()
+            .unwrap();
+        let want = rvea_gammas_cpu(&v, m).unwrap();
+        let got = run_emo(&format!("gamma {n_vec:x} {m:x} {}", hx(&v)));
+        for (g, w) in got.iter().zip(&want) {
+            worst = worst.max(ulp_diff_f64(f64::from_bits(*g), *w));
+        }
+    }
+    println!("device γ vs CPU: max {worst} ulp");
+    assert!(worst <= ACOS_MAX_ULP, "{worst} ulp");
+}
+
+fn nadir_valid(ideal: &[f64], s: &mut pareto_sciml::rng::Stream, m: usize) -> Vec<f64> {
+    (0..m).map(|j| ideal[j] + 0.1 + s.uniform_f64()).collect()
+}
+
+fn emu_perms(seed: u64, purpose: &str, gen: u64, n: usize, n_perm: usize) -> Vec<usize> {
+    run_emo(&format!(
+        "perms {seed:x} {:x} {gen:x} {n:x} {n_perm:x}",
+        purpose_hash(purpose)
+    ))
+    .into_iter()
+    .map(|i| i as usize)
+    .collect()
+}
+
+fn check_mating(seed: u64, n: usize, n_pairs: usize, gen: u64) {
+    let want = random_mating(n, n_pairs, seed, gen).unwrap();
+    let draws = emu_perms(seed, "mating", gen, n, (2 * n_pairs).div_ceil(n).max(1));
+    let got: Vec<(usize, usize)> = draws
+        .chunks_exact(2)
+        .take(n_pairs)
+        .map(|p| (p[0], p[1]))
+        .collect();
+    assert_eq!(got, want, "mating n {n} pairs {n_pairs}");
+    let mut s = stream(seed, "tournament-case", gen, 0);
+    let cv: Vec<f64> = (0..n)
+        .map(|i| if i % 5 == 2 { s.below(3) as f64 } else { 0.0 })
+        .collect();
+    let rank: Vec<usize> = (0..n).map(|_| s.below(3) as usize).collect();
+    let crowd: Vec<f64> = (0..n)
+        .map(|i| {
+            if i % 7 == 0 {
+                f64::INFINITY
+            } else {
+                s.below(4) as f64 * 0.5
+            }
+        })
+        .collect();
+    let want = binary_tournament(&cv, &rank, &crowd, n_pairs, seed, gen).unwrap();
+    let draws = emu_perms(seed, "tournament", gen, n, (4 * n_pairs).div_ceil(n).max(1));
+    let out = run_emo(&format!(
+        "tournament {n:x} {n_pairs:x} {seed:x} {:x} {gen:x} {} {} {} {}",
+        purpose_hash("tournament-tie"),
+        hu(&draws[..4 * n_pairs]),
+        hx(&cv),
+        hu(&rank),
+        hx(&crowd)
+    ));
+    let got: Vec<(usize, usize)> = (0..n_pairs)
+        .map(|k| (out[k] as usize, out[n_pairs + k] as usize))
+        .collect();
+    assert_eq!(got, want, "tournament n {n} pairs {n_pairs}");
+}
+
+#[test]
+fn mating_and_tournaments_are_bit_identical() {
+    if harness_emo().is_none() {
+        return;
+    }
+    for (seed, n, n_pairs, gen) in [
+        (1, 2, 1, 1),
+        (2, 105, 53, 7),
+        (3, 300, 150, 2),
+        (4, 7, 20, 0),
+        (5, 257, 300, 99),
+    ] {
+        check_mating(seed, n, n_pairs, gen);
+    }
+}
+
+#[test]
+fn gather_rows_picks_parents_and_offspring() {
+    if harness_emo().is_none() {
+        return;
+    }
+    let (na, nb, cols) = (5, 3, 4);
+    let a: Vec<f64> = (0..na * cols).map(|i| i as f64).collect();
+    let b: Vec<f64> = (0..nb * cols).map(|i| -(i as f64) - 0.5).collect();
+    let idx = [7usize, 0, 4, 5, 5];
+    let stacked = [a.clone(), b.clone()].concat();
+    let want: Vec<f64> = idx
+        .iter()
+        .flat_map(|&i| stacked[i * cols..(i + 1) * cols].to_vec())
+        .collect();
+    let got = run_emo(&format!(
+        "gather {na:x} {nb:x} {cols:x} {:x} {} {} {}",
+        idx.len(),
+        hx(&a),
+        hx(&b),
+        hu(&idx)
+    ));
+    assert_eq!(got, bits(&want));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    #[test]
+    fn emulated_niching_matches_the_cpu(seed in 0u64..1_000_000, n in 20usize..150, parts in 2usize..14, frac in 0.1f64..1.0) {
+        if harness_emo().is_some() {
+            let last_len = ((n as f64 * frac) as usize).max(1);
+            niching_check(seed, n, 3, parts, last_len, last_len / 2 + 1);
+        }
+    }
+
+    #[test]
+    fn emulated_mating_matches_the_cpu(seed in 0u64..1_000_000, n in 1usize..80, n_pairs in 1usize..120, gen in 0u64..50) {
+        if harness_emo().is_some() {
+            check_mating(seed, n, n_pairs, gen);
+        }
+    }
+}
