@@ -14,6 +14,8 @@
 // pairs_split_u32: consecutive draws as the pair columns (a, b) of random mating.
 // gather_rows_f64: row r of the output is row idx[r] of [a; b] (a has n_a rows): the
 //   survivors' rows of Core::commit, and the parents ∪ offspring of Core::merge.
+// rvea_ideal_f64, column_max_f64, compact_u32: the ideal point, the survivors' nadir and the
+//   survivor list of crate::moo::rvea::Rvea::survive.
 //
 // Generated to PTX by kernels/generate_ptx.py (NVRTC, -arch=compute_90 -fmad=false).
 
@@ -79,4 +81,63 @@ extern "C" __global__ void gather_rows_f64(const double *a, u32 n_a, const doubl
     u32 r = (u32)(e / cols), j = (u32)(e % cols);
     u32 i = idx[r];
     out[e] = i < n_a ? a[(u64)i * cols + j] : b[(u64)(i - n_a) * cols + j];
+}
+
+// RVEA's ideal-point update (one block, T threads): ideal = min(ideal, rows), over the
+// feasible rows of sel (n × m) or, when none is feasible, over all rows: the CPU's
+// `Rvea::survive` preamble. Per-thread partials are folded by thread 0 in thread order (min
+// is order-free but for the sign of a zero). scratch: 2·T·m doubles + T counts.
+extern "C" __global__ void rvea_ideal_f64(const double *sel, const double *cv, u32 n, u32 m,
+                                          double *ideal, double *scratch, u32 *counts) {
+    const u32 T = blockDim.x, t = threadIdx.x;
+    const double INF = from_bits(0x7ff0000000000000ull);
+    double *feas = scratch + (u64)t * 2 * m, *all = feas + m;
+    for (u32 j = 0; j < m; ++j) feas[j] = all[j] = INF;
+    u32 count = 0;
+    for (u32 i = t; i < n; i += T) {
+        bool ok = cv[i] <= 0.0;
+        count += ok;
+        for (u32 j = 0; j < m; ++j) {
+            double v = sel[(u64)i * m + j];
+            all[j] = fold_min(all[j], v);
+            if (ok) feas[j] = fold_min(feas[j], v);
+        }
+    }
+    counts[t] = count;
+    __syncthreads();
+    if (t != 0) return;
+    u32 total = 0;
+    for (u32 s = 0; s < T; ++s) total += counts[s];
+    for (u32 s = 0; s < T; ++s) {
+        const double *p = scratch + (u64)s * 2 * m + (total > 0 ? 0 : m);
+        for (u32 j = 0; j < m; ++j) ideal[j] = fold_min(ideal[j], p[j]);
+    }
+}
+
+// Column maxima of f (n × m) from −inf (one block, T threads; scratch T·m): the nadir of
+// RVEA's survivors.
+extern "C" __global__ void column_max_f64(const double *f, u32 n, u32 m, double *out, double *scratch) {
+    const u32 T = blockDim.x, t = threadIdx.x;
+    const double NEG_INF = from_bits(0xfff0000000000000ull);
+    double *p = scratch + (u64)t * m;
+    for (u32 j = 0; j < m; ++j) p[j] = NEG_INF;
+    for (u32 i = t; i < n; i += T)
+        for (u32 j = 0; j < m; ++j) p[j] = fold_max(p[j], f[(u64)i * m + j]);
+    __syncthreads();
+    if (t != 0) return;
+    for (u32 j = 0; j < m; ++j) {
+        double v = NEG_INF;
+        for (u32 s = 0; s < T; ++s) v = fold_max(v, scratch[(u64)s * m + j]);
+        out[j] = v;
+    }
+}
+
+// The survivors of RVEA's niches in niche order (best[k] = 0xffffffff: empty niche), written
+// to out; their number to count[0]. One thread (a scan of n_vec words).
+extern "C" __global__ void compact_u32(const u32 *best, u32 n_vec, u32 *out, u32 *count) {
+    if (blockIdx.x != 0 || threadIdx.x != 0) return;
+    u32 c = 0;
+    for (u32 k = 0; k < n_vec; ++k)
+        if (best[k] != 0xffffffffu) out[c++] = best[k];
+    count[0] = c;
 }

@@ -436,3 +436,55 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn rvea_ideal_nadir_and_survivor_list() {
+    if harness_emo().is_none() {
+        return;
+    }
+    for (seed, n, m, infeasible, threads) in
+        [(1, 300, 3, 0, 5), (2, 64, 2, 3, 1), (3, 257, 5, 1, 8)]
+    {
+        let (sel, mut cv, _) = selection_case(seed, 2, n, m, infeasible);
+        if infeasible == 1 {
+            // Every row violates: the ideal comes from all rows.
+            cv.iter_mut().for_each(|c| *c = 1.0);
+        }
+        let start: Vec<f64> = (0..m).map(|j| 0.1 * j as f64).collect();
+        // `Rvea::survive`'s preamble.
+        let feas: Vec<usize> = (0..n).filter(|&i| cv[i] <= 0.0).collect();
+        let rows = if feas.is_empty() {
+            (0..n).collect()
+        } else {
+            feas
+        };
+        let mut want = start.clone();
+        for &i in &rows {
+            for j in 0..m {
+                want[j] = want[j].min(sel[i * m + j]);
+            }
+        }
+        let got = run_emo(&format!(
+            "ideal {threads:x} {n:x} {m:x} {} {} {}",
+            hx(&sel),
+            hx(&cv),
+            hx(&start)
+        ));
+        assert_eq!(got, bits(&want), "ideal, case {seed}");
+        let mut nadir = vec![f64::NEG_INFINITY; m];
+        for row in sel.chunks_exact(m) {
+            for (a, &v) in nadir.iter_mut().zip(row) {
+                *a = a.max(v);
+            }
+        }
+        let got = run_emo(&format!("colmax {threads:x} {n:x} {m:x} {}", hx(&sel)));
+        assert_eq!(got, bits(&nadir), "nadir, case {seed}");
+    }
+    let best = [5u64, u32::MAX as u64, 0, 9, u32::MAX as u64, 2];
+    let got = run_emo(&format!(
+        "compact {:x} {}",
+        best.len(),
+        hex(best.iter().copied())
+    ));
+    assert_eq!(got, vec![4, 5, 0, 9, 2]);
+}

@@ -16,6 +16,9 @@
 //   tournament <n> <n_pairs> <seed> <purpose> <generation> <4*n_pairs draws> <n cv> <n rank>
 //       <n crowd>   (prints n_pairs a, n_pairs b)
 //   gather <n_a> <n_b> <cols> <n_idx> <n_a*cols a> <n_b*cols b> <n_idx idx>
+//   ideal <T> <n> <m> <n*m sel> <n cv> <m ideal>   (prints m ideal)
+//   colmax <T> <n> <m> <n*m f>   (prints m maxima)
+//   compact <n_vec> <n_vec best>   (prints count, then count rows)
 #include "block_shim.h"
 
 #include "../nsga3.cu"
@@ -153,6 +156,28 @@ int main() {
             gather_rows_f64(a.data(), na, b.data(), idx.data(), ni, cols, out.data());
         });
         pr_f64(out, (size_t)ni * cols);
+    } else if (cmd == "ideal") {
+        unsigned T = rd(), n = rd(), m = rd();
+        auto sel = rd_f64((size_t)n * m), cv = rd_f64(n), ideal = rd_f64(m);
+        std::vector<double> scratch((size_t)2 * T * m + 1);
+        std::vector<unsigned> counts(T + 1);
+        emu_launch_threads(1, T, [&] {
+            rvea_ideal_f64(sel.data(), cv.data(), n, m, ideal.data(), scratch.data(), counts.data());
+        });
+        pr_f64(ideal, m);
+    } else if (cmd == "colmax") {
+        unsigned T = rd(), n = rd(), m = rd();
+        auto f = rd_f64((size_t)n * m);
+        std::vector<double> out(m + 1), scratch((size_t)T * m + 1);
+        emu_launch_threads(1, T, [&] { column_max_f64(f.data(), n, m, out.data(), scratch.data()); });
+        pr_f64(out, m);
+    } else if (cmd == "compact") {
+        unsigned nv = rd();
+        auto best = rd_u32(nv);
+        std::vector<unsigned> out(nv + 1), count(1);
+        emu_launch_serial(1, 1, [&] { compact_u32(best.data(), nv, out.data(), count.data()); });
+        pr_u32(count, 1);
+        pr_u32(out, count[0]);
     } else {
         std::fprintf(stderr, "unknown command %s\n", cmd.c_str());
         return 2;

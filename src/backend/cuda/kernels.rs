@@ -33,8 +33,9 @@ pub enum KernelFamily {
     /// RVEA reference-vector adaptation and neighbour angles; CPU twins
     /// [`crate::backend::cuda::rvea_adapt_cpu`], [`crate::backend::cuda::rvea_gammas_cpu`].
     RveaAdapt,
-    /// Random permutations, binary tournaments and row gathers; CPU twins
-    /// [`crate::moo::operators::random_mating`], [`crate::moo::operators::binary_tournament`].
+    /// Random permutations, binary tournaments, row gathers and RVEA's survival bookkeeping;
+    /// CPU twins [`crate::moo::operators::random_mating`],
+    /// [`crate::moo::operators::binary_tournament`] and [`crate::moo::rvea::Rvea`]'s survival.
     Survival,
 }
 
@@ -170,11 +171,17 @@ pub enum KernelId {
     PairsSplitU32,
     /// `gather_rows_f64`: rows of two stacked matrices picked by index.
     GatherRowsF64,
+    /// `rvea_ideal_f64`: RVEA's ideal-point update (feasible rows, else all; one block).
+    RveaIdealF64,
+    /// `column_max_f64`: column maxima (the survivors' nadir; one block).
+    ColumnMaxF64,
+    /// `compact_u32`: the non-empty niches' survivors in niche order, and their number.
+    CompactU32,
 }
 
 impl KernelId {
     /// Every kernel, in the order of [`index`](Self::index).
-    pub const ALL: [KernelId; 36] = [
+    pub const ALL: [KernelId; 39] = [
         KernelId::ChachaWordsU64,
         KernelId::ChachaUniformF64,
         KernelId::ChachaUniformF32,
@@ -211,6 +218,9 @@ impl KernelId {
         KernelId::TournamentPairsU32,
         KernelId::PairsSplitU32,
         KernelId::GatherRowsF64,
+        KernelId::RveaIdealF64,
+        KernelId::ColumnMaxF64,
+        KernelId::CompactU32,
     ];
 
     /// Position in [`ALL`](Self::ALL), used to index the device's function cache.
@@ -257,6 +267,9 @@ impl KernelId {
             KernelId::TournamentPairsU32 => "tournament_pairs_u32",
             KernelId::PairsSplitU32 => "pairs_split_u32",
             KernelId::GatherRowsF64 => "gather_rows_f64",
+            KernelId::RveaIdealF64 => "rvea_ideal_f64",
+            KernelId::ColumnMaxF64 => "column_max_f64",
+            KernelId::CompactU32 => "compact_u32",
         }
     }
 
@@ -296,7 +309,10 @@ impl KernelId {
             KernelId::PermutationsU32
             | KernelId::TournamentPairsU32
             | KernelId::PairsSplitU32
-            | KernelId::GatherRowsF64 => KernelFamily::Survival,
+            | KernelId::GatherRowsF64
+            | KernelId::RveaIdealF64
+            | KernelId::ColumnMaxF64
+            | KernelId::CompactU32 => KernelFamily::Survival,
         }
     }
 }

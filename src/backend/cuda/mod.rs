@@ -31,6 +31,8 @@
 //!   vector adaptation and neighbour angles (`rvea_adapt`, `rvea_gammas`, twins
 //!   [`rvea_adapt_cpu`], [`rvea_gammas_cpu`]), and mating and row gathers (`random_mating`,
 //!   `binary_tournament`, `gather_rows` and their `_device` forms).
+//! - [`DeviceRvea`]: a whole RVEA generation on the device (mating, variation, evaluation,
+//!   survival, adaptation), one 4-byte transfer per generation; twin [`crate::moo::Rvea`].
 //! - `kernels/common/math.cuh` (the transcription of [`crate::math`]) and
 //!   `kernels/common/chacha.cuh` (the named streams) are shared by every kernel that needs them.
 //!
@@ -61,6 +63,7 @@ mod rank;
 mod rng;
 mod rvea;
 mod rvea_adapt;
+mod rvea_device;
 mod survival;
 mod variation;
 
@@ -73,6 +76,7 @@ pub use problems::DeviceProblem;
 pub use rng::StreamBatch;
 pub use rvea::{ApdAssociation, ACOS_MAX_ULP, RVEA_APD_MAX_ULP};
 pub use rvea_adapt::{rvea_adapt_cpu, rvea_gammas_cpu};
+pub use rvea_device::DeviceRvea;
 
 use crate::error::{Error, Result};
 

@@ -154,11 +154,13 @@ impl CudaDevice {
         Ok(zip_pairs(&self.dtoh(&a)?, &self.dtoh(&b)?, n_pairs))
     }
 
-    /// Rows `idx` of the stacked matrix `[a; b]` (both `cols` wide; `a` has `n_a` rows) as a
-    /// new device buffer of `idx.len() × cols` values (at least one).
-    pub fn gather_rows_device(
+    /// Rows `idx[..n_idx]` of the stacked matrix `[a; b]` (both `cols` wide; `a` holds `n_a`
+    /// rows) as a new device buffer of `n_idx × cols` values (at least one). The indices must
+    /// address rows of `[a; b]`: they are device data, so this cannot check them.
+    pub(crate) fn gather_rows_device(
         &self,
         a: &DeviceBuffer<f64>,
+        n_a: usize,
         b: &DeviceBuffer<f64>,
         cols: usize,
         idx: &DeviceBuffer<u32>,
@@ -176,7 +178,14 @@ impl CudaDevice {
                 got: idx.len(),
             });
         }
-        let n_a = a.len() / cols;
+        if a.len() < n_a * cols {
+            return Err(Error::Shape {
+                op: OP,
+                what: "a.len()".into(),
+                expected: n_a * cols,
+                got: a.len(),
+            });
+        }
         let out = self.zeros::<f64>((n_idx * cols).max(1))?;
         if n_idx == 0 {
             return Ok(out);
