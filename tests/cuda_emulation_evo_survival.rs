@@ -9,15 +9,14 @@
 mod cuda_common;
 
 use cuda_common::emulate::{harness_emo, hex, run_emo};
-use cuda_common::evo_inputs::{cpu_objectives, population};
+use cuda_common::survival_inputs::{association_case, selection_case};
 use pareto_sciml::backend::cuda::{
     nsga3_associate_cpu, nsga3_niching_cpu, rvea_adapt_cpu, rvea_gammas_cpu, Nsga3Normalisation,
     ACOS_MAX_ULP,
 };
 use pareto_sciml::math::ulp_diff_f64;
+use pareto_sciml::moo::das_dennis;
 use pareto_sciml::moo::operators::{binary_tournament, random_mating};
-use pareto_sciml::moo::problems::Dtlz;
-use pareto_sciml::moo::{constrained_nondominated_sort, das_dennis};
 use pareto_sciml::rng::{purpose_hash, stream};
 use proptest::prelude::*;
 
@@ -29,30 +28,6 @@ fn hu(v: &[usize]) -> String {
 }
 fn bits(v: &[f64]) -> Vec<u64> {
     v.iter().map(|x| x.to_bits()).collect()
-}
-
-/// Objectives of a DTLZ population with every `infeasible_every`-th row violating (0: none).
-fn selection_case(
-    seed: u64,
-    number: u8,
-    n: usize,
-    m: usize,
-    infeasible_every: usize,
-) -> (Vec<f64>, Vec<f64>, Vec<usize>) {
-    let p = Dtlz::new(number, m + 4, m).unwrap();
-    let f = cpu_objectives(&p, &population(&p, n, seed));
-    let mut s = stream(seed, "survival-case", 0, 0);
-    let cv: Vec<f64> = (0..n)
-        .map(|i| {
-            if infeasible_every > 0 && i % infeasible_every == 1 {
-                0.1 + s.uniform_f64()
-            } else {
-                0.0
-            }
-        })
-        .collect();
-    let rank = constrained_nondominated_sort(&f, &cv, m).unwrap();
-    (f, cv, rank)
 }
 
 /// The emulated normalisation with `threads` threads: (nfeas, new state, nadir).
@@ -190,20 +165,6 @@ fn emu_associate(
         out[..n].iter().map(|&k| k as usize).collect(),
         out[n..].iter().map(|&b| f64::from_bits(b)).collect(),
     )
-}
-
-/// Association inputs: a normalised population and its directions.
-fn association_case(
-    seed: u64,
-    number: u8,
-    n: usize,
-    m: usize,
-    parts: usize,
-) -> (Vec<f64>, Vec<f64>, Nsga3Normalisation, Vec<f64>) {
-    let (sel, cv, rank) = selection_case(seed, number, n, m, 0);
-    let mut st = Nsga3Normalisation::new(m);
-    let nadir = st.update_cpu(&sel, &cv, &rank).unwrap().unwrap();
-    (sel, das_dennis(m, parts).unwrap(), st, nadir)
 }
 
 #[test]
