@@ -14,6 +14,9 @@
 //   Min and max keep the incumbent on ties, which can differ from the CPU only in the sign of a
 //   zero (Rust leaves it unspecified); everything else is bit-identical.
 // nsga3_associate_f64: one thread per row, the CPU's loop over directions (first on ties).
+// nsga3_split_u32: one thread. The fronts that fit into n_keep (front order, rows ascending
+//   within a front: `nsga2::fronts` concatenated) and the overflowing front, from the ranks.
+// nsga3_count_u32: one thread. Niche counts of the chosen rows.
 // nsga3_niching_u32: one thread. The CPU's rounds (open niches ascending, the least crowded
 //   shuffled by the stream ("niching", generation, 0), one member each: nearest for an empty
 //   niche, else a random one), with the last front bucketed by niche so a round costs
@@ -214,13 +217,15 @@ extern "C" __global__ void nsga3_associate_f64(const double *sel, u32 n, u32 m, 
 }
 
 // last: L rows of the overflowing front; niche, dist: per row; count: n_ref niche counts of
-// the rows already chosen (updated). Writes `remaining` chosen rows, in the CPU's order.
-// scratch: 3·n_ref + 1 + L words (bucket offsets, bucket lengths, niche lists, members).
+// the rows already chosen (updated). Writes `remaining` chosen rows to chosen[first..], in the
+// CPU's order. scratch: 3·n_ref + 1 + L words (bucket offsets, bucket lengths, niche lists,
+// members).
 extern "C" __global__ void nsga3_niching_u32(const u32 *last, u32 L, const u32 *niche,
                                              const double *dist, u32 *count, u32 n_ref,
                                              u32 remaining, u64 seed, u64 purpose, u64 generation,
-                                             u32 *chosen, u32 *scratch) {
+                                             u32 *chosen, u32 first, u32 *scratch) {
     if (blockIdx.x != 0 || threadIdx.x != 0) return;
+    chosen += first;
     u32 *start = scratch;            // n_ref + 1 bucket offsets
     u32 *len = start + n_ref + 1;    // n_ref open members per niche
     u32 *list = len + n_ref;         // n_ref: open niches, then candidates
@@ -268,4 +273,53 @@ extern "C" __global__ void nsga3_niching_u32(const u32 *last, u32 L, const u32 *
             count[k] += 1;
         }
     }
+}
+
+// rank: n front ranks (< n). Writes chosen (the rows of the fronts that fit, up to n_keep),
+// last (the rows of the first front that does not fit, or none), counts[0] = |chosen|,
+// counts[1] = |last|. scratch: n + 1 words.
+extern "C" __global__ void nsga3_split_u32(const u32 *rank, u32 n, u32 n_keep, u32 *chosen, u32 *last,
+                                           u32 *counts, u32 *scratch) {
+    if (blockIdx.x != 0 || threadIdx.x != 0) return;
+    u32 *hist = scratch;
+    for (u32 r = 0; r <= n; ++r) hist[r] = 0;
+    for (u32 i = 0; i < n; ++i) hist[rank[i]] += 1;
+    u32 taken = 0, cut = n; // fronts 0..cut fit; front `cut` overflows (cut = n: none does)
+    for (u32 r = 0; r < n && hist[r] > 0; ++r) {
+        if (taken + hist[r] <= n_keep) {
+            taken += hist[r];
+            if (taken == n_keep) {
+                cut = r + 1;
+                break;
+            }
+        } else {
+            cut = r;
+            break;
+        }
+        cut = r + 1;
+    }
+    // Rows of the kept fronts by counting sort on the rank (stable: rows ascending).
+    u32 at = 0;
+    for (u32 r = 0; r < cut; ++r) {
+        u32 c = hist[r];
+        hist[r] = at;
+        at += c;
+    }
+    u32 n_last = 0;
+    bool overflow = cut < n && taken < n_keep;
+    for (u32 i = 0; i < n; ++i) {
+        u32 r = rank[i];
+        if (r < cut) chosen[hist[r]++] = i;
+        else if (overflow && r == cut) last[n_last++] = i;
+    }
+    counts[0] = taken;
+    counts[1] = n_last;
+}
+
+// count[niche[chosen[q]]] += 1 for q < n_chosen (count zeroed first, n_ref entries).
+extern "C" __global__ void nsga3_count_u32(const u32 *chosen, u32 n_chosen, const u32 *niche, u32 n_ref,
+                                           u32 *count) {
+    if (blockIdx.x != 0 || threadIdx.x != 0) return;
+    for (u32 k = 0; k < n_ref; ++k) count[k] = 0;
+    for (u32 q = 0; q < n_chosen; ++q) count[niche[chosen[q]]] += 1;
 }

@@ -449,3 +449,66 @@ fn rvea_ideal_nadir_and_survivor_list() {
     ));
     assert_eq!(got, vec![4, 5, 0, 9, 2]);
 }
+
+/// The front split of `Nsga3::survive`: whole fronts while they fit, then the overflowing one.
+fn cpu_split(rank: &[usize], keep: usize) -> (Vec<usize>, Vec<usize>) {
+    let n_fronts = rank.iter().max().map_or(0, |&r| r + 1);
+    let (mut chosen, mut last) = (Vec::new(), Vec::new());
+    for r in 0..n_fronts {
+        let front: Vec<usize> = (0..rank.len()).filter(|&i| rank[i] == r).collect();
+        if chosen.len() + front.len() <= keep {
+            chosen.extend(front);
+            if chosen.len() == keep {
+                break;
+            }
+        } else {
+            last = front;
+            break;
+        }
+    }
+    (chosen, last)
+}
+
+#[test]
+fn nsga3_front_split_and_niche_counts() {
+    if harness_emo().is_none() {
+        return;
+    }
+    for (seed, n, keep) in [
+        (1, 200, 100),
+        (2, 50, 50),
+        (3, 91, 10),
+        (4, 300, 299),
+        (5, 64, 1),
+    ] {
+        let (sel, _, _) = selection_case(seed, 1, n, 3, 0);
+        let rank = pareto_sciml::moo::nondominated_sort(&sel, 3).unwrap();
+        // Exact fits happen too: keep = the size of the first fronts.
+        for keep in [keep, rank.iter().filter(|&&r| r <= 1).count()] {
+            let (chosen, last) = cpu_split(&rank, keep);
+            let out = run_emo(&format!("split {n:x} {keep:x} {}", hu(&rank)));
+            let (nc, nl) = (out[0] as usize, out[1] as usize);
+            let got_c: Vec<usize> = out[2..2 + nc].iter().map(|&i| i as usize).collect();
+            let got_l: Vec<usize> = out[2 + nc..2 + nc + nl]
+                .iter()
+                .map(|&i| i as usize)
+                .collect();
+            assert_eq!(
+                (got_c, got_l),
+                (chosen.clone(), last),
+                "seed {seed} keep {keep}"
+            );
+            let n_ref = 7;
+            let niche: Vec<usize> = (0..n).map(|i| (i * 5 + seed as usize) % n_ref).collect();
+            let mut want = vec![0u64; n_ref];
+            chosen.iter().for_each(|&i| want[niche[i]] += 1);
+            let got = run_emo(&format!(
+                "count {:x} {n:x} {n_ref:x} {} {}",
+                chosen.len(),
+                hu(&chosen),
+                hu(&niche)
+            ));
+            assert_eq!(got, want);
+        }
+    }
+}

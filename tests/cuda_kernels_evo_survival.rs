@@ -11,8 +11,8 @@ mod cuda_common;
 use cuda_common::gpu;
 use cuda_common::survival_inputs::{association_case, selection_case};
 use pareto_sciml::backend::cuda::{
-    nsga3_associate_cpu, nsga3_niching_cpu, rvea_adapt_cpu, rvea_gammas_cpu, DeviceProblem,
-    DeviceRvea, Nsga3Normalisation, ACOS_MAX_ULP,
+    nsga3_associate_cpu, nsga3_niching_cpu, rvea_adapt_cpu, rvea_gammas_cpu, DeviceNsga3,
+    DeviceProblem, DeviceRvea, Nsga3Normalisation, ACOS_MAX_ULP,
 };
 use pareto_sciml::math::ulp_diff_f64;
 use pareto_sciml::moo::algorithm::{run, Algorithm, Checkpointing};
@@ -20,7 +20,7 @@ use pareto_sciml::moo::observer::NoObserver;
 use pareto_sciml::moo::operators::{binary_tournament, random_mating};
 use pareto_sciml::moo::problem::Evaluator;
 use pareto_sciml::moo::problems::Dtlz;
-use pareto_sciml::moo::{das_dennis, Rvea};
+use pareto_sciml::moo::{das_dennis, Nsga3, Rvea};
 use pareto_sciml::rng::stream;
 
 fn bits(v: &[f64]) -> Vec<u64> {
@@ -159,6 +159,46 @@ fn device_rvea_matches_cpu_rvea_cuda() {
                 "vectors at generation {g}"
             );
             gpu_rvea.step().unwrap();
+            run(
+                &mut cpu,
+                &ev,
+                g + 1,
+                &mut NoObserver,
+                &Checkpointing::never(),
+            )
+            .unwrap();
+        }
+    }
+}
+
+#[test]
+fn device_nsga3_matches_cpu_nsga3_cuda() {
+    let Some(dev) = gpu() else { return };
+    for (number, n_var, parts, pop, gens) in [
+        (1, 7, 12, 92, 20u64),
+        (2, 12, 12, 91, 15),
+        (3, 12, 6, 28, 20),
+    ] {
+        let p = Dtlz::new(number, n_var, 3).unwrap();
+        let refs = das_dennis(3, parts).unwrap();
+        let mut cpu = Nsga3::new(&p, refs.clone(), pop, 5).unwrap();
+        let ev = Evaluator::new(&p);
+        run(&mut cpu, &ev, 1, &mut NoObserver, &Checkpointing::never()).unwrap();
+        let mut d = DeviceNsga3::new(&dev, &p, DeviceProblem::dtlz(&p), refs, pop, 5).unwrap();
+        for g in 1..gens {
+            assert_eq!(d.generation(), cpu.generation());
+            let (x, f) = d.population().unwrap();
+            assert_eq!(
+                bits(&f),
+                bits(&cpu.core().f),
+                "DTLZ{number}: f differ at generation {g}"
+            );
+            assert_eq!(
+                bits(&x),
+                bits(&cpu.core().x),
+                "DTLZ{number}: x differ at generation {g}"
+            );
+            d.step().unwrap();
             run(
                 &mut cpu,
                 &ev,

@@ -19,6 +19,8 @@
 //   ideal <T> <n> <m> <n*m sel> <n cv> <m ideal>   (prints m ideal)
 //   colmax <T> <n> <m> <n*m f>   (prints m maxima)
 //   compact <n_vec> <n_vec best>   (prints count, then count rows)
+//   split <n> <n_keep> <n rank>   (prints |chosen|, |last|, chosen rows, last rows)
+//   count <n_chosen> <n> <n_ref> <n_chosen chosen> <n niche>   (prints n_ref counts)
 #include "block_shim.h"
 
 #include "../nsga3.cu"
@@ -110,7 +112,7 @@ int main() {
         std::vector<unsigned> chosen(remaining + 1), scratch((size_t)3 * n_ref + 1 + L + 1);
         emu_launch_serial(1, 1, [&] {
             nsga3_niching_u32(last.data(), L, niche.data(), dist.data(), count.data(), n_ref, remaining,
-                              seed, purpose, gen, chosen.data(), scratch.data());
+                              seed, purpose, gen, chosen.data(), 0, scratch.data());
         });
         pr_u32(chosen, remaining);
         pr_u32(count, n_ref);
@@ -178,6 +180,22 @@ int main() {
         emu_launch_serial(1, 1, [&] { compact_u32(best.data(), nv, out.data(), count.data()); });
         pr_u32(count, 1);
         pr_u32(out, count[0]);
+    } else if (cmd == "split") {
+        unsigned n = rd(), keep = rd();
+        auto rank = rd_u32(n);
+        std::vector<unsigned> chosen(n + 1), last(n + 1), counts(2), scratch(n + 2);
+        emu_launch_serial(1, 1, [&] {
+            nsga3_split_u32(rank.data(), n, keep, chosen.data(), last.data(), counts.data(), scratch.data());
+        });
+        pr_u32(counts, 2);
+        pr_u32(chosen, counts[0]);
+        pr_u32(last, counts[1]);
+    } else if (cmd == "count") {
+        unsigned nc = rd(), n = rd(), n_ref = rd();
+        auto chosen = rd_u32(nc), niche = rd_u32(n);
+        std::vector<unsigned> count(n_ref + 1, 7);
+        emu_launch_serial(1, 1, [&] { nsga3_count_u32(chosen.data(), nc, niche.data(), n_ref, count.data()); });
+        pr_u32(count, n_ref);
     } else {
         std::fprintf(stderr, "unknown command %s\n", cmd.c_str());
         return 2;

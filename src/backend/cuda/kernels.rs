@@ -177,11 +177,15 @@ pub enum KernelId {
     ColumnMaxF64,
     /// `compact_u32`: the non-empty niches' survivors in niche order, and their number.
     CompactU32,
+    /// `nsga3_split_u32`: the fronts that fit and the overflowing front, from the ranks.
+    Nsga3SplitU32,
+    /// `nsga3_count_u32`: niche counts of the chosen rows.
+    Nsga3CountU32,
 }
 
 impl KernelId {
     /// Every kernel, in the order of [`index`](Self::index).
-    pub const ALL: [KernelId; 39] = [
+    pub const ALL: [KernelId; 41] = [
         KernelId::ChachaWordsU64,
         KernelId::ChachaUniformF64,
         KernelId::ChachaUniformF32,
@@ -221,6 +225,8 @@ impl KernelId {
         KernelId::RveaIdealF64,
         KernelId::ColumnMaxF64,
         KernelId::CompactU32,
+        KernelId::Nsga3SplitU32,
+        KernelId::Nsga3CountU32,
     ];
 
     /// Position in [`ALL`](Self::ALL), used to index the device's function cache.
@@ -270,6 +276,8 @@ impl KernelId {
             KernelId::RveaIdealF64 => "rvea_ideal_f64",
             KernelId::ColumnMaxF64 => "column_max_f64",
             KernelId::CompactU32 => "compact_u32",
+            KernelId::Nsga3SplitU32 => "nsga3_split_u32",
+            KernelId::Nsga3CountU32 => "nsga3_count_u32",
         }
     }
 
@@ -304,7 +312,9 @@ impl KernelId {
             }
             KernelId::Nsga3NormaliseF64
             | KernelId::Nsga3AssociateF64
-            | KernelId::Nsga3NichingU32 => KernelFamily::Nsga3,
+            | KernelId::Nsga3NichingU32
+            | KernelId::Nsga3SplitU32
+            | KernelId::Nsga3CountU32 => KernelFamily::Nsga3,
             KernelId::RveaAdaptF64 | KernelId::RveaGammaF64 => KernelFamily::RveaAdapt,
             KernelId::PermutationsU32
             | KernelId::TournamentPairsU32

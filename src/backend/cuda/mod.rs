@@ -33,6 +33,9 @@
 //!   `binary_tournament`, `gather_rows` and their `_device` forms).
 //! - [`DeviceRvea`]: a whole RVEA generation on the device (mating, variation, evaluation,
 //!   survival, adaptation), one 4-byte transfer per generation; twin [`crate::moo::Rvea`].
+//! - [`DeviceNsga3`]: a whole NSGA-III generation on the device (tournaments, variation,
+//!   evaluation, ranks, normalisation, association, niching, commit), one 8-byte transfer
+//!   per generation; twin [`crate::moo::Nsga3`].
 //! - `kernels/common/math.cuh` (the transcription of [`crate::math`]) and
 //!   `kernels/common/chacha.cuh` (the named streams) are shared by every kernel that needs them.
 //!
@@ -58,6 +61,7 @@ mod generation;
 pub mod kernels;
 mod math;
 mod nsga3;
+mod nsga3_device;
 mod problems;
 mod rank;
 mod rng;
@@ -72,6 +76,7 @@ pub use generation::DeviceOffspring;
 pub use kernels::{KernelFamily, KernelId};
 pub use math::MathFn;
 pub use nsga3::{nsga3_associate_cpu, nsga3_niching_cpu, Nsga3Normalisation};
+pub use nsga3_device::DeviceNsga3;
 pub use problems::DeviceProblem;
 pub use rng::StreamBatch;
 pub use rvea::{ApdAssociation, ACOS_MAX_ULP, RVEA_APD_MAX_ULP};

@@ -376,6 +376,7 @@ impl CudaDevice {
             KernelArg::U64(purpose_hash("niching")),
             KernelArg::U64(generation),
             chosen.arg(),
+            KernelArg::U32(0),
             scratch.arg(),
         ];
         // SAFETY: nsga3_niching_u32's parameter list; last L, niche and dist n (every

@@ -99,6 +99,73 @@ impl CudaDevice {
         Ok(zip_pairs(&self.dtoh(&a)?, &self.dtoh(&b)?, n_pairs))
     }
 
+    /// [`crate::moo::operators::binary_tournament`] on the device from device copies of the
+    /// violations, ranks and crowding of the `n` rows: the pair columns `(a, b)` as device
+    /// buffers of `n_pairs` rows each (at least one entry).
+    #[allow(clippy::too_many_arguments)]
+    pub fn binary_tournament_device(
+        &self,
+        cv: &DeviceBuffer<f64>,
+        rank: &DeviceBuffer<u32>,
+        crowd: &DeviceBuffer<f64>,
+        n: usize,
+        n_pairs: usize,
+        seed: u64,
+        generation: u64,
+    ) -> Result<(DeviceBuffer<u32>, DeviceBuffer<u32>)> {
+        const OP: &str = "CudaDevice::binary_tournament";
+        if n == 0 {
+            return Err(Error::Empty {
+                op: OP,
+                what: "population",
+            });
+        }
+        for (what, len) in [
+            ("cv.len()", cv.len()),
+            ("rank.len()", rank.len()),
+            ("crowd.len()", crowd.len()),
+        ] {
+            if len < n {
+                return Err(Error::Shape {
+                    op: OP,
+                    what: format!("{what} (at least the population)"),
+                    expected: n,
+                    got: len,
+                });
+            }
+        }
+        let (a, b) = (
+            self.zeros::<u32>(n_pairs.max(1))?,
+            self.zeros::<u32>(n_pairs.max(1))?,
+        );
+        if n_pairs == 0 {
+            return Ok((a, b));
+        }
+        let draws = self.permutation_draws(OP, n, 4 * n_pairs, seed, "tournament", generation)?;
+        let args = [
+            draws.arg(),
+            cv.arg(),
+            rank.arg(),
+            crowd.arg(),
+            KernelArg::U32(to_u32(OP, "pairs", n_pairs)?),
+            KernelArg::U64(seed),
+            KernelArg::U64(purpose_hash("tournament-tie")),
+            KernelArg::U64(generation),
+            a.arg(),
+            b.arg(),
+        ];
+        // SAFETY: tournament_pairs_u32's parameter list; draws ≥ 4·n_pairs entries < n, cv,
+        // rank, crowd ≥ n values (checked), a and b n_pairs.
+        unsafe {
+            self.launch(
+                KernelId::TournamentPairsU32,
+                LaunchDims::linear(OP, n_pairs)?,
+                &args,
+            )?
+        };
+        Ok((a, b))
+    }
+
     /// [`crate::moo::operators::binary_tournament`] on the device.
     pub fn binary_tournament(
         &self,
@@ -122,35 +189,13 @@ impl CudaDevice {
         if n_pairs == 0 {
             return Ok(Vec::new());
         }
-        let draws = self.permutation_draws(OP, n, 4 * n_pairs, seed, "tournament", generation)?;
         // Ranks beyond u32 cannot occur for populations the kernels index with u32.
         let ranks: Vec<u32> = rank
             .iter()
             .map(|&r| r.min(u32::MAX as usize) as u32)
             .collect();
         let (cd, rd, wd) = (self.htod(cv)?, self.htod(&ranks)?, self.htod(crowd)?);
-        let (a, b) = (self.zeros::<u32>(n_pairs)?, self.zeros::<u32>(n_pairs)?);
-        let args = [
-            draws.arg(),
-            cd.arg(),
-            rd.arg(),
-            wd.arg(),
-            KernelArg::U32(to_u32(OP, "pairs", n_pairs)?),
-            KernelArg::U64(seed),
-            KernelArg::U64(purpose_hash("tournament-tie")),
-            KernelArg::U64(generation),
-            a.arg(),
-            b.arg(),
-        ];
-        // SAFETY: tournament_pairs_u32's parameter list; draws ≥ 4·n_pairs entries < n, cv,
-        // rank, crowd n values, a and b n_pairs.
-        unsafe {
-            self.launch(
-                KernelId::TournamentPairsU32,
-                LaunchDims::linear(OP, n_pairs)?,
-                &args,
-            )?
-        };
+        let (a, b) = self.binary_tournament_device(&cd, &rd, &wd, n, n_pairs, seed, generation)?;
         Ok(zip_pairs(&self.dtoh(&a)?, &self.dtoh(&b)?, n_pairs))
     }
 
