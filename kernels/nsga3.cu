@@ -181,6 +181,13 @@ extern "C" __global__ void nsga3_normalise_f64(const double *sel, const double *
     }
 }
 
+// (r_j − z_j) / (nadir_j − z_j), a zero denominator replaced by 1e-12 (the CPU's `denom`).
+__device__ __forceinline__ double norm_at(const double *r, const double *ideal, const double *nadir, u32 j) {
+    double den = sub(nadir[j], ideal[j]);
+    if (den == 0.0) den = 1e-12;
+    return dvd(sub(r[j], ideal[j]), den);
+}
+
 // sel: n × m, units: n_ref × m unit directions (the CPU's `w / ‖w‖`), ideal and nadir: m.
 // Out: niche (n) and perpendicular distance (n) per row.
 extern "C" __global__ void nsga3_associate_f64(const double *sel, u32 n, u32 m, const double *units,
@@ -191,19 +198,23 @@ extern "C" __global__ void nsga3_associate_f64(const double *sel, u32 n, u32 m, 
     const double *r = sel + (u64)i * m;
     u32 best = 0;
     double best_d = from_bits(0x7ff0000000000000ull);
+    // The normalised row p once per row for up to 16 objectives (recomputed per direction
+    // beyond: the same operations on the same operands either way).
+    double pl[16];
+    const bool cached = m <= 16;
+    if (cached)
+        for (u32 j = 0; j < m; ++j) {
+            double den = sub(nadir[j], ideal[j]);
+            if (den == 0.0) den = 1e-12;
+            pl[j] = dvd(sub(r[j], ideal[j]), den);
+        }
     for (u32 k = 0; k < n_ref; ++k) {
         const double *u = units + (u64)k * m;
         double dot = 0.0;
-        for (u32 j = 0; j < m; ++j) {
-            double den = sub(nadir[j], ideal[j]);
-            if (den == 0.0) den = 1e-12;
-            dot = add(dot, mul(dvd(sub(r[j], ideal[j]), den), u[j]));
-        }
+        for (u32 j = 0; j < m; ++j) dot = add(dot, mul(cached ? pl[j] : norm_at(r, ideal, nadir, j), u[j]));
         double d2 = 0.0;
         for (u32 j = 0; j < m; ++j) {
-            double den = sub(nadir[j], ideal[j]);
-            if (den == 0.0) den = 1e-12;
-            double e = sub(dvd(sub(r[j], ideal[j]), den), mul(dot, u[j]));
+            double e = sub(cached ? pl[j] : norm_at(r, ideal, nadir, j), mul(dot, u[j]));
             d2 = add(d2, mul(e, e));
         }
         double d = __dsqrt_rn(d2);

@@ -45,11 +45,17 @@ extern "C" __global__ void rvea_apd_f64(const double *f, const double *ideal, co
     if (!(dist >= 1e-64)) dist = 1e-64;
     u32 best = 0xffffffffu;
     double best_d2 = from_bits(0x7ff0000000000000ull);
+    // u = (f_i − z*) / dist once per row (the CPU's order); beyond 16 objectives it is
+    // recomputed per vector, the same operations on the same operands.
+    double ul[16];
+    const bool cached = m <= 16;
+    if (cached)
+        for (u32 j = 0; j < m; ++j) ul[j] = dvd(sub(fi[j], ideal[j]), dist);
     for (u32 k = 0; k < n_vec; ++k) {
         const double *w = v + (u64)k * m;
         double d2 = 0.0;
         for (u32 j = 0; j < m; ++j) {
-            double u = dvd(sub(fi[j], ideal[j]), dist);
+            double u = cached ? ul[j] : dvd(sub(fi[j], ideal[j]), dist);
             double e = sub(w[j], u);
             d2 = add(d2, mul(e, e));
         }

@@ -177,6 +177,8 @@ fn nsga3_association_is_bit_identical() {
         (2, 2, 257, 3, 13),
         (3, 3, 100, 5, 4),
         (4, 7, 64, 2, 20),
+        // Beyond 16 objectives the kernel recomputes the normalised row per direction.
+        (5, 2, 60, 17, 1),
     ] {
         let (sel, refs, st, nadir) = association_case(seed, number, n, m, parts);
         let want = nsga3_associate_cpu(&sel, m, &refs, &st.ideal, &nadir).unwrap();
@@ -509,6 +511,45 @@ fn nsga3_front_split_and_niche_counts() {
                 hu(&niche)
             ));
             assert_eq!(got, want);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    /// Random objective matrices (a coarse grid, so ties and duplicate rows are common),
+    /// random violations and threads per block, two generations of state.
+    #[test]
+    fn emulated_normalisation_matches_the_cpu(
+        seed in 0u64..1_000_000,
+        n in 1usize..120,
+        m in 2usize..6,
+        threads in 1usize..10,
+        infeasible in 0.0f64..0.7,
+        grid in proptest::bool::ANY,
+    ) {
+        if harness_emo().is_some() {
+            let mut s = stream(seed, "normalise-prop", 0, 0);
+            let mut cpu = Nsga3Normalisation::new(m);
+            let mut emu = cpu.clone();
+            for _ in 0..2 {
+                let sel: Vec<f64> = (0..n * m)
+                    .map(|_| if grid { s.below(5) as f64 * 0.25 } else { s.uniform_f64() * 3.0 })
+                    .collect();
+                let cv: Vec<f64> = (0..n)
+                    .map(|_| if s.uniform_f64() < infeasible { s.uniform_f64() + 0.5 } else { 0.0 })
+                    .collect();
+                let rank = pareto_sciml::moo::constrained_nondominated_sort(&sel, &cv, m).unwrap();
+                let want = cpu.update_cpu(&sel, &cv, &rank).unwrap();
+                let (nfeas, state, nadir) = emu_normalise(threads, &emu, &sel, &cv, &rank);
+                prop_assert_eq!(nfeas == 0, want.is_none());
+                prop_assert_eq!(state_bits(&state), state_bits(&cpu));
+                if let Some(w) = want {
+                    prop_assert_eq!(bits(&nadir), bits(&w));
+                }
+                emu = state;
+            }
         }
     }
 }
