@@ -553,3 +553,83 @@ proptest! {
         }
     }
 }
+
+/// `Nsga2`'s survival from public pieces: fronts while they fit, crowding per front, the
+/// overflowing front by crowding descending (ties by position). (keep, rank, crowding).
+fn cpu_nsga2_survive(f: &[f64], m: usize, keep: usize) -> (Vec<usize>, Vec<usize>, Vec<f64>) {
+    let rank = pareto_sciml::moo::nondominated_sort(f, m).unwrap();
+    let n_fronts = rank.iter().max().map_or(0, |&r| r + 1);
+    let (mut kept, mut r_out, mut c_out) = (Vec::new(), Vec::new(), Vec::new());
+    for k in 0..n_fronts {
+        if kept.len() >= keep {
+            break;
+        }
+        let front: Vec<usize> = (0..rank.len()).filter(|&i| rank[i] == k).collect();
+        let crowd = pareto_sciml::moo::crowding_distance(f, m, &front).unwrap();
+        let mut order: Vec<usize> = (0..front.len()).collect();
+        if kept.len() + front.len() > keep {
+            order.sort_by(|&a, &b| crowd[b].total_cmp(&crowd[a]).then(a.cmp(&b)));
+            order.truncate(keep - kept.len());
+        }
+        for p in order {
+            kept.push(front[p]);
+            r_out.push(k);
+            c_out.push(crowd[p]);
+        }
+    }
+    (kept, r_out, c_out)
+}
+
+fn nsga2_check(f: &[f64], m: usize, keep: usize) {
+    let n = f.len() / m;
+    let rank = pareto_sciml::moo::nondominated_sort(f, m).unwrap();
+    let (kept, r_out, c_out) = cpu_nsga2_survive(f, m, keep);
+    let out = run_emo(&format!(
+        "nsga2 {n:x} {keep:x} {m:x} {} {}",
+        hx(f),
+        hu(&rank)
+    ));
+    let k = out[0] as usize;
+    assert_eq!(k, kept.len());
+    let got_keep: Vec<usize> = out[1..1 + k].iter().map(|&i| i as usize).collect();
+    let got_rank: Vec<usize> = out[1 + k..1 + 2 * k].iter().map(|&i| i as usize).collect();
+    assert_eq!(got_keep, kept, "n {n} keep {keep}");
+    assert_eq!(got_rank, r_out);
+    assert_eq!(out[1 + 2 * k..1 + 3 * k].to_vec(), bits(&c_out));
+}
+
+#[test]
+fn nsga2_survival_is_bit_identical() {
+    if harness_emo().is_none() {
+        return;
+    }
+    for (seed, number, n, m, keep) in [
+        (1, 1, 200, 3, 100),
+        (2, 2, 100, 2, 50),
+        (3, 7, 64, 2, 63),
+        (4, 2, 257, 5, 128),
+        (5, 1, 40, 3, 40),
+    ] {
+        let (f, _, _) = selection_case(seed, number, n, m, 0);
+        nsga2_check(&f, m, keep);
+    }
+    // A coarse grid: tied crowding distances and duplicate rows.
+    let mut s = stream(3, "nsga2-grid", 0, 0);
+    let f: Vec<f64> = (0..150 * 2).map(|_| s.below(6) as f64).collect();
+    nsga2_check(&f, 2, 75);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    #[test]
+    fn emulated_nsga2_survival_matches_the_cpu(seed in 0u64..1_000_000, n in 2usize..120, m in 2usize..5, frac in 0.05f64..1.0, grid in proptest::bool::ANY) {
+        if harness_emo().is_some() {
+            let mut s = stream(seed, "nsga2-prop", 0, 0);
+            let f: Vec<f64> = (0..n * m)
+                .map(|_| if grid { s.below(4) as f64 } else { s.uniform_f64() })
+                .collect();
+            nsga2_check(&f, m, ((n as f64 * frac) as usize).max(1));
+        }
+    }
+}

@@ -21,8 +21,11 @@
 //   compact <n_vec> <n_vec best>   (prints count, then count rows)
 //   split <n> <n_keep> <n rank>   (prints |chosen|, |last|, chosen rows, last rows)
 //   count <n_chosen> <n> <n_ref> <n_chosen chosen> <n niche>   (prints n_ref counts)
+//   nsga2 <n> <n_keep> <m> <n*m f> <n rank>   (the four nsga2 kernels in a row; prints the
+//       number kept, then keep, rank and crowding of each survivor)
 #include "block_shim.h"
 
+#include "../nsga2.cu"
 #include "../nsga3.cu"
 #include "../rvea_adapt.cu"
 #include "../survival.cu"
@@ -196,6 +199,33 @@ int main() {
         std::vector<unsigned> count(n_ref + 1, 7);
         emu_launch_serial(1, 1, [&] { nsga3_count_u32(chosen.data(), nc, niche.data(), n_ref, count.data()); });
         pr_u32(count, n_ref);
+    } else if (cmd == "nsga2") {
+        unsigned n = rd(), keep = rd(), m = rd();
+        auto f = rd_f64((size_t)n * m);
+        auto rank = rd_u32(n);
+        std::vector<unsigned> rows(n + 1), seg(n + 1), counts(2), scratch(n + 2), order((size_t)m * n + 1),
+            place((size_t)m * n + 1), kept(keep + 1), rank_out(keep + 1);
+        std::vector<double> d(n + 1), crowd_out(keep + 1);
+        emu_launch_serial(1, 1, [&] {
+            nsga2_split_u32(rank.data(), n, keep, rows.data(), seg.data(), counts.data(), scratch.data());
+        });
+        unsigned total = counts[0], whole = counts[1];
+        emu_launch_serial(blocks_for((unsigned long long)total * m), BLOCK, [&] {
+            crowding_segments_order_f64(f.data(), m, rows.data(), seg.data(), total, order.data(), place.data());
+        });
+        emu_launch_serial(blocks_for(total), BLOCK, [&] {
+            crowding_segments_accumulate_f64(f.data(), m, rows.data(), seg.data(), total, order.data(),
+                                             place.data(), d.data());
+        });
+        emu_launch_serial(blocks_for(total), BLOCK, [&] {
+            nsga2_select_u32(rows.data(), d.data(), rank.data(), total, whole, keep, kept.data(), rank_out.data(),
+                             crowd_out.data());
+        });
+        unsigned k = keep < total ? keep : total;
+        std::printf("%x ", k);
+        pr_u32(kept, k);
+        pr_u32(rank_out, k);
+        pr_f64(crowd_out, k);
     } else {
         std::fprintf(stderr, "unknown command %s\n", cmd.c_str());
         return 2;

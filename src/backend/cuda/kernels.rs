@@ -37,11 +37,14 @@ pub enum KernelFamily {
     /// CPU twins [`crate::moo::operators::random_mating`],
     /// [`crate::moo::operators::binary_tournament`] and [`crate::moo::rvea::Rvea`]'s survival.
     Survival,
+    /// NSGA-II's front split, per-front crowding and truncation; CPU twin
+    /// [`crate::moo::Nsga2`]'s survival.
+    Nsga2,
 }
 
 impl KernelFamily {
     /// Every family, in the order of [`index`](Self::index).
-    pub const ALL: [KernelFamily; 10] = [
+    pub const ALL: [KernelFamily; 11] = [
         KernelFamily::ChachaUniform,
         KernelFamily::DominanceRank,
         KernelFamily::CrowdingDistance,
@@ -52,6 +55,7 @@ impl KernelFamily {
         KernelFamily::Nsga3,
         KernelFamily::RveaAdapt,
         KernelFamily::Survival,
+        KernelFamily::Nsga2,
     ];
 
     /// Position in [`ALL`](Self::ALL), used to index the device's module cache.
@@ -72,6 +76,7 @@ impl KernelFamily {
             KernelFamily::Nsga3 => "nsga3",
             KernelFamily::RveaAdapt => "rvea_adapt",
             KernelFamily::Survival => "survival",
+            KernelFamily::Nsga2 => "nsga2",
         }
     }
 
@@ -90,6 +95,7 @@ impl KernelFamily {
             KernelFamily::Nsga3 => include_str!("../../../kernels/nsga3.ptx"),
             KernelFamily::RveaAdapt => include_str!("../../../kernels/rvea_adapt.ptx"),
             KernelFamily::Survival => include_str!("../../../kernels/survival.ptx"),
+            KernelFamily::Nsga2 => include_str!("../../../kernels/nsga2.ptx"),
         }
     }
 }
@@ -181,11 +187,19 @@ pub enum KernelId {
     Nsga3SplitU32,
     /// `nsga3_count_u32`: niche counts of the chosen rows.
     Nsga3CountU32,
+    /// `nsga2_split_u32`: the fronts that get crowding distances, front by front.
+    Nsga2SplitU32,
+    /// `crowding_segments_order_f64`: per-front sort places by counting.
+    CrowdingSegmentsOrderF64,
+    /// `crowding_segments_accumulate_f64`: per-front crowding distances.
+    CrowdingSegmentsAccumulateF64,
+    /// `nsga2_select_u32`: survivors, their ranks and crowding.
+    Nsga2SelectU32,
 }
 
 impl KernelId {
     /// Every kernel, in the order of [`index`](Self::index).
-    pub const ALL: [KernelId; 41] = [
+    pub const ALL: [KernelId; 45] = [
         KernelId::ChachaWordsU64,
         KernelId::ChachaUniformF64,
         KernelId::ChachaUniformF32,
@@ -227,6 +241,10 @@ impl KernelId {
         KernelId::CompactU32,
         KernelId::Nsga3SplitU32,
         KernelId::Nsga3CountU32,
+        KernelId::Nsga2SplitU32,
+        KernelId::CrowdingSegmentsOrderF64,
+        KernelId::CrowdingSegmentsAccumulateF64,
+        KernelId::Nsga2SelectU32,
     ];
 
     /// Position in [`ALL`](Self::ALL), used to index the device's function cache.
@@ -278,6 +296,10 @@ impl KernelId {
             KernelId::CompactU32 => "compact_u32",
             KernelId::Nsga3SplitU32 => "nsga3_split_u32",
             KernelId::Nsga3CountU32 => "nsga3_count_u32",
+            KernelId::Nsga2SplitU32 => "nsga2_split_u32",
+            KernelId::CrowdingSegmentsOrderF64 => "crowding_segments_order_f64",
+            KernelId::CrowdingSegmentsAccumulateF64 => "crowding_segments_accumulate_f64",
+            KernelId::Nsga2SelectU32 => "nsga2_select_u32",
         }
     }
 
@@ -315,6 +337,10 @@ impl KernelId {
             | KernelId::Nsga3NichingU32
             | KernelId::Nsga3SplitU32
             | KernelId::Nsga3CountU32 => KernelFamily::Nsga3,
+            KernelId::Nsga2SplitU32
+            | KernelId::CrowdingSegmentsOrderF64
+            | KernelId::CrowdingSegmentsAccumulateF64
+            | KernelId::Nsga2SelectU32 => KernelFamily::Nsga2,
             KernelId::RveaAdaptF64 | KernelId::RveaGammaF64 => KernelFamily::RveaAdapt,
             KernelId::PermutationsU32
             | KernelId::TournamentPairsU32
