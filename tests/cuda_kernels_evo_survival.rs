@@ -11,8 +11,8 @@ mod cuda_common;
 use cuda_common::gpu;
 use cuda_common::survival_inputs::{association_case, selection_case};
 use pareto_sciml::backend::cuda::{
-    nsga3_associate_cpu, nsga3_niching_cpu, rvea_adapt_cpu, rvea_gammas_cpu, DeviceNsga3,
-    DeviceProblem, DeviceRvea, Nsga3Normalisation, ACOS_MAX_ULP,
+    nsga3_associate_cpu, nsga3_niching_cpu, rvea_adapt_cpu, rvea_gammas_cpu, DeviceNsga2,
+    DeviceNsga3, DeviceProblem, DeviceRvea, Nsga3Normalisation, ACOS_MAX_ULP,
 };
 use pareto_sciml::math::ulp_diff_f64;
 use pareto_sciml::moo::algorithm::{run, Algorithm, Checkpointing};
@@ -20,7 +20,7 @@ use pareto_sciml::moo::observer::NoObserver;
 use pareto_sciml::moo::operators::{binary_tournament, random_mating};
 use pareto_sciml::moo::problem::Evaluator;
 use pareto_sciml::moo::problems::Dtlz;
-use pareto_sciml::moo::{das_dennis, Nsga3, Rvea};
+use pareto_sciml::moo::{das_dennis, Nsga2, Nsga3, Rvea};
 use pareto_sciml::rng::stream;
 
 fn bits(v: &[f64]) -> Vec<u64> {
@@ -198,6 +198,38 @@ fn device_nsga3_matches_cpu_nsga3_cuda() {
                 bits(&cpu.core().x),
                 "DTLZ{number}: x differ at generation {g}"
             );
+            d.step().unwrap();
+            run(
+                &mut cpu,
+                &ev,
+                g + 1,
+                &mut NoObserver,
+                &Checkpointing::never(),
+            )
+            .unwrap();
+        }
+    }
+}
+
+#[test]
+fn device_nsga2_matches_cpu_nsga2_cuda() {
+    let Some(dev) = gpu() else { return };
+    for (p, pop, gens) in [
+        (Dtlz::new(1, 7, 3).unwrap(), 100, 20u64),
+        (Dtlz::new(2, 12, 2).unwrap(), 64, 15),
+    ] {
+        let mut cpu = Nsga2::new(&p, pop, 9).unwrap();
+        let ev = Evaluator::new(&p);
+        run(&mut cpu, &ev, 1, &mut NoObserver, &Checkpointing::never()).unwrap();
+        let mut d = DeviceNsga2::new(&dev, &p, DeviceProblem::dtlz(&p), pop, 9).unwrap();
+        for g in 1..gens {
+            assert_eq!(d.generation(), cpu.generation());
+            let (x, f) = d.population().unwrap();
+            assert_eq!(bits(&f), bits(&cpu.core().f), "f differ at generation {g}");
+            assert_eq!(bits(&x), bits(&cpu.core().x), "x differ at generation {g}");
+            let (r, c) = d.rank_and_crowding().unwrap();
+            assert_eq!(r, cpu.rank(), "ranks at generation {g}");
+            assert_eq!(bits(&c), bits(cpu.crowding()), "crowding at generation {g}");
             d.step().unwrap();
             run(
                 &mut cpu,

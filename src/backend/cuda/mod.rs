@@ -36,6 +36,9 @@
 //! - [`DeviceNsga3`]: a whole NSGA-III generation on the device (tournaments, variation,
 //!   evaluation, ranks, normalisation, association, niching, commit), one 8-byte transfer
 //!   per generation; twin [`crate::moo::Nsga3`].
+//! - [`DeviceNsga2`]: a whole NSGA-II generation on the device (tournaments on rank and
+//!   crowding, variation, evaluation, ranks, per-front crowding, truncation, commit), one
+//!   8-byte transfer per generation; twin [`crate::moo::Nsga2`].
 //! - `kernels/common/math.cuh` (the transcription of [`crate::math`]) and
 //!   `kernels/common/chacha.cuh` (the named streams) are shared by every kernel that needs them.
 //!
@@ -60,6 +63,7 @@ mod device;
 mod generation;
 pub mod kernels;
 mod math;
+mod nsga2_device;
 mod nsga3;
 mod nsga3_device;
 mod problems;
@@ -75,6 +79,7 @@ pub use device::{CudaDevice, DeviceBuffer};
 pub use generation::DeviceOffspring;
 pub use kernels::{KernelFamily, KernelId};
 pub use math::MathFn;
+pub use nsga2_device::DeviceNsga2;
 pub use nsga3::{nsga3_associate_cpu, nsga3_niching_cpu, Nsga3Normalisation};
 pub use nsga3_device::DeviceNsga3;
 pub use problems::DeviceProblem;
