@@ -12,7 +12,10 @@
 //! sample) against `cuda_rvea_generation` ([`DeviceRvea::step`], the run continuing; the
 //! generation count only scales the APD penalty), and NSGA-III's normalisation plus
 //! association (`cpu_nsga3_survival_kernels` / `cuda_nsga3_survival_kernels`, 4096 rows,
-//! 91 directions; the CUDA figure includes the copies to and from the device).
+//! 91 directions; the CUDA figure includes the copies to and from the device), and whole
+//! NSGA-III and NSGA-II generations on the same problem at population 1024
+//! (`cpu_nsga_generation` / `cuda_nsga_generation`: `Nsga3`/`Nsga2` on one thread against
+//! `DeviceNsga3`/`DeviceNsga2`).
 //!
 //! `cargo bench --features cuda --bench cuda_kernels -- --warm-up-time 1 --measurement-time 3`
 
@@ -21,7 +24,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use pareto_sciml::backend::cuda::{
-    nsga3_associate_cpu, CudaDevice, DeviceProblem, DeviceRvea, Nsga3Normalisation, StreamBatch,
+    nsga3_associate_cpu, CudaDevice, DeviceNsga2, DeviceNsga3, DeviceProblem, DeviceRvea,
+    Nsga3Normalisation, StreamBatch,
 };
 use pareto_sciml::moo;
 use pareto_sciml::moo::operators::{polynomial_mutation, sbx, Variation};
@@ -333,6 +337,57 @@ fn nsga3_survival_kernels(c: &mut Criterion) {
     g.finish();
 }
 
+fn nsga_generation(c: &mut Criterion) {
+    use moo::algorithm::{run, Algorithm, Checkpointing};
+    let gpu = device();
+    let p = Dtlz::new(1, 100, N_OBJ).unwrap();
+    let ev = moo::Evaluator::new(&p);
+    let n = 1024;
+    // 1035 directions (44 partitions) for a population of 1024.
+    let refs = moo::das_dennis(N_OBJ, 44).unwrap();
+    let never = Checkpointing::never();
+    fn one<A: Algorithm>(a: &mut A, ev: &moo::Evaluator<Dtlz>) {
+        let x = a.ask().unwrap().to_vec();
+        let (f, g) = ev.evaluate(&x).unwrap();
+        a.tell(&f, &g).unwrap();
+    }
+    let mut nsga3 = moo::Nsga3::new(&p, refs.clone(), n, 1).unwrap();
+    run(&mut nsga3, &ev, 3, &mut moo::observer::NoObserver, &never).unwrap();
+    let mut nsga2 = moo::Nsga2::new(&p, n, 1).unwrap();
+    run(&mut nsga2, &ev, 3, &mut moo::observer::NoObserver, &never).unwrap();
+    let mut cpu = c.benchmark_group("cpu_nsga_generation");
+    cpu.sample_size(10);
+    cpu.throughput(Throughput::Elements(n as u64));
+    cpu.bench_function("nsga3_dtlz1_nvar100_1024_1thread", |b| {
+        b.iter_batched_ref(
+            || nsga3.clone(),
+            |a| one(a, &ev),
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    cpu.bench_function("nsga2_dtlz1_nvar100_1024_1thread", |b| {
+        b.iter_batched_ref(
+            || nsga2.clone(),
+            |a| one(a, &ev),
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    cpu.finish();
+    let Some(dev) = gpu else { return };
+    let mut g = c.benchmark_group("cuda_nsga_generation");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(n as u64));
+    let mut d3 = DeviceNsga3::new(&dev, &p, DeviceProblem::dtlz(&p), refs, n, 1).unwrap();
+    g.bench_function("nsga3_dtlz1_nvar100_1024", |b| {
+        b.iter_custom(|iters| timed(&dev, iters, || d3.step().unwrap()))
+    });
+    let mut d2 = DeviceNsga2::new(&dev, &p, DeviceProblem::dtlz(&p), n, 1).unwrap();
+    g.bench_function("nsga2_dtlz1_nvar100_1024", |b| {
+        b.iter_custom(|iters| timed(&dev, iters, || d2.step().unwrap()))
+    });
+    g.finish();
+}
+
 criterion_group!(
     benches,
     variation,
@@ -341,6 +396,7 @@ criterion_group!(
     crowding_distance,
     uniform_streams,
     rvea_generation,
-    nsga3_survival_kernels
+    nsga3_survival_kernels,
+    nsga_generation
 );
 criterion_main!(benches);
