@@ -7,13 +7,26 @@
 //! allocations each call makes (dominance matrix, sort places; the rank initialisation copy);
 //! without a device they are skipped with a printed reason and only the CPU groups run.
 //!
+//! EMO part: one whole RVEA generation (DTLZ1, 3 objectives, n_var 100, population 2^10 and
+//! 2^12): `cpu_rvea_generation` (one thread, a clone of the state after 3 generations per
+//! sample) against `cuda_rvea_generation` ([`DeviceRvea::step`], the run continuing; the
+//! generation count only scales the APD penalty), and NSGA-III's normalisation plus
+//! association (`cpu_nsga3_survival_kernels` / `cuda_nsga3_survival_kernels`, 4096 rows,
+//! 91 directions; the CUDA figure includes the copies to and from the device), and whole
+//! NSGA-III and NSGA-II generations on the same problem at population 1024
+//! (`cpu_nsga_generation` / `cuda_nsga_generation`: `Nsga3`/`Nsga2` on one thread against
+//! `DeviceNsga3`/`DeviceNsga2`).
+//!
 //! `cargo bench --features cuda --bench cuda_kernels -- --warm-up-time 1 --measurement-time 3`
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use pareto_sciml::backend::cuda::{CudaDevice, DeviceProblem, StreamBatch};
+use pareto_sciml::backend::cuda::{
+    nsga3_associate_cpu, CudaDevice, DeviceNsga2, DeviceNsga3, DeviceProblem, DeviceRvea,
+    Nsga3Normalisation, StreamBatch,
+};
 use pareto_sciml::moo;
 use pareto_sciml::moo::operators::{polynomial_mutation, sbx, Variation};
 use pareto_sciml::moo::problems::Dtlz;
@@ -242,12 +255,148 @@ fn dtlz1_evaluation(c: &mut Criterion) {
     group.finish();
 }
 
+fn rvea_generation(c: &mut Criterion) {
+    use moo::algorithm::{run, Algorithm, Checkpointing};
+    let gpu = device();
+    let p = Dtlz::new(1, 100, N_OBJ).unwrap();
+    let ev = moo::Evaluator::new(&p);
+    let refs = |n: usize| {
+        let mut k = 1;
+        while (k + 1) * (k + 2) / 2 < n {
+            k += 1;
+        }
+        let mut r = moo::das_dennis(N_OBJ, k).unwrap();
+        r.truncate(N_OBJ * n);
+        r
+    };
+    let mut cpu = c.benchmark_group("cpu_rvea_generation");
+    cpu.sample_size(10);
+    for n in [1024usize, 4096] {
+        let mut alg = moo::Rvea::new(&p, refs(n), 1000, 1).unwrap();
+        let never = Checkpointing::never();
+        run(&mut alg, &ev, 3, &mut moo::observer::NoObserver, &never).unwrap();
+        cpu.throughput(Throughput::Elements(n as u64));
+        cpu.bench_with_input(BenchmarkId::new("dtlz1_nvar100_1thread", n), &n, |b, _| {
+            b.iter_batched_ref(
+                || alg.clone(),
+                |a| {
+                    let x = a.ask().unwrap().to_vec();
+                    let (f, g) = ev.evaluate(&x).unwrap();
+                    a.tell(&f, &g).unwrap();
+                },
+                criterion::BatchSize::SmallInput,
+            )
+        });
+    }
+    cpu.finish();
+    let Some(dev) = gpu else { return };
+    let mut g = c.benchmark_group("cuda_rvea_generation");
+    g.sample_size(10);
+    for n in [1024usize, 4096] {
+        let mut alg = DeviceRvea::new(&dev, &p, DeviceProblem::dtlz(&p), refs(n), 1000, 1).unwrap();
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::new("dtlz1_nvar100", n), &n, |b, _| {
+            b.iter_custom(|iters| timed(&dev, iters, || alg.step().unwrap()))
+        });
+    }
+    g.finish();
+}
+
+fn nsga3_survival_kernels(c: &mut Criterion) {
+    let gpu = device();
+    let n = 4096;
+    let sel = objectives(n);
+    let (cv, rank) = (vec![0.0; n], moo::nondominated_sort(&sel, N_OBJ).unwrap());
+    let refs = moo::das_dennis(N_OBJ, 12).unwrap();
+    let mut cpu = c.benchmark_group("cpu_nsga3_survival_kernels");
+    cpu.sample_size(10);
+    cpu.bench_function("normalise_associate_4096", |b| {
+        b.iter(|| {
+            let mut st = Nsga3Normalisation::new(N_OBJ);
+            let nadir = st.update_cpu(&sel, &cv, &rank).unwrap().unwrap();
+            black_box(nsga3_associate_cpu(&sel, N_OBJ, &refs, &st.ideal, &nadir).unwrap())
+        })
+    });
+    cpu.finish();
+    let Some(dev) = gpu else { return };
+    let mut g = c.benchmark_group("cuda_nsga3_survival_kernels");
+    g.sample_size(10);
+    g.bench_function("normalise_associate_4096", |b| {
+        b.iter(|| {
+            let mut st = Nsga3Normalisation::new(N_OBJ);
+            let nadir = dev
+                .nsga3_normalise(&mut st, &sel, &cv, &rank)
+                .unwrap()
+                .unwrap();
+            black_box(
+                dev.nsga3_associate(&sel, N_OBJ, &refs, &st.ideal, &nadir)
+                    .unwrap(),
+            )
+        })
+    });
+    g.finish();
+}
+
+fn nsga_generation(c: &mut Criterion) {
+    use moo::algorithm::{run, Algorithm, Checkpointing};
+    let gpu = device();
+    let p = Dtlz::new(1, 100, N_OBJ).unwrap();
+    let ev = moo::Evaluator::new(&p);
+    let n = 1024;
+    // 1035 directions (44 partitions) for a population of 1024.
+    let refs = moo::das_dennis(N_OBJ, 44).unwrap();
+    let never = Checkpointing::never();
+    fn one<A: Algorithm>(a: &mut A, ev: &moo::Evaluator<Dtlz>) {
+        let x = a.ask().unwrap().to_vec();
+        let (f, g) = ev.evaluate(&x).unwrap();
+        a.tell(&f, &g).unwrap();
+    }
+    let mut nsga3 = moo::Nsga3::new(&p, refs.clone(), n, 1).unwrap();
+    run(&mut nsga3, &ev, 3, &mut moo::observer::NoObserver, &never).unwrap();
+    let mut nsga2 = moo::Nsga2::new(&p, n, 1).unwrap();
+    run(&mut nsga2, &ev, 3, &mut moo::observer::NoObserver, &never).unwrap();
+    let mut cpu = c.benchmark_group("cpu_nsga_generation");
+    cpu.sample_size(10);
+    cpu.throughput(Throughput::Elements(n as u64));
+    cpu.bench_function("nsga3_dtlz1_nvar100_1024_1thread", |b| {
+        b.iter_batched_ref(
+            || nsga3.clone(),
+            |a| one(a, &ev),
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    cpu.bench_function("nsga2_dtlz1_nvar100_1024_1thread", |b| {
+        b.iter_batched_ref(
+            || nsga2.clone(),
+            |a| one(a, &ev),
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    cpu.finish();
+    let Some(dev) = gpu else { return };
+    let mut g = c.benchmark_group("cuda_nsga_generation");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(n as u64));
+    let mut d3 = DeviceNsga3::new(&dev, &p, DeviceProblem::dtlz(&p), refs, n, 1).unwrap();
+    g.bench_function("nsga3_dtlz1_nvar100_1024", |b| {
+        b.iter_custom(|iters| timed(&dev, iters, || d3.step().unwrap()))
+    });
+    let mut d2 = DeviceNsga2::new(&dev, &p, DeviceProblem::dtlz(&p), n, 1).unwrap();
+    g.bench_function("nsga2_dtlz1_nvar100_1024", |b| {
+        b.iter_custom(|iters| timed(&dev, iters, || d2.step().unwrap()))
+    });
+    g.finish();
+}
+
 criterion_group!(
     benches,
     variation,
     dtlz1_evaluation,
     nondominated_sort,
     crowding_distance,
-    uniform_streams
+    uniform_streams,
+    rvea_generation,
+    nsga3_survival_kernels,
+    nsga_generation
 );
 criterion_main!(benches);

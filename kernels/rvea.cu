@@ -17,48 +17,10 @@
 // Generated to PTX by kernels/generate_ptx.py (NVRTC, -arch=compute_90 -fmad=false).
 
 #include "common/math.cuh"
+#include "common/acos.cuh"
 
 typedef unsigned int u32;
 typedef unsigned long long u64;
-
-// fdlibm's rational approximation R(z) = (asin(s) − s)/s³, z = s² (e_acos.c pS0..pS5, qS1..qS4).
-__device__ __forceinline__ double acos_r(double z) {
-    double p = mul(z, add(0x1.5555555555555p-3,
-               mul(z, add(-0x1.4d61203eb6f7dp-2,
-               mul(z, add(0x1.9c1550e884455p-3,
-               mul(z, add(-0x1.48228b5688f3bp-5,
-               mul(z, add(0x1.9efe07501b288p-11, mul(z, 0x1.23de10dfdf709p-15)))))))))));
-    double q = add(1.0, mul(z, add(-0x1.33a271c8a2d4bp+1,
-                       mul(z, add(0x1.02ae59c598ac8p+1,
-                       mul(z, add(-0x1.6066c1b8d0159p-1, mul(z, 0x1.3b8c5b12e9282p-4))))))));
-    return dvd(p, q);
-}
-
-// acos x within 1 ulp (fdlibm's bound); NaN in → NaN out (same bits), |x| > 1 → quiet NaN.
-__device__ __forceinline__ double acos_dev(double x) {
-    const double pio2_hi = 0x1.921fb54442d18p+0, pio2_lo = 0x1.1a62633145c07p-54;
-    if (x != x) return x;
-    double ax = fabs(x);
-    if (ax > 1.0) return from_bits(0x7ff8000000000000ull);
-    if (x == 1.0) return 0.0;
-    if (x == -1.0) return mul(2.0, pio2_hi);
-    if (ax < 0.5) {
-        if ((bits(x) >> 32 & 0x7fffffffu) <= 0x3c600000u) return pio2_hi;
-        return sub(pio2_hi, sub(x, sub(pio2_lo, mul(x, acos_r(mul(x, x))))));
-    }
-    if (x < 0.0) {
-        double z = mul(add(1.0, x), 0.5);
-        double s = __dsqrt_rn(z);
-        double w = sub(mul(acos_r(z), s), pio2_lo);
-        return mul(2.0, sub(pio2_hi, add(s, w)));
-    }
-    double z = mul(sub(1.0, x), 0.5);
-    double s = __dsqrt_rn(z);
-    double df = from_bits(bits(s) & 0xffffffff00000000ull);
-    double c = dvd(sub(z, mul(df, df)), add(s, df));
-    double w = add(mul(acos_r(z), s), c);
-    return mul(2.0, add(df, w));
-}
 
 extern "C" __global__ void acos_eval_f64(const double *x, double *out, u32 n) {
     u32 i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -83,11 +45,17 @@ extern "C" __global__ void rvea_apd_f64(const double *f, const double *ideal, co
     if (!(dist >= 1e-64)) dist = 1e-64;
     u32 best = 0xffffffffu;
     double best_d2 = from_bits(0x7ff0000000000000ull);
+    // u = (f_i − z*) / dist once per row (the CPU's order); beyond 16 objectives it is
+    // recomputed per vector, the same operations on the same operands.
+    double ul[16];
+    const bool cached = m <= 16;
+    if (cached)
+        for (u32 j = 0; j < m; ++j) ul[j] = dvd(sub(fi[j], ideal[j]), dist);
     for (u32 k = 0; k < n_vec; ++k) {
         const double *w = v + (u64)k * m;
         double d2 = 0.0;
         for (u32 j = 0; j < m; ++j) {
-            double u = dvd(sub(fi[j], ideal[j]), dist);
+            double u = cached ? ul[j] : dvd(sub(fi[j], ideal[j]), dist);
             double e = sub(w[j], u);
             d2 = add(d2, mul(e, e));
         }

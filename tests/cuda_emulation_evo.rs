@@ -170,6 +170,8 @@ fn rvea_association_is_identical_and_apd_within_bound() {
         (3, 257, 3, 13, 99),
         (4, 200, 5, 4, 100),
         (5, 64, 4, 6, 10),
+        // Beyond 16 objectives the kernel recomputes the unit row per vector.
+        (6, 60, 17, 1, 40),
     ] {
         let c = rvea_case(seed, n, m, parts, t);
         let (want_k, want_apd) = cpu_rvea_apd(&c);

@@ -91,60 +91,6 @@ impl Nsga3 {
         &self.refs
     }
 
-    /// Updates ideal, worst and extreme points from the feasible rows `feas` of `m` and
-    /// returns the nadir estimate.
-    fn normalisation(&mut self, m: &Merged, feas: &[usize], first_front: &[usize]) -> Vec<f64> {
-        let no = self.core.n_obj;
-        let row = |i: usize| &m.sel[i * no..(i + 1) * no];
-        for &i in feas {
-            for j in 0..no {
-                self.ideal[j] = self.ideal[j].min(row(i)[j]);
-                self.worst[j] = self.worst[j].max(row(i)[j]);
-            }
-        }
-        // Extreme points: old extremes stay candidates so normalisation never loses them.
-        let mut cand: Vec<f64> = self.extremes.clone();
-        feas.iter().for_each(|&i| cand.extend_from_slice(row(i)));
-        let mut ext = Vec::with_capacity(no * no);
-        for axis in 0..no {
-            let asf = |r: &[f64]| {
-                (0..no).fold(f64::NEG_INFINITY, |a, j| {
-                    let d = r[j] - self.ideal[j];
-                    let d = if d < 1e-3 { 0.0 } else { d };
-                    a.max(if j == axis { d } else { d * 1e6 })
-                })
-            };
-            let best = cand
-                .chunks_exact(no)
-                .enumerate()
-                .min_by(|a, b| asf(a.1).total_cmp(&asf(b.1)).then(a.0.cmp(&b.0)))
-                .map(|(k, _)| k)
-                .expect("at least one feasible row");
-            ext.extend_from_slice(&cand[best * no..(best + 1) * no]);
-        }
-        self.extremes = ext;
-        let max_over = |rows: &[usize]| {
-            let mut w = vec![f64::NEG_INFINITY; no];
-            for &i in rows {
-                w.iter_mut().zip(row(i)).for_each(|(a, &v)| *a = a.max(v));
-            }
-            w
-        };
-        let mut nadir = match intercepts(&self.extremes, &self.ideal) {
-            Some(icpt) => (0..no)
-                .map(|j| (self.ideal[j] + icpt[j]).min(self.worst[j]))
-                .collect(),
-            None => max_over(first_front),
-        };
-        let worst_pop = max_over(feas);
-        for j in 0..no {
-            if nadir[j] - self.ideal[j] <= 1e-6 {
-                nadir[j] = worst_pop[j];
-            }
-        }
-        nadir
-    }
-
     fn survive(&mut self, m: &Merged) -> Result<Vec<usize>> {
         let (no, n_keep) = (self.core.n_obj, self.core.pop_size);
         let rank = constrained_nondominated_sort(&m.sel, &m.cv, no)?;
@@ -171,7 +117,15 @@ impl Nsga3 {
         // Under constraint domination feasible rows are ranked among themselves, so the
         // feasible rows of rank 0 are the first front of the feasible set.
         let first: Vec<usize> = feas.iter().copied().filter(|&i| rank[i] == 0).collect();
-        let nadir = self.normalisation(m, &feas, &first);
+        let nadir = normalise(
+            &mut self.ideal,
+            &mut self.worst,
+            &mut self.extremes,
+            &m.sel,
+            no,
+            &feas,
+            &first,
+        );
         if last.is_empty() {
             return Ok(chosen);
         }
@@ -180,52 +134,144 @@ impl Nsga3 {
             chosen.extend(last.iter().take(n_keep - chosen.len()));
             return Ok(chosen);
         }
-        let (niche, dist) = associate(m, no, &self.refs, &self.ideal, &nadir);
+        let (niche, dist) = associate(&m.sel, no, &self.refs, &self.ideal, &nadir);
         let mut count = vec![0usize; self.refs.len() / no];
         chosen
             .iter()
             .filter(|&&i| m.cv[i] <= 0.0)
             .for_each(|&i| count[niche[i]] += 1);
-        let mut s = stream(self.core.seed, "niching", self.core.generation + 1, 0);
-        let mut open: Vec<bool> = vec![true; last.len()];
         let remaining = n_keep - chosen.len();
-        let start = chosen.len();
-        while chosen.len() - start < remaining {
-            let mut niches: Vec<usize> = last
-                .iter()
-                .zip(&open)
-                .filter(|(_, &o)| o)
-                .map(|(&i, _)| niche[i])
-                .collect();
-            niches.sort_unstable();
-            niches.dedup();
-            let min = niches
-                .iter()
-                .map(|&k| count[k])
-                .min()
-                .expect("open members remain");
-            let mut cands: Vec<usize> = niches.into_iter().filter(|&k| count[k] == min).collect();
-            s.shuffle(&mut cands);
-            cands.truncate(remaining - (chosen.len() - start));
-            for k in cands {
-                let members: Vec<usize> = (0..last.len())
-                    .filter(|&p| open[p] && niche[last[p]] == k)
-                    .collect();
-                let p = if count[k] == 0 {
-                    *members
-                        .iter()
-                        .min_by(|&&a, &&b| dist[last[a]].total_cmp(&dist[last[b]]).then(a.cmp(&b)))
-                        .expect("niche has members")
-                } else {
-                    members[s.below(members.len() as u64) as usize]
-                };
-                open[p] = false;
-                chosen.push(last[p]);
-                count[k] += 1;
-            }
-        }
+        let picked = niching(
+            &last,
+            &niche,
+            &dist,
+            &mut count,
+            remaining,
+            self.core.seed,
+            self.core.generation + 1,
+        );
+        chosen.extend(picked);
         Ok(chosen)
     }
+}
+
+/// NSGA-III normalisation: updates `ideal`, `worst` (kept over all generations) and the
+/// extreme points (`extremes`, `n_obj × n_obj` or empty before the first call) from the
+/// feasible rows `feas` of `sel` (`n × n_obj`), and returns the nadir estimate: the
+/// hyperplane intercepts, or the worst of the first front `first` when the system is
+/// degenerate, and the worst of `feas` on any axis that collapses. `feas` must not be empty.
+/// The CPU twin of the device kernel `nsga3_normalise_f64`.
+pub(crate) fn normalise(
+    ideal: &mut [f64],
+    worst: &mut [f64],
+    extremes: &mut Vec<f64>,
+    sel: &[f64],
+    no: usize,
+    feas: &[usize],
+    first: &[usize],
+) -> Vec<f64> {
+    let row = |i: usize| &sel[i * no..(i + 1) * no];
+    for &i in feas {
+        for j in 0..no {
+            ideal[j] = ideal[j].min(row(i)[j]);
+            worst[j] = worst[j].max(row(i)[j]);
+        }
+    }
+    // Extreme points: old extremes stay candidates so normalisation never loses them.
+    let mut cand: Vec<f64> = extremes.clone();
+    feas.iter().for_each(|&i| cand.extend_from_slice(row(i)));
+    let mut ext = Vec::with_capacity(no * no);
+    for axis in 0..no {
+        let asf = |r: &[f64]| {
+            (0..no).fold(f64::NEG_INFINITY, |a, j| {
+                let d = r[j] - ideal[j];
+                let d = if d < 1e-3 { 0.0 } else { d };
+                a.max(if j == axis { d } else { d * 1e6 })
+            })
+        };
+        let best = cand
+            .chunks_exact(no)
+            .enumerate()
+            .min_by(|a, b| asf(a.1).total_cmp(&asf(b.1)).then(a.0.cmp(&b.0)))
+            .map(|(k, _)| k)
+            .expect("at least one feasible row");
+        ext.extend_from_slice(&cand[best * no..(best + 1) * no]);
+    }
+    *extremes = ext;
+    let max_over = |rows: &[usize]| {
+        let mut w = vec![f64::NEG_INFINITY; no];
+        for &i in rows {
+            w.iter_mut().zip(row(i)).for_each(|(a, &v)| *a = a.max(v));
+        }
+        w
+    };
+    let mut nadir = match intercepts(extremes, ideal) {
+        Some(icpt) => (0..no)
+            .map(|j| (ideal[j] + icpt[j]).min(worst[j]))
+            .collect(),
+        None => max_over(first),
+    };
+    let worst_pop = max_over(feas);
+    for j in 0..no {
+        if nadir[j] - ideal[j] <= 1e-6 {
+            nadir[j] = worst_pop[j];
+        }
+    }
+    nadir
+}
+
+/// Niche-preserving selection of `remaining` rows from the overflowing front `last` (row
+/// indices), given every row's niche and perpendicular distance and the niche counts of the
+/// rows already chosen (updated here). Random choices come from the stream
+/// `(seed, "niching", generation, 0)`. Returns the chosen rows in the order they are taken.
+/// The CPU twin of the device kernel `nsga3_niching_u32`.
+pub(crate) fn niching(
+    last: &[usize],
+    niche: &[usize],
+    dist: &[f64],
+    count: &mut [usize],
+    remaining: usize,
+    seed: u64,
+    generation: u64,
+) -> Vec<usize> {
+    let mut chosen = Vec::with_capacity(remaining);
+    let mut s = stream(seed, "niching", generation, 0);
+    let mut open: Vec<bool> = vec![true; last.len()];
+    while chosen.len() < remaining {
+        let mut niches: Vec<usize> = last
+            .iter()
+            .zip(&open)
+            .filter(|(_, &o)| o)
+            .map(|(&i, _)| niche[i])
+            .collect();
+        niches.sort_unstable();
+        niches.dedup();
+        let min = niches
+            .iter()
+            .map(|&k| count[k])
+            .min()
+            .expect("open members remain");
+        let mut cands: Vec<usize> = niches.into_iter().filter(|&k| count[k] == min).collect();
+        s.shuffle(&mut cands);
+        cands.truncate(remaining - (chosen.len()));
+        for k in cands {
+            let members: Vec<usize> = (0..last.len())
+                .filter(|&p| open[p] && niche[last[p]] == k)
+                .collect();
+            let p = if count[k] == 0 {
+                *members
+                    .iter()
+                    .min_by(|&&a, &&b| dist[last[a]].total_cmp(&dist[last[b]]).then(a.cmp(&b)))
+                    .expect("niche has members")
+            } else {
+                members[s.below(members.len() as u64) as usize]
+            };
+            open[p] = false;
+            chosen.push(last[p]);
+            count[k] += 1;
+        }
+    }
+    chosen
 }
 
 pub(crate) fn check_refs(op: &'static str, refs: &[f64], n_obj: usize) -> Result<()> {
@@ -250,7 +296,7 @@ pub(crate) fn check_refs(op: &'static str, refs: &[f64], n_obj: usize) -> Result
 
 /// Intercepts of the hyperplane through the extreme points (relative to the ideal point), or
 /// `None` when the system is singular, inaccurate or gives an intercept ≤ 10⁻⁶.
-fn intercepts(extremes: &[f64], ideal: &[f64]) -> Option<Vec<f64>> {
+pub(crate) fn intercepts(extremes: &[f64], ideal: &[f64]) -> Option<Vec<f64>> {
     let n = ideal.len();
     // Augmented matrix [E - ideal | 1], solved by Gaussian elimination with partial pivoting.
     let mut a: Vec<Vec<f64>> = (0..n)
@@ -288,9 +334,9 @@ fn intercepts(extremes: &[f64], ideal: &[f64]) -> Option<Vec<f64>> {
 }
 
 /// Niche (nearest reference direction by perpendicular distance, first on ties) and distance
-/// of every row of `m`, in objectives normalised by `(f − ideal) / (nadir − ideal)`.
-fn associate(
-    m: &Merged,
+/// of every row of `sel` (`n × no`), in objectives normalised by `(f − ideal) / (nadir − ideal)`.
+pub(crate) fn associate(
+    sel: &[f64],
     no: usize,
     refs: &[f64],
     ideal: &[f64],
@@ -313,12 +359,12 @@ fn associate(
             }
         })
         .collect();
-    let n = m.cv.len();
+    let n = sel.len() / no;
     let (mut niche, mut dist) = (vec![0; n], vec![f64::INFINITY; n]);
     let mut p = vec![0.0; no];
     for i in 0..n {
         for j in 0..no {
-            p[j] = (m.sel[i * no + j] - ideal[j]) / denom[j];
+            p[j] = (sel[i * no + j] - ideal[j]) / denom[j];
         }
         for (k, u) in units.chunks_exact(no).enumerate() {
             let dot = p.iter().zip(u).fold(0.0, |a, (x, y)| a + x * y);

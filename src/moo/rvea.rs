@@ -53,7 +53,7 @@ pub struct Rvea {
     tree: KdTree,
 }
 
-fn unit_rows(v: &[f64], no: usize) -> Vec<f64> {
+pub(crate) fn unit_rows(v: &[f64], no: usize) -> Vec<f64> {
     v.chunks_exact(no)
         .flat_map(|w| {
             let norm = w.iter().map(|x| x * x).sum::<f64>().sqrt();
@@ -64,7 +64,7 @@ fn unit_rows(v: &[f64], no: usize) -> Vec<f64> {
 
 /// Angle from each unit vector to its nearest other vector (floored at 1e-64 so θ/γ exists;
 /// π for a lone vector).
-fn gammas(v: &[f64], no: usize, tree: &KdTree) -> Vec<f64> {
+pub(crate) fn gammas(v: &[f64], no: usize, tree: &KdTree) -> Vec<f64> {
     v.chunks_exact(no)
         .enumerate()
         .map(|(k, a)| {

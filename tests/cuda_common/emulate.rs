@@ -11,13 +11,26 @@ use std::sync::OnceLock;
 /// `$CXX`, else `g++`, else `clang++`). A compiler that rejects the kernels is a failure.
 pub fn harness() -> Option<&'static PathBuf> {
     static HARNESS: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let built = HARNESS.get_or_init(|| {
+    build(&HARNESS, "harness", "cuda_emulation_harness")
+}
+
+/// The selection kernels' harness (`kernels/emulate/harness_emo.cpp`, real threads per block
+/// through `block_shim.h`), built like [`harness`].
+pub fn harness_emo() -> Option<&'static PathBuf> {
+    static HARNESS: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    build(&HARNESS, "harness_emo", "cuda_emulation_harness_emo")
+}
+
+fn build(
+    cell: &'static OnceLock<Result<PathBuf, String>>,
+    source: &str,
+    exe_stem: &str,
+) -> Option<&'static PathBuf> {
+    let built = cell.get_or_init(|| {
         let dir = env!("CARGO_MANIFEST_DIR");
         // One executable per test binary: cargo may build several test binaries' harnesses.
-        let exe = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
-            "cuda_emulation_harness_{}",
-            env!("CARGO_CRATE_NAME")
-        ));
+        let exe = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("{exe_stem}_{}", env!("CARGO_CRATE_NAME")));
         let compilers = std::env::var("CXX")
             .into_iter()
             .chain(["g++".to_string(), "clang++".to_string()]);
@@ -33,15 +46,16 @@ pub fn harness() -> Option<&'static PathBuf> {
                     "-fno-fast-math",
                     "-Wall",
                     "-Wno-unknown-pragmas",
+                    "-pthread",
                 ])
-                .arg(format!("{dir}/kernels/emulate/harness.cpp"))
+                .arg(format!("{dir}/kernels/emulate/{source}.cpp"))
                 .arg("-o")
                 .arg(&exe)
                 .output();
             match out {
                 Ok(o) if o.status.success() => return Ok(exe),
                 Ok(o) => panic!(
-                    "{cxx} failed on kernels/emulate/harness.cpp:\n{}",
+                    "{cxx} failed on kernels/emulate/{source}.cpp:\n{}",
                     String::from_utf8_lossy(&o.stderr)
                 ),
                 Err(e) => last = format!("{cxx}: {e}"),
@@ -60,7 +74,16 @@ pub fn harness() -> Option<&'static PathBuf> {
 
 /// Runs one text command of the harness and parses its hexadecimal output.
 pub fn run(input: &str) -> Vec<u64> {
-    let mut child = Command::new(harness().unwrap())
+    run_with(harness().unwrap(), input)
+}
+
+/// Runs one text command of the selection kernels' harness ([`harness_emo`]).
+pub fn run_emo(input: &str) -> Vec<u64> {
+    run_with(harness_emo().unwrap(), input)
+}
+
+fn run_with(exe: &PathBuf, input: &str) -> Vec<u64> {
+    let mut child = Command::new(exe)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()

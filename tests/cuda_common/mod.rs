@@ -5,6 +5,7 @@
 pub mod emulate;
 pub mod evo_inputs;
 pub mod math_inputs;
+pub mod survival_inputs;
 
 use pareto_sciml::backend::cuda::{CudaDevice, StreamBatch};
 use pareto_sciml::moo;

@@ -111,7 +111,8 @@ impl CudaDevice {
                 stream,
                 name,
                 compute_capability,
-                modules: Mutex::new(Default::default()),
+                modules: Mutex::new(std::array::from_fn(|_| None)),
+                // `Default` stops at 32-element arrays; the registry is longer.
                 functions: Mutex::new(std::array::from_fn(|_| None)),
             })
         })

@@ -4,13 +4,12 @@
 //! [`CudaDevice::offspring_device`] is the device twin of what `ask` does in every algorithm
 //! of [`crate::moo`] (`Core::make_pending`: SBX of the mating pairs on streams named by
 //! generation g + 1, truncation to the population size, polynomial mutation with first index
-//! 0) followed by the problem's evaluation: the same bits as the CPU. Mating (which pairs)
-//! and survival (ranking, niching) stay with the caller: ranks and crowding distances have
-//! their own device kernels ([`CudaDevice::nondominated_sort_device`],
-//! [`CudaDevice::crowding_distance_device`]), RVEA's association [`CudaDevice::rvea_apd`] and
-//! survivor choice [`CudaDevice::rvea_select`]; these still take host slices, so a whole
-//! generation without a host round trip (device mating, device-resident survival, NSGA-III
-//! niching) is not implemented yet.
+//! 0) followed by the problem's evaluation: the same bits as the CPU. Mating and survival
+//! stay with the caller here; [`super::DeviceRvea`] and [`super::DeviceNsga3`] chain the
+//! device mating (`random_mating_device`, `binary_tournament_device`), these operators and
+//! the device survival into whole generations without a host round trip per operator.
+//! (NSGA-II's rank-and-crowding survival has its kernels, ranks and crowding distance, but no
+//! device-resident loop yet.)
 
 use super::problems::DeviceProblem;
 use super::{to_u32, CudaDevice, DeviceBuffer};

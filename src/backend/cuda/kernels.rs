@@ -34,11 +34,24 @@ pub enum KernelFamily {
     Adam,
     /// Batched adaptive Runge–Kutta solves; CPU twin [`crate::ode::solve`].
     RkStep,
+    /// NSGA-III normalisation, association and niching; CPU twins in
+    /// [`crate::backend::cuda::Nsga3Normalisation`], [`crate::backend::cuda::nsga3_associate_cpu`], [`crate::backend::cuda::nsga3_niching_cpu`] (the functions [`crate::moo::nsga3::Nsga3`] runs).
+    Nsga3,
+    /// RVEA reference-vector adaptation and neighbour angles; CPU twins
+    /// [`crate::backend::cuda::rvea_adapt_cpu`], [`crate::backend::cuda::rvea_gammas_cpu`].
+    RveaAdapt,
+    /// Random permutations, binary tournaments, row gathers and RVEA's survival bookkeeping;
+    /// CPU twins [`crate::moo::operators::random_mating`],
+    /// [`crate::moo::operators::binary_tournament`] and [`crate::moo::rvea::Rvea`]'s survival.
+    Survival,
+    /// NSGA-II's front split, per-front crowding and truncation; CPU twin
+    /// [`crate::moo::Nsga2`]'s survival.
+    Nsga2,
 }
 
 impl KernelFamily {
     /// Every family, in the order of [`index`](Self::index).
-    pub const ALL: [KernelFamily; 10] = [
+    pub const ALL: [KernelFamily; 14] = [
         KernelFamily::ChachaUniform,
         KernelFamily::DominanceRank,
         KernelFamily::CrowdingDistance,
@@ -49,6 +62,10 @@ impl KernelFamily {
         KernelFamily::MlpPopulation,
         KernelFamily::Adam,
         KernelFamily::RkStep,
+        KernelFamily::Nsga3,
+        KernelFamily::RveaAdapt,
+        KernelFamily::Survival,
+        KernelFamily::Nsga2,
     ];
 
     /// Position in [`ALL`](Self::ALL), used to index the device's module cache.
@@ -69,6 +86,10 @@ impl KernelFamily {
             KernelFamily::MlpPopulation => "mlp_population",
             KernelFamily::Adam => "adam",
             KernelFamily::RkStep => "rk_step",
+            KernelFamily::Nsga3 => "nsga3",
+            KernelFamily::RveaAdapt => "rvea_adapt",
+            KernelFamily::Survival => "survival",
+            KernelFamily::Nsga2 => "nsga2",
         }
     }
 
@@ -87,6 +108,10 @@ impl KernelFamily {
             KernelFamily::MlpPopulation => include_str!("../../../kernels/mlp_population.ptx"),
             KernelFamily::Adam => include_str!("../../../kernels/adam.ptx"),
             KernelFamily::RkStep => include_str!("../../../kernels/rk_step.ptx"),
+            KernelFamily::Nsga3 => include_str!("../../../kernels/nsga3.ptx"),
+            KernelFamily::RveaAdapt => include_str!("../../../kernels/rvea_adapt.ptx"),
+            KernelFamily::Survival => include_str!("../../../kernels/survival.ptx"),
+            KernelFamily::Nsga2 => include_str!("../../../kernels/nsga2.ptx"),
         }
     }
 }
@@ -168,11 +193,47 @@ pub enum KernelId {
     AdamStepF64,
     /// `rk_solve_f64`: a whole adaptive solve per member (Dopri5/Tsit5, dense output).
     RkSolveF64,
+    /// `nsga3_normalise_f64`: ideal, worst, extreme points and nadir (one block).
+    Nsga3NormaliseF64,
+    /// `nsga3_associate_f64`: nearest reference direction by perpendicular distance, per row.
+    Nsga3AssociateF64,
+    /// `nsga3_niching_u32`: niche-preserving selection from the last front (one thread).
+    Nsga3NichingU32,
+    /// `rvea_adapt_f64`: reference vectors re-scaled by the population's range.
+    RveaAdaptF64,
+    /// `rvea_gamma_f64`: angle from each reference vector to its nearest neighbour.
+    RveaGammaF64,
+    /// `permutations_u32`: random permutations of named streams ([`crate::rng::Stream::permutation`]).
+    PermutationsU32,
+    /// `tournament_pairs_u32`: binary tournaments on (violation, rank, crowding).
+    TournamentPairsU32,
+    /// `pairs_split_u32`: consecutive draws as the (a, b) columns of random mating.
+    PairsSplitU32,
+    /// `gather_rows_f64`: rows of two stacked matrices picked by index.
+    GatherRowsF64,
+    /// `rvea_ideal_f64`: RVEA's ideal-point update (feasible rows, else all; one block).
+    RveaIdealF64,
+    /// `column_max_f64`: column maxima (the survivors' nadir; one block).
+    ColumnMaxF64,
+    /// `compact_u32`: the non-empty niches' survivors in niche order, and their number.
+    CompactU32,
+    /// `nsga3_split_u32`: the fronts that fit and the overflowing front, from the ranks.
+    Nsga3SplitU32,
+    /// `nsga3_count_u32`: niche counts of the chosen rows.
+    Nsga3CountU32,
+    /// `nsga2_split_u32`: the fronts that get crowding distances, front by front.
+    Nsga2SplitU32,
+    /// `crowding_segments_order_f64`: per-front sort places by counting.
+    CrowdingSegmentsOrderF64,
+    /// `crowding_segments_accumulate_f64`: per-front crowding distances.
+    CrowdingSegmentsAccumulateF64,
+    /// `nsga2_select_u32`: survivors, their ranks and crowding.
+    Nsga2SelectU32,
 }
 
 impl KernelId {
     /// Every kernel, in the order of [`index`](Self::index).
-    pub const ALL: [KernelId; 36] = [
+    pub const ALL: [KernelId; 54] = [
         KernelId::ChachaWordsU64,
         KernelId::ChachaUniformF64,
         KernelId::ChachaUniformF32,
@@ -209,6 +270,24 @@ impl KernelId {
         KernelId::AdamStepF32,
         KernelId::AdamStepF64,
         KernelId::RkSolveF64,
+        KernelId::Nsga3NormaliseF64,
+        KernelId::Nsga3AssociateF64,
+        KernelId::Nsga3NichingU32,
+        KernelId::RveaAdaptF64,
+        KernelId::RveaGammaF64,
+        KernelId::PermutationsU32,
+        KernelId::TournamentPairsU32,
+        KernelId::PairsSplitU32,
+        KernelId::GatherRowsF64,
+        KernelId::RveaIdealF64,
+        KernelId::ColumnMaxF64,
+        KernelId::CompactU32,
+        KernelId::Nsga3SplitU32,
+        KernelId::Nsga3CountU32,
+        KernelId::Nsga2SplitU32,
+        KernelId::CrowdingSegmentsOrderF64,
+        KernelId::CrowdingSegmentsAccumulateF64,
+        KernelId::Nsga2SelectU32,
     ];
 
     /// Position in [`ALL`](Self::ALL), used to index the device's function cache.
@@ -255,6 +334,24 @@ impl KernelId {
             KernelId::AdamStepF32 => "adam_step_f32",
             KernelId::AdamStepF64 => "adam_step_f64",
             KernelId::RkSolveF64 => "rk_solve_f64",
+            KernelId::Nsga3NormaliseF64 => "nsga3_normalise_f64",
+            KernelId::Nsga3AssociateF64 => "nsga3_associate_f64",
+            KernelId::Nsga3NichingU32 => "nsga3_niching_u32",
+            KernelId::RveaAdaptF64 => "rvea_adapt_f64",
+            KernelId::RveaGammaF64 => "rvea_gamma_f64",
+            KernelId::PermutationsU32 => "permutations_u32",
+            KernelId::TournamentPairsU32 => "tournament_pairs_u32",
+            KernelId::PairsSplitU32 => "pairs_split_u32",
+            KernelId::GatherRowsF64 => "gather_rows_f64",
+            KernelId::RveaIdealF64 => "rvea_ideal_f64",
+            KernelId::ColumnMaxF64 => "column_max_f64",
+            KernelId::CompactU32 => "compact_u32",
+            KernelId::Nsga3SplitU32 => "nsga3_split_u32",
+            KernelId::Nsga3CountU32 => "nsga3_count_u32",
+            KernelId::Nsga2SplitU32 => "nsga2_split_u32",
+            KernelId::CrowdingSegmentsOrderF64 => "crowding_segments_order_f64",
+            KernelId::CrowdingSegmentsAccumulateF64 => "crowding_segments_accumulate_f64",
+            KernelId::Nsga2SelectU32 => "nsga2_select_u32",
         }
     }
 
@@ -295,6 +392,23 @@ impl KernelId {
             | KernelId::MlpLossFoldF64 => KernelFamily::MlpPopulation,
             KernelId::AdamStepF32 | KernelId::AdamStepF64 => KernelFamily::Adam,
             KernelId::RkSolveF64 => KernelFamily::RkStep,
+            KernelId::Nsga3NormaliseF64
+            | KernelId::Nsga3AssociateF64
+            | KernelId::Nsga3NichingU32
+            | KernelId::Nsga3SplitU32
+            | KernelId::Nsga3CountU32 => KernelFamily::Nsga3,
+            KernelId::Nsga2SplitU32
+            | KernelId::CrowdingSegmentsOrderF64
+            | KernelId::CrowdingSegmentsAccumulateF64
+            | KernelId::Nsga2SelectU32 => KernelFamily::Nsga2,
+            KernelId::RveaAdaptF64 | KernelId::RveaGammaF64 => KernelFamily::RveaAdapt,
+            KernelId::PermutationsU32
+            | KernelId::TournamentPairsU32
+            | KernelId::PairsSplitU32
+            | KernelId::GatherRowsF64
+            | KernelId::RveaIdealF64
+            | KernelId::ColumnMaxF64
+            | KernelId::CompactU32 => KernelFamily::Survival,
         }
     }
 }

@@ -33,6 +33,20 @@
 //!   twin [`crate::nn::Adam::step`]) and batched adaptive Dopri5/Tsit5 solves with dense
 //!   output, statuses and statistics, physics alone or hybrid (`ode_solve` with
 //!   [`DeviceSystem`] and [`DeviceHybrid`], twin [`crate::ode::solve`]).
+//! - Selection: NSGA-III's normalisation, association and niching (`nsga3_normalise`,
+//!   `nsga3_associate`, `nsga3_niching`, twins [`Nsga3Normalisation::update_cpu`],
+//!   [`nsga3_associate_cpu`], [`nsga3_niching_cpu`]: the functions `Nsga3` runs), RVEA's
+//!   vector adaptation and neighbour angles (`rvea_adapt`, `rvea_gammas`, twins
+//!   [`rvea_adapt_cpu`], [`rvea_gammas_cpu`]), and mating and row gathers (`random_mating`,
+//!   `binary_tournament`, `gather_rows` and their `_device` forms).
+//! - [`DeviceRvea`]: a whole RVEA generation on the device (mating, variation, evaluation,
+//!   survival, adaptation), one 4-byte transfer per generation; twin [`crate::moo::Rvea`].
+//! - [`DeviceNsga3`]: a whole NSGA-III generation on the device (tournaments, variation,
+//!   evaluation, ranks, normalisation, association, niching, commit), one 8-byte transfer
+//!   per generation; twin [`crate::moo::Nsga3`].
+//! - [`DeviceNsga2`]: a whole NSGA-II generation on the device (tournaments on rank and
+//!   crowding, variation, evaluation, ranks, per-front crowding, truncation, commit), one
+//!   8-byte transfer per generation; twin [`crate::moo::Nsga2`].
 //! - `kernels/common/math.cuh` (the transcription of [`crate::math`]) and
 //!   `kernels/common/chacha.cuh` (the named streams) are shared by every kernel that needs them.
 //!
@@ -57,10 +71,16 @@ mod device;
 mod generation;
 pub mod kernels;
 mod math;
+mod nsga2_device;
+mod nsga3;
+mod nsga3_device;
 mod problems;
 mod rank;
 mod rng;
 mod rvea;
+mod rvea_adapt;
+mod rvea_device;
+mod survival;
 mod variation;
 // Population NN and ODE kernels (issue 10).
 mod adam;
@@ -78,9 +98,14 @@ pub use device::{CudaDevice, DeviceBuffer};
 pub use generation::DeviceOffspring;
 pub use kernels::{KernelFamily, KernelId};
 pub use math::MathFn;
+pub use nsga2_device::DeviceNsga2;
+pub use nsga3::{nsga3_associate_cpu, nsga3_niching_cpu, Nsga3Normalisation};
+pub use nsga3_device::DeviceNsga3;
 pub use problems::DeviceProblem;
 pub use rng::StreamBatch;
 pub use rvea::{ApdAssociation, ACOS_MAX_ULP, RVEA_APD_MAX_ULP};
+pub use rvea_adapt::{rvea_adapt_cpu, rvea_gammas_cpu};
+pub use rvea_device::DeviceRvea;
 
 use crate::error::{Error, Result};
 

@@ -1,0 +1,143 @@
+// survival: mating and the bookkeeping of survival on the device, so a generation needs no
+// host round trip between operators.
+//
+// CPU twin: crate::moo::operators (`random_mating`, `binary_tournament`) and
+// crate::moo::algorithm::Core (`merge`, `commit`).
+//
+// permutations_u32: thread p writes permutation p of 0..n from the stream (purpose, generation,
+//   p), Stream::permutation's Fisher–Yates with Stream::below: bit-identical draws. The
+//   concatenated permutations are the candidates of random mating (consecutive pairs) and of
+//   binary tournaments (consecutive quadruples).
+// tournament_pairs_u32: thread k plays pair k's two tournaments on (violation, rank,
+//   crowding) with ties broken by the stream ("tournament-tie", generation, k): the CPU's
+//   `tournament_winner` and tie rule.
+// pairs_split_u32: consecutive draws as the pair columns (a, b) of random mating.
+// gather_rows_f64: row r of the output is row idx[r] of [a; b] (a has n_a rows): the
+//   survivors' rows of Core::commit, and the parents ∪ offspring of Core::merge.
+// rvea_ideal_f64, column_max_f64, compact_u32: the ideal point, the survivors' nadir and the
+//   survivor list of crate::moo::rvea::Rvea::survive.
+//
+// Generated to PTX by kernels/generate_ptx.py (NVRTC, -arch=compute_90 -fmad=false).
+
+#include "common/math.cuh"
+#include "common/emo.cuh"
+
+extern "C" __global__ void permutations_u32(u64 seed, u64 purpose, u64 generation, u32 n,
+                                            u32 n_perm, u32 *out) {
+    u32 p = blockIdx.x * blockDim.x + threadIdx.x;
+    if (p >= n_perm) return;
+    u32 *perm = out + (u64)p * n;
+    for (u32 i = 0; i < n; ++i) perm[i] = i;
+    Stream st;
+    stream_init(st, seed, purpose, generation, p);
+    shuffle_u32(st, perm, n);
+}
+
+// draws: at least 4·n_pairs candidates; cv, crowd: n values; rank: n ranks. Out: a, b.
+extern "C" __global__ void tournament_pairs_u32(const u32 *draws, const double *cv, const u32 *rank,
+                                                const double *crowd, u32 n_pairs, u64 seed,
+                                                u64 purpose_tie, u64 generation, u32 *a_out,
+                                                u32 *b_out) {
+    u32 k = blockIdx.x * blockDim.x + threadIdx.x;
+    if (k >= n_pairs) return;
+    Stream st;
+    stream_init(st, seed, purpose_tie, generation, k);
+    double ties[2];
+    ties[0] = uniform_f64(st);
+    ties[1] = uniform_f64(st);
+    u32 won[2];
+    for (int h = 0; h < 2; ++h) {
+        u32 a = draws[(u64)4 * k + 2 * h], b = draws[(u64)4 * k + 2 * h + 1];
+        int order; // −1: a wins, 1: b wins, 0: tie
+        if (cv[a] > 0.0 || cv[b] > 0.0) {
+            long long ka = total_key(cv[a]), kb = total_key(cv[b]);
+            order = ka < kb ? -1 : (ka > kb ? 1 : 0);
+        } else if (rank[a] != rank[b]) {
+            order = rank[a] < rank[b] ? -1 : 1;
+        } else {
+            // Larger crowding wins: crowd[b].total_cmp(crowd[a]).
+            long long ka = total_key(crowd[a]), kb = total_key(crowd[b]);
+            order = kb < ka ? -1 : (kb > ka ? 1 : 0);
+        }
+        won[h] = order < 0 ? a : (order > 0 ? b : (ties[h] < 0.5 ? a : b));
+    }
+    a_out[k] = won[0];
+    b_out[k] = won[1];
+}
+
+extern "C" __global__ void pairs_split_u32(const u32 *draws, u32 n_pairs, u32 *a_out, u32 *b_out) {
+    u32 k = blockIdx.x * blockDim.x + threadIdx.x;
+    if (k >= n_pairs) return;
+    a_out[k] = draws[(u64)2 * k];
+    b_out[k] = draws[(u64)2 * k + 1];
+}
+
+// a: n_a × cols, b: rows beyond n_a, idx: n_idx row indices into [a; b]; out: n_idx × cols.
+// One thread per output element.
+extern "C" __global__ void gather_rows_f64(const double *a, u32 n_a, const double *b, const u32 *idx,
+                                           u32 n_idx, u32 cols, double *out) {
+    u64 e = (u64)blockIdx.x * blockDim.x + threadIdx.x;
+    if (e >= (u64)n_idx * cols) return;
+    u32 r = (u32)(e / cols), j = (u32)(e % cols);
+    u32 i = idx[r];
+    out[e] = i < n_a ? a[(u64)i * cols + j] : b[(u64)(i - n_a) * cols + j];
+}
+
+// RVEA's ideal-point update (one block, T threads): ideal = min(ideal, rows), over the
+// feasible rows of sel (n × m) or, when none is feasible, over all rows: the CPU's
+// `Rvea::survive` preamble. Per-thread partials are folded by thread 0 in thread order (min
+// is order-free but for the sign of a zero). scratch: 2·T·m doubles + T counts.
+extern "C" __global__ void rvea_ideal_f64(const double *sel, const double *cv, u32 n, u32 m,
+                                          double *ideal, double *scratch, u32 *counts) {
+    const u32 T = blockDim.x, t = threadIdx.x;
+    const double INF = from_bits(0x7ff0000000000000ull);
+    double *feas = scratch + (u64)t * 2 * m, *all = feas + m;
+    for (u32 j = 0; j < m; ++j) feas[j] = all[j] = INF;
+    u32 count = 0;
+    for (u32 i = t; i < n; i += T) {
+        bool ok = cv[i] <= 0.0;
+        count += ok;
+        for (u32 j = 0; j < m; ++j) {
+            double v = sel[(u64)i * m + j];
+            all[j] = fold_min(all[j], v);
+            if (ok) feas[j] = fold_min(feas[j], v);
+        }
+    }
+    counts[t] = count;
+    __syncthreads();
+    if (t != 0) return;
+    u32 total = 0;
+    for (u32 s = 0; s < T; ++s) total += counts[s];
+    for (u32 s = 0; s < T; ++s) {
+        const double *p = scratch + (u64)s * 2 * m + (total > 0 ? 0 : m);
+        for (u32 j = 0; j < m; ++j) ideal[j] = fold_min(ideal[j], p[j]);
+    }
+}
+
+// Column maxima of f (n × m) from −inf (one block, T threads; scratch T·m): the nadir of
+// RVEA's survivors.
+extern "C" __global__ void column_max_f64(const double *f, u32 n, u32 m, double *out, double *scratch) {
+    const u32 T = blockDim.x, t = threadIdx.x;
+    const double NEG_INF = from_bits(0xfff0000000000000ull);
+    double *p = scratch + (u64)t * m;
+    for (u32 j = 0; j < m; ++j) p[j] = NEG_INF;
+    for (u32 i = t; i < n; i += T)
+        for (u32 j = 0; j < m; ++j) p[j] = fold_max(p[j], f[(u64)i * m + j]);
+    __syncthreads();
+    if (t != 0) return;
+    for (u32 j = 0; j < m; ++j) {
+        double v = NEG_INF;
+        for (u32 s = 0; s < T; ++s) v = fold_max(v, scratch[(u64)s * m + j]);
+        out[j] = v;
+    }
+}
+
+// The survivors of RVEA's niches in niche order (best[k] = 0xffffffff: empty niche), written
+// to out; their number to count[0]. One thread (a scan of n_vec words).
+extern "C" __global__ void compact_u32(const u32 *best, u32 n_vec, u32 *out, u32 *count) {
+    if (blockIdx.x != 0 || threadIdx.x != 0) return;
+    u32 c = 0;
+    for (u32 k = 0; k < n_vec; ++k)
+        if (best[k] != 0xffffffffu) out[c++] = best[k];
+    count[0] = c;
+}
