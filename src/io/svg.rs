@@ -463,11 +463,23 @@ impl Axis {
     fn ticks(&self) -> Vec<f64> {
         if self.log {
             let (a, b) = (self.lo.ceil() as i32, self.hi.floor() as i32);
-            let step = ((b - a) / 6 + 1).max(1);
-            return (a..=b)
-                .step_by(step as usize)
-                .map(|e| 10f64.powi(e))
+            if b - a >= 1 {
+                let step = ((b - a) / 6 + 1).max(1);
+                return (a..=b)
+                    .step_by(step as usize)
+                    .map(|e| 10f64.powi(e))
+                    .collect();
+            }
+            // Less than two decades in view: 1-2-5 multiples, so the axis is still labelled.
+            let (lo, hi) = (10f64.powf(self.lo), 10f64.powf(self.hi));
+            let mut ticks: Vec<f64> = (self.lo.floor() as i32..=self.hi.ceil() as i32)
+                .flat_map(|e| [1.0, 2.0, 5.0].map(|m| m * 10f64.powi(e)))
+                .filter(|t| (lo..=hi).contains(t))
                 .collect();
+            if ticks.len() < 2 {
+                ticks = vec![lo * 1.02, hi / 1.02];
+            }
+            return ticks;
         }
         let raw = (self.hi - self.lo) / 6.0;
         let mag = 10f64.powf(raw.log10().floor());
@@ -559,6 +571,18 @@ mod tests {
             .unwrap();
         assert_eq!(svg.matches("<circle").count(), 2);
         assert!(!svg.contains("NaN"));
+    }
+
+    #[test]
+    fn a_log_axis_narrower_than_a_decade_still_gets_ticks() {
+        let narrow = Axis::fit([0.0021, 0.0034].into_iter(), true);
+        let ticks = narrow.ticks();
+        assert!(ticks.len() >= 2, "{ticks:?}");
+        assert!(ticks.iter().all(|t| (0.002..0.0036).contains(t)), "{ticks:?}");
+        let inside = Axis::fit([0.0031, 0.0034].into_iter(), true).ticks();
+        assert_eq!(inside.len(), 2, "{inside:?}");
+        let wide = Axis::fit([1e-4, 1.0].into_iter(), true).ticks();
+        assert!(wide.contains(&1e-2), "{wide:?}");
     }
 
     #[test]
