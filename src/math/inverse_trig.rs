@@ -109,9 +109,15 @@ mod tests {
 
     fn check(x: f64, worst: &mut u64) {
         let (got, want) = (acos_f64(x), x.acos());
-        assert!((0.0..=std::f64::consts::PI).contains(&got), "acos({x:e}) = {got:e}");
+        assert!(
+            (0.0..=std::f64::consts::PI).contains(&got),
+            "acos({x:e}) = {got:e}"
+        );
         let d = ulp_diff_f64(got, want);
-        assert!(d <= ACOS_F64_MAX_ULP, "acos({x:e}): {got:e} vs libm {want:e}, {d} ulp");
+        assert!(
+            d <= ACOS_F64_MAX_ULP,
+            "acos({x:e}): {got:e} vs libm {want:e}, {d} ulp"
+        );
         *worst = (*worst).max(d);
     }
 
@@ -127,7 +133,11 @@ mod tests {
             let mut up = c;
             let mut down = c;
             for _ in 0..2000 {
-                up = f64::from_bits(if up >= 0.0 { up.to_bits() + 1 } else { up.to_bits() - 1 });
+                up = f64::from_bits(if up >= 0.0 {
+                    up.to_bits() + 1
+                } else {
+                    up.to_bits() - 1
+                });
                 down = if down == 0.0 {
                     -f64::from_bits(1)
                 } else if down > 0.0 {
@@ -157,8 +167,14 @@ mod tests {
     fn special_values() {
         assert_eq!(acos_f64(1.0).to_bits(), 0);
         assert_eq!(acos_f64(-1.0).to_bits(), std::f64::consts::PI.to_bits());
-        assert_eq!(acos_f64(0.0).to_bits(), std::f64::consts::FRAC_PI_2.to_bits());
-        assert_eq!(acos_f64(-0.0).to_bits(), std::f64::consts::FRAC_PI_2.to_bits());
+        assert_eq!(
+            acos_f64(0.0).to_bits(),
+            std::f64::consts::FRAC_PI_2.to_bits()
+        );
+        assert_eq!(
+            acos_f64(-0.0).to_bits(),
+            std::f64::consts::FRAC_PI_2.to_bits()
+        );
         for x in [1.0 + f64::EPSILON, -1.5, f64::INFINITY, f64::NEG_INFINITY] {
             assert_eq!(acos_f64(x).to_bits(), f64::NAN.to_bits(), "{x}");
         }

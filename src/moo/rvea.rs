@@ -27,8 +27,8 @@
 
 use crate::error::{Error, Result};
 use crate::io::checkpoint::{StateReader, StateWriter};
-use crate::moo::algorithm::{Algorithm, Core, Merged};
 use crate::math::inverse_trig::acos_f64;
+use crate::moo::algorithm::{Algorithm, Core, Merged};
 use crate::moo::kdtree::KdTree;
 use crate::moo::nsga3::check_refs;
 use crate::moo::operators::{random_mating, Variation};
