@@ -74,6 +74,21 @@ pub fn stream(seed: u64, purpose: &str, generation: u64, index: u64) -> Stream {
     }
 }
 
+/// `(v >> 11) · 2⁻⁵³` by exact floating-point steps only, so that the compiler can run it on
+/// vector lanes (x86 has no vector `u64 → f64` conversion before AVX-512DQ): `m = v >> 11 <
+/// 2⁵³` is split into 21 high and 32 low bits, each placed in the mantissa of a constant
+/// (`2⁸⁴ + hi·2³²` and `2⁵² + lo`), and `(hi·2³² − 2⁵²) + (2⁵² + lo) = m` is exact because
+/// the first difference is exactly representable and so is the sum. Equal, bit for bit, to
+/// `m as f64 · 2⁻⁵³`.
+#[inline(always)]
+fn unit_f64(v: u64) -> f64 {
+    let m = v >> 11;
+    let hi =
+        f64::from_bits((m >> 32) | 0x4530_0000_0000_0000) - f64::from_bits(0x4530_0000_0010_0000);
+    let lo = f64::from_bits((m & 0xffff_ffff) | 0x4330_0000_0000_0000);
+    (hi + lo) * F64_UNIT
+}
+
 /// A deterministic random stream (ChaCha20, stream id 0, block counter from 0).
 ///
 /// Words are produced in ChaCha20 output order (the words of `rand_chacha`'s `ChaCha20Rng`
@@ -178,10 +193,7 @@ impl Stream {
     /// assert!(u.iter().all(|x| x.to_bits() == b.uniform_f64().to_bits()));
     /// ```
     pub fn fill_uniform_f64(&mut self, out: &mut [f64]) {
-        self.fill_pairs(out, |lo, hi| {
-            let v = lo as u64 | ((hi as u64) << 32);
-            ((v >> 11) as i64) as f64 * F64_UNIT
-        });
+        self.fill_pairs(out, |lo, hi| unit_f64(lo as u64 | ((hi as u64) << 32)));
     }
 
     /// Fills `out[i] = f(word 2i, word 2i + 1)` from the buffer, a pair straddling two
@@ -344,6 +356,24 @@ mod tests {
                 }
                 prop_assert_eq!(s.word_pos(), r.get_word_pos());
             }
+        }
+    }
+
+    #[test]
+    fn exact_conversion_equals_the_integer_conversion() {
+        let mut s = stream(6, "unit", 0, 0);
+        let edges = [
+            0u64,
+            1 << 11,
+            (1 << 43) - 1,
+            1 << 43,
+            u64::MAX,
+            u64::MAX << 11,
+        ];
+        let randoms = (0..100_000).map(|_| s.next_u64());
+        for v in edges.into_iter().chain(randoms) {
+            let want = (v >> 11) as f64 * F64_UNIT;
+            assert_eq!(unit_f64(v).to_bits(), want.to_bits(), "{v:#x}");
         }
     }
 
