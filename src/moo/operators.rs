@@ -108,14 +108,7 @@ pub(crate) fn check_pop(
             got: x.len(),
         });
     }
-    // A branch-free pass (vectorised) first; only a failing population is searched for the
-    // first bad index.
-    let finite = x
-        .chunks(256)
-        .all(|c| c.iter().fold(true, |ok, v| ok & v.is_finite()));
-    if !finite {
-        check_finite(op, "population", x)?;
-    }
+    check_finite(op, "population", x)?;
     Ok(x.len() / n_var)
 }
 
