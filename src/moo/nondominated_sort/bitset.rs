@@ -129,7 +129,7 @@ mod tests {
         for m in [4, 5] {
             let n = max_rows(m) + 50;
             let rows: Vec<Vec<f64>> = (0..n)
-                .map(|_| (0..m).map(|_| (s.uniform_f64() * 40.0).floor()).collect())
+                .map(|_| (0..m).map(|_| (s.uniform_f64() * 300.0).floor()).collect())
                 .collect();
             let v = sorted_distinct(rows);
             assert!(v.len() / m > max_rows(m), "not enough distinct rows");
