@@ -202,6 +202,22 @@ impl Stream {
     fn fill_pairs<T>(&mut self, out: &mut [T], f: impl Fn(u32, u32) -> T) {
         let mut done = 0;
         while done < out.len() {
+            if self.pos >= chacha::WORDS
+                && 2 * (out.len() - done) >= chacha::WIDE_WORDS
+                && chacha::has_wide()
+            {
+                // A whole 16-block batch is wanted and the buffer is used up: generate it on
+                // the wide path straight into a local batch (the buffer stays empty).
+                let mut wide = [0u32; chacha::WIDE_WORDS];
+                chacha::blocks16(&self.key, self.next_block, &mut wide);
+                self.next_block = self.next_block.wrapping_add(chacha::WIDE_BLOCKS as u64);
+                let n = chacha::WIDE_WORDS / 2;
+                for (o, w) in out[done..done + n].iter_mut().zip(wide.chunks_exact(2)) {
+                    *o = f(w[0], w[1]);
+                }
+                done += n;
+                continue;
+            }
             let avail = (chacha::WORDS - self.pos.min(chacha::WORDS)) / 2;
             if avail == 0 {
                 let (lo, hi) = (self.next_u32(), self.next_u32());

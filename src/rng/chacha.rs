@@ -5,18 +5,29 @@
 //! block counter (low word first), 14..16 the stream id, always 0. Blocks are emitted in counter
 //! order, words of a block in state order.
 //!
-//! Two paths compute the same words (ChaCha is integer arithmetic only, so there is nothing to
-//! round): a portable scalar loop and AVX2 with eight blocks in the eight 32-bit lanes of each
-//! state register (rotations by 16 and 8 as byte shuffles, by 12 and 7 as two shifts), chosen
-//! once per process from the CPU's features; the tests compare them word for word against
-//! each other and against `rand_chacha`. (AVX-512 variants, sixteen blocks in `zmm` lanes and
-//! native rotates, were written and tested in commit fd59c54 but need Rust 1.89 intrinsics,
-//! above the crate's MSRV of 1.85.)
+//! Three paths compute the same words (ChaCha is integer arithmetic only, so there is nothing
+//! to round): a portable scalar loop, AVX2 with eight blocks in the eight 32-bit lanes of each
+//! state register (rotations by 16 and 8 as byte shuffles, by 12 and 7 as two shifts), and the
+//! same with AVX-512VL's native 32-bit rotate. They are chosen once per process from the CPU's
+//! features; the tests compare them word for word against each other and against
+//! `rand_chacha`. Bulk fills of sixteen or more blocks use [`blocks16`], sixteen blocks in the
+//! lanes of AVX-512 `zmm` registers.
+//!
+//! The AVX-512 paths need the cargo feature `avx512` and Rust 1.89 (their intrinsics were
+//! stabilised there; the crate's MSRV is 1.85). Without the feature the AVX2 path is the
+//! fastest; the words are the same either way. Keystream cost, min of 300 repeats of 128
+//! streams × 301 draws (`fill_u64`): 0.49 ns/byte on AVX2, 0.25 ns/byte with `avx512`, against
+//! 0.76 ns/byte for `rand_chacha` drawn word by word.
 
 /// Blocks produced by one call of [`blocks8`].
 pub(crate) const BLOCKS: usize = 8;
 /// Words produced by one call of [`blocks8`].
 pub(crate) const WORDS: usize = 16 * BLOCKS;
+
+/// Blocks produced by one call of [`blocks16`].
+pub(crate) const WIDE_BLOCKS: usize = 16;
+/// Words produced by one call of [`blocks16`].
+pub(crate) const WIDE_WORDS: usize = 16 * WIDE_BLOCKS;
 
 const SIGMA: [u32; 4] = [0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574];
 
@@ -27,6 +38,8 @@ pub(crate) enum Path {
     Scalar,
     /// AVX2, rotations by shifts and byte shuffles.
     Avx2,
+    /// AVX2 registers with the AVX-512VL rotate.
+    Avx512Vl,
 }
 
 /// The fastest path this CPU supports (detected once; cached by the standard library).
@@ -34,6 +47,13 @@ pub(crate) enum Path {
 pub(crate) fn detected_path() -> Path {
     #[cfg(target_arch = "x86_64")]
     {
+        if cfg!(feature = "avx512")
+            && std::arch::is_x86_feature_detected!("avx512vl")
+            && std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx2")
+        {
+            return Path::Avx512Vl;
+        }
         if std::arch::is_x86_feature_detected!("avx2") {
             return Path::Avx2;
         }
@@ -54,8 +74,17 @@ pub(crate) fn blocks8(key: &[u32; 8], counter: u64, out: &mut [u32; WORDS]) {
 pub(crate) fn blocks8_on(path: Path, key: &[u32; 8], counter: u64, out: &mut [u32; WORDS]) {
     #[cfg(target_arch = "x86_64")]
     match path {
-        Path::Avx2 if std::arch::is_x86_feature_detected!("avx2") => {
-            // SAFETY: the feature the function is compiled for was detected just above.
+        #[cfg(feature = "avx512")]
+        Path::Avx512Vl
+            if std::arch::is_x86_feature_detected!("avx512vl")
+                && std::arch::is_x86_feature_detected!("avx512f") =>
+        {
+            // SAFETY: the features the function is compiled for were detected just above.
+            unsafe { x86::blocks8_avx512vl(key, counter, out) };
+            return;
+        }
+        Path::Avx2 | Path::Avx512Vl if std::arch::is_x86_feature_detected!("avx2") => {
+            // SAFETY: as above, for AVX2.
             unsafe { x86::blocks8_avx2(key, counter, out) };
             return;
         }
@@ -66,6 +95,36 @@ pub(crate) fn blocks8_on(path: Path, key: &[u32; 8], counter: u64, out: &mut [u3
         let block: &mut [u32; 16] = block.try_into().expect("16 words");
         block_scalar(key, counter.wrapping_add(b as u64), block);
     }
+}
+
+/// Whether [`blocks16`] has a fast path on this CPU (AVX-512F: sixteen blocks in the lanes of
+/// `zmm` registers).
+#[inline]
+pub(crate) fn has_wide() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        cfg!(feature = "avx512") && std::arch::is_x86_feature_detected!("avx512f")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// Writes the sixteen consecutive blocks starting at block `counter` into `out`, on AVX-512F
+/// where [`has_wide`] says so, otherwise as two [`blocks8`] calls (same words either way).
+#[inline]
+pub(crate) fn blocks16(key: &[u32; 8], counter: u64, out: &mut [u32; WIDE_WORDS]) {
+    #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+    if has_wide() {
+        // SAFETY: AVX-512F was detected just above.
+        unsafe { x86::blocks16_avx512(key, counter, out) };
+        return;
+    }
+    let (a, b) = out.split_at_mut(WORDS);
+    blocks8(key, counter, a.try_into().expect("128 words"));
+    let next = counter.wrapping_add(BLOCKS as u64);
+    blocks8(key, next, b.try_into().expect("128 words"));
 }
 
 /// One ChaCha20 block (20 rounds) of `key` at block `counter`: the reference every fast path
@@ -104,24 +163,146 @@ pub(crate) fn block_scalar(key: &[u32; 8], counter: u64, out: &mut [u32; 16]) {
 }
 
 #[cfg(target_arch = "x86_64")]
+// The AVX-512 intrinsics are stable from Rust 1.89 (behind the `avx512` feature only).
+#[allow(clippy::incompatible_msrv)]
 mod x86 {
     use super::{SIGMA, WORDS};
     use std::arch::x86_64::*;
 
-    /// Rotations by 12 and 7: two shifts and an or (AVX2 has no 32-bit rotate).
-    #[inline(always)]
-    unsafe fn rol12(x: __m256i) -> __m256i {
-        _mm256_or_si256(_mm256_slli_epi32::<12>(x), _mm256_srli_epi32::<20>(x))
+    /// How a path rotates the 32-bit lanes left by 12 and 7 (16 and 8 are byte shuffles on
+    /// both paths).
+    trait Rotate {
+        unsafe fn rol12(x: __m256i) -> __m256i;
+        unsafe fn rol7(x: __m256i) -> __m256i;
     }
 
-    #[inline(always)]
-    unsafe fn rol7(x: __m256i) -> __m256i {
-        _mm256_or_si256(_mm256_slli_epi32::<7>(x), _mm256_srli_epi32::<25>(x))
+    struct Shifts;
+    impl Rotate for Shifts {
+        #[inline(always)]
+        unsafe fn rol12(x: __m256i) -> __m256i {
+            _mm256_or_si256(_mm256_slli_epi32::<12>(x), _mm256_srli_epi32::<20>(x))
+        }
+        #[inline(always)]
+        unsafe fn rol7(x: __m256i) -> __m256i {
+            _mm256_or_si256(_mm256_slli_epi32::<7>(x), _mm256_srli_epi32::<25>(x))
+        }
+    }
+
+    #[cfg(feature = "avx512")]
+    struct Native;
+    #[cfg(feature = "avx512")]
+    impl Rotate for Native {
+        #[inline(always)]
+        unsafe fn rol12(x: __m256i) -> __m256i {
+            _mm256_rol_epi32::<12>(x)
+        }
+        #[inline(always)]
+        unsafe fn rol7(x: __m256i) -> __m256i {
+            _mm256_rol_epi32::<7>(x)
+        }
+    }
+
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn blocks8_avx2(key: &[u32; 8], counter: u64, out: &mut [u32; WORDS]) {
+        body::<Shifts>(key, counter, out)
+    }
+
+    #[cfg(feature = "avx512")]
+    #[target_feature(enable = "avx2,avx512f,avx512vl")]
+    pub(super) unsafe fn blocks8_avx512vl(key: &[u32; 8], counter: u64, out: &mut [u32; WORDS]) {
+        body::<Native>(key, counter, out)
+    }
+
+    /// Sixteen blocks, block `b` in lane `b` of every `zmm` state register, all four rotations
+    /// native (`vprold`), then transposed: 4×4 words inside each 128-bit lane by unpacks, then
+    /// the 4×4 grid of 128-bit lanes by `vshufi32x4`.
+    #[cfg(feature = "avx512")]
+    #[target_feature(enable = "avx512f")]
+    // `j` also names the output blocks (j, 4 + j, ...), not only an index into `a`.
+    #[allow(clippy::needless_range_loop)]
+    pub(super) unsafe fn blocks16_avx512(
+        key: &[u32; 8],
+        counter: u64,
+        out: &mut [u32; super::WIDE_WORDS],
+    ) {
+        let mut lo = [0u32; 16];
+        let mut hi = [0u32; 16];
+        for b in 0..16 {
+            let c = counter.wrapping_add(b as u64);
+            lo[b] = c as u32;
+            hi[b] = (c >> 32) as u32;
+        }
+        let mut x = [_mm512_setzero_si512(); 16];
+        for i in 0..4 {
+            x[i] = _mm512_set1_epi32(SIGMA[i] as i32);
+        }
+        for i in 0..8 {
+            x[4 + i] = _mm512_set1_epi32(key[i] as i32);
+        }
+        x[12] = _mm512_loadu_si512(lo.as_ptr().cast());
+        x[13] = _mm512_loadu_si512(hi.as_ptr().cast());
+        let init = x;
+        macro_rules! qr {
+            ($a:expr, $b:expr, $c:expr, $d:expr) => {
+                x[$a] = _mm512_add_epi32(x[$a], x[$b]);
+                x[$d] = _mm512_rol_epi32::<16>(_mm512_xor_si512(x[$d], x[$a]));
+                x[$c] = _mm512_add_epi32(x[$c], x[$d]);
+                x[$b] = _mm512_rol_epi32::<12>(_mm512_xor_si512(x[$b], x[$c]));
+                x[$a] = _mm512_add_epi32(x[$a], x[$b]);
+                x[$d] = _mm512_rol_epi32::<8>(_mm512_xor_si512(x[$d], x[$a]));
+                x[$c] = _mm512_add_epi32(x[$c], x[$d]);
+                x[$b] = _mm512_rol_epi32::<7>(_mm512_xor_si512(x[$b], x[$c]));
+            };
+        }
+        for _ in 0..10 {
+            qr!(0, 4, 8, 12);
+            qr!(1, 5, 9, 13);
+            qr!(2, 6, 10, 14);
+            qr!(3, 7, 11, 15);
+            qr!(0, 5, 10, 15);
+            qr!(1, 6, 11, 12);
+            qr!(2, 7, 8, 13);
+            qr!(3, 4, 9, 14);
+        }
+        for i in 0..16 {
+            x[i] = _mm512_add_epi32(x[i], init[i]);
+        }
+        // a[g][j], 128-bit lane L: words 4g..4g+4 of block 4L + j.
+        let mut a = [[_mm512_setzero_si512(); 4]; 4];
+        for g in 0..4 {
+            let r = &x[4 * g..4 * g + 4];
+            let t0 = _mm512_unpacklo_epi32(r[0], r[1]);
+            let t1 = _mm512_unpackhi_epi32(r[0], r[1]);
+            let t2 = _mm512_unpacklo_epi32(r[2], r[3]);
+            let t3 = _mm512_unpackhi_epi32(r[2], r[3]);
+            a[g] = [
+                _mm512_unpacklo_epi64(t0, t2),
+                _mm512_unpackhi_epi64(t0, t2),
+                _mm512_unpacklo_epi64(t1, t3),
+                _mm512_unpackhi_epi64(t1, t3),
+            ];
+        }
+        let base = out.as_mut_ptr();
+        for j in 0..4 {
+            let s0 = _mm512_shuffle_i32x4::<0x44>(a[0][j], a[1][j]);
+            let s1 = _mm512_shuffle_i32x4::<0xEE>(a[0][j], a[1][j]);
+            let s2 = _mm512_shuffle_i32x4::<0x44>(a[2][j], a[3][j]);
+            let s3 = _mm512_shuffle_i32x4::<0xEE>(a[2][j], a[3][j]);
+            let blocks = [
+                (j, _mm512_shuffle_i32x4::<0x88>(s0, s2)),
+                (4 + j, _mm512_shuffle_i32x4::<0xDD>(s0, s2)),
+                (8 + j, _mm512_shuffle_i32x4::<0x88>(s1, s3)),
+                (12 + j, _mm512_shuffle_i32x4::<0xDD>(s1, s3)),
+            ];
+            for (b, v) in blocks {
+                _mm512_storeu_si512(base.add(16 * b).cast(), v);
+            }
+        }
     }
 
     /// Eight blocks, block `b` in lane `b` of every state register, then transposed.
-    #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn blocks8_avx2(key: &[u32; 8], counter: u64, out: &mut [u32; WORDS]) {
+    #[inline(always)]
+    unsafe fn body<R: Rotate>(key: &[u32; 8], counter: u64, out: &mut [u32; WORDS]) {
         let rot16 = _mm256_setr_epi8(
             2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11,
             8, 9, 14, 15, 12, 13,
@@ -152,11 +333,11 @@ mod x86 {
                 x[$a] = _mm256_add_epi32(x[$a], x[$b]);
                 x[$d] = _mm256_shuffle_epi8(_mm256_xor_si256(x[$d], x[$a]), rot16);
                 x[$c] = _mm256_add_epi32(x[$c], x[$d]);
-                x[$b] = rol12(_mm256_xor_si256(x[$b], x[$c]));
+                x[$b] = R::rol12(_mm256_xor_si256(x[$b], x[$c]));
                 x[$a] = _mm256_add_epi32(x[$a], x[$b]);
                 x[$d] = _mm256_shuffle_epi8(_mm256_xor_si256(x[$d], x[$a]), rot8);
                 x[$c] = _mm256_add_epi32(x[$c], x[$d]);
-                x[$b] = rol7(_mm256_xor_si256(x[$b], x[$c]));
+                x[$b] = R::rol7(_mm256_xor_si256(x[$b], x[$c]));
             };
         }
         for _ in 0..10 {
@@ -235,7 +416,7 @@ mod tests {
             let (bytes, key) = key_of(seed);
             let mut reference = rand_chacha::ChaCha20Rng::from_seed(bytes);
             let expected: Vec<u32> = (0..3 * WORDS).map(|_| reference.next_u32()).collect();
-            for path in [Path::Scalar, Path::Avx2] {
+            for path in [Path::Scalar, Path::Avx2, Path::Avx512Vl] {
                 let mut got = Vec::new();
                 for call in 0..3 {
                     let mut out = [0u32; WORDS];
@@ -248,15 +429,36 @@ mod tests {
     }
 
     #[test]
+    fn sixteen_blocks_equal_the_scalar_blocks_across_the_carry() {
+        for (seed, start) in [
+            (3u64, 0u64),
+            (4, 5),
+            (5, (1u64 << 32) - 7),
+            (6, u64::MAX - 20),
+        ] {
+            let (_, key) = key_of(seed);
+            let mut wide = [0u32; WIDE_WORDS];
+            blocks16(&key, start, &mut wide);
+            for (b, block) in wide.chunks_exact(16).enumerate() {
+                let mut want = [0u32; 16];
+                block_scalar(&key, start.wrapping_add(b as u64), &mut want);
+                assert_eq!(block, want, "seed {seed}, block {b}");
+            }
+        }
+    }
+
+    #[test]
     fn counter_carries_into_the_high_word_on_every_path() {
         // Blocks 2^32 - 3 .. 2^32 + 5 straddle the carry from word 12 into word 13.
         let (_, key) = key_of(99);
         let start = (1u64 << 32) - 3;
         let mut expected = [0u32; WORDS];
         blocks8_on(Path::Scalar, &key, start, &mut expected);
-        let mut out = [0u32; WORDS];
-        blocks8_on(Path::Avx2, &key, start, &mut out);
-        assert_eq!(out, expected);
+        for path in [Path::Avx2, Path::Avx512Vl] {
+            let mut out = [0u32; WORDS];
+            blocks8_on(path, &key, start, &mut out);
+            assert_eq!(out, expected, "{path:?}");
+        }
         let mut reference = rand_chacha::ChaCha20Rng::from_seed(key_of(99).0);
         reference.set_word_pos(16 * start as u128);
         assert!(expected.iter().all(|&w| w == reference.next_u32()));
