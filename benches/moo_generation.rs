@@ -165,6 +165,25 @@ fn cpu_rvea_parts(c: &mut Criterion) {
             black_box(acc)
         })
     });
+    // The same draws through the bulk API (`Stream::fill_uniform_f64`, what SBX and mutation
+    // use per chunk of 64 variables): the floor without the per-draw bookkeeping.
+    g.bench_function("rng_floor_variation_bulk", |b| {
+        let mut buf = vec![0.0; 3 * nv as usize + 1];
+        b.iter(|| {
+            let mut acc = 0.0;
+            for k in 0..pairs {
+                let mut s = rng::stream(1, "sbx", 5, k);
+                s.fill_uniform_f64(&mut buf);
+                acc += buf.iter().sum::<f64>();
+            }
+            for i in 0..pop as u64 {
+                let mut s = rng::stream(1, "mutation", 5, i);
+                s.fill_uniform_f64(&mut buf[..2 * nv as usize]);
+                acc += buf[..2 * nv as usize].iter().sum::<f64>();
+            }
+            black_box(acc)
+        })
+    });
     g.finish();
 }
 

@@ -7,11 +7,12 @@
 //   k  = the reference vector nearest to u (smallest Σ (v_kj − u_j)², ties to the smaller k:
 //        exactly the kd-tree's answer on the CPU, whose pruning is exact),
 //   θ  = acos(clamp(u·v_k, −1, 1)), apd = dist · (1 + penalty · θ / γ_k).
-// Everything but θ is the CPU's operations in the CPU's order, so the association k is
-// bit-identical. The CPU takes θ from the platform's `f64::acos` (libm), which has no
-// reproducible twin; the device uses `acos_dev` below (fdlibm's algorithm and minimax
-// coefficients, e_acos.c, evaluated with correctly rounded operations only), so θ and the
-// APD carry a stated ULP bound instead (tests/cuda_emulation_evo.rs measures it).
+// Everything is the CPU's operations in the CPU's order, so the association k is
+// bit-identical. θ comes from `acos_dev` below (fdlibm's algorithm and minimax coefficients,
+// e_acos.c, evaluated with correctly rounded operations only), the twin of the CPU's
+// `crate::math::inverse_trig::acos_f64` bit for bit (tests/moo_acos_twin.rs); so θ and the APD
+// equal the CPU's (tests/cuda_emulation_evo.rs still states the older ULP bound, measured
+// against libm's acos).
 // rvea_select_f64 then picks the survivor of each niche (bit-identical given the APDs).
 //
 // Generated to PTX by kernels/generate_ptx.py (NVRTC, -arch=compute_90 -fmad=false).

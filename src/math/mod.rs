@@ -49,6 +49,7 @@
 //! ```
 
 mod exp;
+pub mod inverse_trig;
 mod lane;
 mod log;
 mod pow;

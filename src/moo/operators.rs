@@ -143,9 +143,13 @@ fn sbx_pair_in_place(
     let mut p2 = [0.0; SBX_CHUNK];
     for start in (0..a.len()).step_by(SBX_CHUNK) {
         let end = (start + SBX_CHUNK).min(a.len());
+        // The chunk's draws in stream order: (cross?, spread, swap?) per variable.
+        let mut draws = [0.0; 3 * SBX_CHUNK];
+        s.fill_uniform_f64(&mut draws[..3 * (end - start)]);
         let mut n = 0;
         for j in start..end {
-            let (u_cross, u_s, u_swap) = (s.uniform_f64(), s.uniform_f64(), s.uniform_f64());
+            let d = &draws[3 * (j - start)..3 * (j - start) + 3];
+            let (u_cross, u_s, u_swap) = (d[0], d[1], d[2]);
             let (x1, x2) = (a[j], b[j]);
             // Identical parents or a fixed variable: SBX has no spread to sample (pymoo's eps).
             if !pair_crosses || u_cross >= v.p_var || (x1 - x2).abs() <= 1e-14 || lo[j] >= hi[j] {
@@ -308,9 +312,11 @@ fn mutate_row(
     let mut p = [0.0; SBX_CHUNK];
     for start in (0..row.len()).step_by(SBX_CHUNK) {
         let end = (start + SBX_CHUNK).min(row.len());
+        let mut draws = [0.0; 2 * SBX_CHUNK];
+        s.fill_uniform_f64(&mut draws[..2 * (end - start)]);
         let mut n = 0;
         for j in start..end {
-            let (u_mut, u) = (s.uniform_f64(), s.uniform_f64());
+            let (u_mut, u) = (draws[2 * (j - start)], draws[2 * (j - start) + 1]);
             let (lo, hi) = (lower[j], upper[j]);
             if u_mut >= p_m || lo >= hi {
                 continue;

@@ -11,8 +11,9 @@
 //! The population can therefore be smaller than the number of vectors (empty niches).
 //!
 //! Constraints: within a niche a feasible individual beats an infeasible one; among
-//! infeasible ones the smaller violation wins. Angles use `f64::acos` (the only libm call of
-//! the crate's EMO code; it only orders individuals and selection has no GPU twin).
+//! infeasible ones the smaller violation wins. Angles use the crate's own
+//! [`acos_f64`](crate::math::inverse_trig::acos_f64) (not the platform's libm), which the
+//! CUDA kernel `kernels/rvea.cu` reproduces bit for bit.
 //!
 //! ```
 //! use pareto_sciml::moo::{das_dennis, rvea::Rvea, problems::Dtlz, problem::Evaluator};
@@ -26,6 +27,7 @@
 
 use crate::error::{Error, Result};
 use crate::io::checkpoint::{StateReader, StateWriter};
+use crate::math::inverse_trig::acos_f64;
 use crate::moo::algorithm::{Algorithm, Core, Merged};
 use crate::moo::kdtree::KdTree;
 use crate::moo::nsga3::check_refs;
@@ -74,7 +76,7 @@ pub(crate) fn gammas(v: &[f64], no: usize, tree: &KdTree) -> Vec<f64> {
             }
             let b = &v[nn * no..(nn + 1) * no];
             let dot = a.iter().zip(b).fold(0.0, |s, (x, y)| s + x * y);
-            dot.clamp(-1.0, 1.0).acos().max(1e-64)
+            acos_f64(dot.clamp(-1.0, 1.0)).max(1e-64)
         })
         .collect()
 }
@@ -198,7 +200,7 @@ impl Rvea {
             let (k, _) = tree.nearest(u, None);
             let w = &v[k * no..(k + 1) * no];
             let cos = u.iter().zip(w).fold(0.0, |s, (x, y)| s + x * y);
-            let theta = cos.clamp(-1.0, 1.0).acos();
+            let theta = acos_f64(cos.clamp(-1.0, 1.0));
             (k, dist * (1.0 + penalty * theta / gamma[k]))
         });
         let mut best: Vec<Option<(bool, f64, f64, usize)>> = vec![None; n_vec];

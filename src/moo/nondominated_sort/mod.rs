@@ -27,8 +27,14 @@
 //! - `M ≥ 4`: no front summaries but divide and conquer over the objectives (Jensen 2003;
 //!   Fortin et al. 2013; Buzdalov & Shalyto 2014), `O(N log^{M−1} N)`, exact with ties.
 //!
+//! - `M ≥ 4` with at most 16384 distinct rows: one dominator bitset per row, built by `M − 1`
+//!   sweeps of word-wide intersections, and the binary search over per-front bitsets
+//!   (`bitset.rs`); `O(M·N²/64)` word operations with no data-dependent branches, faster than
+//!   the divide and conquer at those sizes.
+//!
 //! Duplicated rows are collapsed before any of these run and get the rank of their copy.
 
+mod bitset;
 mod divide;
 mod sweep;
 

@@ -58,8 +58,12 @@ pub(crate) fn rank(f: &[f64], n: usize, m: usize) -> Vec<usize> {
         }
         group[i as usize] = (distinct.len() / m - 1) as u32;
     }
+    let n_distinct = distinct.len() / m;
     let ranks = match m {
-        1 => (0..distinct.len()).collect(),
+        1 => (0..n_distinct).collect(),
+        _ if n_distinct <= super::bitset::max_rows(m) => {
+            super::bitset::rank_sorted_distinct(&distinct, m)
+        }
         3 => assign(ThreeD { fronts: Vec::new() }, &distinct, m),
         _ => super::divide::rank_sorted_distinct(&distinct, m),
     };

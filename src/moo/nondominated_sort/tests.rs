@@ -104,9 +104,10 @@ fn bad_input_is_an_error() {
 fn three_objectives_with_long_staircases_agree_with_naive() {
     // Rows near the plane f0 + f1 + f2 = 1: few, large fronts, so the per-front staircases
     // grow long and every insertion path (replace, drain, plain insert) runs many times.
+    // More rows than the bitset method takes for M = 3, so the staircases run.
     let mut rng = crate::rng::stream(8, "test.nds.m3", 3, 0);
     let mut f = Vec::new();
-    for _ in 0..1500 {
+    for _ in 0..3000 {
         let a = rng.uniform_f64();
         let b = rng.uniform_f64() * (1.0 - a);
         let s = 1.0 + 0.05 * rng.uniform_f64();
