@@ -174,11 +174,3 @@ pub(crate) fn two_sum<V: Lane>(a: V, b: V) -> (V, V) {
     let e = (a - (s - bb)) + (b - bb);
     (s, e)
 }
-
-/// `s + e = a + b` exactly, provided the exponent of a is not below that of b (Dekker).
-#[inline(always)]
-pub(crate) fn fast_two_sum<V: Lane>(a: V, b: V) -> (V, V) {
-    let s = a + b;
-    let e = b - (s - a);
-    (s, e)
-}
