@@ -182,10 +182,10 @@ template <typename T> __device__ __forceinline__ T pm_tanh(T x) {
     T u = add(ac, ac);
     Pair<T> nr = reduce_ln2(u);
     T res = tanh_quot(nr.lo, tanh_p(nr.lo), pow2i(nr.hi), (T)1.0, (T)2.0);
-    T tiny = wide ? (T)0x1.0p-27 : (T)0x1.0p-12f;
-    res = sel(a < tiny, a, res);
     res = from_bits((U)(bits(res) | (bits(x) & sign)));
-    return sel(isnan_(x), x, res);
+    // x itself below the tiny bound and for NaN: one mask, !(tiny <= a) (exp.rs keep_tiny_or_nan).
+    T tiny = wide ? (T)0x1.0p-27 : (T)0x1.0p-12f;
+    return sel(!(tiny <= a), x, res);
 }
 
 // ---- ln (src/math/log.rs) ------------------------------------------------------------------

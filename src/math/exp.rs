@@ -202,26 +202,27 @@ fn tanh_quot<V: Lane>(r: V, p: V, s: V, one: V, two: V) -> V {
     em / (em + two)
 }
 
+/// `x` where `|x| = a < tiny` or x is NaN, else `res`: one mask, `!(tiny ≤ a)`, true for
+/// both. Below `tiny` the quotient is within 1 ULP of x, and x is the correctly rounded tanh;
+/// a NaN is returned unchanged.
+#[inline(always)]
+fn keep_tiny_or_nan<V: Lane>(x: V, a: V, tiny: V, res: V) -> V {
+    V::select(V::not_m(V::le(tiny, a)), x, res)
+}
+
 /// tanh x, f64. |x| is clamped to 20 (tanh(20) rounds to 1), |x| < 2^−27 returns x; the sign
 /// bit of x is or-ed back in, so tanh is odd bit for bit and tanh(±0) = ±0.
 #[inline(always)]
 pub(crate) fn tanh64<V: Lane<E = f64, U = u64>>(x: V) -> V {
     let sign = V::splat_bits(1 << 63);
     let a = x.and_bits(V::splat_bits(!(1 << 63)));
-    let cap = V::splat(20.0);
-    let ac = V::select(V::lt(cap, a), cap, a);
+    let ac = V::splat(20.0).min(a);
     let u = ac + ac;
     let (n, r) = reduce_ln2_64(u);
     let p = horner(r, &TANH_C64);
     let res = tanh_quot(r, p, pow2i_64(n), V::splat(1.0), V::splat(2.0));
-    // The quotient is within 1 ULP of x there; x itself is the correctly rounded tanh.
-    let res = V::select(
-        V::lt(a, V::splat(f64::from_bits(0x3e40_0000_0000_0000))),
-        a,
-        res,
-    );
     let res = res.or_bits(x.and_bits(sign));
-    V::select(V::is_nan(x), x, res)
+    keep_tiny_or_nan(x, a, V::splat(f64::from_bits(0x3e40_0000_0000_0000)), res)
 }
 
 /// tanh x, f32. |x| is clamped to 10 (tanh(10) rounds to 1), |x| < 2^−12 returns x;
@@ -230,13 +231,11 @@ pub(crate) fn tanh64<V: Lane<E = f64, U = u64>>(x: V) -> V {
 pub(crate) fn tanh32<V: Lane<E = f32, U = u32>>(x: V) -> V {
     let sign = V::splat_bits(1 << 31);
     let a = x.and_bits(V::splat_bits(!(1 << 31)));
-    let cap = V::splat(10.0);
-    let ac = V::select(V::lt(cap, a), cap, a);
+    let ac = V::splat(10.0).min(a);
     let u = ac + ac;
     let (n, r) = reduce_ln2_32(u);
     let p = horner(r, &TANH_C32);
     let res = tanh_quot(r, p, pow2i_32(n), V::splat(1.0), V::splat(2.0));
-    let res = V::select(V::lt(a, V::splat(f32::from_bits(0x3980_0000))), a, res);
     let res = res.or_bits(x.and_bits(sign));
-    V::select(V::is_nan(x), x, res)
+    keep_tiny_or_nan(x, a, V::splat(f32::from_bits(0x3980_0000)), res)
 }

@@ -51,6 +51,9 @@ pub(crate) trait Lane:
     fn sign_mask(self) -> Self::M;
     /// Lane-wise `if m { a } else { b }`.
     fn select(m: Self::M, a: Self, b: Self) -> Self;
+    /// Lane-wise `if self < o { self } else { o }` (so `o` where either is NaN): x86
+    /// `minps`/`minpd` with `self` first, one instruction instead of compare and blend.
+    fn min(self, o: Self) -> Self;
     /// Mask conjunction.
     fn and_m(a: Self::M, b: Self::M) -> Self::M;
     /// Mask disjunction.
@@ -121,6 +124,14 @@ macro_rules! scalar_lane {
                     a
                 } else {
                     b
+                }
+            }
+            #[inline(always)]
+            fn min(self, o: $t) -> $t {
+                if self < o {
+                    self
+                } else {
+                    o
                 }
             }
             #[inline(always)]
