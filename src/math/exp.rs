@@ -18,10 +18,10 @@
 //! `e^r − 1 = fma(r·p(r), r, r)` with `p = Σ_{j≥0} r^j/(j+2)!` (Taylor, to r^14 in f64 and r^8
 //! in f32), `em = e^u − 1 = fma(2^n, e^r − 1, 2^n − 1)` and `tanh|x| = em/(em + 2)`.
 //! `tanh x = x` for tiny |x|, and the sign bit of x is or-ed back in (so `tanh(−0) = −0` and
-//! tanh is odd bit for bit). Its accuracy (measured, see [`super::TANH_F64_MAX_ULP`]) is at most
-//! 2 ULP from the correctly rounded value in both precisions: the old double-word version
-//! (faithful, two divisions and both branches per lane) cost about three times as much, and
-//! tanh is the inner loop of every MLP kernel.
+//! tanh is odd bit for bit). Its accuracy (measured, see [`super::TANH_F64_MAX_ULP`]) is at
+//! most 2 ULP from the correctly rounded value in both precisions: the old double-word version
+//! (faithful, two divisions and both branches per lane) cost 2.5–4 times as much
+//! (`paper/tables/bench_math.md`), and tanh is the inner loop of every MLP kernel.
 
 use super::lane::Lane;
 
