@@ -5,9 +5,18 @@
 
 use pareto_sciml::math::*;
 
-/// Against correct rounding every function is faithful on the sample (the `*_MAX_ULP`
-/// constants measure against std, whose own error adds to ours).
+/// Against correct rounding every function but tanh is faithful on the sample (the `*_MAX_ULP`
+/// constants measure against std, whose own error adds to ours); tanh is within
+/// [`TANH_MAX_ULP_CORRECTLY_ROUNDED`] (its single-division form, see `src/math/exp.rs`).
 const ORACLE_MAX_ULP: u64 = 1;
+
+fn oracle_bound(name: &str) -> u64 {
+    if name.starts_with("tanh") {
+        TANH_MAX_ULP_CORRECTLY_ROUNDED
+    } else {
+        ORACLE_MAX_ULP
+    }
+}
 
 #[test]
 fn faithful_against_correctly_rounded_oracle() {
@@ -53,7 +62,7 @@ fn faithful_against_correctly_rounded_oracle() {
     assert_eq!(count, 3000, "the oracle file is truncated");
     for (name, &w) in &worst {
         assert!(
-            w <= ORACLE_MAX_ULP,
+            w <= oracle_bound(name),
             "{name}: {w} ULP from the correctly rounded value"
         );
     }

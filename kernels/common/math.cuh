@@ -150,28 +150,28 @@ template <typename T> __device__ __forceinline__ T pm_exp(T x) {
     return sel(isnan_(x), x, res);
 }
 
-// p3 = sum_{j>=3} r^(j-3)/j!: the exp coefficients without the last two.
-__device__ __forceinline__ double tanh_p3(double r) { return horner(r, PM_EXP_C64, 11); }
-__device__ __forceinline__ float tanh_p3(float r) { return horner(r, PM_EXP_C32, 5); }
+// 1/14!, ..., 1/2! (f64) and 1/8!, ..., 1/2! (f32): p(r) = sum_j r^j/(j+2)!, so that
+// e^r - 1 = r + r^2 p(r) (src/math/exp.rs TANH_C64 / TANH_C32), highest first.
+__device__ static const double PM_TANH_C64[13] = {
+    0x1.93974a8c07c9dp-37, 0x1.6124613a86d09p-33, 0x1.1eed8eff8d898p-29, 0x1.ae64567f544e4p-26,
+    0x1.27e4fb7789f5cp-22, 0x1.71de3a556c734p-19, 0x1.a01a01a01a01ap-16, 0x1.a01a01a01a01ap-13,
+    0x1.6c16c16c16c17p-10, 0x1.1111111111111p-7,  0x1.5555555555555p-5,  0x1.5555555555555p-3,
+    0x1.0p-1};
+__device__ static const float PM_TANH_C32[7] = {0x1.a01a02p-16f, 0x1.a01a02p-13f, 0x1.6c16c2p-10f,
+                                                 0x1.111112p-7f,  0x1.555556p-5f,  0x1.555556p-3f,
+                                                 0x1.0p-1f};
+__device__ __forceinline__ double tanh_p(double r) { return horner(r, PM_TANH_C64); }
+__device__ __forceinline__ float tanh_p(float r) { return horner(r, PM_TANH_C32); }
 
-// (em/(em + 2), e) of src/math/exp.rs `tanh_parts`.
-template <typename T> __device__ __forceinline__ Pair<T> tanh_parts(T r, T p3, T s, T one, T half) {
-    T two = add(one, one);
-    T r2 = mul(r, r);
-    T r2l = fma_(r, r, -r2);
-    Pair<T> a = fast_two_sum(r, mul(half, r2));
-    T low = add(a.lo, fma_(half, r2l, mul(mul(r2, r), p3)));
-    Pair<T> rq = fast_two_sum(a.hi, low);
-    Pair<T> em = two_sum(sub(s, one), mul(s, rq.hi));
-    T eml = fma_(s, rq.lo, em.lo);
-    Pair<T> d = two_sum(em.hi, two);
-    T dl = add(d.lo, eml);
-    T t = dvd(em.hi, d.hi);
-    T rem = sub(add(fma_(-t, d.hi, em.hi), eml), mul(t, dl));
-    return {add(t, dvd(rem, d.hi)), fma_(s, rq.hi, s)};
+// em/(em + 2) with em = e^u - 1 = fma(s, fma(r p, r, r), s - 1): src/math/exp.rs `tanh_quot`.
+template <typename T> __device__ __forceinline__ T tanh_quot(T r, T p, T s, T one, T two) {
+    T emr = fma_(mul(r, p), r, r);
+    T em = fma_(s, emr, sub(s, one));
+    return dvd(em, add(em, two));
 }
 
-// tanh x: |x| capped at 20 (f64) / 10 (f32), x itself below 2^-27 / 2^-12, sign or-ed back.
+// tanh x: |x| capped at 20 (f64) / 10 (f32), one division, x itself below 2^-27 / 2^-12, sign
+// or-ed back (src/math/exp.rs tanh64 / tanh32).
 template <typename T> __device__ __forceinline__ T pm_tanh(T x) {
     typedef typename Consts<T>::U U;
     const bool wide = sizeof(T) == 8;
@@ -181,16 +181,11 @@ template <typename T> __device__ __forceinline__ T pm_tanh(T x) {
     T ac = sel(cap < a, cap, a);
     T u = add(ac, ac);
     Pair<T> nr = reduce_ln2(u);
-    T s = pow2i(nr.hi);
-    T one = (T)1.0, two = (T)2.0;
-    T p3 = tanh_p3(nr.lo);
-    Pair<T> se = tanh_parts(nr.lo, p3, s, one, (T)0.5);
-    T large = sub(one, dvd(two, add(se.lo, one)));
-    T res = sel(a < (T)0.625, se.hi, large);
-    T tiny = wide ? (T)0x1.0p-27 : (T)0x1.0p-12f;
-    res = sel(a < tiny, a, res);
+    T res = tanh_quot(nr.lo, tanh_p(nr.lo), pow2i(nr.hi), (T)1.0, (T)2.0);
     res = from_bits((U)(bits(res) | (bits(x) & sign)));
-    return sel(isnan_(x), x, res);
+    // x itself below the tiny bound and for NaN: one mask, !(tiny <= a) (exp.rs keep_tiny_or_nan).
+    T tiny = wide ? (T)0x1.0p-27 : (T)0x1.0p-12f;
+    return sel(!(tiny <= a), x, res);
 }
 
 // ---- ln (src/math/log.rs) ------------------------------------------------------------------

@@ -13,15 +13,17 @@
 //!    scale is applied in two exact halves `n1 = rni(n/2)`, `n2 = n − n1`: `p·2^n1` is exact and
 //!    `·2^n2` rounds once.
 //!
-//! tanh uses the same reduction on `u = 2|x|` (|x| clamped to 20, where tanh rounds to 1):
-//! `e = e^u = 2^n·fma(r, ·, 1)` and, for `|x| < TANH_SWITCH` (n ∈ {0, 1, 2}),
-//! `em = e^u − 1 = (2^n − 1) + 2^n·(r + r²/2 + r³·p3(r))` carried as a double word
-//! (`r²` exactly by fma, TwoSum for the additions, `p3 = Σ_{j≥3} r^(j−3)/j!`), and the quotient
-//! `tanh|x| = em/(em + 2)` corrected once by its exact fma remainder; above the switch
-//! `tanh|x| = 1 − 2/(e + 1)`. `tanh x = x` for tiny |x|, and the sign bit of x is or-ed back
-//! in (so `tanh(−0) = −0` and tanh is odd bit for bit).
+//! tanh uses the same reduction on `u = 2|x|` (|x| clamped to 20 in f64, 10 in f32, where
+//! tanh rounds to 1) and one formula on the whole range, with a single division:
+//! `e^r − 1 = fma(r·p(r), r, r)` with `p = Σ_{j≥0} r^j/(j+2)!` (Taylor, to r^14 in f64 and r^8
+//! in f32), `em = e^u − 1 = fma(2^n, e^r − 1, 2^n − 1)` and `tanh|x| = em/(em + 2)`.
+//! `tanh x = x` for tiny |x|, and the sign bit of x is or-ed back in (so `tanh(−0) = −0` and
+//! tanh is odd bit for bit). Its accuracy (measured, see [`super::TANH_F64_MAX_ULP`]) is at
+//! most 2 ULP from the correctly rounded value in both precisions: the old double-word version
+//! (faithful, two divisions and both branches per lane) cost 2.5–4 times as much
+//! (`paper/tables/bench_math.md`), and tanh is the inner loop of every MLP kernel.
 
-use super::lane::{fast_two_sum, two_sum, Lane};
+use super::lane::Lane;
 
 /// 1.5·2^52: adding it to an integral |v| < 2^51 leaves v in the low mantissa bits.
 pub(crate) const SHIFT64: f64 = 6_755_399_441_055_744.0;
@@ -38,9 +40,6 @@ const LOG2E_32: f32 = std::f32::consts::LOG2_E;
 const LN2_HI_32: f32 = f32::from_bits(0x3f318000); // 0.693359375
 /// ln2 − LN2_HI_32 rounded to nearest.
 const LN2_LO_32: f32 = f32::from_bits(0xb95e8083); // -0.00021219444170128554
-
-/// Below this |x| tanh uses the `em/(em + 2)` form, above it `1 − 2/(e + 1)`.
-const TANH_SWITCH: f64 = 0.625;
 
 /// 2^n for an integral lane n in [−1022, 1023].
 #[inline(always)]
@@ -158,72 +157,85 @@ pub(crate) fn exp32<V: Lane<E = f32, U = u32>>(x: V) -> V {
     V::select(V::is_nan(x), x, res)
 }
 
-/// `(em/(em + 2), e)` for `e = s·e^r = e^u`, `em = e − 1`, given `p3 = Σ_{j≥3} r^(j−3)/j!`.
+/// `1/14!, 1/13!, …, 1/2!`: `p(r) = Σ_{j=0}^{12} r^j/(j+2)!`, so that
+/// `e^r − 1 = r + r²·p(r)` (Taylor to r^14; truncation below 3e-19 relative for
+/// |r| ≤ 0.3466), highest first.
+const TANH_C64: [f64; 13] = [
+    1.0 / 87_178_291_200.0,
+    1.0 / 6_227_020_800.0,
+    1.0 / 479_001_600.0,
+    1.0 / 39_916_800.0,
+    1.0 / 3_628_800.0,
+    1.0 / 362_880.0,
+    1.0 / 40_320.0,
+    1.0 / 5_040.0,
+    1.0 / 720.0,
+    1.0 / 120.0,
+    1.0 / 24.0,
+    1.0 / 6.0,
+    0.5,
+];
+
+/// `1/8!, …, 1/2!`: the f32 counterpart of [`TANH_C64`] (Taylor to r^8; truncation below
+/// 6e-10 relative).
+const TANH_C32: [f32; 7] = [
+    1.0 / 40_320.0,
+    1.0 / 5_040.0,
+    1.0 / 720.0,
+    1.0 / 120.0,
+    1.0 / 24.0,
+    1.0 / 6.0,
+    0.5,
+];
+
+/// `tanh(u/2) = em/(em + 2)` for `u = n·ln2 + r ≥ 0`, `s = 2^n`, `p = p(r)`.
 ///
-/// `e^r − 1 = r + r²/2 + r³·p3` is summed as a double word (r² exactly by fma), and em and the
-/// quotient are carried in double-word arithmetic: in single words the cancellation in
-/// `(s − 1) + s·(e^r − 1)` (s = 2) and the roundings of the Horner sum cost up to 4 ULP.
+/// `e^r − 1 = fma(r·p, r, r)`, then `em = e^u − 1 = fma(s, e^r − 1, s − 1)`: for n = 0 this is
+/// e^r − 1 itself, so small arguments keep their relative accuracy (no cancellation in
+/// `e^u − 1`), and for n ≥ 1 the sum does not cancel by more than a factor 2.5. The quotient's
+/// sensitivity to the relative error of `em` is `2/(em + 2) ≤ 1`. One division per lane, no
+/// branch-dependent work: this is the whole cost of tanh in the MLP kernels.
 #[inline(always)]
-fn tanh_parts<V: Lane>(r: V, p3: V, s: V, one: V, half: V) -> (V, V) {
-    let two = one + one;
-    let r2 = r * r;
-    let r2l = r.fma(r, -r2);
-    let (a, e0) = fast_two_sum(r, half * r2);
-    let low = e0 + half.fma(r2l, r2 * r * p3);
-    let (rqh, rql) = fast_two_sum(a, low);
-    // s is 1, 2 or 4 where the quotient is used: s − 1 and s·rqh are exact.
-    let (emh, e1) = two_sum(s - one, s * rqh);
-    let eml = s.fma(rql, e1);
-    let (dh, e2) = two_sum(emh, two);
-    let dl = e2 + eml;
-    let t = emh / dh;
-    // emh − t·dh is exact (the remainder of a correctly rounded division).
-    let rem = (-t).fma(dh, emh) + eml - t * dl;
-    (t + rem / dh, s.fma(rqh, s))
+fn tanh_quot<V: Lane>(r: V, p: V, s: V, one: V, two: V) -> V {
+    let emr = (r * p).fma(r, r);
+    let em = s.fma(emr, s - one);
+    em / (em + two)
 }
 
-/// tanh x, f64. |x| is clamped to 20 (tanh(20) rounds to 1), |x| < 2^−27 returns x.
+/// `x` where `|x| = a < tiny` or x is NaN, else `res`: one mask, `!(tiny ≤ a)`, true for
+/// both. Below `tiny` the quotient is within 1 ULP of x, and x is the correctly rounded tanh;
+/// a NaN is returned unchanged.
+#[inline(always)]
+fn keep_tiny_or_nan<V: Lane>(x: V, a: V, tiny: V, res: V) -> V {
+    V::select(V::not_m(V::le(tiny, a)), x, res)
+}
+
+/// tanh x, f64. |x| is clamped to 20 (tanh(20) rounds to 1), |x| < 2^−27 returns x; the sign
+/// bit of x is or-ed back in, so tanh is odd bit for bit and tanh(±0) = ±0.
 #[inline(always)]
 pub(crate) fn tanh64<V: Lane<E = f64, U = u64>>(x: V) -> V {
     let sign = V::splat_bits(1 << 63);
     let a = x.and_bits(V::splat_bits(!(1 << 63)));
-    let cap = V::splat(20.0);
-    let ac = V::select(V::lt(cap, a), cap, a);
+    let ac = V::splat(20.0).min(a);
     let u = ac + ac;
     let (n, r) = reduce_ln2_64(u);
-    let s = pow2i_64(n);
-    let one = V::splat(1.0);
-    let two = V::splat(2.0);
-    let p3 = horner(r, &EXP_C64[..11]);
-    let (small, e) = tanh_parts(r, p3, s, one, V::splat(0.5));
-    let large = one - two / (e + one);
-    let res = V::select(V::lt(a, V::splat(TANH_SWITCH)), small, large);
-    let res = V::select(
-        V::lt(a, V::splat(f64::from_bits(0x3e40_0000_0000_0000))),
-        a,
-        res,
-    );
+    let p = horner(r, &TANH_C64);
+    let res = tanh_quot(r, p, pow2i_64(n), V::splat(1.0), V::splat(2.0));
     let res = res.or_bits(x.and_bits(sign));
-    V::select(V::is_nan(x), x, res)
+    keep_tiny_or_nan(x, a, V::splat(f64::from_bits(0x3e40_0000_0000_0000)), res)
 }
 
-/// tanh x, f32. |x| is clamped to 10 (tanh(10) rounds to 1), |x| < 2^−12 returns x.
+/// tanh x, f32. |x| is clamped to 10 (tanh(10) rounds to 1), |x| < 2^−12 returns x;
+/// otherwise as [`tanh64`].
 #[inline(always)]
 pub(crate) fn tanh32<V: Lane<E = f32, U = u32>>(x: V) -> V {
     let sign = V::splat_bits(1 << 31);
     let a = x.and_bits(V::splat_bits(!(1 << 31)));
-    let cap = V::splat(10.0);
-    let ac = V::select(V::lt(cap, a), cap, a);
+    let ac = V::splat(10.0).min(a);
     let u = ac + ac;
     let (n, r) = reduce_ln2_32(u);
-    let s = pow2i_32(n);
-    let one = V::splat(1.0);
-    let two = V::splat(2.0);
-    let p3 = horner(r, &EXP_C32[..5]);
-    let (small, e) = tanh_parts(r, p3, s, one, V::splat(0.5));
-    let large = one - two / (e + one);
-    let res = V::select(V::lt(a, V::splat(TANH_SWITCH as f32)), small, large);
-    let res = V::select(V::lt(a, V::splat(f32::from_bits(0x3980_0000))), a, res);
+    let p = horner(r, &TANH_C32);
+    let res = tanh_quot(r, p, pow2i_32(n), V::splat(1.0), V::splat(2.0));
     let res = res.or_bits(x.and_bits(sign));
-    V::select(V::is_nan(x), x, res)
+    keep_tiny_or_nan(x, a, V::splat(f32::from_bits(0x3980_0000)), res)
 }

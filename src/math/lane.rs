@@ -51,6 +51,9 @@ pub(crate) trait Lane:
     fn sign_mask(self) -> Self::M;
     /// Lane-wise `if m { a } else { b }`.
     fn select(m: Self::M, a: Self, b: Self) -> Self;
+    /// Lane-wise `if self < o { self } else { o }` (so `o` where either is NaN): x86
+    /// `minps`/`minpd` with `self` first, one instruction instead of compare and blend.
+    fn min(self, o: Self) -> Self;
     /// Mask conjunction.
     fn and_m(a: Self::M, b: Self::M) -> Self::M;
     /// Mask disjunction.
@@ -124,6 +127,14 @@ macro_rules! scalar_lane {
                 }
             }
             #[inline(always)]
+            fn min(self, o: $t) -> $t {
+                if self < o {
+                    self
+                } else {
+                    o
+                }
+            }
+            #[inline(always)]
             fn and_m(a: bool, b: bool) -> bool {
                 a & b
             }
@@ -172,13 +183,5 @@ pub(crate) fn two_sum<V: Lane>(a: V, b: V) -> (V, V) {
     let s = a + b;
     let bb = s - a;
     let e = (a - (s - bb)) + (b - bb);
-    (s, e)
-}
-
-/// `s + e = a + b` exactly, provided the exponent of a is not below that of b (Dekker).
-#[inline(always)]
-pub(crate) fn fast_two_sum<V: Lane>(a: V, b: V) -> (V, V) {
-    let s = a + b;
-    let e = b - (s - a);
     (s, e)
 }

@@ -18,9 +18,11 @@
 //! [`EXP_F64_MAX_ULP`]), measured over dense sweeps, random samples of the main ranges and
 //! random bit patterns of the whole domain stated there, and asserted by
 //! `tests/math_accuracy.rs`. That reference is not exact: this machine's `f64::tanh` is up to
-//! 2 ULP from the correctly rounded value, which is why [`TANH_F64_MAX_ULP`] is 2. Against
-//! correctly rounded values (mpmath, `tests/math_oracle.rs`) every function is within 1 ULP
-//! (faithfully rounded) on the sampled arguments.
+//! 2 ULP from the correctly rounded value. Against correctly rounded values (mpmath,
+//! `tests/math_oracle.rs`) every function but tanh is within 1 ULP (faithfully rounded) on the
+//! sampled arguments; tanh trades that for speed (one division, no double-word steps: it is
+//! the inner loop of the MLP kernels) and is within [`TANH_MAX_ULP_CORRECTLY_ROUNDED`], so it
+//! is monotone only up to twice that (`tanh(a)` may exceed `tanh(b)` for `a < b` by a few ULP).
 //!
 //! # Special values
 //! A NaN argument is returned unchanged (same bits; pow: see [`pow_f64`]); an invalid
@@ -68,8 +70,15 @@ pub const LN_F64_MAX_ULP: u64 = 1;
 /// Largest error of [`pow_f64`] in ULP, for x > 0 and any y (finite results included down
 /// to the subnormals).
 pub const POW_F64_MAX_ULP: u64 = 1;
-/// Largest error of [`tanh_f64`] in ULP, over all of f64.
-pub const TANH_F64_MAX_ULP: u64 = 2;
+/// Largest error of [`tanh_f64`] in ULP against the standard library, over all of f64 (ours
+/// and std's own error, up to 2 ULP each, add up; 96 % of uniform arguments of [−1, 1] are within
+/// 1).
+pub const TANH_F64_MAX_ULP: u64 = 4;
+/// Largest error of [`tanh_f64`] and [`tanh_f32`] in ULP against the correctly rounded value
+/// (mpmath at 160 bits on 180 000 arguments of [−20, 20] weighted to the worst region
+/// [0.17, 0.26] for f64, where `e^{2x} − 1` cancels most; every f32 argument against the
+/// rounded f64 reference): the same as this machine's `f64::tanh`.
+pub const TANH_MAX_ULP_CORRECTLY_ROUNDED: u64 = 2;
 /// Largest error of [`sin_f64`] and [`cos_f64`] in ULP, for |x| ≤ 2^20·π/2 (measured beyond
 /// it on random samples up to [`SIN_COS_F64_MAX_ARG`]).
 pub const SIN_COS_F64_MAX_ULP: u64 = 1;
@@ -80,8 +89,9 @@ pub const LN_F32_MAX_ULP: u64 = 1;
 /// Largest error of [`pow_f32`] in ULP, for x > 0 and any y.
 pub const POW_F32_MAX_ULP: u64 = 1;
 /// Largest error of [`tanh_f32`] in ULP, over all of f32 (checked on every argument of
-/// [2^−12, 10), the range where it computes, by an ignored test of `math_accuracy.rs`).
-pub const TANH_F32_MAX_ULP: u64 = 1;
+/// [2^−12, 10), the range where it computes, by an ignored test of `math_accuracy.rs`; of all
+/// arguments in [0, 10), 92.3 % are correctly rounded, 7.6 % 1 ULP off and 0.06 % 2 ULP off).
+pub const TANH_F32_MAX_ULP: u64 = 2;
 /// Largest error of [`sin_f32`] and [`cos_f32`] in ULP, for |x| ≤ [`SIN_COS_F32_MAX_ARG`].
 pub const SIN_COS_F32_MAX_ULP: u64 = 1;
 

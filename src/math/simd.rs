@@ -34,7 +34,7 @@ macro_rules! vec_lane {
     ($V:ident, $E:ty, $U:ty, $I:ty,
      add = $add:ident, sub = $sub:ident, mul = $mul:ident, div = $div:ident,
      fmadd = $fmadd:ident, round = $round:ident, cmp = $cmp:ident,
-     set1 = $set1:ident, blend = $blend:ident, and = $and:ident, or = $or:ident,
+     set1 = $set1:ident, blend = $blend:ident, min = $min:ident, and = $and:ident, or = $or:ident,
      xor = $xor:ident, to_i = $to_i:ident, from_i = $from_i:ident,
      set1_i = $set1_i:ident, add_i = $add_i:ident,
      sll = $sll:ident, srl = $srl:ident, signbit = $signbit:expr) => {
@@ -125,6 +125,11 @@ macro_rules! vec_lane {
                 unsafe { $V($blend(b.0, a.0, m.0)) }
             }
             #[inline(always)]
+            fn min(self, o: $V) -> $V {
+                // minps/minpd return the second operand unless the first is less.
+                unsafe { $V($min(self.0, o.0)) }
+            }
+            #[inline(always)]
             fn and_m(a: $V, b: $V) -> $V {
                 a.and_bits(b)
             }
@@ -178,6 +183,7 @@ vec_lane!(
     cmp = _mm256_cmp_pd,
     set1 = _mm256_set1_pd,
     blend = _mm256_blendv_pd,
+    min = _mm256_min_pd,
     and = _mm256_and_pd,
     or = _mm256_or_pd,
     xor = _mm256_xor_pd,
@@ -203,6 +209,7 @@ vec_lane!(
     cmp = _mm256_cmp_ps,
     set1 = _mm256_set1_ps,
     blend = _mm256_blendv_ps,
+    min = _mm256_min_ps,
     and = _mm256_and_ps,
     or = _mm256_or_ps,
     xor = _mm256_xor_ps,

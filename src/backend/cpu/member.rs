@@ -423,6 +423,18 @@ fn interleave<V: Lane>(rows: &[&[V::T]], wt: &mut [V::T], avx: bool) {
         }
         return;
     }
+    #[cfg(target_arch = "x86_64")]
+    if avx && rows.len() == 8 && std::any::TypeId::of::<V::T>() == std::any::TypeId::of::<f32>() {
+        let np = rows[0].len();
+        assert!(rows.len() == 8 && rows.iter().all(|r| r.len() == np) && wt.len() >= 8 * np);
+        // SAFETY: `V::T` is `f32` (same TypeId), AVX2/FMA were detected at run time (`avx`),
+        // and the lengths were checked just above.
+        unsafe {
+            let p: [*const f32; 8] = std::array::from_fn(|l| rows[l].as_ptr().cast());
+            interleave_f32x8(p, np, wt.as_mut_ptr().cast());
+        }
+        return;
+    }
     let _ = avx;
     let w = rows.len();
     for j in 0..rows[0].len() {
@@ -465,6 +477,56 @@ unsafe fn interleave_f64x4(p: [*const f64; 4], np: usize, out: *mut f64) {
     }
 }
 
+/// 8×8 transposes: eight genome rows of `np` values into `out[j * 8 + l]`.
+///
+/// # Safety
+/// AVX2 present; `p[l]` valid for `np` reads, `out` for `8 * np` writes.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn interleave_f32x8(p: [*const f32; 8], np: usize, out: *mut f32) {
+    use std::arch::x86_64::*;
+    let mut j = 0;
+    while j + 8 <= np {
+        let r: [__m256; 8] = std::array::from_fn(|l| _mm256_loadu_ps(p[l].add(j)));
+        // Pairs of rows interleaved, then quadruples: `q[c]` holds column c (low half, rows
+        // 0-3 / 4-7 in q[c] / q[c + 4]) and column c + 4 (high half).
+        let t: [__m256; 8] = [
+            _mm256_unpacklo_ps(r[0], r[1]),
+            _mm256_unpackhi_ps(r[0], r[1]),
+            _mm256_unpacklo_ps(r[2], r[3]),
+            _mm256_unpackhi_ps(r[2], r[3]),
+            _mm256_unpacklo_ps(r[4], r[5]),
+            _mm256_unpackhi_ps(r[4], r[5]),
+            _mm256_unpacklo_ps(r[6], r[7]),
+            _mm256_unpackhi_ps(r[6], r[7]),
+        ];
+        let q: [__m256; 8] = [
+            _mm256_shuffle_ps::<0x44>(t[0], t[2]),
+            _mm256_shuffle_ps::<0xee>(t[0], t[2]),
+            _mm256_shuffle_ps::<0x44>(t[1], t[3]),
+            _mm256_shuffle_ps::<0xee>(t[1], t[3]),
+            _mm256_shuffle_ps::<0x44>(t[4], t[6]),
+            _mm256_shuffle_ps::<0xee>(t[4], t[6]),
+            _mm256_shuffle_ps::<0x44>(t[5], t[7]),
+            _mm256_shuffle_ps::<0xee>(t[5], t[7]),
+        ];
+        for c in 0..4 {
+            let lo = _mm256_permute2f128_ps::<0x20>(q[c], q[c + 4]);
+            let hi = _mm256_permute2f128_ps::<0x31>(q[c], q[c + 4]);
+            _mm256_storeu_ps(out.add(8 * (j + c)), lo);
+            _mm256_storeu_ps(out.add(8 * (j + c + 4)), hi);
+        }
+        j += 8;
+    }
+    while j < np {
+        for (l, &pl) in p.iter().enumerate() {
+            *out.add(8 * j + l) = *pl.add(j);
+        }
+        j += 1;
+    }
+}
+
 /// Forward through all layers for one lane block. `h` holds the input in its first `n_in`
 /// registers and receives every layer's output after it; with `keep`, `d` receives `σ'`.
 #[inline(always)]
@@ -490,22 +552,57 @@ fn forward_block<V: Lane>(
         } else {
             &mut []
         };
-        for o in 0..no {
-            let mut acc = V::load(&bl[o * w..]);
-            for (wk, hk) in wl[o * ni * w..(o + 1) * ni * w]
-                .chunks_exact(w)
-                .zip(hin.chunks_exact(w))
-            {
-                acc = V::load(wk).fma(V::load(hk), acc);
+        // All pre-activations first, four units at a time (four independent FMA chains
+        // sharing each input load), then the activations as one loop of independent calls,
+        // so their division latencies overlap instead of queueing behind each unit's chain.
+        let mut o = 0;
+        while o < no {
+            match no - o {
+                1 => unit_tile::<V, 1>(wl, bl, hin, ni, o, hi),
+                2 => unit_tile::<V, 2>(wl, bl, hin, ni, o, hi),
+                3 => unit_tile::<V, 3>(wl, bl, hin, ni, o, hi),
+                _ => unit_tile::<V, 4>(wl, bl, hin, ni, o, hi),
             }
+            o += (no - o).min(4);
+        }
+        for o in 0..no {
+            let z = V::load(&hi[o * w..]);
             if keep {
-                let e = activation::eval(act, acc);
+                let e = activation::eval(act, z);
                 e[0].store(&mut hi[o * w..]);
                 e[1].store(&mut dl[o * w..]);
             } else {
-                activation::value(act, acc).store(&mut hi[o * w..]);
+                activation::value(act, z).store(&mut hi[o * w..]);
             }
         }
+    }
+}
+
+/// Pre-activations of units `o..o+T` into `z`: `b_o`, then `fma(W_ok, h_k, acc)` for `k`
+/// ascending, each unit's own chain (the order of the module docs).
+#[inline(always)]
+fn unit_tile<V: Lane, const T: usize>(
+    wl: &[V::T],
+    bl: &[V::T],
+    hin: &[V::T],
+    ni: usize,
+    o: usize,
+    z: &mut [V::T],
+) {
+    let w = V::W;
+    let mut acc = [V::zero(); T];
+    for (t, a) in acc.iter_mut().enumerate() {
+        *a = V::load(&bl[(o + t) * w..]);
+    }
+    let rows = &wl[o * ni * w..(o + T) * ni * w];
+    for (k, hk) in hin[..ni * w].chunks_exact(w).enumerate() {
+        let hk = V::load(hk);
+        for (t, a) in acc.iter_mut().enumerate() {
+            *a = V::load(&rows[(t * ni + k) * w..]).fma(hk, *a);
+        }
+    }
+    for (t, a) in acc.iter().enumerate() {
+        a.store(&mut z[(o + t) * w..]);
     }
 }
 
@@ -551,6 +648,41 @@ fn backward_block<V: Lane>(
 mod tests {
     use super::*;
     use crate::nn::Activation;
+
+    /// The AVX2 transposes move every value to the same place as the plain loop, for row
+    /// lengths around their block widths.
+    #[test]
+    fn interleave_transposes_equal_the_plain_loop() {
+        fn plain<T: Copy + Default>(rows: &[&[T]]) -> Vec<T> {
+            let w = rows.len();
+            let mut out = vec![T::default(); w * rows[0].len()];
+            for j in 0..rows[0].len() {
+                for (l, r) in rows.iter().enumerate() {
+                    out[j * w + l] = r[j];
+                }
+            }
+            out
+        }
+        if !avx2_available() {
+            return;
+        }
+        for np in [1usize, 3, 4, 5, 7, 8, 9, 15, 16, 17, 354] {
+            let v32: Vec<Vec<f32>> = (0..8)
+                .map(|l| (0..np).map(|j| (l * 1000 + j) as f32).collect())
+                .collect();
+            let r32: Vec<&[f32]> = v32.iter().map(|v| v.as_slice()).collect();
+            let mut got = vec![0.0f32; 8 * np];
+            interleave::<super::super::lanes::Emu<f32, 8>>(&r32, &mut got, true);
+            assert_eq!(got, plain(&r32), "f32, np = {np}");
+            let v64: Vec<Vec<f64>> = (0..4)
+                .map(|l| (0..np).map(|j| (l * 1000 + j) as f64).collect())
+                .collect();
+            let r64: Vec<&[f64]> = v64.iter().map(|v| v.as_slice()).collect();
+            let mut got = vec![0.0f64; 4 * np];
+            interleave::<super::super::lanes::Emu<f64, 4>>(&r64, &mut got, true);
+            assert_eq!(got, plain(&r64), "f64, np = {np}");
+        }
+    }
 
     #[test]
     fn tails_and_layouts_agree_with_a_member_alone() {
