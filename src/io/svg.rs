@@ -578,7 +578,10 @@ mod tests {
         let narrow = Axis::fit([0.0021, 0.0034].into_iter(), true);
         let ticks = narrow.ticks();
         assert!(ticks.len() >= 2, "{ticks:?}");
-        assert!(ticks.iter().all(|t| (0.002..0.0036).contains(t)), "{ticks:?}");
+        assert!(
+            ticks.iter().all(|t| (0.002..0.0036).contains(t)),
+            "{ticks:?}"
+        );
         let inside = Axis::fit([0.0031, 0.0034].into_iter(), true).ticks();
         assert_eq!(inside.len(), 2, "{inside:?}");
         let wide = Axis::fit([1e-4, 1.0].into_iter(), true).ticks();
