@@ -83,12 +83,17 @@ fn check(c: &EvoCase) {
         c.first_index,
     )
     .unwrap();
-    // The operators must have done something, or the comparison would prove little.
-    assert_ne!(
-        bits(&mutated),
-        bits(&kids),
-        "mutation changed nothing: {c:?}"
-    );
+    // The operators must have done something, or the comparison would prove little. With
+    // p_m = 1/n_var every child variable mutates with that probability, so a case of k pairs
+    // leaves everything unchanged with probability (1 − 1/n_var)^(2·k·n_var) ≈ e^(−2k): only
+    // demand a change where that is negligible (k ≥ 8: below 2e-7).
+    if c.pairs.len() >= 8 {
+        assert_ne!(
+            bits(&mutated),
+            bits(&kids),
+            "mutation changed nothing: {c:?}"
+        );
+    }
     assert_eq!(emu_pm(c, &kids), bits(&mutated), "mutation {c:?}");
 }
 
