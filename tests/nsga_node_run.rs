@@ -79,6 +79,25 @@ fn one_and_two_threads_give_the_same_bits() {
 }
 
 #[test]
+fn perturbed_copies_run_thread_independently_and_differ_from_sbx() {
+    let pcfg = |threads: usize| NodeConfig {
+        perturbation: Some(0.01),
+        ..cfg(threads)
+    };
+    let r1 = run_nsga_node(&lv_problem(&[5, 5], 1), &pcfg(1), |_| {}).unwrap();
+    let r2 = run_nsga_node(&lv_problem(&[5, 5], 2), &pcfg(2), |_| {}).unwrap();
+    assert_eq!(bits(&r1.genomes), bits(&r2.genomes));
+    assert_eq!(bits(&r1.objectives), bits(&r2.objectives));
+    let sbx = run_nsga_node(&lv_problem(&[5, 5], 1), &cfg(1), |_| {}).unwrap();
+    assert_ne!(bits(&r1.genomes), bits(&sbx.genomes));
+    let bad = NodeConfig {
+        perturbation: Some(-1.0),
+        ..cfg(1)
+    };
+    assert!(run_nsga_node(&lv_problem(&[5, 5], 1), &bad, |_| {}).is_err());
+}
+
+#[test]
 fn best_misfit_never_gets_worse_and_front_is_consistent() {
     let mut best = Vec::new();
     let r = run_nsga_node(&lv_problem(&[5], 1), &cfg(1), |p| best.push(p.best[0])).unwrap();

@@ -468,3 +468,54 @@ pub fn random_population(n: usize, lower: &[f64], upper: &[f64], seed: u64) -> V
     }
     x
 }
+
+/// Gaussian perturbation of copied parents, the offspring operator for trained networks:
+/// every variable `j` of every row gets `σ ξ` added, or is multiplied by `exp(σ ξ)` where
+/// `multiplicative[j]` (positive physical parameters), with ξ standard normal from the stream
+/// `(seed, "gaussian-perturbation", generation, row)`. Crossing two independently trained
+/// networks weight by weight mixes unrelated hidden units (an MLP is invariant under
+/// permuting them), so SBX children restart training; perturbed copies keep their parent's.
+/// Pair it with a [`Variation`] of `p_c = 0` and `p_m = Some(0.0)` so the asked rows are the
+/// tournament winners themselves. Errors: σ not finite or negative, a mask of the wrong length.
+///
+/// ```
+/// use pareto_sciml::moo::operators::gaussian_perturbation;
+/// let mut x = vec![0.5, 2.0, 0.5, 2.0];
+/// gaussian_perturbation(&mut x, &[false, true], 0.01, 7, 3).unwrap();
+/// assert!((x[0] - 0.5).abs() < 0.1 && x[1] > 0.0 && x[0].to_bits() != x[2].to_bits());
+/// ```
+pub fn gaussian_perturbation(
+    x: &mut [f64],
+    multiplicative: &[bool],
+    sigma: f64,
+    seed: u64,
+    generation: u64,
+) -> Result<()> {
+    if !(sigma.is_finite() && sigma >= 0.0) {
+        return Err(Error::config(
+            "perturbation",
+            format!("σ must be finite and ≥ 0, got {sigma}"),
+        ));
+    }
+    let n_var = multiplicative.len();
+    if n_var == 0 || x.len() % n_var != 0 {
+        return Err(Error::Shape {
+            op: "gaussian_perturbation",
+            what: "x.len() (a multiple of the mask length)".into(),
+            expected: x.len().div_ceil(n_var.max(1)) * n_var.max(1),
+            got: x.len(),
+        });
+    }
+    for (m, row) in x.chunks_exact_mut(n_var).enumerate() {
+        let mut s = crate::rng::stream(seed, "gaussian-perturbation", generation, m as u64);
+        for (v, &mul) in row.iter_mut().zip(multiplicative) {
+            let xi = s.normal_f64();
+            if mul {
+                *v *= crate::math::exp_f64(sigma * xi);
+            } else {
+                *v += sigma * xi;
+            }
+        }
+    }
+    Ok(())
+}

@@ -14,7 +14,7 @@ use super::objectives::LossWeights;
 use super::problem::NodeProblem;
 use crate::error::{Error, Result};
 use crate::moo::algorithm::Algorithm;
-use crate::moo::operators::Variation;
+use crate::moo::operators::{gaussian_perturbation, Variation};
 use crate::moo::{das_dennis, Nsga2, Nsga3, Rvea};
 use crate::nn::{init_genome, Adam, Init};
 use crate::ode::BatchSystem;
@@ -54,8 +54,13 @@ pub struct NodeConfig {
     pub lamarckian: bool,
     /// Survivor selection.
     pub selector: Selector,
-    /// SBX and polynomial-mutation parameters (DESIGN §5 defaults).
+    /// SBX and polynomial-mutation parameters (DESIGN §5 defaults; used when `perturbation`
+    /// is `None`).
     pub variation: Variation,
+    /// `Some(σ)`: offspring are Gaussian-perturbed copies of the tournament winners
+    /// ([`crate::moo::operators::gaussian_perturbation`]: σ ξ on every weight, `exp(σ ξ)` on
+    /// trainable physics parameters), crossover and mutation off. `None` (default): SBX + PM.
+    pub perturbation: Option<f64>,
     /// Weights of the training loss.
     pub weights: LossWeights,
     /// Network initialisation of the first population.
@@ -79,6 +84,7 @@ impl Default for NodeConfig {
             lamarckian: true,
             selector: Selector::Nsga2,
             variation: Variation::default(),
+            perturbation: None,
             weights: LossWeights {
                 physics: 0.0,
                 smoothness: 0.0,
@@ -153,7 +159,28 @@ impl NodeConfig {
             return Err(Error::config("generations", "must be at least 1"));
         }
         self.adam.validate()?;
+        if let Some(sigma) = self.perturbation {
+            if !(sigma.is_finite() && sigma >= 0.0) {
+                return Err(Error::config(
+                    "perturbation",
+                    format!("σ must be finite and ≥ 0, got {sigma}"),
+                ));
+            }
+        }
         self.weights.validate()
+    }
+
+    /// The operator parameters the algorithm runs with: crossover and mutation off when
+    /// offspring are perturbed copies.
+    fn effective_variation(&self) -> Variation {
+        match self.perturbation {
+            Some(_) => Variation {
+                p_c: 0.0,
+                p_m: Some(0.0),
+                ..self.variation
+            },
+            None => self.variation,
+        }
     }
 }
 
@@ -169,15 +196,16 @@ pub fn run_nsga_node<P: BatchSystem<f64>>(
 ) -> Result<NodeResult> {
     cfg.validate()?;
     let no = problem.n_objectives();
+    let variation = cfg.effective_variation();
     match cfg.selector {
         Selector::Nsga2 => {
-            let alg = Nsga2::with_variation(problem, cfg.pop_size, cfg.seed, cfg.variation)?
+            let alg = Nsga2::with_variation(problem, cfg.pop_size, cfg.seed, variation)?
                 .threads(cfg.threads);
             drive(problem, cfg, alg, progress)
         }
         Selector::Nsga3 { partitions } => {
             let refs = das_dennis(no, partitions)?;
-            let alg = Nsga3::with_variation(problem, refs, cfg.pop_size, cfg.seed, cfg.variation)?
+            let alg = Nsga3::with_variation(problem, refs, cfg.pop_size, cfg.seed, variation)?
                 .threads(cfg.threads);
             drive(problem, cfg, alg, progress)
         }
@@ -190,7 +218,7 @@ pub fn run_nsga_node<P: BatchSystem<f64>>(
                 cfg.seed,
                 2.0,
                 0.1,
-                cfg.variation,
+                variation,
             )?
             .threads(cfg.threads);
             drive(problem, cfg, alg, progress)
@@ -272,6 +300,17 @@ fn drive<P: BatchSystem<f64>, A: Algorithm>(
         if gen == 0 {
             let n = asked.len() / problem.n_genome();
             alg.replace_pending(&initial_genomes(problem, cfg.init, cfg.seed, n))?;
+        } else if let Some(sigma) = cfg.perturbation {
+            // Genome layout: trainable physics parameters first, then the network.
+            let n_phys = if problem.physics_trainable() {
+                problem.physics_params().len()
+            } else {
+                0
+            };
+            let mask: Vec<bool> = (0..problem.n_genome()).map(|j| j < n_phys).collect();
+            let mut x = asked;
+            gaussian_perturbation(&mut x, &mask, sigma, cfg.seed, gen)?;
+            alg.replace_pending(&x)?;
         }
         let x = alg.ask()?.to_vec();
         let (trained, taken) = train_genomes(problem, &x, cfg.adam_steps, &cfg.adam, cfg.weights)?;

@@ -9,7 +9,7 @@ use crate::backend::cpu::lanes::Real;
 use crate::backend::cpu::Cpu;
 use crate::error::{Error, Result};
 use crate::moo::algorithm::Algorithm;
-use crate::moo::operators::Variation;
+use crate::moo::operators::{gaussian_perturbation, Variation};
 use crate::moo::problem::{Bounds, Problem};
 use crate::moo::{das_dennis, nondominated_sort, Nsga2, Nsga3};
 use crate::nn::{Adam, Init, MlpSpec};
@@ -207,30 +207,6 @@ pub fn train_nsga_pinn<P: PinnProblem + ?Sized>(
     }
 }
 
-/// Adds `σ ξ` to every weight and multiplies every physical parameter by `exp(σ ξ)`, with ξ
-/// standard normal from the stream `(seed, "gaussian-perturbation", generation, member)`.
-fn perturb(
-    mut x: Vec<f64>,
-    n_params: usize,
-    ng: usize,
-    sigma: f64,
-    seed: u64,
-    gen: u64,
-) -> Vec<f64> {
-    for (m, row) in x.chunks_exact_mut(ng).enumerate() {
-        let mut s = crate::rng::stream(seed, "gaussian-perturbation", gen, m as u64);
-        for (j, v) in row.iter_mut().enumerate() {
-            let xi = s.normal_f64();
-            if j < n_params {
-                *v += sigma * xi;
-            } else {
-                *v *= crate::math::exp_f64(sigma * xi);
-            }
-        }
-    }
-    x
-}
-
 fn drive<A: Algorithm, P: PinnProblem + ?Sized>(
     mut alg: A,
     problem: &P,
@@ -255,7 +231,9 @@ fn drive<A: Algorithm, P: PinnProblem + ?Sized>(
             alg.replace_pending(&x)?;
             alg.ask()?.to_vec()
         } else if let Some(sigma) = cfg.perturbation {
-            let x = perturb(asked, spec.n_params(), ng, sigma, cfg.seed, gen as u64);
+            let mut x = asked;
+            let mask: Vec<bool> = (0..ng).map(|j| j >= spec.n_params()).collect();
+            gaussian_perturbation(&mut x, &mask, sigma, cfg.seed, gen as u64)?;
             alg.replace_pending(&x)?;
             alg.ask()?.to_vec()
         } else {
