@@ -142,6 +142,7 @@ fn pymoo_rows(path: &std::path::Path) -> Vec<(String, String, [String; 6])> {
 
 fn main() -> Result<()> {
     let args = ReproArgs::from_env("reproduce_dtlz");
+    args.require_cpu("reproduce_dtlz")?;
     let t0 = Instant::now();
     let (numbers, max_gen): (Vec<u8>, u64) = match args.mode {
         Mode::Smoke => (vec![1, 2], 10),

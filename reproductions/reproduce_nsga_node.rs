@@ -149,6 +149,7 @@ struct Settings {
 
 fn main() -> Result<()> {
     let args = ReproArgs::from_env("reproduce_nsga_node");
+    args.require_cpu("reproduce_nsga_node")?;
     let start = Instant::now();
     let s = match args.mode {
         Mode::Smoke => Settings {

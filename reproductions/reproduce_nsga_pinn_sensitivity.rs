@@ -47,6 +47,7 @@ fn test_mse(
 
 fn main() -> Result<()> {
     let args = ReproArgs::from_env("reproduce_nsga_pinn_sensitivity");
+    args.require_cpu("reproduce_nsga_pinn_sensitivity")?;
     let t0 = Instant::now();
     let (budget, spec, obs) = match args.mode {
         Mode::Smoke => (

@@ -175,6 +175,24 @@ impl ReproArgs {
         Ok(out)
     }
 
+    /// An error for `--backend cuda` in a reproduction that has only a CPU path, so a user
+    /// never gets CPU numbers while believing they came from the GPU.
+    ///
+    /// ```
+    /// use pareto_sciml::repro::ReproArgs;
+    /// let a = ReproArgs::parse_from("p", ["--backend", "cuda"]).unwrap();
+    /// assert!(a.require_cpu("p").is_err());
+    /// ```
+    pub fn require_cpu(&self, program: &str) -> Result<()> {
+        match self.backend {
+            BackendChoice::Cpu => Ok(()),
+            BackendChoice::Cuda => Err(Error::config(
+                "--backend",
+                format!("{program} runs on the CPU only so far; its CUDA path is not wired in (see the README's GPU section)"),
+            )),
+        }
+    }
+
     /// The number of runs: `--runs` if given, otherwise the default of the current mode.
     pub fn runs_or(&self, smoke: usize, quick: usize, full: usize) -> usize {
         self.runs.unwrap_or(match self.mode {

@@ -74,6 +74,7 @@ where
     P: PinnProblem + Clone + 'static,
     F: FnMut(bool, f64, u64) -> Result<(P, Vec<f64>, f64)>,
 {
+    args.require_cpu(published.program)?;
     let t0 = Instant::now();
     let runs = args.runs_or(1, 1, 3);
     let (forward_etas, inverse_etas): (Vec<f64>, Vec<f64>) = match args.mode {
