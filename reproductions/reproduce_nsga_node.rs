@@ -226,6 +226,16 @@ fn main() -> Result<()> {
                 );
             })?;
             let nsga_s = t_run.elapsed().as_secs_f64();
+            // The same run with Gaussian-perturbed copies as offspring instead of SBX + PM
+            // (the operator the PINN trainers default to): crossing trained networks weight by
+            // weight scrambles their hidden units.
+            let t_pert = Instant::now();
+            let pcfg = NodeConfig {
+                perturbation: Some(0.01),
+                ..cfg.clone()
+            };
+            let rp = run_nsga_node(&problem, &pcfg, |_| {})?;
+            let pert_s = t_pert.elapsed().as_secs_f64();
             // Single-objective Adam on the same budget from the same initial networks.
             let t_base = Instant::now();
             let init = initial_genomes(&problem, cfg.init, seed, s.pop);
@@ -244,11 +254,15 @@ fn main() -> Result<()> {
             let ng = problem.n_genome();
             let (knee, knee_y) = ev.genome(r.genome(r.knee))?;
             let (best, _) = ev.genome(r.genome(r.best_fit()))?;
+            let (pknee, _) = ev.genome(rp.genome(rp.knee))?;
+            let (pbest, _) = ev.genome(rp.genome(rp.best_fit()))?;
             let (base, base_y) = ev.genome(&trained[base_best * ng..(base_best + 1) * ng])?;
             let (phys, _) = ev.physics_only()?;
             for (model, m, secs) in [
                 ("NSGA-NODE knee", &knee, nsga_s),
                 ("NSGA-NODE best fit", &best, nsga_s),
+                ("NSGA-NODE σ-copies knee", &pknee, pert_s),
+                ("NSGA-NODE σ-copies best fit", &pbest, pert_s),
                 ("Adam (same budget)", &base, base_s),
                 ("physics only", &phys, 0.0),
             ] {
@@ -365,7 +379,9 @@ fn main() -> Result<()> {
          31 samples on t ∈ [0, 3], 5 % noise (η·mean·N(0,1)); known physics x' = αx, y' = −δy \
          (α = 1.3, δ = 1.8); network 2 → 5 → 5 → 5 → out, tanh, λ = 1; dopri5, rtol 1e-6, atol \
          1e-8. NSGA-NODE: NSGA-II, population {}, {} generations, S = {} Adam steps (lr 0.01) \
-         per asked genome per generation, Lamarckian, training loss D + {PHYSICS_WEIGHT:e}·P. \
+         per asked genome per generation, Lamarckian, training loss D + {PHYSICS_WEIGHT:e}·P; \
+         offspring by SBX + polynomial mutation, and (rows \"σ-copies\") the same run with \
+         Gaussian-perturbed copies of the tournament winners (σ = 0.01) instead. \
          Adam baseline: the same {} initial networks, each trained alone for {} steps on the same \
          loss (the same number of gradient evaluations), best by data misfit. Seeds {}..{}. \
          Written by `cargo run --release --example reproduce_nsga_node{}`.\n\n\
