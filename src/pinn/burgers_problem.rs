@@ -28,23 +28,17 @@ use crate::error::{check_finite, Error, Result};
 use crate::nn::{Burgers, MlpSpec, ResidualLoss};
 use crate::pinn::dataset::{PinnDataset, PointSet};
 use crate::pinn::problem::{
-    accumulate, check_members, mse_term, n_genes, split_members, to_element, PinnProblem, TermEval,
+    accumulate, check_members, n_genes, split_members, to_element, DataTerms, PinnProblem,
+    TermEval, STANDARD_TERMS,
 };
-
-const TERMS: [&str; 3] = ["residual", "boundary", "data"];
 
 /// Burgers PINN problem on a [`PinnDataset`] (points `(x, t)`).
 #[derive(Debug, Clone)]
 pub struct BurgersProblem<T> {
-    data: PinnDataset,
     nu: Option<f64>,
     nu_bounds: Vec<(f64, f64)>,
-    targets: Vec<f64>,
     collocation: Vec<T>,
-    boundary_x: Vec<T>,
-    boundary_u: Vec<T>,
-    obs_x: Vec<T>,
-    obs_u: Vec<T>,
+    terms: DataTerms<T>,
 }
 
 fn check_nu(nu: f64) -> Result<()> {
@@ -80,16 +74,6 @@ impl<T: Element> BurgersProblem<T> {
 
     fn build(data: PinnDataset, nu: Option<f64>, nu_bounds: Vec<(f64, f64)>) -> Result<Self> {
         let op = "BurgersProblem";
-        for (what, set) in [
-            ("boundary", &data.boundary),
-            ("observations", &data.observations),
-        ] {
-            if set.is_empty() {
-                return Err(Error::Empty { op, what });
-            }
-            crate::error::check_len(op, "point dimension", 2, set.dim)?;
-            check_finite(op, what, &set.values)?;
-        }
         if data.collocation.is_empty() || data.collocation.len() % 2 != 0 {
             return Err(Error::Empty {
                 op,
@@ -98,21 +82,16 @@ impl<T: Element> BurgersProblem<T> {
         }
         check_finite(op, "collocation", &data.collocation)?;
         Ok(BurgersProblem {
-            targets: data.observations.values.clone(),
             collocation: to_element(&data.collocation),
-            boundary_x: to_element(&data.boundary.points),
-            boundary_u: to_element(&data.boundary.values),
-            obs_x: to_element(&data.observations.points),
-            obs_u: to_element(&data.observations.values),
             nu,
             nu_bounds,
-            data,
+            terms: DataTerms::new(op, data)?,
         })
     }
 
     /// The data set.
     pub fn dataset(&self) -> &PinnDataset {
-        &self.data
+        &self.terms.data
     }
 
     /// The fixed viscosity, or `None` for the inverse problem.
@@ -135,7 +114,7 @@ impl<T: Element> PinnProblem for BurgersProblem<T> {
         2
     }
     fn term_names(&self) -> &[&'static str] {
-        &TERMS
+        &STANDARD_TERMS
     }
     fn data_term(&self) -> usize {
         2
@@ -180,45 +159,24 @@ impl<T: Element> PinnProblem for BurgersProblem<T> {
             accumulate(&lg.grad_extra, ne, w0, &mut grad, ng, np);
         }
         let res: Vec<f64> = lg.loss.iter().map(|v| v.to_f64()).collect();
-        let bnd = mse_term(
-            cpu,
-            spec,
-            &genomes,
-            &self.boundary_x,
-            &self.boundary_u,
-            w(1),
-            &mut grad,
-            ng,
-        )?;
-        let dat = mse_term(
-            cpu,
-            spec,
-            &genomes,
-            &self.obs_x,
-            &self.obs_u,
-            w(2),
-            &mut grad,
-            ng,
-        )?;
+        let (bnd, dat) = self
+            .terms
+            .evaluate(cpu, spec, &genomes, weights, &mut grad, ng)?;
         let terms = (0..p).flat_map(|m| [res[m], bnd[m], dat[m]]).collect();
         Ok(TermEval { terms, grad })
     }
 
     fn observations(&self) -> &PointSet {
-        &self.data.observations
+        &self.terms.data.observations
     }
     fn data_targets(&self) -> &[f64] {
-        &self.targets
+        self.terms.targets()
     }
     fn set_data_targets(&mut self, targets: &[f64]) -> Result<()> {
-        let op = "BurgersProblem::set_data_targets";
-        crate::error::check_len(op, "targets", self.targets.len(), targets.len())?;
-        check_finite(op, "targets", targets)?;
-        self.targets = targets.to_vec();
-        self.obs_u = to_element(targets);
-        Ok(())
+        self.terms
+            .set_targets("BurgersProblem::set_data_targets", targets)
     }
     fn test_set(&self) -> &PointSet {
-        &self.data.test
+        &self.terms.data.test
     }
 }

@@ -16,7 +16,7 @@ use crate::backend::cpu::lanes::Real;
 use crate::backend::cpu::{Cpu, Element};
 use crate::error::{Error, Result};
 use crate::nn::{JetSpec, MlpSpec, MseLoss, PointLoss};
-use crate::pinn::dataset::PointSet;
+use crate::pinn::dataset::{PinnDataset, PointSet};
 
 /// Loss terms of a population and, optionally, the gradient of their weighted sum.
 #[derive(Debug, Clone, PartialEq)]
@@ -144,7 +144,7 @@ pub(crate) fn to_element<T: Element>(v: &[f64]) -> Vec<T> {
 /// Mean squared misfit of the network value against `targets` at `points`, per member, with
 /// `w ·` its genome gradient accumulated into `grad` (`P × n_genes`, genome part).
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn mse_term<T: Element>(
+fn mse_term<T: Element>(
     cpu: &Cpu,
     spec: &MlpSpec,
     genomes: &[T],
@@ -161,6 +161,85 @@ pub(crate) fn mse_term<T: Element>(
         accumulate(&lg.grad, spec.n_params(), w, grad, n_genes, 0);
     }
     Ok(lg.loss.iter().map(|v| v.to_f64()).collect())
+}
+
+/// Names of the three loss terms of the reproduced problems, in objective order.
+pub(crate) const STANDARD_TERMS: [&str; 3] = ["residual", "boundary", "data"];
+
+/// The initial/boundary and observation terms every problem shares: the data set, the current
+/// data targets (f64 for callers, element type for the kernels) and the point sets as the
+/// kernels read them.
+#[derive(Debug, Clone)]
+pub(crate) struct DataTerms<T> {
+    pub(crate) data: PinnDataset,
+    targets: Vec<f64>,
+    boundary_x: Vec<T>,
+    boundary_u: Vec<T>,
+    obs_x: Vec<T>,
+    obs_u: Vec<T>,
+}
+
+impl<T: Element> DataTerms<T> {
+    /// Checks that the boundary and observation sets are non-empty, 2-D and finite.
+    pub(crate) fn new(op: &'static str, data: PinnDataset) -> Result<Self> {
+        for (what, set) in [
+            ("boundary", &data.boundary),
+            ("observations", &data.observations),
+        ] {
+            if set.is_empty() {
+                return Err(Error::Empty { op, what });
+            }
+            crate::error::check_len(op, "point dimension", 2, set.dim)?;
+            crate::error::check_finite(op, what, &set.values)?;
+        }
+        Ok(DataTerms {
+            targets: data.observations.values.clone(),
+            boundary_x: to_element(&data.boundary.points),
+            boundary_u: to_element(&data.boundary.values),
+            obs_x: to_element(&data.observations.points),
+            obs_u: to_element(&data.observations.values),
+            data,
+        })
+    }
+
+    pub(crate) fn targets(&self) -> &[f64] {
+        &self.targets
+    }
+
+    pub(crate) fn set_targets(&mut self, op: &'static str, targets: &[f64]) -> Result<()> {
+        crate::error::check_len(op, "targets", self.targets.len(), targets.len())?;
+        crate::error::check_finite(op, "targets", targets)?;
+        self.targets = targets.to_vec();
+        self.obs_u = to_element(targets);
+        Ok(())
+    }
+
+    /// Boundary and data terms per member; with weights, `w[1]` and `w[2]` times their genome
+    /// gradients are added into `grad` (`P × n_genes`).
+    pub(crate) fn evaluate(
+        &self,
+        cpu: &Cpu,
+        spec: &MlpSpec,
+        genomes: &[T],
+        weights: Option<&[f64]>,
+        grad: &mut [T],
+        n_genes: usize,
+    ) -> Result<(Vec<f64>, Vec<f64>)> {
+        let w = |k: usize| weights.map(|w| w[k]);
+        let (bx, bu) = (&self.boundary_x, &self.boundary_u);
+        let bnd = mse_term(cpu, spec, genomes, bx, bu, w(1), grad, n_genes)?;
+        let dat = mse_term(
+            cpu,
+            spec,
+            genomes,
+            &self.obs_x,
+            &self.obs_u,
+            w(2),
+            grad,
+            n_genes,
+        )?;
+        Ok((bnd, dat))
+    }
 }
 
 /// `dst[m, offset + j] += w · src[m, j]` for every member `m`.

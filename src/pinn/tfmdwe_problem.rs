@@ -16,12 +16,10 @@ use crate::nn::{JetSpec, MlpSpec};
 use crate::pinn::caputo::L1Caputo;
 use crate::pinn::dataset::{PinnDataset, PointSet};
 use crate::pinn::problem::{
-    check_members, mse_term, n_genes, split_members, to_element, GivenAdjoints, PinnProblem,
-    TermEval,
+    check_members, n_genes, split_members, to_element, DataTerms, GivenAdjoints, PinnProblem,
+    TermEval, STANDARD_TERMS,
 };
 use crate::pinn::tfmdwe::TfmdweDataset;
-
-const TERMS: [&str; 3] = ["residual", "boundary", "data"];
 
 /// Residuals, loss and adjoints of the L1-discretised TFMDWE on a grid.
 #[derive(Debug, Clone, PartialEq)]
@@ -108,19 +106,14 @@ pub fn caputo_residual(
 /// TFMDWE PINN problem on a [`TfmdweDataset`] (points `(x, t)`).
 #[derive(Debug, Clone)]
 pub struct TfmdweProblem<T> {
-    data: PinnDataset,
     nx: usize,
     dt: f64,
     n_steps: usize,
     caputo: Option<L1Caputo>,
     alpha_bounds: Vec<(f64, f64)>,
     source: Vec<f64>,
-    targets: Vec<f64>,
     grid: Vec<T>,
-    boundary_x: Vec<T>,
-    boundary_u: Vec<T>,
-    obs_x: Vec<T>,
-    obs_u: Vec<T>,
+    terms: DataTerms<T>,
 }
 
 impl<T: Element> TfmdweProblem<T> {
@@ -150,16 +143,6 @@ impl<T: Element> TfmdweProblem<T> {
     ) -> Result<Self> {
         let op = "TfmdweProblem";
         let data = ds.data;
-        for (what, set) in [
-            ("boundary", &data.boundary),
-            ("observations", &data.observations),
-        ] {
-            if set.is_empty() {
-                return Err(Error::Empty { op, what });
-            }
-            check_len(op, "point dimension", 2, set.dim)?;
-            check_finite(op, what, &set.values)?;
-        }
         let (nx, n_steps) = (ds.x.len(), ds.caputo.n_steps());
         if nx == 0 {
             return Err(Error::Empty {
@@ -183,19 +166,14 @@ impl<T: Element> TfmdweProblem<T> {
             caputo,
             alpha_bounds,
             source: ds.source,
-            targets: data.observations.values.clone(),
             grid: to_element(&grid),
-            boundary_x: to_element(&data.boundary.points),
-            boundary_u: to_element(&data.boundary.values),
-            obs_x: to_element(&data.observations.points),
-            obs_u: to_element(&data.observations.values),
-            data,
+            terms: DataTerms::new(op, data)?,
         })
     }
 
     /// The data set (without the grid and source, which the problem keeps).
     pub fn dataset(&self) -> &PinnDataset {
-        &self.data
+        &self.terms.data
     }
 
     /// The fixed order α, or `None` for the inverse problem.
@@ -239,7 +217,7 @@ impl<T: Element> PinnProblem for TfmdweProblem<T> {
         2
     }
     fn term_names(&self) -> &[&'static str] {
-        &TERMS
+        &STANDARD_TERMS
     }
     fn data_term(&self) -> usize {
         2
@@ -318,45 +296,24 @@ impl<T: Element> PinnProblem for TfmdweProblem<T> {
                 }
             }
         }
-        let bnd = mse_term(
-            cpu,
-            spec,
-            &genomes,
-            &self.boundary_x,
-            &self.boundary_u,
-            w(1),
-            &mut grad,
-            ng,
-        )?;
-        let dat = mse_term(
-            cpu,
-            spec,
-            &genomes,
-            &self.obs_x,
-            &self.obs_u,
-            w(2),
-            &mut grad,
-            ng,
-        )?;
+        let (bnd, dat) = self
+            .terms
+            .evaluate(cpu, spec, &genomes, weights, &mut grad, ng)?;
         let terms = (0..p).flat_map(|m| [res[m], bnd[m], dat[m]]).collect();
         Ok(TermEval { terms, grad })
     }
 
     fn observations(&self) -> &PointSet {
-        &self.data.observations
+        &self.terms.data.observations
     }
     fn data_targets(&self) -> &[f64] {
-        &self.targets
+        self.terms.targets()
     }
     fn set_data_targets(&mut self, targets: &[f64]) -> Result<()> {
-        let op = "TfmdweProblem::set_data_targets";
-        check_len(op, "targets", self.targets.len(), targets.len())?;
-        check_finite(op, "targets", targets)?;
-        self.targets = targets.to_vec();
-        self.obs_u = to_element(targets);
-        Ok(())
+        self.terms
+            .set_targets("TfmdweProblem::set_data_targets", targets)
     }
     fn test_set(&self) -> &PointSet {
-        &self.data.test
+        &self.terms.data.test
     }
 }
