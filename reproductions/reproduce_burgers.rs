@@ -30,11 +30,9 @@
 #[path = "pinn_common/mod.rs"]
 mod pinn_common;
 
-use pareto_sciml::moo::operators::Variation;
 use pareto_sciml::nn::{Activation, Adam, MlpSpec};
 use pareto_sciml::pinn::burgers::{burgers_dataset, BurgersDataConfig, NU_FORWARD_MODEL, NU_TRUE};
 use pareto_sciml::pinn::burgers_problem::BurgersProblem;
-use pareto_sciml::pinn::train::{Emo, NsgaPinnConfig};
 use pareto_sciml::repro::{Mode, ReproArgs};
 use pareto_sciml::Result;
 use pinn_common::*;
@@ -66,27 +64,15 @@ struct Sizes {
 }
 
 fn settings(mode: Mode, threads: usize) -> Result<(Settings, Sizes)> {
-    let retrain = |pop: usize, parts: usize, gens: usize, steps: usize| NsgaPinnConfig {
-        emo: Emo::Nsga3 { partitions: parts },
-        pop_size: pop,
-        generations: gens,
-        adam_steps: steps,
-        adam: Adam::default(),
-        weights: vec![1.0; 3],
-        gene_bound: 5.0,
-        variation: Variation::default(),
-        perturbation: Some(0.01),
-        ..Default::default()
-    };
     Ok(match mode {
         Mode::Smoke => (
             Settings {
                 spec: MlpSpec::uniform(2, &[10, 10], 1, Activation::Tanh)?,
                 adam_epochs: 20,
                 adam: Adam::default(),
-                nsga: retrain(6, 2, 2, 10),
+                nsga: nsga3(6, 2, 2, 10),
                 enkf_rounds: 1,
-                retrain: retrain(6, 2, 1, 10),
+                retrain: nsga3(6, 2, 1, 10),
                 members: 4,
                 eps_iter: 1e-6,
                 threads,
@@ -102,9 +88,9 @@ fn settings(mode: Mode, threads: usize) -> Result<(Settings, Sizes)> {
                 spec: MlpSpec::uniform(2, &[20; 4], 1, Activation::Tanh)?,
                 adam_epochs: 1500,
                 adam: Adam::default(),
-                nsga: retrain(8, 2, 3, 500),
+                nsga: nsga3(8, 2, 3, 500),
                 enkf_rounds: 2,
-                retrain: retrain(8, 2, 1, 500),
+                retrain: nsga3(8, 2, 1, 500),
                 members: 8,
                 eps_iter: 1e-6,
                 threads,
@@ -120,9 +106,9 @@ fn settings(mode: Mode, threads: usize) -> Result<(Settings, Sizes)> {
                 spec: MlpSpec::uniform(2, &[20; 8], 1, Activation::Tanh)?,
                 adam_epochs: 5000,
                 adam: Adam::default(),
-                nsga: retrain(16, 4, 4, 1250),
+                nsga: nsga3(16, 4, 4, 1250),
                 enkf_rounds: 3,
-                retrain: retrain(16, 4, 2, 500),
+                retrain: nsga3(16, 4, 2, 500),
                 members: 8,
                 eps_iter: 1e-6,
                 threads,

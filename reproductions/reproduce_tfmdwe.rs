@@ -22,11 +22,9 @@
 #[path = "pinn_common/mod.rs"]
 mod pinn_common;
 
-use pareto_sciml::moo::operators::Variation;
 use pareto_sciml::nn::{Activation, Adam, MlpSpec};
 use pareto_sciml::pinn::tfmdwe::{tfmdwe_dataset, TfmdweDataConfig, ALPHA_TRUE};
 use pareto_sciml::pinn::tfmdwe_problem::TfmdweProblem;
-use pareto_sciml::pinn::train::{Emo, NsgaPinnConfig};
 use pareto_sciml::repro::{Mode, ReproArgs};
 use pareto_sciml::Result;
 use pinn_common::*;
@@ -61,18 +59,6 @@ struct Sizes {
 }
 
 fn settings(mode: Mode, threads: usize) -> Result<(Settings, Sizes)> {
-    let nsga = |pop: usize, parts: usize, gens: usize, steps: usize| NsgaPinnConfig {
-        emo: Emo::Nsga3 { partitions: parts },
-        pop_size: pop,
-        generations: gens,
-        adam_steps: steps,
-        adam: Adam::default(),
-        weights: vec![1.0; 3],
-        gene_bound: 5.0,
-        variation: Variation::default(),
-        perturbation: Some(0.01),
-        ..Default::default()
-    };
     let spec = MlpSpec::uniform(2, &[50, 50], 1, Activation::Tanh)?;
     Ok(match mode {
         Mode::Smoke => (
@@ -80,9 +66,9 @@ fn settings(mode: Mode, threads: usize) -> Result<(Settings, Sizes)> {
                 spec: MlpSpec::uniform(2, &[10, 10], 1, Activation::Tanh)?,
                 adam_epochs: 20,
                 adam: Adam::default(),
-                nsga: nsga(6, 2, 2, 10),
+                nsga: nsga3(6, 2, 2, 10),
                 enkf_rounds: 1,
-                retrain: nsga(6, 2, 1, 10),
+                retrain: nsga3(6, 2, 1, 10),
                 members: 4,
                 eps_iter: 1e-6,
                 threads,
@@ -99,9 +85,9 @@ fn settings(mode: Mode, threads: usize) -> Result<(Settings, Sizes)> {
                 spec,
                 adam_epochs: 1500,
                 adam: Adam::default(),
-                nsga: nsga(8, 2, 3, 500),
+                nsga: nsga3(8, 2, 3, 500),
                 enkf_rounds: 2,
-                retrain: nsga(8, 2, 1, 500),
+                retrain: nsga3(8, 2, 1, 500),
                 members: 8,
                 eps_iter: 1e-6,
                 threads,
@@ -118,9 +104,9 @@ fn settings(mode: Mode, threads: usize) -> Result<(Settings, Sizes)> {
                 spec,
                 adam_epochs: 5000,
                 adam: Adam::default(),
-                nsga: nsga(16, 4, 4, 1250),
+                nsga: nsga3(16, 4, 4, 1250),
                 enkf_rounds: 3,
-                retrain: nsga(16, 4, 2, 1000),
+                retrain: nsga3(16, 4, 2, 1000),
                 members: 8,
                 eps_iter: 1e-6,
                 threads,

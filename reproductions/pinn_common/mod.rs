@@ -182,6 +182,23 @@ pub fn run_models<P: PinnProblem + Clone + 'static>(
     Ok(out)
 }
 
+/// NSGA-III-PINN with `partitions` Das–Dennis divisions and the trainer's defaults otherwise
+/// (Adam lr 1e-3, unit loss weights, weights in [−5, 5], perturbed-copy offspring σ = 0.01).
+pub fn nsga3(
+    pop_size: usize,
+    partitions: usize,
+    generations: usize,
+    steps: usize,
+) -> NsgaPinnConfig {
+    NsgaPinnConfig {
+        emo: pareto_sciml::pinn::train::Emo::Nsga3 { partitions },
+        pop_size,
+        generations,
+        adam_steps: steps,
+        ..Default::default()
+    }
+}
+
 /// Mean squared and mean absolute error of a prediction against the reference.
 pub fn errors(pred: &[f64], exact: &[f64]) -> (f64, f64) {
     let n = pred.len() as f64;

@@ -1,8 +1,8 @@
 //! ADAM-PINN: Adam on the weighted sum of the loss terms.
 
 use super::{
-    adam_steps, best_terms, check_weights, init_members, members_to_element, started, Choice,
-    PinnOutcome, Progress,
+    adam_steps, best_terms, check_weights, init_members, members_to_element, Choice, PinnOutcome,
+    Progress,
 };
 use crate::backend::cpu::lanes::Real;
 use crate::backend::cpu::Cpu;
@@ -85,7 +85,7 @@ pub fn train_adam_pinn<P: PinnProblem + ?Sized>(
     if cfg.epochs == 0 {
         return Err(Error::config("epochs", "must be at least 1"));
     }
-    let start = started();
+    let start = std::time::Instant::now();
     let ng = n_genes(problem, spec);
     let k = problem.n_terms();
     let init = init_members(problem, spec, cfg.init, cfg.seed, cfg.networks);

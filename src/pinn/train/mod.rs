@@ -25,7 +25,7 @@ use crate::backend::cpu::{Cpu, Element};
 use crate::error::{Error, Result};
 use crate::nn::{init_genome, Adam, AdamState, Init, MlpSpec};
 use crate::pinn::problem::{n_genes, PinnProblem};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// One progress report of a trainer.
 #[derive(Debug, Clone, PartialEq)]
@@ -172,6 +172,7 @@ pub(crate) fn adam_steps<P: PinnProblem + ?Sized>(
     let ng = n_genes(problem, spec);
     let np = spec.n_params();
     let p = members.len() / ng;
+    let k = problem.n_terms();
     let mut failed = vec![false; p];
     let bounds = problem.physical_bounds().to_vec();
     for step in 0..steps {
@@ -182,7 +183,6 @@ pub(crate) fn adam_steps<P: PinnProblem + ?Sized>(
                 continue;
             }
             let g = &eval.grad[m * ng..(m + 1) * ng];
-            let k = problem.n_terms();
             let t = &eval.terms[m * k..(m + 1) * k];
             if g.iter().any(|v| !v.is_finite()) || t.iter().any(|v| !v.is_finite()) {
                 failed[m] = true;
@@ -216,8 +216,4 @@ pub(crate) fn members_to_element<T: Element>(v: &[f64]) -> Result<Vec<T>> {
             index,
         }),
     }
-}
-
-pub(crate) fn started() -> Instant {
-    Instant::now()
 }

@@ -2,8 +2,7 @@
 //! networks, `S` Adam steps on each evaluated individual (Lamarckian by default).
 
 use super::{
-    adam_steps, best_terms, check_weights, init_members, members_to_element, started, PinnOutcome,
-    Progress,
+    adam_steps, best_terms, check_weights, init_members, members_to_element, PinnOutcome, Progress,
 };
 use crate::backend::cpu::lanes::Real;
 use crate::backend::cpu::Cpu;
@@ -215,7 +214,7 @@ fn drive<A: Algorithm, P: PinnProblem + ?Sized>(
     cpu: &Cpu,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<PinnOutcome> {
-    let start = started();
+    let start = std::time::Instant::now();
     let ng = n_genes(problem, spec);
     let k = problem.n_terms();
     let mut history = Vec::new();
