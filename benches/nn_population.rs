@@ -1,7 +1,8 @@
 //! Population kernels of the small-MLP engine on the Burgers PINN shape [2, 8×20 tanh, 1], f32.
 //!
 //! Groups (`<backend>_<op>`):
-//! - `cpu_forward`: values of P networks at N = 10⁴ points (AVX2/FMA path and scalar twin).
+//! - `cpu_forward`: values of P networks at N = 10⁴ points (AVX-512 with `--features avx512`,
+//!   AVX2/FMA path and scalar twin).
 //!   Throughput is counted in flops: 2·in·out per dense layer per point plus one per
 //!   activation, so criterion's "elem/s" reads as flop/s.
 //! - `cpu_forward_linear`: the same network with identity activations, AVX2 and scalar twin:
@@ -16,7 +17,7 @@
 //! PyTorch peer in the same session: `python3 benches/peers/torch_peer.py`.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use pareto_sciml::backend::cpu::{avx2_available, Cpu, Isa};
+use pareto_sciml::backend::cpu::{avx2_available, avx512_available, Cpu, Isa};
 use pareto_sciml::nn::{
     init_population, Activation, Burgers, Init, JetSpec, MlpSpec, ResidualLoss,
 };
@@ -56,6 +57,10 @@ fn setup_with(p: usize, act: Activation) -> (MlpSpec, Vec<f32>, Vec<f32>) {
 
 fn cpus() -> Vec<(&'static str, Cpu)> {
     let mut v = Vec::new();
+    // Only with `--features avx512` on a CPU that has it.
+    if avx512_available() {
+        v.push(("avx512", Cpu::new(2).with_isa(Isa::Avx512)));
+    }
     if avx2_available() {
         v.push(("avx2", Cpu::new(2).with_isa(Isa::Avx2)));
     }

@@ -1,8 +1,9 @@
-//! SIMD path == scalar twin and 1 thread == N threads, to the bit, for values, jets and loss
-//! gradients, in f32 and f64, at every small batch size (tails), across chunk boundaries and
-//! for odd sizes.
+//! SIMD paths (AVX2/FMA, and AVX-512 when built with `--features avx512` on a CPU that has
+//! it) == scalar twin and 1 thread == N threads, to the bit, for values, jets and loss
+//! gradients, in f32 and f64, at every small batch size (tails of 8- and 16-lane registers),
+//! across chunk boundaries and for odd sizes.
 
-use pareto_sciml::backend::cpu::{avx2_available, Cpu, Element, Isa, CHUNK};
+use pareto_sciml::backend::cpu::{avx2_available, avx512_available, Cpu, Element, Isa, CHUNK};
 use pareto_sciml::nn::{
     init_population, Activation, Burgers, Init, JetSpec, MlpSpec, MseLoss, ResidualLoss,
 };
@@ -89,7 +90,32 @@ fn configs() -> Vec<Cpu> {
     } else {
         eprintln!("AVX2/FMA not available: comparing thread counts only");
     }
+    if avx512_available() {
+        v.push(Cpu::new(1).with_isa(Isa::Avx512));
+        v.push(Cpu::new(2).with_isa(Isa::Avx512));
+    } else {
+        eprintln!("AVX-512 path not compared: needs `--features avx512` and an AVX-512F/VL CPU");
+    }
     v
+}
+
+#[test]
+fn avx512_request_without_support_is_an_error() {
+    let s = spec();
+    let (g, x, _, _) = data::<f32>(5, 1);
+    let r = Cpu::new(1)
+        .with_isa(Isa::Avx512)
+        .jets(&s, &g, &x, &JetSpec::value(2));
+    match r {
+        Ok(_) => assert!(avx512_available(), "AVX-512 ran without support"),
+        Err(e) => {
+            assert!(
+                !avx512_available(),
+                "AVX-512 refused although available: {e}"
+            );
+            assert!(e.to_string().contains("avx512"), "unclear error: {e}");
+        }
+    }
 }
 
 #[test]

@@ -1,9 +1,13 @@
 //! Work items of the population kernels, generic over the lane type, and their AVX2 entry
 //! points.
 
+#[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+use super::lanes::Wide;
 use super::lanes::{fold_lanes, Lane, Real};
-use super::Element;
+use super::{Element, Path};
 use crate::nn::backprop::backward_block;
+#[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+use crate::nn::backprop::{backward_wide, HalfBufs};
 use crate::nn::forward::{forward_block, Scratch};
 use crate::nn::{JetSpec, MlpSpec, PointLoss};
 
@@ -27,6 +31,16 @@ fn gather<V: Lane>(m: &[V::T], width: usize, n: usize, p0: usize, k: usize) -> V
         *b = m[(p0 + j).min(n - 1) * width + k];
     }
     V::load(&buf)
+}
+
+/// `1/n` for the first `valid` lanes, zero for the padding lanes past the end.
+#[inline(always)]
+fn point_weights<V: Lane>(inv_n: V::T, valid: usize) -> V {
+    let mut wbuf = [V::T::ZERO; 16];
+    for (j, w) in wbuf.iter_mut().enumerate().take(V::W) {
+        *w = if j < valid { inv_n } else { V::T::ZERO };
+    }
+    V::load(&wbuf)
 }
 
 #[inline(always)]
@@ -95,7 +109,6 @@ fn loss_item<V: Lane, L: PointLoss>(
     let mut adj = vec![V::zero(); n_out * c];
     let mut adj_e = vec![V::zero(); ne];
     let inv_n = V::T::ONE / V::T::from_f64(n as f64);
-    let mut wbuf = [V::T::ZERO; 16];
     let mut p0 = lo;
     while p0 < hi {
         for (k, v) in xv.iter_mut().enumerate() {
@@ -104,11 +117,7 @@ fn loss_item<V: Lane, L: PointLoss>(
         for (k, v) in av.iter_mut().enumerate() {
             *v = gather::<V>(aux, aw, n, p0, k);
         }
-        let valid = (hi - p0).min(V::W);
-        for (j, w) in wbuf.iter_mut().enumerate().take(V::W) {
-            *w = if j < valid { inv_n } else { V::T::ZERO };
-        }
-        let wt = V::load(&wbuf);
+        let wt = point_weights::<V>(inv_n, hi - p0);
         forward_block(spec, genome, jet, &xv, &mut sc, true);
         adj.fill(V::zero());
         adj_e.fill(V::zero());
@@ -156,6 +165,127 @@ fn jets_avx<V: Lane>(
     jets_item::<V>(spec, genome, jet, x, n, lo, hi)
 }
 
+/// [`loss_item`] on wide registers, two 8/4-lane blocks per register: the forward sweep, the
+/// loss and the input-adjoint sweep run per point on `W`; every sum over points (loss, extra
+/// and weight gradients) takes the low block and then the high one into 8/4-lane
+/// accumulators, so the bits equal those of [`loss_item`] on `W::Half`.
+#[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn loss_item_wide<W: Wide, L: PointLoss>(
+    spec: &MlpSpec,
+    genome: &[W::T],
+    jet: &JetSpec,
+    x: &[W::T],
+    aux: &[W::T],
+    extra: &[W::T],
+    loss: &L,
+    n: usize,
+    lo: usize,
+    hi: usize,
+) -> Partial<W::T> {
+    let d = spec.n_in();
+    let c = jet.n_comp();
+    let n_out = spec.n_out();
+    let aw = loss.aux_width();
+    let ne = extra.len();
+    let half = W::W / 2;
+    let mut sc = Scratch::<W>::new(spec, jet, genome);
+    let mut hb = HalfBufs::<W::Half>::new(spec, c);
+    let mut gacc = vec![W::Half::zero(); spec.n_params()];
+    let mut eacc = vec![W::Half::zero(); ne];
+    let mut lacc = W::Half::zero();
+    let th: Vec<W> = extra.iter().map(|&e| W::splat(e)).collect();
+    let mut xv = vec![W::zero(); d];
+    let mut av = vec![W::zero(); aw];
+    let mut adj = vec![W::zero(); n_out * c];
+    let mut adj_e = vec![W::zero(); ne];
+    let inv_n = W::T::ONE / W::T::from_f64(n as f64);
+    let mut p0 = lo;
+    while p0 < hi {
+        for (k, v) in xv.iter_mut().enumerate() {
+            *v = gather::<W>(x, d, n, p0, k);
+        }
+        for (k, v) in av.iter_mut().enumerate() {
+            *v = gather::<W>(aux, aw, n, p0, k);
+        }
+        // The high block exists only where the 8/4-lane kernel would run a block there.
+        let nb = if hi - p0 > half { 2 } else { 1 };
+        let wt = point_weights::<W>(inv_n, hi - p0);
+        forward_block(spec, genome, jet, &xv, &mut sc, true);
+        adj.fill(W::zero());
+        adj_e.fill(W::zero());
+        let out = &sc.acts[spec.n_layers()];
+        let l = loss.eval(jet, &xv, &av, out, &th, &mut adj, &mut adj_e);
+        let (w_lo, w_hi) = wt.halves();
+        let (l_lo, l_hi) = l.halves();
+        lacc = w_lo.fma(l_lo, lacc);
+        if nb == 2 {
+            lacc = w_hi.fma(l_hi, lacc);
+        }
+        for a in adj.iter_mut() {
+            *a = wt.mul(*a);
+        }
+        for (acc, a) in eacc.iter_mut().zip(&adj_e) {
+            let (a_lo, a_hi) = a.halves();
+            *acc = w_lo.fma(a_lo, *acc);
+            if nb == 2 {
+                *acc = w_hi.fma(a_hi, *acc);
+            }
+        }
+        backward_wide(spec, genome, jet, &adj, &mut sc, &mut hb, nb, &mut gacc);
+        p0 += W::W;
+    }
+    let mut grad = Vec::with_capacity(gacc.len());
+    for &v in &gacc {
+        grad.push(fold_lanes(v));
+    }
+    let mut grad_extra = Vec::with_capacity(eacc.len());
+    for &v in &eacc {
+        grad_extra.push(fold_lanes(v));
+    }
+    Partial {
+        loss: fold_lanes(lacc),
+        grad,
+        grad_extra,
+    }
+}
+
+#[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+#[target_feature(enable = "avx2,fma,avx512f,avx512vl")]
+#[allow(clippy::too_many_arguments)]
+fn loss_avx512<W: Wide, L: PointLoss>(
+    spec: &MlpSpec,
+    genome: &[W::T],
+    jet: &JetSpec,
+    x: &[W::T],
+    aux: &[W::T],
+    extra: &[W::T],
+    loss: &L,
+    n: usize,
+    lo: usize,
+    hi: usize,
+) -> Partial<W::T> {
+    loss_item_wide::<W, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi)
+}
+
+/// Sixteen `f32` / eight `f64` points per register: per point the same arithmetic as
+/// [`jets_avx`].
+#[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+#[target_feature(enable = "avx2,fma,avx512f,avx512vl")]
+#[allow(clippy::too_many_arguments)]
+fn jets_avx512<V: Lane>(
+    spec: &MlpSpec,
+    genome: &[V::T],
+    jet: &JetSpec,
+    x: &[V::T],
+    n: usize,
+    lo: usize,
+    hi: usize,
+) -> Vec<V::T> {
+    jets_item::<V>(spec, genome, jet, x, n, lo, hi)
+}
+
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 #[allow(clippy::too_many_arguments)]
@@ -177,7 +307,7 @@ fn loss_avx<V: Lane, L: PointLoss>(
 /// Output jets of points `lo..hi` for one genome (`(hi-lo) × n_out × c`).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn run_jets<T: Element>(
-    avx: bool,
+    path: Path,
     spec: &MlpSpec,
     genome: &[T],
     jet: &JetSpec,
@@ -186,19 +316,26 @@ pub(crate) fn run_jets<T: Element>(
     lo: usize,
     hi: usize,
 ) -> Vec<T> {
+    #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+    if path == Path::Avx512 {
+        // SAFETY: `Path::Avx512` is only chosen after `avx512_available()` detected avx2,
+        // fma, avx512f and avx512vl.
+        return unsafe { jets_avx512::<T::Avx512>(spec, genome, jet, x, n, lo, hi) };
+    }
     #[cfg(target_arch = "x86_64")]
-    if avx {
-        // SAFETY: `avx` is only true after `is_x86_feature_detected!("avx2")` and `("fma")`.
+    if path != Path::Scalar {
+        // SAFETY: the vector paths are only chosen after `is_x86_feature_detected!("avx2")`
+        // and `("fma")`.
         return unsafe { jets_avx::<T::Avx>(spec, genome, jet, x, n, lo, hi) };
     }
-    let _ = avx;
+    let _ = path;
     jets_item::<T::Emu>(spec, genome, jet, x, n, lo, hi)
 }
 
 /// Loss partial of points `lo..hi` for one genome.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn run_loss<T: Element, L: PointLoss>(
-    avx: bool,
+    path: Path,
     spec: &MlpSpec,
     genome: &[T],
     jet: &JetSpec,
@@ -210,11 +347,18 @@ pub(crate) fn run_loss<T: Element, L: PointLoss>(
     lo: usize,
     hi: usize,
 ) -> Partial<T> {
+    #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+    if path == Path::Avx512 {
+        // SAFETY: as in `run_jets`.
+        return unsafe {
+            loss_avx512::<T::Avx512, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi)
+        };
+    }
     #[cfg(target_arch = "x86_64")]
-    if avx {
+    if path != Path::Scalar {
         // SAFETY: as in `run_jets`.
         return unsafe { loss_avx::<T::Avx, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi) };
     }
-    let _ = avx;
+    let _ = path;
     loss_item::<T::Emu, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi)
 }

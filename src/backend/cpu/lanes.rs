@@ -144,6 +144,16 @@ pub trait Lane: Copy + Send + Sync {
     }
 }
 
+/// A register of twice the lanes of [`Wide::Half`]: its low and high halves hold the points of
+/// two consecutive 8/4-lane blocks, so kernels that sum over points can keep the 8/4-lane
+/// summation order while everything per point runs on the wide register.
+pub trait Wide: Lane {
+    /// The 8/4-lane register type.
+    type Half: Lane<T = Self::T>;
+    /// (low lanes, high lanes).
+    fn halves(self) -> (Self::Half, Self::Half);
+}
+
 /// The portable scalar twin of a `W`-lane register: an array, with `mul_add` for every FMA.
 #[derive(Clone, Copy, Debug)]
 pub struct Emu<T, const W: usize>(pub [T; W]);
@@ -218,8 +228,75 @@ impl<T: Real, const W: usize> Lane for Emu<T, W> {
     }
 }
 
+/// One register type's [`Lane`] implementation from its intrinsics (used by the AVX2 and the
+/// AVX-512 modules, each of which brings its intrinsics into scope).
+#[cfg(target_arch = "x86_64")]
+macro_rules! impl_avx {
+    ($ty:ident, $t:ty, $w:expr, $set1:ident, $loadu:ident, $storeu:ident, $add:ident,
+     $sub:ident, $mul:ident, $fmadd:ident, $tanh:path, $sin:path, $cos:path) => {
+        impl Lane for $ty {
+            type T = $t;
+            const W: usize = $w;
+            #[inline(always)]
+            fn splat(x: $t) -> Self {
+                // SAFETY: only reached under avx2+fma (module docs).
+                $ty(unsafe { $set1(x) })
+            }
+            #[inline(always)]
+            fn load(s: &[$t]) -> Self {
+                assert!(s.len() >= $w);
+                // SAFETY: bounds checked above; unaligned load; avx2 present.
+                $ty(unsafe { $loadu(s.as_ptr()) })
+            }
+            #[inline(always)]
+            fn store(self, s: &mut [$t]) {
+                assert!(s.len() >= $w);
+                // SAFETY: bounds checked above; unaligned store; avx2 present.
+                unsafe { $storeu(s.as_mut_ptr(), self.0) }
+            }
+            #[inline(always)]
+            fn add(self, o: Self) -> Self {
+                // SAFETY: avx2 present.
+                $ty(unsafe { $add(self.0, o.0) })
+            }
+            #[inline(always)]
+            fn sub(self, o: Self) -> Self {
+                // SAFETY: avx2 present.
+                $ty(unsafe { $sub(self.0, o.0) })
+            }
+            #[inline(always)]
+            fn mul(self, o: Self) -> Self {
+                // SAFETY: avx2 present.
+                $ty(unsafe { $mul(self.0, o.0) })
+            }
+            #[inline(always)]
+            fn fma(self, a: Self, b: Self) -> Self {
+                // SAFETY: fma present.
+                $ty(unsafe { $fmadd(self.0, a.0, b.0) })
+            }
+            #[inline(always)]
+            fn tanh(self) -> Self {
+                // SAFETY: avx2+fma present.
+                $ty(unsafe { $tanh(self.0) })
+            }
+            #[inline(always)]
+            fn sin(self) -> Self {
+                // SAFETY: avx2+fma present.
+                $ty(unsafe { $sin(self.0) })
+            }
+            #[inline(always)]
+            fn cos(self) -> Self {
+                // SAFETY: avx2+fma present.
+                $ty(unsafe { $cos(self.0) })
+            }
+        }
+    };
+}
+
 #[cfg(target_arch = "x86_64")]
 pub use avx::{F32x8, F64x4};
+#[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+pub use avx512::{F32x16, F64x8};
 
 #[cfg(target_arch = "x86_64")]
 mod avx {
@@ -236,68 +313,6 @@ mod avx {
     /// Four `f64` lanes in an AVX register.
     #[derive(Clone, Copy, Debug)]
     pub struct F64x4(__m256d);
-
-    macro_rules! impl_avx {
-        ($ty:ident, $t:ty, $w:expr, $set1:ident, $loadu:ident, $storeu:ident, $add:ident,
-         $sub:ident, $mul:ident, $fmadd:ident, $tanh:path, $sin:path, $cos:path) => {
-            impl Lane for $ty {
-                type T = $t;
-                const W: usize = $w;
-                #[inline(always)]
-                fn splat(x: $t) -> Self {
-                    // SAFETY: only reached under avx2+fma (module docs).
-                    $ty(unsafe { $set1(x) })
-                }
-                #[inline(always)]
-                fn load(s: &[$t]) -> Self {
-                    assert!(s.len() >= $w);
-                    // SAFETY: bounds checked above; unaligned load; avx2 present.
-                    $ty(unsafe { $loadu(s.as_ptr()) })
-                }
-                #[inline(always)]
-                fn store(self, s: &mut [$t]) {
-                    assert!(s.len() >= $w);
-                    // SAFETY: bounds checked above; unaligned store; avx2 present.
-                    unsafe { $storeu(s.as_mut_ptr(), self.0) }
-                }
-                #[inline(always)]
-                fn add(self, o: Self) -> Self {
-                    // SAFETY: avx2 present.
-                    $ty(unsafe { $add(self.0, o.0) })
-                }
-                #[inline(always)]
-                fn sub(self, o: Self) -> Self {
-                    // SAFETY: avx2 present.
-                    $ty(unsafe { $sub(self.0, o.0) })
-                }
-                #[inline(always)]
-                fn mul(self, o: Self) -> Self {
-                    // SAFETY: avx2 present.
-                    $ty(unsafe { $mul(self.0, o.0) })
-                }
-                #[inline(always)]
-                fn fma(self, a: Self, b: Self) -> Self {
-                    // SAFETY: fma present.
-                    $ty(unsafe { $fmadd(self.0, a.0, b.0) })
-                }
-                #[inline(always)]
-                fn tanh(self) -> Self {
-                    // SAFETY: avx2+fma present.
-                    $ty(unsafe { $tanh(self.0) })
-                }
-                #[inline(always)]
-                fn sin(self) -> Self {
-                    // SAFETY: avx2+fma present.
-                    $ty(unsafe { $sin(self.0) })
-                }
-                #[inline(always)]
-                fn cos(self) -> Self {
-                    // SAFETY: avx2+fma present.
-                    $ty(unsafe { $cos(self.0) })
-                }
-            }
-        };
-    }
 
     impl_avx!(
         F32x8,
@@ -328,6 +343,78 @@ mod avx {
         simd::tanh_f64x4,
         simd::sin_f64x4,
         simd::cos_f64x4
+    );
+}
+
+// The AVX-512 intrinsics are stable from Rust 1.89, above the crate's MSRV: this module only
+// exists with the opt-in `avx512` feature, whose documentation says so.
+#[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+#[allow(clippy::incompatible_msrv)]
+mod avx512 {
+    //! AVX-512 registers (cargo feature `avx512`). Every method is `#[inline(always)]` and only
+    //! ever reached from a `#[target_feature(enable = "avx512f")]` entry point selected after
+    //! `is_x86_feature_detected!("avx512f")`; that makes the `unsafe` intrinsic calls sound.
+    //! Each lane computes exactly what one lane of [`super::F32x8`]/[`super::F64x4`] computes,
+    //! so a kernel without cross-lane sums gives the same bits on either.
+    use super::Lane;
+    use crate::math::simd512 as simd;
+    use std::arch::x86_64::*;
+
+    /// Sixteen `f32` lanes in an AVX-512 register.
+    #[derive(Clone, Copy, Debug)]
+    pub struct F32x16(__m512);
+    /// Eight `f64` lanes in an AVX-512 register.
+    #[derive(Clone, Copy, Debug)]
+    pub struct F64x8(__m512d);
+
+    impl_avx!(
+        F32x16,
+        f32,
+        16,
+        _mm512_set1_ps,
+        _mm512_loadu_ps,
+        _mm512_storeu_ps,
+        _mm512_add_ps,
+        _mm512_sub_ps,
+        _mm512_mul_ps,
+        _mm512_fmadd_ps,
+        simd::tanh_f32x16,
+        simd::sin_f32x16,
+        simd::cos_f32x16
+    );
+    impl super::Wide for F32x16 {
+        type Half = super::F32x8;
+        #[inline(always)]
+        fn halves(self) -> (super::F32x8, super::F32x8) {
+            let mut b = [0f32; 16];
+            self.store(&mut b);
+            (super::F32x8::load(&b[..8]), super::F32x8::load(&b[8..]))
+        }
+    }
+    impl super::Wide for F64x8 {
+        type Half = super::F64x4;
+        #[inline(always)]
+        fn halves(self) -> (super::F64x4, super::F64x4) {
+            let mut b = [0f64; 8];
+            self.store(&mut b);
+            (super::F64x4::load(&b[..4]), super::F64x4::load(&b[4..]))
+        }
+    }
+
+    impl_avx!(
+        F64x8,
+        f64,
+        8,
+        _mm512_set1_pd,
+        _mm512_loadu_pd,
+        _mm512_storeu_pd,
+        _mm512_add_pd,
+        _mm512_sub_pd,
+        _mm512_mul_pd,
+        _mm512_fmadd_pd,
+        simd::tanh_f64x8,
+        simd::sin_f64x8,
+        simd::cos_f64x8
     );
 }
 

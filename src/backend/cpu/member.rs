@@ -43,7 +43,7 @@
 //! ```
 
 use super::lanes::{Lane, Real};
-use super::{avx2_available, Cpu, Element, Isa};
+use super::{avx2_available, Cpu, Element, Isa, Path};
 use crate::nn::{activation, MlpSpec};
 use crate::{Error, Result};
 
@@ -126,7 +126,7 @@ impl MemberMlp {
         out: &mut [T],
     ) -> Result<()> {
         let rows = self.check("MemberMlp::forward", x, genomes, layout, out.len(), None)?;
-        let avx = self.use_avx()?;
+        let path = self.use_avx()?;
         let n_out = self.spec.n_out();
         let job = Job {
             x,
@@ -135,7 +135,7 @@ impl MemberMlp {
             v: &[],
         };
         self.split(rows, n_out, out, |r0, o| {
-            self.dispatch(avx, &job, r0, o, &mut []);
+            self.dispatch(path, &job, r0, o, &mut []);
         });
         Ok(())
     }
@@ -166,7 +166,7 @@ impl MemberMlp {
         }
         let rows = self.check(op, x, genomes, layout, v.len(), Some(gg.len()))?;
         crate::error::check_len(op, "gx.len()", x.len(), gx.len())?;
-        let avx = self.use_avx()?;
+        let path = self.use_avx()?;
         let job = Job {
             x,
             genomes,
@@ -181,7 +181,7 @@ impl MemberMlp {
         self.split(rows, item, &mut packed, |r0, buf| {
             let n = buf.len() / item;
             let (gxi, ggi) = buf.split_at_mut(n * n_in);
-            self.dispatch(avx, &job, r0, gxi, ggi);
+            self.dispatch(path, &job, r0, gxi, ggi);
         });
         // Unpack in member order (the same on any thread count).
         let mut at = 0;
@@ -248,16 +248,8 @@ impl MemberMlp {
         Ok(rows)
     }
 
-    fn use_avx(&self) -> Result<bool> {
-        match self.cpu.isa {
-            Isa::Scalar => Ok(false),
-            Isa::Auto => Ok(avx2_available()),
-            Isa::Avx2 if avx2_available() => Ok(true),
-            Isa::Avx2 => Err(Error::config(
-                "isa",
-                "AVX2/FMA is not available on this CPU",
-            )),
-        }
+    fn use_avx(&self) -> Result<Path> {
+        self.cpu.path()
     }
 
     fn chunk(&self, rows: usize) -> usize {
@@ -296,19 +288,25 @@ impl MemberMlp {
 
     fn dispatch<T: Element>(
         &self,
-        avx: bool,
+        path: Path,
         job: &Job<'_, T>,
         r0: usize,
         a: &mut [T],
         b: &mut [T],
     ) {
+        #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+        if path == Path::Avx512 {
+            // SAFETY: AVX2, FMA, AVX-512F and AVX-512VL were detected at run time (`use_avx`).
+            unsafe { run_avx512::<T>(self, job, r0, a, b) };
+            return;
+        }
         #[cfg(target_arch = "x86_64")]
-        if avx {
+        if path != Path::Scalar {
             // SAFETY: AVX2 and FMA were detected at run time (`use_avx`).
             unsafe { run_avx::<T>(self, job, r0, a, b) };
             return;
         }
-        let _ = avx;
+        let _ = path;
         run::<T::Emu>(self, job, r0, a, b);
     }
 }
@@ -320,6 +318,23 @@ struct Job<'a, T> {
     layout: RowLayout,
     /// Output adjoints (`members × n_out`); empty for a forward pass.
     v: &'a [T],
+}
+
+/// Sixteen `f32` / eight `f64` members per register; lanes never mix, so the bits are those
+/// of [`run_avx`].
+///
+/// # Safety
+/// The CPU must support AVX2, FMA, AVX-512F and AVX-512VL.
+#[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+#[target_feature(enable = "avx2,fma,avx512f,avx512vl")]
+unsafe fn run_avx512<T: Element>(
+    net: &MemberMlp,
+    job: &Job<'_, T>,
+    r0: usize,
+    a: &mut [T],
+    b: &mut [T],
+) {
+    run::<T::Avx512>(net, job, r0, a, b)
 }
 
 /// # Safety
@@ -411,32 +426,36 @@ fn run<V: Lane>(net: &MemberMlp, job: &Job<'_, V::T>, r0: usize, a: &mut [V::T],
 /// movement (no arithmetic), so the AVX2 shuffle version cannot change any bits.
 #[inline(always)]
 fn interleave<V: Lane>(rows: &[&[V::T]], wt: &mut [V::T], avx: bool) {
+    let w = rows.len();
     #[cfg(target_arch = "x86_64")]
-    if avx && rows.len() == 4 && std::any::TypeId::of::<V::T>() == std::any::TypeId::of::<f64>() {
+    if avx && w % 4 == 0 && std::any::TypeId::of::<V::T>() == std::any::TypeId::of::<f64>() {
         let np = rows[0].len();
-        assert!(rows.len() == 4 && rows.iter().all(|r| r.len() == np) && wt.len() >= 4 * np);
-        // SAFETY: `V::T` is `f64` (same TypeId), AVX2/FMA were detected at run time (`avx`),
-        // and the lengths were checked just above.
-        unsafe {
-            let p: [*const f64; 4] = std::array::from_fn(|l| rows[l].as_ptr().cast());
-            interleave_f64x4(p, np, wt.as_mut_ptr().cast());
+        assert!(rows.iter().all(|r| r.len() == np) && wt.len() >= w * np);
+        for g in 0..w / 4 {
+            // SAFETY: `V::T` is `f64` (same TypeId), AVX2/FMA were detected at run time
+            // (`avx`), and the lengths were checked just above.
+            unsafe {
+                let p: [*const f64; 4] = std::array::from_fn(|l| rows[4 * g + l].as_ptr().cast());
+                interleave_f64x4(p, np, wt.as_mut_ptr().cast::<f64>().add(4 * g), w);
+            }
         }
         return;
     }
     #[cfg(target_arch = "x86_64")]
-    if avx && rows.len() == 8 && std::any::TypeId::of::<V::T>() == std::any::TypeId::of::<f32>() {
+    if avx && w % 8 == 0 && std::any::TypeId::of::<V::T>() == std::any::TypeId::of::<f32>() {
         let np = rows[0].len();
-        assert!(rows.len() == 8 && rows.iter().all(|r| r.len() == np) && wt.len() >= 8 * np);
-        // SAFETY: `V::T` is `f32` (same TypeId), AVX2/FMA were detected at run time (`avx`),
-        // and the lengths were checked just above.
-        unsafe {
-            let p: [*const f32; 8] = std::array::from_fn(|l| rows[l].as_ptr().cast());
-            interleave_f32x8(p, np, wt.as_mut_ptr().cast());
+        assert!(rows.iter().all(|r| r.len() == np) && wt.len() >= w * np);
+        for g in 0..w / 8 {
+            // SAFETY: `V::T` is `f32` (same TypeId), AVX2/FMA were detected at run time
+            // (`avx`), and the lengths were checked just above.
+            unsafe {
+                let p: [*const f32; 8] = std::array::from_fn(|l| rows[8 * g + l].as_ptr().cast());
+                interleave_f32x8(p, np, wt.as_mut_ptr().cast::<f32>().add(8 * g), w);
+            }
         }
         return;
     }
     let _ = avx;
-    let w = rows.len();
     for j in 0..rows[0].len() {
         for (l, r) in rows.iter().enumerate() {
             wt[j * w + l] = r[j];
@@ -444,14 +463,15 @@ fn interleave<V: Lane>(rows: &[&[V::T]], wt: &mut [V::T], avx: bool) {
     }
 }
 
-/// 4×4 transposes: four genome rows of `np` values into `out[j * 4 + l]`.
+/// 4×4 transposes: four genome rows of `np` values into `out[j * s + l]` (`s ≥ 4`: the lanes
+/// of the whole block, of which these rows are four).
 ///
 /// # Safety
-/// AVX2 present; `p[l]` valid for `np` reads, `out` for `4 * np` writes.
+/// AVX2 present; `p[l]` valid for `np` reads, `out` for `s * (np - 1) + 4` writes.
 #[cfg(target_arch = "x86_64")]
 #[inline]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn interleave_f64x4(p: [*const f64; 4], np: usize, out: *mut f64) {
+unsafe fn interleave_f64x4(p: [*const f64; 4], np: usize, out: *mut f64, s: usize) {
     use std::arch::x86_64::*;
     let mut j = 0;
     while j + 4 <= np {
@@ -463,28 +483,29 @@ unsafe fn interleave_f64x4(p: [*const f64; 4], np: usize, out: *mut f64) {
         let t1 = _mm256_unpackhi_pd(r0, r1);
         let t2 = _mm256_unpacklo_pd(r2, r3);
         let t3 = _mm256_unpackhi_pd(r2, r3);
-        _mm256_storeu_pd(out.add(4 * j), _mm256_permute2f128_pd::<0x20>(t0, t2));
-        _mm256_storeu_pd(out.add(4 * j + 4), _mm256_permute2f128_pd::<0x20>(t1, t3));
-        _mm256_storeu_pd(out.add(4 * j + 8), _mm256_permute2f128_pd::<0x31>(t0, t2));
-        _mm256_storeu_pd(out.add(4 * j + 12), _mm256_permute2f128_pd::<0x31>(t1, t3));
+        _mm256_storeu_pd(out.add(s * j), _mm256_permute2f128_pd::<0x20>(t0, t2));
+        _mm256_storeu_pd(out.add(s * (j + 1)), _mm256_permute2f128_pd::<0x20>(t1, t3));
+        _mm256_storeu_pd(out.add(s * (j + 2)), _mm256_permute2f128_pd::<0x31>(t0, t2));
+        _mm256_storeu_pd(out.add(s * (j + 3)), _mm256_permute2f128_pd::<0x31>(t1, t3));
         j += 4;
     }
     while j < np {
         for (l, &pl) in p.iter().enumerate() {
-            *out.add(4 * j + l) = *pl.add(j);
+            *out.add(s * j + l) = *pl.add(j);
         }
         j += 1;
     }
 }
 
-/// 8×8 transposes: eight genome rows of `np` values into `out[j * 8 + l]`.
+/// 8×8 transposes: eight genome rows of `np` values into `out[j * s + l]` (`s ≥ 8`: the lanes
+/// of the whole block, of which these rows are eight).
 ///
 /// # Safety
-/// AVX2 present; `p[l]` valid for `np` reads, `out` for `8 * np` writes.
+/// AVX2 present; `p[l]` valid for `np` reads, `out` for `s * (np - 1) + 8` writes.
 #[cfg(target_arch = "x86_64")]
 #[inline]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn interleave_f32x8(p: [*const f32; 8], np: usize, out: *mut f32) {
+unsafe fn interleave_f32x8(p: [*const f32; 8], np: usize, out: *mut f32, s: usize) {
     use std::arch::x86_64::*;
     let mut j = 0;
     while j + 8 <= np {
@@ -514,14 +535,14 @@ unsafe fn interleave_f32x8(p: [*const f32; 8], np: usize, out: *mut f32) {
         for c in 0..4 {
             let lo = _mm256_permute2f128_ps::<0x20>(q[c], q[c + 4]);
             let hi = _mm256_permute2f128_ps::<0x31>(q[c], q[c + 4]);
-            _mm256_storeu_ps(out.add(8 * (j + c)), lo);
-            _mm256_storeu_ps(out.add(8 * (j + c + 4)), hi);
+            _mm256_storeu_ps(out.add(s * (j + c)), lo);
+            _mm256_storeu_ps(out.add(s * (j + c + 4)), hi);
         }
         j += 8;
     }
     while j < np {
         for (l, &pl) in p.iter().enumerate() {
-            *out.add(8 * j + l) = *pl.add(j);
+            *out.add(s * j + l) = *pl.add(j);
         }
         j += 1;
     }
@@ -666,21 +687,26 @@ mod tests {
         if !avx2_available() {
             return;
         }
+        // Block widths of the AVX2 (8 f32 / 4 f64) and the AVX-512 (16 / 8) kernels.
         for np in [1usize, 3, 4, 5, 7, 8, 9, 15, 16, 17, 354] {
-            let v32: Vec<Vec<f32>> = (0..8)
-                .map(|l| (0..np).map(|j| (l * 1000 + j) as f32).collect())
-                .collect();
-            let r32: Vec<&[f32]> = v32.iter().map(|v| v.as_slice()).collect();
-            let mut got = vec![0.0f32; 8 * np];
-            interleave::<super::super::lanes::Emu<f32, 8>>(&r32, &mut got, true);
-            assert_eq!(got, plain(&r32), "f32, np = {np}");
-            let v64: Vec<Vec<f64>> = (0..4)
-                .map(|l| (0..np).map(|j| (l * 1000 + j) as f64).collect())
-                .collect();
-            let r64: Vec<&[f64]> = v64.iter().map(|v| v.as_slice()).collect();
-            let mut got = vec![0.0f64; 4 * np];
-            interleave::<super::super::lanes::Emu<f64, 4>>(&r64, &mut got, true);
-            assert_eq!(got, plain(&r64), "f64, np = {np}");
+            for w in [8usize, 16] {
+                let v32: Vec<Vec<f32>> = (0..w)
+                    .map(|l| (0..np).map(|j| (l * 1000 + j) as f32).collect())
+                    .collect();
+                let r32: Vec<&[f32]> = v32.iter().map(|v| v.as_slice()).collect();
+                let mut got = vec![0.0f32; w * np];
+                interleave::<super::super::lanes::Emu<f32, 8>>(&r32, &mut got, true);
+                assert_eq!(got, plain(&r32), "f32, np = {np}, w = {w}");
+            }
+            for w in [4usize, 8] {
+                let v64: Vec<Vec<f64>> = (0..w)
+                    .map(|l| (0..np).map(|j| (l * 1000 + j) as f64).collect())
+                    .collect();
+                let r64: Vec<&[f64]> = v64.iter().map(|v| v.as_slice()).collect();
+                let mut got = vec![0.0f64; w * np];
+                interleave::<super::super::lanes::Emu<f64, 4>>(&r64, &mut got, true);
+                assert_eq!(got, plain(&r64), "f64, np = {np}, w = {w}");
+            }
         }
     }
 

@@ -26,28 +26,69 @@ pub trait Element: Real {
     /// The AVX2 register type.
     #[cfg(target_arch = "x86_64")]
     type Avx: Lane<T = Self>;
+    /// The AVX-512 register type (twice the lanes of [`Element::Avx`], which are its halves).
+    #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+    type Avx512: lanes::Wide<T = Self, Half = Self::Avx>;
 }
 impl Element for f32 {
     type Emu = Emu<f32, 8>;
     #[cfg(target_arch = "x86_64")]
     type Avx = lanes::F32x8;
+    #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+    type Avx512 = lanes::F32x16;
 }
 impl Element for f64 {
     type Emu = Emu<f64, 4>;
     #[cfg(target_arch = "x86_64")]
     type Avx = lanes::F64x4;
+    #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+    type Avx512 = lanes::F64x8;
 }
 
-/// Which instruction set the kernels use.
+/// Which instruction set the kernels use. Results do not depend on it.
+///
+/// On AVX-512 the kernels run sixteen `f32` / eight `f64` points per register, each point
+/// with the arithmetic of the 8/4-lane paths. Sums over points ([`Cpu::loss_grad`]'s losses
+/// and gradients) keep the fixed 8/4-lane order shared with the scalar twin and the CUDA twin:
+/// a wide register's two halves are added as two consecutive 8/4-lane blocks. So every path
+/// gives the same bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Isa {
-    /// AVX2/FMA when the CPU has it, else the scalar twin.
+    /// The widest path this build and CPU support: AVX-512 (with the cargo feature `avx512`),
+    /// else AVX2/FMA, else the scalar twin.
     #[default]
     Auto,
     /// The portable scalar twin.
     Scalar,
     /// AVX2/FMA (an error where the CPU lacks it).
     Avx2,
+    /// AVX-512F (an error where the CPU lacks it or the crate was built without the cargo
+    /// feature `avx512`).
+    Avx512,
+}
+
+/// The kernel instantiation a call runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Path {
+    Scalar,
+    Avx2,
+    /// AVX-512F (the AVX2/FMA features come with every AVX-512 CPU and are checked too).
+    Avx512,
+}
+
+/// Whether this build and CPU support the AVX-512 path (cargo feature `avx512`, AVX-512F,
+/// AVX-512VL, AVX2 and FMA).
+pub fn avx512_available() -> bool {
+    #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+    {
+        avx2_available()
+            && is_x86_feature_detected!("avx512f")
+            && is_x86_feature_detected!("avx512vl")
+    }
+    #[cfg(not(all(target_arch = "x86_64", feature = "avx512")))]
+    {
+        false
+    }
 }
 
 /// Whether this CPU supports the AVX2/FMA path.
@@ -96,14 +137,21 @@ impl Cpu {
         Self { isa, ..self }
     }
 
-    fn use_avx(&self) -> Result<bool> {
+    pub(crate) fn path(&self) -> Result<Path> {
         match self.isa {
-            Isa::Scalar => Ok(false),
-            Isa::Auto => Ok(avx2_available()),
-            Isa::Avx2 if avx2_available() => Ok(true),
+            Isa::Scalar => Ok(Path::Scalar),
+            Isa::Auto if avx512_available() => Ok(Path::Avx512),
+            Isa::Auto if avx2_available() => Ok(Path::Avx2),
+            Isa::Auto => Ok(Path::Scalar),
+            Isa::Avx2 if avx2_available() => Ok(Path::Avx2),
             Isa::Avx2 => Err(Error::config(
                 "isa",
                 "AVX2/FMA is not available on this CPU",
+            )),
+            Isa::Avx512 if avx512_available() => Ok(Path::Avx512),
+            Isa::Avx512 => Err(Error::config(
+                "isa",
+                "AVX-512 needs the cargo feature `avx512` and a CPU with AVX-512F/VL",
             )),
         }
     }
@@ -136,13 +184,13 @@ impl Cpu {
     ) -> Result<Vec<T>> {
         let op = "Cpu::jets";
         let (p, n) = check_inputs(op, spec, genomes, x, jet)?;
-        let avx = self.use_avx()?;
+        let path = self.path()?;
         let nchunks = n.div_ceil(CHUNK);
         let parts = crate::parallel::map_indexed(p * nchunks, self.threads, |item| {
             let (m, ch) = (item / nchunks, item % nchunks);
             let g = &genomes[m * spec.n_params()..(m + 1) * spec.n_params()];
             let (lo, hi) = (ch * CHUNK, ((ch + 1) * CHUNK).min(n));
-            kernels::run_jets::<T>(avx, spec, g, jet, x, n, lo, hi)
+            kernels::run_jets::<T>(path, spec, g, jet, x, n, lo, hi)
         });
         Ok(parts.concat())
     }
@@ -172,7 +220,7 @@ impl Cpu {
         crate::error::check_len(op, "aux.len()", n * loss.aux_width(), aux.len())?;
         crate::error::check_len(op, "extra.len()", p * ne, extra.len())?;
         check_finite_t(op, "aux", aux)?;
-        let avx = self.use_avx()?;
+        let path = self.path()?;
         let nchunks = n.div_ceil(CHUNK);
         let np = spec.n_params();
         let parts = crate::parallel::map_indexed(p * nchunks, self.threads, |item| {
@@ -180,7 +228,7 @@ impl Cpu {
             let g = &genomes[m * np..(m + 1) * np];
             let th = &extra[m * ne..(m + 1) * ne];
             let (lo, hi) = (ch * CHUNK, ((ch + 1) * CHUNK).min(n));
-            kernels::run_loss::<T, L>(avx, spec, g, jet, x, aux, th, loss, n, lo, hi)
+            kernels::run_loss::<T, L>(path, spec, g, jet, x, aux, th, loss, n, lo, hi)
         });
         let mut out = LossGrad {
             loss: vec![T::ZERO; p],
