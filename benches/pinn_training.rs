@@ -4,12 +4,16 @@
 //! one NSGA-III-PINN generation of population 20 with S = 5 Adam steps per individual on
 //! the same data (one tell included).
 //!
-//! Run: `cargo bench --bench pinn_training -- --warm-up-time 1 --measurement-time 5`, and the
+//! The epoch and the generation run on the widest instruction set available ([`Isa::Auto`]:
+//! AVX-512 when built with `--features avx512`); the loss evaluation runs on each.
+//!
+//! Run: `cargo bench --features avx512 --bench pinn_training -- --warm-up-time 1
+//! --measurement-time 5`, and the
 //! PyTorch peer doing the same work in the same session:
 //! `python3 benches/peers/torch_pinn_peer.py`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use pareto_sciml::backend::cpu::Cpu;
+use pareto_sciml::backend::cpu::{avx512_available, Cpu, Isa};
 use pareto_sciml::nn::{Activation, MlpSpec};
 use pareto_sciml::pinn::burgers::{burgers_dataset, BurgersDataConfig, NU_FORWARD_MODEL};
 use pareto_sciml::pinn::burgers_problem::BurgersProblem;
@@ -39,20 +43,28 @@ fn bench(c: &mut Criterion) {
         b.iter(|| black_box(train_adam_pinn(&problem, &spec, &one, &cpu, &mut |_| {}).unwrap()))
     });
     let genomes = vec![0.1f32; spec.n_params()];
-    g.bench_function("loss_eval_full_burgers", |b| {
-        b.iter(|| {
-            black_box(
-                pareto_sciml::pinn::problem::PinnProblem::evaluate(
-                    &problem,
-                    &cpu,
-                    &spec,
-                    &genomes,
-                    Some(&[1.0; 3]),
+    // The same evaluation on each instruction set this build and CPU offer (same bits).
+    let mut isas = vec![("avx2", Isa::Avx2)];
+    if avx512_available() {
+        isas.push(("avx512", Isa::Avx512));
+    }
+    for (name, isa) in isas {
+        let cpu = Cpu::new(0).with_isa(isa);
+        g.bench_function(format!("loss_eval_full_burgers/{name}"), |b| {
+            b.iter(|| {
+                black_box(
+                    pareto_sciml::pinn::problem::PinnProblem::evaluate(
+                        &problem,
+                        &cpu,
+                        &spec,
+                        &genomes,
+                        Some(&[1.0; 3]),
+                    )
+                    .unwrap(),
                 )
-                .unwrap(),
-            )
-        })
-    });
+            })
+        });
+    }
     let cfg = NsgaPinnConfig {
         emo: Emo::Nsga3 { partitions: 4 },
         pop_size: 20,

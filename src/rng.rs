@@ -17,7 +17,7 @@
 //! threads. A stream is owned by one piece of work and never shared across threads.
 //!
 //! The keystream is our own ChaCha20 block function (`rng/chacha.rs`: eight blocks per refill on
-//! AVX2 lanes, sixteen on AVX-512 with the opt-in cargo feature `avx512`), checked word for word
+//! AVX2 lanes, sixteen on AVX-512 with the cargo feature `avx512`, on by default), checked word for word
 //! against `rand_chacha`, whose words every committed table was made with. For many draws at
 //! once use [`Stream::fill_uniform_f64`] / [`Stream::fill_u64`] / [`Stream::fill_u32`]: the same
 //! values as single calls, without the per-draw bookkeeping.

@@ -1,11 +1,8 @@
-//! The AVX-512 lane functions (cargo feature `avx512`) equal the scalar functions bit for bit:
+//! The AVX-512 lane functions (cargo feature `avx512`, on by default) equal the scalar functions bit for bit:
 //! millions of random arguments (random bit patterns of the whole domain and uniform draws from
 //! the main ranges), every edge case, and slices whose lengths leave tails of every size.
 
 #![cfg(all(target_arch = "x86_64", feature = "avx512"))]
-// The AVX-512 intrinsics need Rust >= 1.89, above the MSRV; this file only builds with the
-// opt-in `avx512` feature.
-#![allow(clippy::incompatible_msrv)]
 
 mod math_common;
 

@@ -57,9 +57,7 @@ mod log;
 mod pow;
 #[cfg(target_arch = "x86_64")]
 pub mod simd;
-// Rust >= 1.89 (the AVX-512 intrinsics), above the crate's MSRV: opt-in feature only.
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
-#[allow(clippy::incompatible_msrv)]
 pub mod simd512;
 mod trig;
 mod ulp;

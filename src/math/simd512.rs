@@ -7,8 +7,8 @@
 //! give `__mmask16`/`__mmask8` masks and selection is a masked blend; only the mask
 //! representation differs from the AVX2 path, not the arithmetic.
 //!
-//! Built only with the cargo feature `avx512` (its intrinsics need Rust ≥ 1.89). Call the
-//! functions only after checking [`has_avx512f`].
+//! Built with the cargo feature `avx512` (on by default). Call the functions only after
+//! checking [`has_avx512f`].
 
 use std::arch::x86_64::*;
 use std::ops::{Add, Div, Mul, Neg, Sub};

@@ -346,10 +346,7 @@ mod avx {
     );
 }
 
-// The AVX-512 intrinsics are stable from Rust 1.89, above the crate's MSRV: this module only
-// exists with the opt-in `avx512` feature, whose documentation says so.
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
-#[allow(clippy::incompatible_msrv)]
 mod avx512 {
     //! AVX-512 registers (cargo feature `avx512`). Every method is `#[inline(always)]` and only
     //! ever reached from a `#[target_feature(enable = "avx512f")]` entry point selected after
