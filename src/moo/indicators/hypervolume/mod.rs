@@ -28,6 +28,9 @@
 //! result for a given input is deterministic.
 
 mod four_d;
+#[cfg(test)]
+mod four_d_old;
+mod plus;
 mod three_d;
 mod two_d;
 mod wfg;
