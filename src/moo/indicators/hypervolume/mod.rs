@@ -27,6 +27,7 @@
 //! differently, so agreement between them is to a relative `1e-12`-ish, not to the bit. The
 //! result for a given input is deterministic.
 
+mod five_d;
 mod four_d;
 #[cfg(test)]
 mod four_d_old;
@@ -76,6 +77,7 @@ pub(crate) fn volume(pts: &[f64], d: usize, r: &[f64]) -> f64 {
         2 => two_d::volume(pts, r),
         3 => three_d::volume(pts, r),
         4 => four_d::volume(pts, r),
+        5 => five_d::volume(pts, r),
         _ => wfg::volume(pts, d, r),
     }
 }

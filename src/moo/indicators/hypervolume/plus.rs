@@ -44,6 +44,8 @@ pub(super) struct Front3 {
     /// the paper's linked list: the walks then load independent entries instead of chasing
     /// links, which more than pays for the `O(n)` moves on insertion.
     order: Vec<u32>,
+    /// Scratch staircase of [`Self::build`]: `(x, y, node)` by increasing `x`.
+    stair: Vec<(f64, f64, u32)>,
 }
 
 /// Where [`Front3::locate`] puts a new point: its closest neighbours and the node after it.
@@ -61,6 +63,7 @@ impl Front3 {
         Front3 {
             nodes: Vec::with_capacity(cap + 3),
             order: Vec::with_capacity(cap + 1),
+            stair: Vec::new(),
         }
     }
 
@@ -105,6 +108,74 @@ impl Front3 {
     pub(super) fn contribution(&mut self, x: [f64; 3]) -> Option<f64> {
         let place = self.locate(x)?;
         Some(self.sweep(x, place))
+    }
+
+    /// Empties the set and fills it with `level` (points whose third objective is `z0`, in any
+    /// order) and then `rest` (third objective above `z0`, by increasing third objective), as
+    /// adding them one by one would, but in `O(log n)` per point: each lands on top of the `z`
+    /// order, so its neighbours are those in the staircase of the points before it, kept here
+    /// as a sorted array.
+    pub(super) fn build(&mut self, r: [f64; 3], level: &[[f64; 2]], z0: f64, rest: &[[f64; 3]]) {
+        self.reset(r);
+        self.order.pop(); // TOP goes back at the end
+        let mut stair = std::mem::take(&mut self.stair);
+        stair.clear();
+        // Points of equal z: only their 2-D staircase survives; in (z, y, x) order, each one's
+        // left neighbour is LY (nothing before it is left of it) and its right neighbour is the
+        // next step to the right.
+        for (k, q) in level.iter().enumerate() {
+            stair_place(&mut stair, q[0], q[1], k as u32);
+        }
+        let mut right = RX;
+        for step in stair.iter_mut().rev() {
+            let id = self.nodes.len() as u32;
+            self.nodes.push(Node {
+                x: [step.0, step.1, z0],
+                cx: right,
+                cy: LY,
+                right,
+                left: LY,
+            });
+            self.order.push(id);
+            step.2 = id;
+            right = id;
+        }
+        let mut k = 0;
+        while k < rest.len() {
+            // Ties in z must go in (y, x) order; they are rare, so only those runs are sorted.
+            let mut end = k + 1;
+            while end < rest.len() && rest[end][2] == rest[k][2] {
+                end += 1;
+            }
+            if end == k + 1 {
+                self.push_top(&mut stair, rest[k]);
+            } else {
+                let mut tied = rest[k..end].to_vec();
+                tied.sort_unstable_by(|a, b| a[1].total_cmp(&b[1]).then(a[0].total_cmp(&b[0])));
+                for q in tied {
+                    self.push_top(&mut stair, q);
+                }
+            }
+            k = end;
+        }
+        self.order.push(TOP);
+        self.stair = stair;
+    }
+
+    /// [`Self::build`]'s step: `q` goes on top of the `z` order unless the staircase of the
+    /// points before it weakly dominates it.
+    fn push_top(&mut self, stair: &mut Vec<(f64, f64, u32)>, q: [f64; 3]) {
+        let id = self.nodes.len() as u32;
+        if let Some((cy, cx)) = stair_place(stair, q[0], q[1], id) {
+            self.nodes.push(Node {
+                x: q,
+                cx,
+                cy,
+                right: cx,
+                left: cy,
+            });
+            self.order.push(id);
+        }
     }
 
     /// Walks the points below `x`, rebuilding the staircase at `x`'s height, and finds `x`'s
@@ -277,4 +348,31 @@ fn chain_area(nodes: &[Node], c: [f64; 2], cy: u32, cx: u32) -> f64 {
         q = nodes[q as usize].right;
     }
     area + (nodes[cx as usize].x[0] - cur) * (top - c[1])
+}
+
+/// Puts `(x, y)` into the 2-D staircase `stair` (by increasing `x`, strictly decreasing `y`) as
+/// `id`, dropping the steps it weakly dominates, and returns its left and right neighbours
+/// there (`LY`/`RX` at the ends); `None`, leaving `stair` unchanged, when a step weakly
+/// dominates it.
+fn stair_place(stair: &mut Vec<(f64, f64, u32)>, x: f64, y: f64, id: u32) -> Option<(u32, u32)> {
+    let i = stair.partition_point(|s| s.0 < x);
+    if i > 0 && stair[i - 1].1 <= y {
+        return None;
+    }
+    if i < stair.len() && stair[i].0 == x && stair[i].1 <= y {
+        return None;
+    }
+    let mut j = i;
+    while j < stair.len() && stair[j].1 >= y {
+        j += 1;
+    }
+    let left = if i > 0 { stair[i - 1].2 } else { LY };
+    let right = if j < stair.len() { stair[j].2 } else { RX };
+    if j > i {
+        stair[i] = (x, y, id);
+        stair.drain(i + 1..j);
+    } else {
+        stair.insert(i, (x, y, id));
+    }
+    Some((left, right))
 }
