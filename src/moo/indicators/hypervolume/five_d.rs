@@ -35,11 +35,12 @@ pub(super) fn volume(pts: &[f64], r: &[f64]) -> f64 {
     let mut total = 0.0;
     for (i, p) in order.iter().enumerate() {
         let q = [p[0], p[1], p[2], p[3]];
-        if let Some(c) = work.contribution(&by_z, &by_w, q) {
+        if let Some(c) = work.contribution(&mut by_z, &by_w, q) {
             v4 += c;
-            let kept = |s: &[f64; 4]| !(q[0] <= s[0] && q[1] <= s[1] && q[2] <= s[2] && q[3] <= s[3]);
-            by_z.retain(kept);
-            by_w.retain(kept);
+            if by_w.len() > by_z.len() {
+                // The contribution dropped from by_z the rows q weakly dominates.
+                by_w.retain(|s| !dominates4(&q, s));
+            }
             let at = by_z.partition_point(|s| s[2] <= q[2]);
             by_z.insert(at, q);
             let at = by_w.partition_point(|s| s[3] <= q[3]);
@@ -49,6 +50,12 @@ pub(super) fn volume(pts: &[f64], r: &[f64]) -> f64 {
         total += v4 * (next - p[4]);
     }
     total
+}
+
+/// `a ≤ b` in all four objectives.
+#[inline]
+fn dominates4(a: &[f64; 4], b: &[f64; 4]) -> bool {
+    a[0] <= b[0] && a[1] <= b[1] && a[2] <= b[2] && a[3] <= b[3]
 }
 
 /// Scratch space reused by every contribution.
@@ -62,25 +69,37 @@ struct Work {
 
 impl Work {
     /// The 4-D volume `p` adds to the set (`by_z`, `by_w`: the same rows by increasing `z` and
-    /// `w`), or `None` when a row of the set weakly dominates `p`.
-    fn contribution(&mut self, by_z: &[[f64; 4]], by_w: &[[f64; 4]], p: [f64; 4]) -> Option<f64> {
+    /// `w`), or `None` when a row of the set weakly dominates `p`. Also drops from `by_z` the
+    /// rows `p` weakly dominates (there are none when `p` is dominated: the set holds no
+    /// dominated row).
+    fn contribution(
+        &mut self,
+        by_z: &mut Vec<[f64; 4]>,
+        by_w: &[[f64; 4]],
+        p: [f64; 4],
+    ) -> Option<f64> {
         let clip = |q: &[f64; 4]| [q[0].max(p[0]), q[1].max(p[1]), q[2].max(p[2])];
         let covers = |q: &[f64; 4]| q[0] <= p[0] && q[1] <= p[1] && q[2] <= p[2];
         self.level.clear();
         self.rest.clear();
         // The base: rows with w <= p_w, clipped; those with z <= p_z all land at p_z.
-        for q in by_z {
+        let mut kept = 0;
+        for k in 0..by_z.len() {
+            let q = by_z[k];
             if q[3] <= p[3] {
-                if covers(q) {
+                if covers(&q) {
                     return None;
                 }
                 if q[2] <= p[2] {
                     self.level.push([q[0].max(p[0]), q[1].max(p[1])]);
                 } else {
-                    self.rest.push(clip(q));
+                    self.rest.push(clip(&q));
                 }
             }
+            by_z[kept] = q;
+            kept += usize::from(!dominates4(&p, &q));
         }
+        by_z.truncate(kept);
         let r3 = [self.r[0], self.r[1], self.r[2]];
         self.front.build(r3, &self.level, p[2], &self.rest);
         let mut vol = self
