@@ -144,7 +144,7 @@ impl Front3 {
         while k < rest.len() {
             // Ties in z must go in (y, x) order; they are rare, so only those runs are sorted.
             let mut end = k + 1;
-            while end < rest.len() && rest[end][2] == rest[k][2] {
+            while end < rest.len() && same(rest[end][2], rest[k][2]) {
                 end += 1;
             }
             if end == k + 1 {
@@ -197,7 +197,9 @@ impl Front3 {
             }
             // Stop at the first point after `n` in (z, y, x) order (never equal: that would
             // have been caught as dominating).
-            if !(px[2] < n[2] || (px[2] == n[2] && (px[1] < n[1] || (px[1] == n[1] && le0)))) {
+            if !(px[2] < n[2]
+                || (same(px[2], n[2]) && (px[1] < n[1] || (same(px[1], n[1]) && le0))))
+            {
                 return Some(Place { cx, cy, at });
             }
             // Link p into the staircase between its neighbours, bypassing what it dominates.
@@ -208,10 +210,9 @@ impl Front3 {
             // p does not dominate n, so p.y < n.y means p.x > n.x and vice versa. Selects, not
             // branches: which side p falls on is a coin toss.
             let below = px[1] < n[1];
-            let take_cx = below & ((px[0] < cx_x) | ((px[0] == cx_x) & (px[1] < cx_y)));
-            let take_cy = !below
-                & (px[0] < n[0])
-                & ((px[1] < cy_y) | ((px[1] == cy_y) & (px[0] < cy_x)));
+            let take_cx = below & ((px[0] < cx_x) | (same(px[0], cx_x) & (px[1] < cx_y)));
+            let take_cy =
+                !below & (px[0] < n[0]) & ((px[1] < cy_y) | (same(px[1], cy_y) & (px[0] < cy_x)));
             cx = if take_cx { p } else { cx };
             cx_x = if take_cx { px[0] } else { cx_x };
             cx_y = if take_cx { px[1] } else { cx_y };
@@ -316,13 +317,13 @@ impl Front3 {
                     continue; // dominated by n: dropped
                 } else if n[0] < px[0] {
                     let c = nodes[node.cy as usize].x;
-                    if n[1] < c[1] || (n[1] == c[1] && n[0] <= c[0]) {
+                    if n[1] < c[1] || (same(n[1], c[1]) && n[0] <= c[0]) {
                         nodes[p as usize].cy = ni;
                     }
                 }
             } else if n[1] < px[1] {
                 let c = nodes[node.cx as usize].x;
-                if n[0] < c[0] || (n[0] == c[0] && n[1] <= c[1]) {
+                if n[0] < c[0] || (same(n[0], c[0]) && n[1] <= c[1]) {
                     nodes[p as usize].cx = ni;
                 }
             }
@@ -359,7 +360,7 @@ fn stair_place(stair: &mut Vec<(f64, f64, u32)>, x: f64, y: f64, id: u32) -> Opt
     if i > 0 && stair[i - 1].1 <= y {
         return None;
     }
-    if i < stair.len() && stair[i].0 == x && stair[i].1 <= y {
+    if i < stair.len() && same(stair[i].0, x) && stair[i].1 <= y {
         return None;
     }
     let mut j = i;
@@ -375,4 +376,12 @@ fn stair_place(stair: &mut Vec<(f64, f64, u32)>, x: f64, y: f64, id: u32) -> Opt
         stair.insert(i, (x, y, id));
     }
     Some((left, right))
+}
+
+/// Exact equality of coordinates. Points are never NaN nor `-0.0` (`hypervolume` folds it into
+/// `0.0`, and clipping by `max` keeps it out), and a sentinel's finite coordinate is the
+/// reference's, which no point inside the box equals, so the bits decide.
+#[inline]
+pub(super) fn same(a: f64, b: f64) -> bool {
+    a.to_bits() == b.to_bits()
 }

@@ -160,7 +160,10 @@ fn four_and_five_d_on_fronts_and_shells_agree_with_previous_paths() {
                 } else {
                     wfg::volume(&f, 5, &r)
                 };
-                assert!(close(new, old), "m = {m} {what} n = {n}: new {new} old {old}");
+                assert!(
+                    close(new, old),
+                    "m = {m} {what} n = {n}: new {new} old {old}"
+                );
             }
         }
     }

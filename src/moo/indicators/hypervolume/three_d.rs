@@ -10,6 +10,7 @@
 //! tree of [`super::three_d_tree`], `O(log n)` per step; both accumulate the area in the same
 //! order, so the result does not depend on the switch, to the bit.
 
+use super::plus::same;
 use super::three_d_tree;
 
 /// Steps beyond which the array staircase is moved into the tree (a move of up to 16 KiB per
@@ -46,7 +47,7 @@ impl Staircase {
         if i > 0 && s[i - 1].1 <= y {
             return; // a step left of x is at least as low
         }
-        if i < s.len() && s[i].0 == x && s[i].1 <= y {
+        if i < s.len() && same(s[i].0, x) && s[i].1 <= y {
             return; // same x, at least as low
         }
         // Steps from `i` with y' >= y are now covered; each column [cur, next) gains
