@@ -1,4 +1,6 @@
-//! Four objectives: sweep in the fourth objective over the 3-D front of the points seen so far,
+//! The previous four-objective sweep (before HV4D+), compiled for the tests only: the reference
+//! [`super::four_d`] is checked against. Sweep in the fourth objective over the 3-D front of the
+//! points seen so far,
 //! adding each point's exclusive 3-D contribution (the scheme of HV4D, Guerreiro & Fonseca 2018,
 //! doi:10.1016/j.cor.2018.03.009).
 //!

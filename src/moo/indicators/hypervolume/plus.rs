@@ -1,10 +1,12 @@
 //! The 3-D point structure of HV4D+ (Guerreiro & Fonseca 2018, "Computing and updating
 //! hypervolume contributions in up to four dimensions", doi:10.1109/TEVC.2017.2729550): a set of
 //! 3-D points, none weakly dominating another, to which points are added one at a time, each
-//! addition returning the volume the new point adds, in `O(n)` and without allocation.
+//! addition returning the volume the new point adds, in `O(n)` and without allocation (beyond
+//! the arena's growth). The algorithm is the paper's; moocore's C sources were read for its
+//! details (tie rules, sentinels), no code was taken from them.
 //!
-//! The points live in an arena and form a doubly linked list sorted lexicographically by
-//! `(z, y, x)` ("below" means earlier in that order). Each point keeps two links into the points
+//! The points live in an arena and are kept in an array sorted lexicographically by `(z, y, x)`
+//! ("below" means earlier in that order; the paper uses a linked list). Each point keeps two links into the points
 //! below it: `cx`, the one with the least `x` among those with smaller `y` (its right neighbour in
 //! the 2-D staircase of the points below it), and `cy`, the one with the least `y` among those
 //! with smaller `x` (its left neighbour). Walking the points below a new point `n` and linking
@@ -15,15 +17,15 @@
 //! weakly dominates and makes `n` their `cx`/`cy` where it is closer.
 //!
 //! Three sentinels bound everything: `LY = (−∞, r_y, ·)` (left end of every staircase),
-//! `RX = (r_x, −∞, ·)` (right end, and head of the `z` list) and `TOP = (−∞, −∞, r_z)` (tail of
-//! the `z` list, covering everything at `r_z`). Only `LY`'s `y` and `RX`'s `x` ever enter an
+//! `RX = (r_x, −∞, ·)` (right end) and `TOP = (−∞, −∞, r_z)` (the last entry of the `z` order,
+//! covering everything at `r_z`). Only `LY`'s `y` and `RX`'s `x` ever enter an
 //! area, so the infinities never reach the arithmetic.
 
 /// Left end of every staircase: `(−∞, r_y, −∞)`.
 const LY: u32 = 0;
-/// Right end of every staircase, head of the `z` list: `(r_x, −∞, −∞)`.
+/// Right end of every staircase: `(r_x, −∞, −∞)`.
 const RX: u32 = 1;
-/// Tail of the `z` list: `(−∞, −∞, r_z)`.
+/// Last entry of the `z` order: `(−∞, −∞, r_z)`.
 const TOP: u32 = 2;
 
 #[derive(Clone, Copy)]
@@ -179,7 +181,7 @@ impl Front3 {
     }
 
     /// Walks the points below `x`, rebuilding the staircase at `x`'s height, and finds `x`'s
-    /// closest neighbours and place in the `z` list; `None` if one of them weakly dominates `x`.
+    /// closest neighbours and place in the `z` order; `None` if one of them weakly dominates `x`.
     #[inline]
     fn locate(&mut self, n: [f64; 3]) -> Option<Place> {
         let nodes = &mut self.nodes[..];
