@@ -46,6 +46,10 @@ pub(super) struct Front3 {
     /// the paper's linked list: the walks then load independent entries instead of chasing
     /// links, which more than pays for the `O(n)` moves on insertion.
     order: Vec<u32>,
+    /// The last point found to dominate a new one. Tried first: on sets where most points are
+    /// dominated, one point usually dominates many. Any point ever added qualifies, removed or
+    /// not (a removed point is dominated by a live one, which then dominates what it does).
+    witness: u32,
     /// Scratch staircase of [`Self::build`]: `(x, y, node)` by increasing `x`.
     stair: Vec<(f64, f64, u32)>,
 }
@@ -65,6 +69,7 @@ impl Front3 {
         Front3 {
             nodes: Vec::with_capacity(cap + 3),
             order: Vec::with_capacity(cap + 1),
+            witness: TOP,
             stair: Vec::new(),
         }
     }
@@ -85,6 +90,7 @@ impl Front3 {
         self.nodes.push(node([-inf, -inf, r[2]]));
         self.order.clear();
         self.order.push(TOP);
+        self.witness = TOP;
     }
 
     /// Adds `x` (strictly inside the reference box) and returns the volume it adds, or `None`
@@ -185,6 +191,10 @@ impl Front3 {
     #[inline]
     fn locate(&mut self, n: [f64; 3]) -> Option<Place> {
         let nodes = &mut self.nodes[..];
+        let w = nodes[self.witness as usize].x;
+        if w[0] <= n[0] && w[1] <= n[1] && w[2] <= n[2] {
+            return None;
+        }
         nodes[LY as usize].right = RX;
         nodes[RX as usize].left = LY;
         let (mut cx, mut cy) = (RX, LY);
@@ -195,6 +205,7 @@ impl Front3 {
             let px = node.x;
             let (le0, le1, le2) = (px[0] <= n[0], px[1] <= n[1], px[2] <= n[2]);
             if le0 & le1 & le2 {
+                self.witness = p;
                 return None;
             }
             // Stop at the first point after `n` in (z, y, x) order (never equal: that would
