@@ -14,21 +14,30 @@
 //! # Algorithms
 //! - `M = 1`: `r − min p`.
 //! - `M = 2`: sweep in the first objective, `O(N log N)` ([`two_d`]).
-//! - `M = 3`: sweep in the third objective over a balanced tree holding the 2-D staircase of the
-//!   points seen so far and its area (Beume et al. 2009, doi:10.1109/TEVC.2008.2007218),
-//!   `O(N log N)` ([`three_d`]).
-//! - `M = 4`: sweep in the fourth objective adding each point's 3-D contribution to the 3-D
-//!   front seen so far (HV4D, Guerreiro & Fonseca 2018), `O(N²)` ([`four_d`]).
-//! - `M ≥ 5`: WFG (While, Bradstreet & Barone 2012, doi:10.1109/TEVC.2010.2077298), with the
+//! - `M = 3`: sweep in the third objective over the 2-D staircase of the points seen so far and
+//!   its area (Beume et al. 2009, doi:10.1109/TEVC.2008.2007218), kept in a sorted array, moved
+//!   into a balanced tree if it outgrows 1024 steps: `O(N log N)` ([`three_d`]).
+//! - `M = 4`: HV4D+ (Guerreiro & Fonseca 2018, doi:10.1109/TEVC.2017.2729550): sweep in the
+//!   fourth objective adding each point's 3-D contribution, computed in `O(N)` by the linked
+//!   point structure of [`plus`], `O(N²)` in all ([`four_d`]).
+//! - `M = 5`: sweep in the fifth objective adding each point's 4-D contribution, swept in the
+//!   fourth objective over the other points clipped to its box with the same structure
+//!   ([`five_d`]).
+//! - `M ≥ 6`: WFG (While, Bradstreet & Barone 2012, doi:10.1109/TEVC.2010.2077298), with the
 //!   exclusive volumes sliced along the last objective so that the recursion bottoms out in the
-//!   4-D sweep ([`wfg`]).
+//!   5-D sweep ([`wfg`]).
 //!
 //! The value is a sum of products of differences of the inputs; different algorithms round
 //! differently, so agreement between them is to a relative `1e-12`-ish, not to the bit. The
 //! result for a given input is deterministic.
 
+mod five_d;
 mod four_d;
+#[cfg(test)]
+mod four_d_old;
+mod plus;
 mod three_d;
+mod three_d_tree;
 mod two_d;
 mod wfg;
 
@@ -73,6 +82,7 @@ pub(crate) fn volume(pts: &[f64], d: usize, r: &[f64]) -> f64 {
         2 => two_d::volume(pts, r),
         3 => three_d::volume(pts, r),
         4 => four_d::volume(pts, r),
+        5 => five_d::volume(pts, r),
         _ => wfg::volume(pts, d, r),
     }
 }
@@ -108,3 +118,5 @@ pub(crate) fn naive_volume(pts: Vec<Vec<f64>>, r: &[f64], d: usize) -> f64 {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_fast;

@@ -4,19 +4,19 @@ use super::*;
 use crate::error::Error;
 use proptest::prelude::*;
 
-fn rows(f: &[f64], m: usize) -> Vec<Vec<f64>> {
+pub(super) fn rows(f: &[f64], m: usize) -> Vec<Vec<f64>> {
     f.chunks_exact(m).map(|r| r.to_vec()).collect()
 }
 
 /// Points in `[0, 1]^m` on a coarse grid (ties, duplicates, points on the reference boundary at
 /// 1.0) or continuous, some beyond the reference.
-fn matrix(m: usize, max_n: usize) -> impl Strategy<Value = Vec<f64>> {
+pub(super) fn matrix(m: usize, max_n: usize) -> impl Strategy<Value = Vec<f64>> {
     let grid = prop::sample::select(vec![0.0, 0.25, 0.5, 0.75, 1.0]);
     let value = prop_oneof![grid, 0.0..1.2f64];
     prop::collection::vec(prop::collection::vec(value, m), 0..max_n).prop_map(|rows| rows.concat())
 }
 
-fn close(a: f64, b: f64) -> bool {
+pub(super) fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1e-300)
 }
 
@@ -89,7 +89,7 @@ fn bad_input_is_an_error() {
 }
 
 /// Rows on the positive octant of the unit sphere (mutually non-dominated), from a named stream.
-fn sphere(m: usize, n: usize, seed: u64) -> Vec<f64> {
+pub(super) fn sphere(m: usize, n: usize, seed: u64) -> Vec<f64> {
     let mut rng = crate::rng::stream(seed, "test.hv.sphere", m as u64, n as u64);
     let mut f = Vec::with_capacity(m * n);
     for _ in 0..n {

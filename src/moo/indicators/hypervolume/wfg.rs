@@ -1,16 +1,17 @@
-//! Five or more objectives: WFG (While, Bradstreet & Barone 2012).
+//! Six or more objectives: WFG (While, Bradstreet & Barone 2012).
 //!
 //! With the rows sorted by the last objective in decreasing order, the hypervolume is the sum of
 //! each row's volume *exclusive* of the rows after it. Those later rows are no worse in the last
 //! objective, so inside row `k`'s box they cover its whole last-objective extent, and the
 //! exclusive volume is `(r_d − p_d) ×` the `(d−1)`-D exclusive volume of `p` against the rows
 //! after it *limited* to `p`'s box (`max(p, q)` per objective). The limited set is filtered to
-//! its non-dominated rows, which is what keeps WFG fast, and the recursion ends in the 4-D sweep.
+//! its non-dominated rows, which is what keeps WFG fast, and the recursion ends in the 5-D sweep.
 
 use super::volume as hv;
 use crate::moo::nondominated_sort::ord_key;
 
-/// Volume of the union of `[p, r]` over the rows of the `d`-column `pts` (`d >= 5`).
+/// Volume of the union of `[p, r]` over the rows of the `d`-column `pts` (`d >= 6`; the tests
+/// also run it at `d = 5` against the 5-D sweep).
 pub(super) fn volume(pts: &[f64], d: usize, r: &[f64]) -> f64 {
     let n = pts.len() / d;
     if n == 1 {
