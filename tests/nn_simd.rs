@@ -57,6 +57,15 @@ fn all_equal<T: Element>(n: usize, p: usize, cpus: &[Cpu]) {
         let m = cpu
             .loss_grad(&s, &g, &x, &y, &[], &JetSpec::value(2), &mse)
             .unwrap();
+        // The values-only path skips the backward sweep but gives the same loss bits.
+        let bv = cpu
+            .loss_values(&s, &g, &x, &[], &nu, &Burgers::jet(), &burgers)
+            .unwrap();
+        assert_eq!(bits(&bv), bits(&b.loss), "{cpu:?}: residual values-only");
+        let mv = cpu
+            .loss_values(&s, &g, &x, &y, &[], &JetSpec::value(2), &mse)
+            .unwrap();
+        assert_eq!(bits(&mv), bits(&m.loss), "{cpu:?}: MSE values-only");
         [
             bits(&j),
             bits(&v),

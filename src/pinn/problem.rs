@@ -156,10 +156,12 @@ fn mse_term<T: Element>(
 ) -> Result<Vec<f64>> {
     let loss = MseLoss { n_out: 1 };
     let jet = JetSpec::value(spec.n_in());
+    let Some(w) = weight else {
+        let values = cpu.loss_values(spec, genomes, points, targets, &[], &jet, &loss)?;
+        return Ok(values.iter().map(|v| v.to_f64()).collect());
+    };
     let lg = cpu.loss_grad(spec, genomes, points, targets, &[], &jet, &loss)?;
-    if let Some(w) = weight {
-        accumulate(&lg.grad, spec.n_params(), w, grad, n_genes, 0);
-    }
+    accumulate(&lg.grad, spec.n_params(), w, grad, n_genes, 0);
     Ok(lg.loss.iter().map(|v| v.to_f64()).collect())
 }
 

@@ -93,6 +93,7 @@ fn loss_item<V: Lane, L: PointLoss>(
     n: usize,
     lo: usize,
     hi: usize,
+    grad: bool,
 ) -> Partial<V::T> {
     let d = spec.n_in();
     let c = jet.n_comp();
@@ -118,7 +119,7 @@ fn loss_item<V: Lane, L: PointLoss>(
             *v = gather::<V>(aux, aw, n, p0, k);
         }
         let wt = point_weights::<V>(inv_n, hi - p0);
-        forward_block(spec, genome, jet, &xv, &mut sc, true);
+        forward_block(spec, genome, jet, &xv, &mut sc, grad);
         adj.fill(V::zero());
         adj_e.fill(V::zero());
         let out = &sc.acts[spec.n_layers()];
@@ -130,7 +131,9 @@ fn loss_item<V: Lane, L: PointLoss>(
         for (acc, a) in eacc.iter_mut().zip(&adj_e) {
             *acc = wt.fma(*a, *acc);
         }
-        backward_block(spec, genome, jet, &adj, &mut sc, &mut gacc);
+        if grad {
+            backward_block(spec, genome, jet, &adj, &mut sc, &mut gacc);
+        }
         p0 += V::W;
     }
     // Plain loops, not `map(fold_lanes)`: iterator adaptors are compiled without the caller's
@@ -183,6 +186,7 @@ fn loss_item_wide<W: Wide, L: PointLoss>(
     n: usize,
     lo: usize,
     hi: usize,
+    grad: bool,
 ) -> Partial<W::T> {
     let d = spec.n_in();
     let c = jet.n_comp();
@@ -212,7 +216,7 @@ fn loss_item_wide<W: Wide, L: PointLoss>(
         // The high block exists only where the 8/4-lane kernel would run a block there.
         let nb = if hi - p0 > half { 2 } else { 1 };
         let wt = point_weights::<W>(inv_n, hi - p0);
-        forward_block(spec, genome, jet, &xv, &mut sc, true);
+        forward_block(spec, genome, jet, &xv, &mut sc, grad);
         adj.fill(W::zero());
         adj_e.fill(W::zero());
         let out = &sc.acts[spec.n_layers()];
@@ -233,7 +237,9 @@ fn loss_item_wide<W: Wide, L: PointLoss>(
                 *acc = w_hi.fma(a_hi, *acc);
             }
         }
-        backward_wide(spec, genome, jet, &adj, &mut sc, &mut hb, nb, &mut gacc);
+        if grad {
+            backward_wide(spec, genome, jet, &adj, &mut sc, &mut hb, nb, &mut gacc);
+        }
         p0 += W::W;
     }
     let mut grad = Vec::with_capacity(gacc.len());
@@ -265,8 +271,9 @@ fn loss_avx512<W: Wide, L: PointLoss>(
     n: usize,
     lo: usize,
     hi: usize,
+    grad: bool,
 ) -> Partial<W::T> {
-    loss_item_wide::<W, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi)
+    loss_item_wide::<W, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi, grad)
 }
 
 /// Sixteen `f32` / eight `f64` points per register: per point the same arithmetic as
@@ -300,8 +307,9 @@ fn loss_avx<V: Lane, L: PointLoss>(
     n: usize,
     lo: usize,
     hi: usize,
+    grad: bool,
 ) -> Partial<V::T> {
-    loss_item::<V, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi)
+    loss_item::<V, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi, grad)
 }
 
 /// Output jets of points `lo..hi` for one genome (`(hi-lo) × n_out × c`).
@@ -332,10 +340,12 @@ pub(crate) fn run_jets<T: Element>(
     jets_item::<T::Emu>(spec, genome, jet, x, n, lo, hi)
 }
 
-/// Loss partial of points `lo..hi` for one genome.
+/// Loss partial of points `lo..hi` for one genome; the gradients only when `grad` (else the
+/// backward sweep is skipped and they stay zero; the loss has the same bits either way).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn run_loss<T: Element, L: PointLoss>(
     path: Path,
+    grad: bool,
     spec: &MlpSpec,
     genome: &[T],
     jet: &JetSpec,
@@ -351,14 +361,16 @@ pub(crate) fn run_loss<T: Element, L: PointLoss>(
     if path == Path::Avx512 {
         // SAFETY: as in `run_jets`.
         return unsafe {
-            loss_avx512::<T::Avx512, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi)
+            loss_avx512::<T::Avx512, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi, grad)
         };
     }
     #[cfg(target_arch = "x86_64")]
     if path != Path::Scalar {
         // SAFETY: as in `run_jets`.
-        return unsafe { loss_avx::<T::Avx, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi) };
+        return unsafe {
+            loss_avx::<T::Avx, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi, grad)
+        };
     }
     let _ = path;
-    loss_item::<T::Emu, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi)
+    loss_item::<T::Emu, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi, grad)
 }

@@ -213,7 +213,72 @@ impl Cpu {
         jet: &JetSpec,
         loss: &L,
     ) -> Result<LossGrad<T>> {
-        let op = "Cpu::loss_grad";
+        self.loss_impl(
+            "Cpu::loss_grad",
+            true,
+            spec,
+            genomes,
+            x,
+            aux,
+            extra,
+            jet,
+            loss,
+        )
+    }
+
+    /// The mean pointwise loss alone (`P` values), without the backward sweep: about a third
+    /// of [`loss_grad`](Self::loss_grad)'s work, and the same bits as its `loss`.
+    ///
+    /// ```
+    /// use pareto_sciml::backend::cpu::Cpu;
+    /// use pareto_sciml::nn::{init_population, Activation, Init, JetSpec, MlpSpec, MseLoss};
+    /// let spec = MlpSpec::uniform(1, &[8], 1, Activation::Tanh).unwrap();
+    /// let g = init_population(&spec, Init::TorchDefault, 1, 2);
+    /// let (x, y) = ([0.1, 0.5, 0.9], [1.0, 0.0, -1.0]);
+    /// let (jet, mse) = (JetSpec::value(1), MseLoss { n_out: 1 });
+    /// let cpu = Cpu::new(1);
+    /// let values = cpu.loss_values(&spec, &g, &x, &y, &[], &jet, &mse).unwrap();
+    /// let full = cpu.loss_grad(&spec, &g, &x, &y, &[], &jet, &mse).unwrap();
+    /// assert_eq!(values, full.loss);
+    /// ```
+    #[allow(clippy::too_many_arguments)]
+    pub fn loss_values<T: Element, L: PointLoss>(
+        &self,
+        spec: &MlpSpec,
+        genomes: &[T],
+        x: &[T],
+        aux: &[T],
+        extra: &[T],
+        jet: &JetSpec,
+        loss: &L,
+    ) -> Result<Vec<T>> {
+        let r = self.loss_impl(
+            "Cpu::loss_values",
+            false,
+            spec,
+            genomes,
+            x,
+            aux,
+            extra,
+            jet,
+            loss,
+        )?;
+        Ok(r.loss)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn loss_impl<T: Element, L: PointLoss>(
+        &self,
+        op: &'static str,
+        grad: bool,
+        spec: &MlpSpec,
+        genomes: &[T],
+        x: &[T],
+        aux: &[T],
+        extra: &[T],
+        jet: &JetSpec,
+        loss: &L,
+    ) -> Result<LossGrad<T>> {
         let (p, n) = check_inputs(op, spec, genomes, x, jet)?;
         let ne = loss.n_extra();
         loss.validate(spec.n_out(), jet)?;
@@ -228,21 +293,22 @@ impl Cpu {
             let g = &genomes[m * np..(m + 1) * np];
             let th = &extra[m * ne..(m + 1) * ne];
             let (lo, hi) = (ch * CHUNK, ((ch + 1) * CHUNK).min(n));
-            kernels::run_loss::<T, L>(path, spec, g, jet, x, aux, th, loss, n, lo, hi)
+            kernels::run_loss::<T, L>(path, grad, spec, g, jet, x, aux, th, loss, n, lo, hi)
         });
+        let (ng, nge) = if grad { (np, ne) } else { (0, 0) };
         let mut out = LossGrad {
             loss: vec![T::ZERO; p],
-            grad: vec![T::ZERO; p * np],
-            grad_extra: vec![T::ZERO; p * ne],
+            grad: vec![T::ZERO; p * ng],
+            grad_extra: vec![T::ZERO; p * nge],
         };
         // Chunk partials of a member are summed in chunk order: fixed for any thread count.
         for (item, part) in parts.into_iter().enumerate() {
             let m = item / nchunks;
             out.loss[m] = out.loss[m] + part.loss;
-            for (a, b) in out.grad[m * np..(m + 1) * np].iter_mut().zip(&part.grad) {
+            for (a, b) in out.grad[m * ng..(m + 1) * ng].iter_mut().zip(&part.grad) {
                 *a = *a + *b;
             }
-            for (a, b) in out.grad_extra[m * ne..(m + 1) * ne]
+            for (a, b) in out.grad_extra[m * nge..(m + 1) * nge]
                 .iter_mut()
                 .zip(&part.grad_extra)
             {
