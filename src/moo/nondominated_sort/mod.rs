@@ -35,6 +35,7 @@
 //! Duplicated rows are collapsed before any of these run and get the rank of their copy.
 
 mod bitset;
+mod blocked;
 mod divide;
 mod sweep;
 

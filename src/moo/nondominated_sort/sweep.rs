@@ -61,6 +61,9 @@ pub(crate) fn rank(f: &[f64], n: usize, m: usize) -> Vec<usize> {
     let n_distinct = distinct.len() / m;
     let ranks = match m {
         1 => (0..n_distinct).collect(),
+        _ if m >= 4 => {
+            super::blocked::rank_sorted_distinct::<{ super::blocked::WORDS }>(&distinct, m)
+        }
         _ if n_distinct <= super::bitset::max_rows(m) => {
             super::bitset::rank_sorted_distinct(&distinct, m)
         }
