@@ -1,34 +1,40 @@
-//! Dominator bitsets in cache-sized tiles, for three or more objectives and many rows.
+//! Dominator bitsets block by block, for four or more objectives and any number of rows.
 //!
 //! Input, as for [`super::bitset`]: distinct rows in lexicographic order, so a row can only be
 //! dominated by rows at smaller positions, and `q ≤ p` in objectives `1..M` (with `q` before
 //! `p`) means `q` dominates `p`. The rank is `rank(p) = 1 + max{rank(q) : q dominates p}`.
 //!
 //! The whole `N × N` dominator matrix of `bitset.rs` (`N²/8` bytes: 1.25 GB at `N = 10⁵`) is
-//! never held. The positions are cut into blocks of `B = 64·W` rows, and the rows of block `P`
-//! are ranked from tiles `(P, C)`, one `B × B` bit matrix at a time (`B·W` words, sized to stay
-//! in the L2 cache), for every earlier block `C` and then `C = P`:
-//! - Tile row `p` starts as the rows of `C` whose objective 1 is at most `p`'s and is
-//!   intersected with the same set for objectives `2..M`. Each set comes from one merge of `P`'s
-//!   and `C`'s rows, both presorted by that objective: a running bitset of the `C` rows passed.
-//! - An earlier block `C` has final ranks. Its columns are stored in order of decreasing rank,
-//!   so the largest rank among `p`'s dominators in `C` is the rank of the first set bit of the
-//!   tile row: one scan of at most `W` words, no search.
-//! - The diagonal tile (`C = P`, bits masked to the rows before `p`) is resolved in position
-//!   order, where all dominators of `p` inside `P` already have their rank.
+//! never held. Positions are cut into blocks of `B = 64·W` rows, taken in order as the
+//! *column block* `C`; when `C`'s turn comes, every earlier block has already been applied to
+//! its rows, so:
+//! - Its *diagonal* finishes its ranks: a `B × B` tile of dominator bits inside `C` (bit `q` of
+//!   row `p` for `q < p`, intersected per objective with a running bitset swept in that
+//!   objective's order), resolved in position order.
+//! - `C` is then applied to every later row `p`: per objective `k`, the set of `C`'s rows at
+//!   most `p` in `k` is a *prefix* of `C`'s rows in `k`-order, whose bitset is precomputed
+//!   (`B + 1` prefixes of `W` words per objective, 2 MB at `M = 5`, `W = 32`, so they stay in
+//!   the L2 cache); the prefix length is a prefix count of `C`'s members in the global
+//!   `k`-order, read at the end of `p`'s group of ties. The dominators of `p` in `C` are the
+//!   `AND` of `M − 1` such rows: `(M − 1)·W` word loads, no stores and no branches on the data.
+//! - `C`'s columns are numbered by decreasing rank, so the largest rank among `p`'s dominators
+//!   in `C` is the rank of the first set bit: one scan, stopped at the first non-zero word and
+//!   limited to the columns whose rank could still raise `p`'s lower bound.
 //!
-//! Work: `(M − 1)·N²/128` word operations in all (as `bitset.rs`, but from the cache instead of
-//! main memory), plus `(M − 1)·N²/B` merge steps; memory `O(M·N + B·W)`.
+//! Work: `(M − 1)·N²/128` word operations in all (as `bitset.rs`, but loads from the cache in
+//! place of read-modify-writes in main memory), `(M − 1)·N²/B` prefix-count steps and
+//! `(M − 1)` sorts; memory `O(M·N + M·B·W)` words.
 
 use super::sweep::ord_key;
 
-thread_local! { static STATS: std::cell::RefCell<[u64; 6]> = const { std::cell::RefCell::new([0;6]) }; }
-/// Words per tile row in the production sort: `B = 2048` rows per block, tiles of 512 KB.
+/// Words per bitset row in the production sort: blocks of `B = 2048` rows. Measured at
+/// `M = 5`, `N = 10⁵`: 16 and 64 words were slower (more prefix counting, resp. prefixes
+/// beyond the L2 cache).
 pub(super) const WORDS: usize = 32;
 
 /// Ranks of the `n` distinct, lexicographically sorted rows of `v` (`m >= 2` columns), with
-/// blocks of `64·W` rows (`W` is a parameter so that the tests can cross many block edges with
-/// few rows).
+/// blocks of `64·W` rows (`W`, a multiple of 8, is a parameter so that the tests can cross
+/// block edges with few rows).
 ///
 /// The word loops are entered once through the widest vector instructions the CPU has
 /// (AVX-512, AVX2, else the portable build); ranks are integers, so every path gives the same.
@@ -60,102 +66,97 @@ mod wide {
     }
 }
 
+/// Per objective `k ≥ 1`, the rows in `k`-order, in three layouts (all flat, `(k − 1)·n + …`).
+struct Orders {
+    /// Per block, its rows as (dense rank of objective `k`, index in the block), sorted by that
+    /// rank: ties compare equal and comparisons are on integers.
+    lists: Vec<(u32, u32)>,
+    /// `ord[s]`: the row at position `s` of the `k`-order.
+    ord: Vec<u32>,
+    /// `upto[p]`: how many rows are at most row `p` in objective `k` (the end of its ties).
+    upto: Vec<u32>,
+}
+
+impl Orders {
+    fn new(v: &[f64], m: usize, b: usize) -> Self {
+        let n = v.len() / m;
+        let mut o = Orders {
+            lists: vec![(0, 0); (m - 1) * n],
+            ord: vec![0; (m - 1) * n],
+            upto: vec![0; (m - 1) * n],
+        };
+        let mut keys: Vec<(u64, u32)> = Vec::with_capacity(n);
+        let mut fill = vec![0usize; n.div_ceil(b)];
+        for k in 1..m {
+            keys.clear();
+            keys.extend((0..n).map(|p| (ord_key(v[p * m + k]), p as u32)));
+            keys.sort_unstable();
+            fill.iter_mut().enumerate().for_each(|(i, f)| *f = i * b);
+            let list = &mut o.lists[(k - 1) * n..k * n];
+            let ord = &mut o.ord[(k - 1) * n..k * n];
+            let upto = &mut o.upto[(k - 1) * n..k * n];
+            let (mut d, mut group) = (0u32, 0);
+            for (s, &(key, p)) in keys.iter().enumerate() {
+                if s > 0 && key != keys[s - 1].0 {
+                    d += 1;
+                    keys[group..s]
+                        .iter()
+                        .for_each(|&(_, q)| upto[q as usize] = s as u32);
+                    group = s;
+                }
+                let blk = p as usize / b;
+                list[fill[blk]] = (d, p % b as u32);
+                fill[blk] += 1;
+                ord[s] = p;
+            }
+            keys[group..]
+                .iter()
+                .for_each(|&(_, q)| upto[q as usize] = n as u32);
+        }
+        o
+    }
+}
+
 /// The sort itself, compiled once per instruction set (hence `inline(always)`).
 #[inline(always)]
 fn body<const W: usize>(v: &[f64], m: usize) -> Vec<usize> {
+    const { assert!(W % 8 == 0 && W < 1024, "whole AVX-512 words, counts in u16") };
     let b = 64 * W;
     let n = v.len() / m;
     let nb = n.div_ceil(b);
-    let t0 = std::time::Instant::now();
-    let mut t_tiles = std::time::Duration::ZERO;
-    let mut t_diag = std::time::Duration::ZERO;
-    // lists[(k − 1)·n + start(P) ..][..len(P)]: block P's rows as (dense rank of objective k,
-    // local index), sorted by that rank. Dense ranks make ties equal and comparisons integral.
-    let mut lists = vec![(0u32, 0u32); (m - 1) * n];
-    // ord[(k − 1)·n + s]: the row at position s in objective-k order; upto[(k − 1)·n + p]: how
-    // many rows are at most row p in objective k (the end of p's group of ties in that order).
-    let mut ord = vec![0u32; (m - 1) * n];
-    let mut upto = vec![0u32; (m - 1) * n];
-    let mut keys: Vec<(u64, u32)> = Vec::with_capacity(n);
-    let mut fill = vec![0usize; nb];
-    for k in 1..m {
-        keys.clear();
-        keys.extend((0..n).map(|p| (ord_key(v[p * m + k]), p as u32)));
-        keys.sort_unstable();
-        fill.iter_mut().enumerate().for_each(|(i, f)| *f = i * b);
-        let list = &mut lists[(k - 1) * n..k * n];
-        let ordk = &mut ord[(k - 1) * n..k * n];
-        let uptok = &mut upto[(k - 1) * n..k * n];
-        let mut d = 0u32;
-        let mut group = 0;
-        for (i, &(key, p)) in keys.iter().enumerate() {
-            if i > 0 && key != keys[i - 1].0 {
-                d += 1;
-                for &(_, q) in &keys[group..i] {
-                    uptok[q as usize] = i as u32;
-                }
-                group = i;
-            }
-            let blk = p as usize / b;
-            list[fill[blk]] = (d, p % b as u32);
-            fill[blk] += 1;
-            ordk[i] = p;
-        }
-        for &(_, q) in &keys[group..] {
-            uptok[q as usize] = n as u32;
-        }
-    }
-    drop(keys);
+    let o = Orders::new(v, m, b);
     let mut rank = vec![0u32; n];
-    // Lower bound on each row's rank from the blocks applied to it so far.
+    // Lower bound on each row's rank from the column blocks applied to it so far.
     let mut best = vec![0u32; n];
-    let mut tile = vec![[0u64; W]; b];
-    let mut width = vec![W as u32; b];
-    // Per objective k, prefix bitsets of the current column block: pre[(k − 1)·(b + 1) + j] holds
-    // the column bits of its first j rows in objective-k order.
-    let mut pre = vec![[0u64; W]; (m - 1) * (b + 1)];
-    // pc[(k − 1)·(n + 1) + s]: how many rows of the column block are among the first s rows in
-    // objective-k order, so pc[upto[p]] counts those at most row p.
-    let mut pc = vec![0u32; (m - 1) * (n + 1)];
-    let mut cnt = vec![0u16; (m - 1) * n];
-    let mut crank = vec![0u32; b];
-    let mut bit_of = vec![0u32; b];
-    let mut order: Vec<u32> = Vec::with_capacity(b);
+    let mut tile = vec![[0u64; W]; b.min(n)];
+    // Only needed with two blocks or more (sized 0 otherwise):
+    // pre[(k − 1)·(b + 1) + j]: bits of the first j rows of the column block in k-order;
+    // pc[(k − 1)·(n + 1) + s]: how many of the first s rows in k-order are in the column block;
+    // cnt[(k − 1)·n + p]: how many rows of the column block are at most row p in k.
+    let several = nb > 1;
+    let mut pre = vec![[0u64; W]; if several { (m - 1) * (b + 1) } else { 0 }];
+    let mut pc = vec![0u32; if several { (m - 1) * (n + 1) } else { 0 }];
+    let mut cnt = vec![0u16; if several { (m - 1) * n } else { 0 }];
+    let mut crank = vec![0u32; if several { b } else { 0 }];
+    let mut bit_of = vec![0u32; if several { b } else { 0 }];
+    let mut order: Vec<u32> = Vec::new();
     let mut words_ge: Vec<u32> = Vec::new();
     for cb in 0..nb {
         let c = cb * b;
         let clen = b.min(n - c);
-        let tt = std::time::Instant::now();
-        // Every earlier block has been applied to this one: its diagonal tile finishes it.
-        for (i, t) in tile[..clen].iter_mut().enumerate() {
-            t.fill(0);
-            t[..i / 64].fill(!0);
-            if i % 64 != 0 {
-                t[i / 64] = (1u64 << (i % 64)) - 1;
-            }
-        }
-        for k in 1..m {
-            let rows = &lists[(k - 1) * n + c..][..clen];
-            intersect_prefixes(&mut tile, &width, rows, rows, false);
-        }
-        for i in 0..clen {
-            let mut r = best[c + i];
-            for (w, &word) in tile[i][..i.div_ceil(64)].iter().enumerate() {
-                let mut x = word;
-                while x != 0 {
-                    let q = w * 64 + x.trailing_zeros() as usize;
-                    r = r.max(rank[c + q] + 1);
-                    x &= x - 1;
-                }
-            }
-            rank[c + i] = r;
-        }
-        t_diag += tt.elapsed();
+        diagonal(
+            &mut tile[..clen],
+            &o,
+            n,
+            m,
+            c,
+            &best[c..c + clen],
+            &mut rank,
+        );
         if cb + 1 == nb {
             break;
         }
-        let tt = std::time::Instant::now();
-        // Columns by decreasing rank, so a row's largest dominator rank is its first set bit.
+        // Column bits by decreasing rank (a full block: clen == b).
         order.clear();
         order.extend(0..b as u32);
         order.sort_unstable_by_key(|&i| std::cmp::Reverse(rank[c + i as usize]));
@@ -164,7 +165,7 @@ fn body<const W: usize>(v: &[f64], m: usize) -> Vec<usize> {
             crank[bit] = rank[c + i as usize];
         }
         for k in 1..m {
-            let col = &lists[(k - 1) * n + c..][..b];
+            let col = &o.lists[(k - 1) * n + c..][..b];
             let pk = &mut pre[(k - 1) * (b + 1)..][..b + 1];
             let mut seen = [0u64; W];
             pk[0] = seen;
@@ -173,35 +174,28 @@ fn body<const W: usize>(v: &[f64], m: usize) -> Vec<usize> {
                 seen[bit / 64] |= 1u64 << (bit % 64);
                 *dst = seen;
             }
+            let ord = &o.ord[(k - 1) * n..k * n];
+            let pck = &mut pc[(k - 1) * (n + 1)..k * (n + 1)];
+            let mut run = 0;
+            pck[0] = 0;
+            for (dst, &p) in pck[1..].iter_mut().zip(ord) {
+                run += (p as usize / b == cb) as u32;
+                *dst = run;
+            }
+            let upto = &o.upto[(k - 1) * n + c + b..k * n];
+            for (dst, &u) in cnt[(k - 1) * n + c + b..k * n].iter_mut().zip(upto) {
+                *dst = pck[u as usize] as u16;
+            }
         }
-        // Only dominators of rank >= best[p] can raise best[p]: the first columns.
+        // words_ge[r]: words holding the columns of rank >= r, the only ones that can raise a
+        // lower bound of r.
         let top = crank[0] as usize + 1;
         words_ge.clear();
         words_ge.extend(
             (0..=top).map(|r| crank.partition_point(|&x| x as usize >= r).div_ceil(64) as u32),
         );
-        let tm = std::time::Instant::now();
-        for k in 1..m {
-            let ordk = &ord[(k - 1) * n..k * n];
-            let pck = &mut pc[(k - 1) * (n + 1)..k * (n + 1)];
-            let mut run = 0;
-            pck[0] = 0;
-            for (dst, &p) in pck[1..].iter_mut().zip(ordk) {
-                run += (p as usize / b == cb) as u32;
-                *dst = run;
-            }
-            let pck = &pc[(k - 1) * (n + 1)..k * (n + 1)];
-            let uptok = &upto[(k - 1) * n + c + b..k * n];
-            for (dst, &u) in cnt[(k - 1) * n + c + b..k * n].iter_mut().zip(uptok) {
-                *dst = pck[u as usize] as u16;
-            }
-        }
-        STATS.with(|c| c.borrow_mut()[0] += tm.elapsed().as_nanos() as u64);
         for (p, bst) in best.iter_mut().enumerate().skip(c + b) {
             let lim = words_ge[(*bst as usize).min(top)] as usize;
-            if lim == 0 {
-                continue;
-            }
             let first = &pre[cnt[p] as usize];
             // Eight words at a time (one AVX-512 register), stopping at the first non-zero one.
             for ch in 0..lim.div_ceil(8) {
@@ -222,49 +216,59 @@ fn body<const W: usize>(v: &[f64], m: usize) -> Vec<usize> {
                 }
             }
         }
-        t_tiles += tt.elapsed();
     }
-    if std::env::var_os("NDS_TIME").is_some() { STATS.with(|c| { eprintln!("stats {:?}", c.borrow()); *c.borrow_mut() = [0;6]; }); eprintln!("blocked: total {:?} tiles {:?} diag {:?}", t0.elapsed(), t_tiles, t_diag); }
     rank.into_iter().map(|r| r as usize).collect()
 }
 
-/// For each `(key, i)` of `rows` (sorted by key), intersects tile row `i` with (or, when `first`,
-/// sets it to) the set of column bits of `col` entries whose key is at most `key`.
+/// Ranks the `tile.len()` rows of the block at `c` from their lower bounds `best` and their
+/// dominators inside the block.
 #[inline(always)]
-fn intersect_prefixes<const W: usize>(
+fn diagonal<const W: usize>(
     tile: &mut [[u64; W]],
-    width: &[u32],
-    rows: &[(u32, u32)],
-    col: &[(u32, u32)],
-    first: bool,
+    o: &Orders,
+    n: usize,
+    m: usize,
+    c: usize,
+    best: &[u32],
+    rank: &mut [u32],
 ) {
-    let mut seen = [0u64; W];
-    let mut j = 0;
-    for &(key, i) in rows {
-        while j < col.len() && col[j].0 <= key {
-            let bit = col[j].1 as usize;
-            seen[bit / 64] |= 1u64 << (bit % 64);
-            j += 1;
+    for (i, t) in tile.iter_mut().enumerate() {
+        t.fill(0);
+        t[..i / 64].fill(!0);
+        if i % 64 != 0 {
+            t[i / 64] = (1u64 << (i % 64)) - 1;
         }
-        if j == col.len() && !first {
-            // Every column is in the set from here on, and tile rows have no bits outside the
-            // columns: intersecting changes nothing.
-            break;
-        }
-        let w = width[i as usize] as usize;
-        if w == 0 {
-            continue;
-        }
-        let t = &mut tile[i as usize][..w];
-        if first {
-            for (x, s) in t.iter_mut().zip(&seen) {
-                *x = *s;
+    }
+    for k in 1..m {
+        // Rows in k-order; the running set holds the rows at most the current one.
+        let rows = &o.lists[(k - 1) * n + c..][..tile.len()];
+        let mut seen = [0u64; W];
+        let mut j = 0;
+        for &(key, i) in rows {
+            while j < rows.len() && rows[j].0 <= key {
+                let bit = rows[j].1 as usize;
+                seen[bit / 64] |= 1u64 << (bit % 64);
+                j += 1;
             }
-        } else {
-            for (x, s) in t.iter_mut().zip(&seen) {
+            if j == rows.len() {
+                // Every row is in the set from here on: intersecting changes nothing.
+                break;
+            }
+            for (x, s) in tile[i as usize].iter_mut().zip(&seen) {
                 *x &= s;
             }
         }
+    }
+    for (i, t) in tile.iter().enumerate() {
+        let mut r = best[i];
+        for (w, &word) in t[..i.div_ceil(64)].iter().enumerate() {
+            let mut x = word;
+            while x != 0 {
+                r = r.max(rank[c + w * 64 + x.trailing_zeros() as usize] + 1);
+                x &= x - 1;
+            }
+        }
+        rank[c + i] = r;
     }
 }
 
@@ -281,21 +285,12 @@ mod tests {
                 .find(|o| o.is_ne())
                 .unwrap_or(std::cmp::Ordering::Equal)
         });
-        rows.dedup_by(|a, b| a.iter().zip(b.iter()).all(|(x, y)| x.to_bits() == y.to_bits()));
+        rows.dedup_by(|a, b| {
+            a.iter()
+                .zip(b.iter())
+                .all(|(x, y)| x.to_bits() == y.to_bits())
+        });
         rows.concat()
-    }
-
-    #[test]
-    #[ignore = "TEMP timing"]
-    fn temp_timing() {
-        let path = std::env::var("NDS_FILE").unwrap();
-        let m: usize = std::env::var("NDS_M").unwrap().parse().unwrap();
-        let f: Vec<f64> = std::fs::read_to_string(path).unwrap().lines().flat_map(|l| l.split(',').map(|x| x.parse::<f64>().unwrap()).collect::<Vec<_>>()).collect();
-        for _ in 0..3 {
-            let t = std::time::Instant::now();
-            let r = crate::moo::nondominated_sort(&f, m).unwrap();
-            eprintln!("total {:?} max {}", t.elapsed(), r.iter().max().unwrap());
-        }
     }
 
     #[test]
