@@ -1,11 +1,10 @@
 //! Dominator bitsets block by block, for four or more objectives and any number of rows.
 //!
-//! Input, as for [`super::bitset`]: distinct rows in lexicographic order, so a row can only be
+//! Input: distinct rows in lexicographic order, so a row can only be
 //! dominated by rows at smaller positions, and `q ≤ p` in objectives `1..M` (with `q` before
 //! `p`) means `q` dominates `p`. The rank is `rank(p) = 1 + max{rank(q) : q dominates p}`.
 //!
-//! The whole `N × N` dominator matrix of `bitset.rs` (`N²/8` bytes: 1.25 GB at `N = 10⁵`) is
-//! never held. Positions are cut into blocks of `B = 64·W` rows, taken in order as the
+//! The whole `N × N` dominator matrix (`N²/8` bytes: 1.25 GB at `N = 10⁵`) is never held. Positions are cut into blocks of `B = 64·W` rows, taken in order as the
 //! *column block* `C`; when `C`'s turn comes, every earlier block has already been applied to
 //! its rows, so:
 //! - Its *diagonal* finishes its ranks: a `B × B` tile of dominator bits inside `C` (bit `q` of
@@ -21,8 +20,8 @@
 //!   in `C` is the rank of the first set bit: one scan, stopped at the first non-zero word and
 //!   limited to the columns whose rank could still raise `p`'s lower bound.
 //!
-//! Work: `(M − 1)·N²/128` word operations in all (as `bitset.rs`, but loads from the cache in
-//! place of read-modify-writes in main memory), `(M − 1)·N²/B` prefix-count steps and
+//! Work: `(M − 1)·N²/128` word operations in all (loads from the cache, no read-modify-writes
+//! of a matrix in main memory), `(M − 1)·N²/B` prefix-count steps and
 //! `(M − 1)` sorts; memory `O(M·N + M·B·W)` words.
 
 use super::sweep::ord_key;
@@ -309,6 +308,38 @@ mod tests {
                     assert_eq!(rank_sorted_distinct::<8>(&v, m), want, "W 8 m {m} n {n}");
                     assert_eq!(body::<8>(&v, m), want, "portable, W 8 m {m} n {n}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn production_blocks_equal_naive_and_divide_and_conquer_across_block_edges() {
+        // Blocks of 2048 rows: one below, at and one above an edge, and three blocks.
+        let mut s = crate::rng::stream(20, "test.nds.blocked", 1, 0);
+        for m in [4, 5, 6] {
+            for n in [2047, 2048, 2049, 5000] {
+                let coarse = n == 2049;
+                let rows: Vec<Vec<f64>> = (0..n)
+                    .map(|_| {
+                        (0..m)
+                            .map(|_| {
+                                if coarse {
+                                    s.below(12) as f64
+                                } else {
+                                    s.uniform_f64()
+                                }
+                            })
+                            .collect()
+                    })
+                    .collect();
+                let v = sorted_distinct(rows);
+                let got = rank_sorted_distinct::<WORDS>(&v, m);
+                assert_eq!(got, super::super::naive_rank(&v, m), "m {m} n {n}");
+                assert_eq!(
+                    got,
+                    super::super::divide::rank_sorted_distinct(&v, m),
+                    "m {m} n {n}"
+                );
             }
         }
     }

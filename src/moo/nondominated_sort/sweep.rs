@@ -61,14 +61,8 @@ pub(crate) fn rank(f: &[f64], n: usize, m: usize) -> Vec<usize> {
     let n_distinct = distinct.len() / m;
     let ranks = match m {
         1 => (0..n_distinct).collect(),
-        _ if m >= 4 => {
-            super::blocked::rank_sorted_distinct::<{ super::blocked::WORDS }>(&distinct, m)
-        }
-        _ if n_distinct <= super::bitset::max_rows(m) => {
-            super::bitset::rank_sorted_distinct(&distinct, m)
-        }
         3 => assign(ThreeD { fronts: Vec::new() }, &distinct, m),
-        _ => super::divide::rank_sorted_distinct(&distinct, m),
+        _ => super::blocked::rank_sorted_distinct::<{ super::blocked::WORDS }>(&distinct, m),
     };
     group.iter().map(|&g| ranks[g as usize]).collect()
 }
