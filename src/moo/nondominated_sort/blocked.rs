@@ -85,11 +85,12 @@ impl Orders {
             upto: vec![0; (m - 1) * n],
         };
         let mut keys: Vec<(u64, u32)> = Vec::with_capacity(n);
+        let mut scratch = Vec::new();
         let mut fill = vec![0usize; n.div_ceil(b)];
         for k in 1..m {
             keys.clear();
             keys.extend((0..n).map(|p| (ord_key(v[p * m + k]), p as u32)));
-            keys.sort_unstable();
+            super::radix::sort_pairs(&mut keys, &mut scratch);
             fill.iter_mut().enumerate().for_each(|(i, f)| *f = i * b);
             let list = &mut o.lists[(k - 1) * n..k * n];
             let ord = &mut o.ord[(k - 1) * n..k * n];

@@ -36,6 +36,7 @@
 mod blocked;
 #[cfg(test)]
 mod divide;
+mod radix;
 mod sweep;
 
 pub(crate) use sweep::ord_key;

@@ -30,16 +30,14 @@ pub(crate) fn rank(f: &[f64], n: usize, m: usize) -> Vec<usize> {
     let mut order: Vec<(u64, u32)> = (0..n as u32)
         .map(|i| (ord_key(v[i as usize * m]), i))
         .collect();
-    order.sort_unstable_by(|a, b| {
-        a.0.cmp(&b.0).then_with(|| {
-            row(a.1)[1..]
-                .iter()
-                .zip(&row(b.1)[1..])
-                .map(|(x, y)| x.total_cmp(y))
-                .find(|o| o.is_ne())
-                .unwrap_or(std::cmp::Ordering::Equal)
-                .then(a.1.cmp(&b.1))
-        })
+    super::radix::sort_pairs(&mut order, &mut Vec::new());
+    sort_ties(&mut order, |a, b| {
+        row(a)[1..]
+            .iter()
+            .zip(&row(b)[1..])
+            .map(|(x, y)| x.total_cmp(y))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
     });
     // Duplicates do not dominate each other and share a rank: rank the distinct rows only.
     let mut distinct: Vec<f64> = Vec::with_capacity(v.len());
@@ -67,22 +65,39 @@ pub(crate) fn rank(f: &[f64], n: usize, m: usize) -> Vec<usize> {
     group.iter().map(|&g| ranks[g as usize]).collect()
 }
 
-/// Two objectives: sort integer keys `(f0, f1)` (the comparison is then branch-light), and
-/// sweep: rows of a front sorted by `f0` have decreasing `f1`, so the front's last row has its
-/// smallest `f1`, and a row is dominated by the front iff that `f1 <= ` its own (the predicate
-/// is monotone in the front index, hence the binary search `partition_point`); a duplicate takes the rank of the row before it.
+/// Sorts each run of equal keys in `order` (sorted by key, then index) by `cmp`, then index:
+/// the lexicographic order of the rows, where only ties in objective 0 need a comparison.
+fn sort_ties(order: &mut [(u64, u32)], cmp: impl Fn(u32, u32) -> std::cmp::Ordering) {
+    let mut s = 0;
+    while s < order.len() {
+        let e = s + order[s..].iter().take_while(|x| x.0 == order[s].0).count();
+        if e - s > 1 {
+            order[s..e].sort_unstable_by(|a, b| cmp(a.1, b.1).then(a.1.cmp(&b.1)));
+        }
+        s = e;
+    }
+}
+
+/// Two objectives: sort on integer keys of `f0` (ties by `f1`), and sweep: rows of a front in
+/// that order have decreasing `f1`, so the front's last row has its smallest `f1`, and a row is
+/// dominated by the front iff that `f1 <= ` its own (the predicate is monotone in the front
+/// index, hence the binary search `partition_point`); a duplicate takes the rank of the row
+/// before it.
 fn rank_2d(f: &[f64]) -> Vec<usize> {
-    let mut keys: Vec<(u64, u64, u32)> = f
+    let k1 = |i: u32| ord_key(f[2 * i as usize + 1] + 0.0);
+    let mut keys: Vec<(u64, u32)> = f
         .chunks_exact(2)
         .enumerate()
-        .map(|(i, p)| (ord_key(p[0] + 0.0), ord_key(p[1] + 0.0), i as u32))
+        .map(|(i, p)| (ord_key(p[0] + 0.0), i as u32))
         .collect();
-    keys.sort_unstable();
+    super::radix::sort_pairs(&mut keys, &mut Vec::new());
+    sort_ties(&mut keys, |a, b| k1(a).cmp(&k1(b)));
     let mut rank = vec![0usize; keys.len()];
     // Last (smallest) objective-1 key of each front.
     let mut last: Vec<u64> = Vec::new();
     let mut prev: Option<(u64, u64, usize)> = None;
-    for &(k0, k1, i) in &keys {
+    for &(k0, i) in &keys {
+        let k1 = k1(i);
         let r = match prev {
             Some((p0, p1, r)) if p0 == k0 && p1 == k1 => r,
             _ => {
