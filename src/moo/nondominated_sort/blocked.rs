@@ -1,11 +1,11 @@
 //! Dominator bitsets block by block, for four or more objectives and any number of rows.
 //!
-//! Input: distinct rows in lexicographic order, so a row can only be
-//! dominated by rows at smaller positions, and `q ≤ p` in objectives `1..M` (with `q` before
-//! `p`) means `q` dominates `p`. The rank is `rank(p) = 1 + max{rank(q) : q dominates p}`.
+//! Input: distinct rows in lexicographic order, so a row can only be dominated by rows at
+//! smaller positions, and `q ≤ p` in objectives `1..M` (with `q` before `p`) means `q`
+//! dominates `p`. The rank is `rank(p) = 1 + max{rank(q) : q dominates p}`.
 //!
-//! The whole `N × N` dominator matrix (`N²/8` bytes: 1.25 GB at `N = 10⁵`) is never held. Positions are cut into blocks of `B = 64·W` rows, taken in order as the
-//! *column block* `C`; when `C`'s turn comes, every earlier block has already been applied to
+//! The whole `N × N` dominator matrix (`N²/8` bytes: 1.25 GB at `N = 10⁵`) is never held.
+//! Positions are cut into blocks of `B = 64·W` rows, taken in order as the *column block* `C`; when `C`'s turn comes, every earlier block has already been applied to
 //! its rows, so:
 //! - Its *diagonal* finishes its ranks: a `B × B` tile of dominator bits inside `C` (bit `q` of
 //!   row `p` for `q < p`, intersected per objective with a running bitset swept in that
@@ -21,8 +21,8 @@
 //!   limited to the columns whose rank could still raise `p`'s lower bound.
 //!
 //! Work: `(M − 1)·N²/128` word operations in all (loads from the cache, no read-modify-writes
-//! of a matrix in main memory), `(M − 1)·N²/B` prefix-count steps and
-//! `(M − 1)` sorts; memory `O(M·N + M·B·W)` words.
+//! of a matrix in main memory), `2·(M − 1)·N²/B` prefix-count steps and `M − 1` sorts; memory
+//! `O(M·N + M·B·W)` words.
 
 use super::sweep::ord_key;
 
