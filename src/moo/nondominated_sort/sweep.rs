@@ -168,7 +168,18 @@ impl FrontSearch for ThreeD {
         self.fronts.len()
     }
     fn dominated(&self, k: usize, p: &[f64]) -> bool {
-        Self::locate(&self.fronts[k], p[1], p[2]).1
+        let stair = &self.fronts[k];
+        // The corner steps decide most probes without a search: below the smallest f1 nothing
+        // covers p, and the last step (largest f1, smallest f2) covers p if any step does
+        // once p's f1 is past it.
+        let last = stair[stair.len() - 1];
+        if p[1] < stair[0][0] || p[2] < last[1] {
+            return false;
+        }
+        if last[0] <= p[1] {
+            return true;
+        }
+        Self::locate(stair, p[1], p[2]).1
     }
     fn insert(&mut self, k: usize, p: &[f64]) {
         if k == self.fronts.len() {
