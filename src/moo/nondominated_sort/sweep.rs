@@ -83,7 +83,45 @@ fn sort_ties(order: &mut [(u64, u32)], cmp: impl Fn(u32, u32) -> std::cmp::Order
 /// dominated by the front iff that `f1 <= ` its own (the predicate is monotone in the front
 /// index, hence the binary search `partition_point`); a duplicate takes the rank of the row
 /// before it.
+///
+/// Entered once through the widest vector instructions the CPU has, for the linear count
+/// below (ranks are integers: every path gives the same).
 fn rank_2d(f: &[f64]) -> Vec<usize> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has AVX-512F, checked just above.
+            return unsafe { wide::avx512(f) };
+        }
+        if is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, checked just above.
+            return unsafe { wide::avx2(f) };
+        }
+    }
+    rank_2d_body(f)
+}
+
+#[cfg(target_arch = "x86_64")]
+mod wide {
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn avx512(f: &[f64]) -> Vec<usize> {
+        super::rank_2d_body(f)
+    }
+
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn avx2(f: &[f64]) -> Vec<usize> {
+        super::rank_2d_body(f)
+    }
+}
+
+/// Fronts up to which [`rank_2d_body`] counts the fronts below a row linearly (a few vector
+/// compares, no dependent loads) instead of binary-searching them. Measured at `N = 10³`
+/// (24 fronts): 1.4–1.6× faster than the binary search; a limit of 256 made `N = 10⁴`
+/// (81 fronts) and `N = 10⁵` (247 fronts) slower.
+const LINEAR_FRONTS: usize = 64;
+
+#[inline(always)]
+fn rank_2d_body(f: &[f64]) -> Vec<usize> {
     let k1 = |i: u32| ord_key(f[2 * i as usize + 1] + 0.0);
     let mut keys: Vec<(u64, u32)> = f
         .chunks_exact(2)
@@ -101,7 +139,12 @@ fn rank_2d(f: &[f64]) -> Vec<usize> {
         let r = match prev {
             Some((p0, p1, r)) if p0 == k0 && p1 == k1 => r,
             _ => {
-                let r = last.partition_point(|&l| l <= k1);
+                // `last` ascends, so the fronts that cover the row are a prefix: count them.
+                let r = if last.len() <= LINEAR_FRONTS {
+                    last.iter().map(|&l| (l <= k1) as usize).sum()
+                } else {
+                    last.partition_point(|&l| l <= k1)
+                };
                 if r == last.len() {
                     last.push(k1);
                 } else {
