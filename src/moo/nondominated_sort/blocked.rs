@@ -131,11 +131,11 @@ fn body<const W: usize>(v: &[f64], m: usize) -> Vec<usize> {
     let mut tile = vec![[0u64; W]; b.min(n)];
     // Only needed with two blocks or more (sized 0 otherwise):
     // pre[(k − 1)·(b + 1) + j]: bits of the first j rows of the column block in k-order;
-    // pc[(k − 1)·(n + 1) + s]: how many of the first s rows in k-order are in the column block;
+    // pc[s]: how many of the first s rows in k-order are in the column block (one k at a time);
     // cnt[(k − 1)·n + p]: how many rows of the column block are at most row p in k.
     let several = nb > 1;
     let mut pre = vec![[0u64; W]; if several { (m - 1) * (b + 1) } else { 0 }];
-    let mut pc = vec![0u32; if several { (m - 1) * (n + 1) } else { 0 }];
+    let mut pc = vec![0u32; if several { n + 1 } else { 0 }];
     let mut cnt = vec![0u16; if several { (m - 1) * n } else { 0 }];
     let mut crank = vec![0u32; if several { b } else { 0 }];
     let mut bit_of = vec![0u32; if several { b } else { 0 }];
@@ -175,16 +175,15 @@ fn body<const W: usize>(v: &[f64], m: usize) -> Vec<usize> {
                 *dst = seen;
             }
             let ord = &o.ord[(k - 1) * n..k * n];
-            let pck = &mut pc[(k - 1) * (n + 1)..k * (n + 1)];
             let mut run = 0;
-            pck[0] = 0;
-            for (dst, &p) in pck[1..].iter_mut().zip(ord) {
+            pc[0] = 0;
+            for (dst, &p) in pc[1..].iter_mut().zip(ord) {
                 run += (p as usize / b == cb) as u32;
                 *dst = run;
             }
             let upto = &o.upto[(k - 1) * n + c + b..k * n];
             for (dst, &u) in cnt[(k - 1) * n + c + b..k * n].iter_mut().zip(upto) {
-                *dst = pck[u as usize] as u16;
+                *dst = pc[u as usize] as u16;
             }
         }
         // words_ge[r]: words holding the columns of rank >= r, the only ones that can raise a
