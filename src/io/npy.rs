@@ -198,11 +198,11 @@ pub fn read_shaped<T: NpyElement>(path: impl AsRef<Path>, shape: &[usize]) -> Re
     Ok(data)
 }
 
-/// [`write`] for `f64`.
+/// [`write()`] for `f64`.
 pub fn write_f64(path: impl AsRef<Path>, shape: &[usize], data: &[f64]) -> Result<()> {
     write(path, shape, data)
 }
-/// [`write`] for `f32`.
+/// [`write()`] for `f32`.
 pub fn write_f32(path: impl AsRef<Path>, shape: &[usize], data: &[f32]) -> Result<()> {
     write(path, shape, data)
 }

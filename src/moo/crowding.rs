@@ -31,7 +31,7 @@ use crate::moo::nondominated_sort::check_matrix;
 /// Boundary rows of every objective get `+inf`; each objective's gaps are divided by its
 /// range over `members` (a zero range contributes nothing). See the [module docs](self) for the
 /// exact arithmetic. A member index `>= n` is an [`Error::Shape`]; `f` is validated like
-/// [`nondominated_sort`](crate::moo::nondominated_sort).
+/// [`nondominated_sort`](fn@crate::moo::nondominated_sort).
 ///
 /// ```
 /// use pareto_sciml::moo::crowding_distance;

@@ -12,7 +12,7 @@
 //!
 //! Constraints: within a niche a feasible individual beats an infeasible one; among
 //! infeasible ones the smaller violation wins. Angles use the crate's own
-//! [`acos_f64`](crate::math::inverse_trig::acos_f64) (not the platform's libm), which the
+//! [`acos_f64`] (not the platform's libm), which the
 //! CUDA kernel `kernels/rvea.cu` reproduces bit for bit.
 //!
 //! ```

@@ -27,7 +27,7 @@ pub struct BurgersReference {
     log_weights: Vec<f64>,
 }
 
-/// The solution sampled on a grid: `u[it * x.len() + ix]` is u(x[ix], t[it]).
+/// The solution sampled on a grid: `u[it * x.len() + ix]` is `u(x[ix], t[it])`.
 #[derive(Debug, Clone)]
 pub struct BurgersGrid {
     /// Spatial points.

@@ -115,7 +115,7 @@ impl L1Caputo {
         Ok(())
     }
 
-    /// D^α u at t_n from the samples `u[0..=n]` (u[j] = u(t_j)).
+    /// D^α u at t_n from the samples `u[0..=n]` (`u[j] = u(t_j)`).
     pub fn derivative_at(&self, u: &[f64], n: usize) -> Result<f64> {
         self.check(u, n)?;
         Ok(Self::sum(&self.weights, u, n))

@@ -13,19 +13,19 @@
 //!
 //! # Algorithms
 //! - `M = 1`: `r − min p`.
-//! - `M = 2`: sweep in the first objective, `O(N log N)` ([`two_d`]).
+//! - `M = 2`: sweep in the first objective, `O(N log N)` (`two_d.rs`).
 //! - `M = 3`: sweep in the third objective over the 2-D staircase of the points seen so far and
 //!   its area (Beume et al. 2009, doi:10.1109/TEVC.2008.2007218), kept in a sorted array, moved
-//!   into a balanced tree if it outgrows 1024 steps: `O(N log N)` ([`three_d`]).
+//!   into a balanced tree if it outgrows 1024 steps: `O(N log N)` (`three_d.rs`).
 //! - `M = 4`: HV4D+ (Guerreiro & Fonseca 2018, doi:10.1109/TEVC.2017.2729550): sweep in the
 //!   fourth objective adding each point's 3-D contribution, computed in `O(N)` by the linked
-//!   point structure of [`plus`], `O(N²)` in all ([`four_d`]).
+//!   point structure of `plus.rs`, `O(N²)` in all (`four_d.rs`).
 //! - `M = 5`: sweep in the fifth objective adding each point's 4-D contribution, swept in the
 //!   fourth objective over the other points clipped to its box with the same structure
-//!   ([`five_d`]).
+//!   (`five_d.rs`).
 //! - `M ≥ 6`: WFG (While, Bradstreet & Barone 2012, doi:10.1109/TEVC.2010.2077298), with the
 //!   exclusive volumes sliced along the last objective so that the recursion bottoms out in the
-//!   5-D sweep ([`wfg`]).
+//!   5-D sweep (`wfg.rs`).
 //!
 //! The value is a sum of products of differences of the inputs; different algorithms round
 //! differently, so agreement between them is to a relative `1e-12`-ish, not to the bit. The
