@@ -33,6 +33,48 @@ fn gather<V: Lane>(m: &[V::T], width: usize, n: usize, p0: usize, k: usize) -> V
     V::load(&buf)
 }
 
+/// Loads the inputs and per-point data of points `p0..p0+W` into registers.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn load_block<V: Lane>(
+    x: &[V::T],
+    aux: &[V::T],
+    aw: usize,
+    n: usize,
+    p0: usize,
+    xv: &mut [V],
+    av: &mut [V],
+) {
+    let d = xv.len();
+    for (k, v) in xv.iter_mut().enumerate() {
+        *v = gather::<V>(x, d, n, p0, k);
+    }
+    for (k, v) in av.iter_mut().enumerate() {
+        *v = gather::<V>(aux, aw, n, p0, k);
+    }
+}
+
+/// Folds the lane accumulators of a work item into its partial sums.
+///
+/// Plain loops, not `map(fold_lanes)`: iterator adaptors are compiled without the caller's
+/// target features, so the lane stores inside would become calls.
+#[inline(always)]
+fn fold_partial<V: Lane>(lacc: V, gacc: &[V], eacc: &[V]) -> Partial<V::T> {
+    let mut grad = Vec::with_capacity(gacc.len());
+    for &v in gacc {
+        grad.push(fold_lanes(v));
+    }
+    let mut grad_extra = Vec::with_capacity(eacc.len());
+    for &v in eacc {
+        grad_extra.push(fold_lanes(v));
+    }
+    Partial {
+        loss: fold_lanes(lacc),
+        grad,
+        grad_extra,
+    }
+}
+
 /// `1/n` for the first `valid` lanes, zero for the padding lanes past the end.
 #[inline(always)]
 fn point_weights<V: Lane>(inv_n: V::T, valid: usize) -> V {
@@ -112,12 +154,7 @@ fn loss_item<V: Lane, L: PointLoss>(
     let inv_n = V::T::ONE / V::T::from_f64(n as f64);
     let mut p0 = lo;
     while p0 < hi {
-        for (k, v) in xv.iter_mut().enumerate() {
-            *v = gather::<V>(x, d, n, p0, k);
-        }
-        for (k, v) in av.iter_mut().enumerate() {
-            *v = gather::<V>(aux, aw, n, p0, k);
-        }
+        load_block(x, aux, aw, n, p0, &mut xv, &mut av);
         let wt = point_weights::<V>(inv_n, hi - p0);
         forward_block(spec, genome, jet, &xv, &mut sc, grad);
         adj.fill(V::zero());
@@ -125,32 +162,19 @@ fn loss_item<V: Lane, L: PointLoss>(
         let out = &sc.acts[spec.n_layers()];
         let l = loss.eval(jet, &xv, &av, out, &th, &mut adj, &mut adj_e);
         lacc = wt.fma(l, lacc);
-        for a in adj.iter_mut() {
-            *a = wt.mul(*a);
-        }
-        for (acc, a) in eacc.iter_mut().zip(&adj_e) {
-            *acc = wt.fma(*a, *acc);
-        }
+        // Values only: the adjoints the loss returned are not needed.
         if grad {
+            for a in adj.iter_mut() {
+                *a = wt.mul(*a);
+            }
+            for (acc, a) in eacc.iter_mut().zip(&adj_e) {
+                *acc = wt.fma(*a, *acc);
+            }
             backward_block(spec, genome, jet, &adj, &mut sc, &mut gacc);
         }
         p0 += V::W;
     }
-    // Plain loops, not `map(fold_lanes)`: iterator adaptors are compiled without the caller's
-    // target features, so the lane stores inside would become calls.
-    let mut grad = Vec::with_capacity(gacc.len());
-    for &v in &gacc {
-        grad.push(fold_lanes(v));
-    }
-    let mut grad_extra = Vec::with_capacity(eacc.len());
-    for &v in &eacc {
-        grad_extra.push(fold_lanes(v));
-    }
-    Partial {
-        loss: fold_lanes(lacc),
-        grad,
-        grad_extra,
-    }
+    fold_partial(lacc, &gacc, &eacc)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -207,12 +231,7 @@ fn loss_item_wide<W: Wide, L: PointLoss>(
     let inv_n = W::T::ONE / W::T::from_f64(n as f64);
     let mut p0 = lo;
     while p0 < hi {
-        for (k, v) in xv.iter_mut().enumerate() {
-            *v = gather::<W>(x, d, n, p0, k);
-        }
-        for (k, v) in av.iter_mut().enumerate() {
-            *v = gather::<W>(aux, aw, n, p0, k);
-        }
+        load_block(x, aux, aw, n, p0, &mut xv, &mut av);
         // The high block exists only where the 8/4-lane kernel would run a block there.
         let nb = if hi - p0 > half { 2 } else { 1 };
         let wt = point_weights::<W>(inv_n, hi - p0);
@@ -227,34 +246,22 @@ fn loss_item_wide<W: Wide, L: PointLoss>(
         if nb == 2 {
             lacc = w_hi.fma(l_hi, lacc);
         }
-        for a in adj.iter_mut() {
-            *a = wt.mul(*a);
-        }
-        for (acc, a) in eacc.iter_mut().zip(&adj_e) {
-            let (a_lo, a_hi) = a.halves();
-            *acc = w_lo.fma(a_lo, *acc);
-            if nb == 2 {
-                *acc = w_hi.fma(a_hi, *acc);
-            }
-        }
         if grad {
+            for a in adj.iter_mut() {
+                *a = wt.mul(*a);
+            }
+            for (acc, a) in eacc.iter_mut().zip(&adj_e) {
+                let (a_lo, a_hi) = a.halves();
+                *acc = w_lo.fma(a_lo, *acc);
+                if nb == 2 {
+                    *acc = w_hi.fma(a_hi, *acc);
+                }
+            }
             backward_wide(spec, genome, jet, &adj, &mut sc, &mut hb, nb, &mut gacc);
         }
         p0 += W::W;
     }
-    let mut grad = Vec::with_capacity(gacc.len());
-    for &v in &gacc {
-        grad.push(fold_lanes(v));
-    }
-    let mut grad_extra = Vec::with_capacity(eacc.len());
-    for &v in &eacc {
-        grad_extra.push(fold_lanes(v));
-    }
-    Partial {
-        loss: fold_lanes(lacc),
-        grad,
-        grad_extra,
-    }
+    fold_partial(lacc, &gacc, &eacc)
 }
 
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
