@@ -1,10 +1,10 @@
 //! The per-member MLP evaluator (`backend::cpu::member`): values and VJPs against the
 //! single-network engine `nn::Mlp` and against central differences, SIMD == scalar and
-//! 1 == N threads bitwise for every member count (tails), a member alone == in a batch, and
-//! bad input.
+//! 1 == N threads bitwise for every member count (tails), a member alone == in a batch, the
+//! tiled genome layout == genome rows bitwise, and bad input.
 
 use pareto_sciml::backend::cpu::lanes::Lane;
-use pareto_sciml::backend::cpu::member::{MemberMlp, RowLayout};
+use pareto_sciml::backend::cpu::member::{tiled_index, MemberMlp, RowLayout, TILE};
 use pareto_sciml::backend::cpu::{Cpu, Element, Isa};
 use pareto_sciml::nn::{Activation, JetSpec, Mlp, MlpSpec, PointLoss};
 use pareto_sciml::{rng, Error};
@@ -196,6 +196,49 @@ fn simd_equals_scalar_and_threads_do_not_matter_f32() {
     same_bits_everywhere::<f32>();
 }
 
+/// Forward with the genomes in tiles equals forward from rows, bit for bit, on every path and
+/// thread count, for member counts around the tile and lane widths. The tiles' unused lanes
+/// hold NaN: computing on them must not leak into any member's output.
+fn tiled_equals_rows<T: Element>() {
+    let c = case(Activation::Tanh, 150, 5);
+    let np = c.spec.n_params();
+    for rows in (1..=18).chain([31, 32, 33, 64, 65, 150]) {
+        let to = |v: &[f64]| -> Vec<T> { v.iter().map(|&x| T::from_f64(x)).collect() };
+        let (g, x) = (to(&c.g[..rows * c.layout.stride]), to(&c.x[..rows * 3]));
+        let mut tiles = vec![T::from_f64(f64::NAN); rows.div_ceil(TILE) * TILE * np];
+        for m in 0..rows {
+            for j in 0..np {
+                tiles[tiled_index(m, j, np)] = g[m * c.layout.stride + c.layout.offset + j];
+            }
+        }
+        let reference = MemberMlp::new(c.spec.clone()).with_cpu(Cpu::new(1).with_isa(Isa::Scalar));
+        let mut want = vec![T::ZERO; rows * 2];
+        reference.forward(&x, &g, c.layout, &mut want).unwrap();
+        for cpu in [
+            Cpu::new(1),
+            Cpu::new(3),
+            Cpu::new(1).with_isa(Isa::Scalar),
+            Cpu::new(2).with_isa(Isa::Scalar),
+        ] {
+            let net = MemberMlp::new(c.spec.clone()).with_cpu(cpu);
+            let mut got = vec![T::ZERO; rows * 2];
+            net.forward_tiled(&x, &tiles, &mut got).unwrap();
+            let b = |v: &[T]| v.iter().map(|x| x.to_f64().to_bits()).collect::<Vec<_>>();
+            assert_eq!(b(&want), b(&got), "rows {rows} {cpu:?}");
+        }
+    }
+}
+
+#[test]
+fn tiled_genomes_give_the_bits_of_genome_rows_f64() {
+    tiled_equals_rows::<f64>();
+}
+
+#[test]
+fn tiled_genomes_give_the_bits_of_genome_rows_f32() {
+    tiled_equals_rows::<f32>();
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
     /// A member's outputs and adjoints do not depend on the batch it is evaluated in.
@@ -242,6 +285,19 @@ fn bad_input_is_an_error() {
         net.forward(&c.x, &c.g, tight, &mut out),
         Err(Error::InvalidConfig { .. })
     ));
+    let np = c.spec.n_params();
+    let tiles = vec![0.0; TILE * np];
+    assert!(shape(net.forward_tiled(
+        &c.x,
+        &tiles[..TILE * np - 1],
+        &mut out
+    )));
+    assert!(shape(net.forward_tiled(&c.x[..11], &tiles, &mut out)));
+    assert!(matches!(
+        net.forward_tiled(&c.x[..0], &tiles, &mut []),
+        Err(Error::Empty { .. })
+    ));
+    net.forward_tiled(&c.x, &tiles, &mut out).unwrap();
     let (mut gx, mut gg) = (vec![0.0; 12], vec![0.0; c.g.len()]);
     assert!(shape(net.vjp(
         &c.x,

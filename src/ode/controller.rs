@@ -83,15 +83,42 @@ pub fn decide<T: Real>(
     h: T,
     ratio: T,
 ) -> (Decision<T>, ControllerState<T>) {
+    let (e_ratio, e_prev) = exponents::<T>(cfg, q);
+    let prev_pow = match cfg.kind {
+        ControllerKind::Integral => T::ONE,
+        ControllerKind::Pi { .. } => state.prev_ratio.powf(e_prev),
+    };
+    decide_with_powers(cfg, state, h, ratio, ratio.powf(e_ratio), prev_pow)
+}
+
+/// The exponents of the step-size law for embedded order `q`: `ratio^e_ratio` (integral:
+/// `−1/(q+1)`; PI: `−(i+p)/(q+1)`) and `prev_ratio^e_prev` (PI only: `p/(q+1)`; integral: 0,
+/// unused).
+pub fn exponents<T: Real>(cfg: &ControllerConfig, q: u32) -> (T, T) {
     let k = (q + 1) as f64;
+    match cfg.kind {
+        ControllerKind::Integral => (T::from_f64(-1.0 / k), T::ZERO),
+        ControllerKind::Pi { pcoeff, icoeff } => {
+            (T::from_f64(-(icoeff + pcoeff) / k), T::from_f64(pcoeff / k))
+        }
+    }
+}
+
+/// [`decide`] with the powers already taken: `ratio_pow = ratio^e_ratio` and, for PI,
+/// `prev_pow = prev_ratio^e_prev` ([`exponents`]; ignored by the integral law). Lets the
+/// solver raise all members' ratios in one vectorised pass; the result is the same bits.
+pub fn decide_with_powers<T: Real>(
+    cfg: &ControllerConfig,
+    state: ControllerState<T>,
+    h: T,
+    ratio: T,
+    ratio_pow: T,
+    prev_pow: T,
+) -> (Decision<T>, ControllerState<T>) {
     let accept = ratio <= T::ONE;
     let raw = match cfg.kind {
-        ControllerKind::Integral => T::from_f64(cfg.safety) * ratio.powf(T::from_f64(-1.0 / k)),
-        ControllerKind::Pi { pcoeff, icoeff } => {
-            T::from_f64(cfg.safety)
-                * ratio.powf(T::from_f64(-(icoeff + pcoeff) / k))
-                * state.prev_ratio.powf(T::from_f64(pcoeff / k))
-        }
+        ControllerKind::Integral => T::from_f64(cfg.safety) * ratio_pow,
+        ControllerKind::Pi { .. } => T::from_f64(cfg.safety) * ratio_pow * prev_pow,
     };
     let factor = min(
         max(raw, T::from_f64(cfg.factor_min)),

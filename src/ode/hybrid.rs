@@ -26,7 +26,7 @@
 //! ```
 
 use super::real::Real;
-use super::system::BatchSystem;
+use super::system::{BatchSystem, ParamTiles};
 use crate::backend::cpu::lanes::{Emu, Lane};
 use crate::backend::cpu::member::{MemberMlp, RowLayout};
 use crate::backend::cpu::{Cpu, Element};
@@ -205,6 +205,35 @@ where
 
     #[inline(always)]
     fn rhs(&self, t: &[T], y: &[T], p: &[T], dy: &mut [T]) {
+        self.rhs_with(t, y, p, None, dy)
+    }
+
+    /// The genome (when the network runs at all): the solver then keeps it in tiles, so
+    /// the network reads it in place instead of transposing every genome on every call.
+    fn param_columns(&self) -> Option<std::ops::Range<usize>> {
+        let (np, npp) = (BatchSystem::<T>::n_params(self), self.physics.n_params());
+        (!self.lambda_is_zero()).then_some(npp..np)
+    }
+
+    #[inline(always)]
+    fn rhs_columns(&self, t: &[T], y: &[T], p: &[T], cols: ParamTiles<'_, T>, dy: &mut [T]) {
+        self.rhs_with(t, y, p, Some(cols), dy)
+    }
+
+    fn vjp(&self, t: &[T], y: &[T], p: &[T], v: &[T], gy: &mut [T], gp: &mut [T]) {
+        self.vjp_rows(t, y, p, v, gy, gp)
+    }
+}
+
+impl<P> MlpCorrection<P> {
+    /// The right-hand side; the network reads the genomes from `cols` when given (the same
+    /// bits as from the rows).
+    #[inline(always)]
+    fn rhs_with<T>(&self, t: &[T], y: &[T], p: &[T], cols: Option<ParamTiles<'_, T>>, dy: &mut [T])
+    where
+        T: Real + Element,
+        P: BatchSystem<T>,
+    {
         let (rows, dim) = (t.len(), self.physics.dim());
         let (np, npp) = (BatchSystem::<T>::n_params(self), self.physics.n_params());
         let pp = physics_params(p, rows, np, npp);
@@ -212,7 +241,7 @@ where
             self.physics.rhs(t, y, &pp, dy);
             return;
         }
-        let o = self.network(t, y, p, rows, np, npp);
+        let o = self.network(t, y, p, cols, (rows, np, npp));
         let lam = <T as Real>::from_f64(self.lambda);
         let n_out = self.net.spec().n_out();
         let state_outputs = match self.form {
@@ -241,7 +270,11 @@ where
         }
     }
 
-    fn vjp(&self, t: &[T], y: &[T], p: &[T], v: &[T], gy: &mut [T], gp: &mut [T]) {
+    fn vjp_rows<T>(&self, t: &[T], y: &[T], p: &[T], v: &[T], gy: &mut [T], gp: &mut [T])
+    where
+        T: Real + Element,
+        P: BatchSystem<T>,
+    {
         let (rows, dim) = (t.len(), self.physics.dim());
         let (np, npp) = (BatchSystem::<T>::n_params(self), self.physics.n_params());
         let pp = physics_params(p, rows, np, npp);
@@ -265,7 +298,7 @@ where
         match self.form {
             HybridForm::Additive => self.physics.vjp(t, y, &pp, v, gy, &mut gpp),
             HybridForm::Parametric | HybridForm::Both => {
-                let o = self.network(t, y, p, rows, np, npp);
+                let o = self.network(t, y, p, None, (rows, np, npp));
                 let p_eff = perturbed_params(&pp, &o, lam, rows, npp, n_out, first_param_output);
                 self.physics.vjp(t, y, &p_eff, v, gy, &mut gpp);
             }
@@ -320,15 +353,15 @@ where
 }
 
 impl<P> MlpCorrection<P> {
-    /// The network outputs of `rows` members (`rows × n_out`).
+    /// The network outputs of `rows` members (`rows × n_out`), genomes read from `cols` when
+    /// given.
     fn network<T: Real + Element>(
         &self,
         t: &[T],
         y: &[T],
         p: &[T],
-        rows: usize,
-        np: usize,
-        npp: usize,
+        cols: Option<ParamTiles<'_, T>>,
+        (rows, np, npp): (usize, usize, usize),
     ) -> Vec<T> {
         let dim = y.len() / rows.max(1);
         let mut buf = Vec::new();
@@ -338,12 +371,13 @@ impl<P> MlpCorrection<P> {
             stride: np,
             offset: npp,
         };
+        let fixed = "shapes are fixed by the solver's validation and `new`";
         if rows == 1 && row_fits(self.net.spec()) {
             row_forward(self.net.spec(), &p[npp..np], x, &mut o);
+        } else if let Some(c) = cols {
+            self.net.forward_tiled(x, c.data, &mut o).expect(fixed);
         } else {
-            self.net
-                .forward(x, p, layout, &mut o)
-                .expect("shapes are fixed by the solver's validation and `new`");
+            self.net.forward(x, p, layout, &mut o).expect(fixed);
         }
         o
     }

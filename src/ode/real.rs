@@ -45,6 +45,14 @@ pub trait Real:
     fn sqrt(self) -> Self;
     /// `self^e` through [`crate::math`].
     fn powf(self, e: Self) -> Self;
+    /// `out[i] = x[i]^e` for every `i`: the bits of [`powf`](Self::powf) element by element,
+    /// vectorised where the type has a vector twin (the solver's step-size controller raises
+    /// every member's error ratio to the same power once per step).
+    fn powf_each(x: &[Self], e: Self, out: &mut [Self]) {
+        for (o, &v) in out.iter_mut().zip(x) {
+            *o = v.powf(e);
+        }
+    }
     /// Hyperbolic tangent through [`crate::math`].
     fn tanh(self) -> Self;
     /// Whether the value is neither NaN nor infinite.
@@ -54,7 +62,7 @@ pub trait Real:
 }
 
 macro_rules! impl_real {
-    ($t:ty, $pow:path, $tanh:path) => {
+    ($t:ty, $pow:path, $tanh:path, $pow_each:path) => {
         impl Real for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -85,6 +93,9 @@ macro_rules! impl_real {
             fn powf(self, e: Self) -> Self {
                 $pow(self, e)
             }
+            fn powf_each(x: &[Self], e: Self, out: &mut [Self]) {
+                $pow_each(x, e, out)
+            }
             #[inline(always)]
             fn tanh(self) -> Self {
                 $tanh(self)
@@ -101,8 +112,76 @@ macro_rules! impl_real {
     };
 }
 
-impl_real!(f64, crate::math::pow_f64, crate::math::tanh_f64);
-impl_real!(f32, crate::math::pow_f32, crate::math::tanh_f32);
+impl_real!(
+    f64,
+    crate::math::pow_f64,
+    crate::math::tanh_f64,
+    pow_each_f64
+);
+impl_real!(
+    f32,
+    crate::math::pow_f32,
+    crate::math::tanh_f32,
+    pow_each_f32
+);
+
+/// Defines `$name(x, e, out)`: `out[i] = x[i]^e`, `$w` lanes at a time through the AVX2 vector
+/// twin `$vec` of the scalar `$pow` (bit for bit the same per lane), the tail and CPUs without
+/// AVX2 through `$pow` itself.
+macro_rules! pow_each {
+    ($name:ident, $t:ty, $w:expr, $pow:path, $vec:ident, $load:ident, $store:ident, $set1:ident) => {
+        fn $name(x: &[$t], e: $t, out: &mut [$t]) {
+            let n = x.len().min(out.len());
+            let mut i = 0;
+            #[cfg(target_arch = "x86_64")]
+            if crate::math::simd::has_avx2_fma() {
+                use std::arch::x86_64::*;
+                /// # Safety
+                /// AVX2 and FMA present; `x` and `out` hold `n` elements.
+                #[target_feature(enable = "avx2,fma")]
+                unsafe fn body(x: &[$t], e: $t, out: &mut [$t], n: usize) -> usize {
+                    let ev = $set1(e);
+                    let mut i = 0;
+                    while i + $w <= n {
+                        // SAFETY: `i + W ≤ n` elements of both slices; unaligned loads/stores.
+                        unsafe {
+                            let v = $load(x.as_ptr().add(i));
+                            $store(out.as_mut_ptr().add(i), crate::math::simd::$vec(v, ev));
+                        }
+                        i += $w;
+                    }
+                    i
+                }
+                // SAFETY: the features were detected just above; `n` fits both slices.
+                i = unsafe { body(x, e, out, n) };
+            }
+            for j in i..n {
+                out[j] = $pow(x[j], e);
+            }
+        }
+    };
+}
+
+pow_each!(
+    pow_each_f64,
+    f64,
+    4,
+    crate::math::pow_f64,
+    pow_f64x4,
+    _mm256_loadu_pd,
+    _mm256_storeu_pd,
+    _mm256_set1_pd
+);
+pow_each!(
+    pow_each_f32,
+    f32,
+    8,
+    crate::math::pow_f32,
+    pow_f32x8,
+    _mm256_loadu_ps,
+    _mm256_storeu_ps,
+    _mm256_set1_ps
+);
 
 /// The larger of two values (the first if either is NaN, so NaN propagates from `a`).
 #[inline(always)]

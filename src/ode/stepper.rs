@@ -12,12 +12,15 @@
 use std::ops::Range;
 
 use super::controller::ControllerState;
-use super::controller::{decide, floor_ratio, initial_step_finish, initial_step_start};
+use super::controller::{decide_with_powers, exponents, floor_ratio};
+use super::controller::{initial_step_finish, initial_step_start};
 use super::kernels::{combine, rms, scale_error};
 use super::real::Real;
 use super::solve::{BlockIn, BlockOut, Setup};
-use super::system::BatchSystem;
+use super::system::{BatchSystem, ParamTiles};
+use super::ControllerKind;
 use super::{Status, StepMode};
+use crate::backend::cpu::member::{tiled_index, TILE};
 
 /// Observer of accepted steps (the gradient tape); `()` records nothing.
 pub(crate) trait Recorder<T> {
@@ -65,6 +68,10 @@ struct Slots<T> {
     y: Vec<T>,
     p: Vec<T>,
     k: Vec<Vec<T>>,
+    /// Tiled copy of the parameter columns the system asked for
+    /// ([`BatchSystem::param_columns`]), `ncols` per row; empty when it asked for none.
+    cols: Vec<T>,
+    ncols: usize,
 }
 
 impl<T: Real> Slots<T> {
@@ -81,6 +88,38 @@ impl<T: Real> Slots<T> {
         for k in self.k.iter_mut() {
             k.copy_within(b * dim..(b + 1) * dim, a * dim);
         }
+        for c in 0..self.ncols {
+            self.cols[tiled_index(a, c, self.ncols)] = self.cols[tiled_index(b, c, self.ncols)];
+        }
+    }
+}
+
+/// The tiled copy ([`ParamTiles`]) of `p`'s columns `range` for `n` rows.
+fn tile_copy<T: Real>(p: &[T], n: usize, np: usize, range: Range<usize>) -> Vec<T> {
+    let nc = range.len();
+    let mut cols = vec![T::ZERO; n.div_ceil(TILE) * TILE * nc];
+    for i in 0..n {
+        for (c, j) in range.clone().enumerate() {
+            cols[tiled_index(i, c, nc)] = p[i * np + j];
+        }
+    }
+    cols
+}
+
+/// One right-hand-side call on the active rows, with the parameter columns when the system
+/// asked for them.
+#[inline(always)]
+fn call_rhs<T: Real, S: BatchSystem<T>>(
+    sys: &S,
+    with_cols: bool,
+    cols: ParamTiles<'_, T>,
+    (t, y, p): (&[T], &[T], &[T]),
+    dy: &mut [T],
+) {
+    if with_cols {
+        sys.rhs_columns(t, y, p, cols, dy);
+    } else {
+        sys.rhs(t, y, p, dy);
     }
 }
 
@@ -125,6 +164,15 @@ pub(crate) fn run_block<T: Real, S: BatchSystem<T>, R: Recorder<T>>(
         StepMode::Fixed(h) => (None, dir * T::from_f64(h)),
     };
 
+    let col_range = sys
+        .param_columns()
+        .filter(|r| r.start < r.end && r.end <= np);
+    let with_cols = col_range.is_some();
+    let ncols = col_range.as_ref().map_or(0, |r| r.len());
+    let cols = match col_range {
+        Some(r) => tile_copy(inp.p, n, np, r),
+        None => Vec::new(),
+    };
     let mut s = Slots {
         id: (0..n).collect(),
         t: vec![cfg.t0; n],
@@ -135,6 +183,8 @@ pub(crate) fn run_block<T: Real, S: BatchSystem<T>, R: Recorder<T>>(
         y: inp.y0.to_vec(),
         p: inp.p.to_vec(),
         k: vec![vec![T::ZERO; n * dim]; ns],
+        cols,
+        ncols,
     };
     let mut tt = vec![cfg.t0; n];
     let mut hh = vec![T::ZERO; n * dim];
@@ -145,6 +195,13 @@ pub(crate) fn run_block<T: Real, S: BatchSystem<T>, R: Recorder<T>>(
     let mut bw = vec![0.0f64; ns];
     let mut bwt = vec![T::ZERO; ns];
     let mut done = vec![false; n];
+    // Per-slot error ratios and their controller powers, computed for all slots at once.
+    let (mut ratios, mut ratio_pow) = (vec![T::ZERO; n], vec![T::ZERO; n]);
+    let (mut prevs, mut prev_pow) = (vec![T::ZERO; n], vec![T::ONE; n]);
+    let (e_ratio, e_prev) = match adaptive {
+        Some(cc) => exponents::<T>(&cc, tab.embedded_order),
+        None => (T::ZERO, T::ZERO),
+    };
 
     // Outputs at t0 itself receive y0.
     if t_eval[0].bits() == cfg.t0.bits() {
@@ -157,7 +214,11 @@ pub(crate) fn run_block<T: Real, S: BatchSystem<T>, R: Recorder<T>>(
     // First step and, for FSAL methods, the first stage.
     let span = (t_end - cfg.t0).abs();
     if ns > 0 && (tab.fsal || (adaptive.is_some() && opts.h0.is_none())) {
-        sys.rhs(&tt, &s.y, &s.p, &mut s.k[0]);
+        let cols = ParamTiles {
+            data: &s.cols,
+            columns: s.ncols,
+        };
+        call_rhs(sys, with_cols, cols, (&tt, &s.y, &s.p), &mut s.k[0]);
         out.stats.iter_mut().for_each(|st| st.rhs_evals += 1);
     }
     match (opts.steps, opts.h0) {
@@ -187,7 +248,11 @@ pub(crate) fn run_block<T: Real, S: BatchSystem<T>, R: Recorder<T>>(
             }
             combine(&mut ytmp, &s.y, &hh, &s.k[..1], &[T::ONE]);
             let (k0, rest) = s.k.split_at_mut(1);
-            sys.rhs(&tt, &ytmp, &s.p, &mut rest[0]);
+            let cols = ParamTiles {
+                data: &s.cols,
+                columns: s.ncols,
+            };
+            call_rhs(sys, with_cols, cols, (&tt, &ytmp, &s.p), &mut rest[0]);
             for m in 0..n {
                 out.stats[m].rhs_evals += 1;
                 let mut d2 = T::ZERO;
@@ -210,20 +275,25 @@ pub(crate) fn run_block<T: Real, S: BatchSystem<T>, R: Recorder<T>>(
 
     while n > 0 {
         let nd = n * dim;
-        for m in 0..n {
-            for i in m * dim..(m + 1) * dim {
-                hh[i] = s.h[m];
-            }
+        for (row, &h) in hh[..nd].chunks_exact_mut(dim).zip(&s.h[..n]) {
+            row.fill(h);
         }
+        let cols = ParamTiles {
+            data: &s.cols,
+            columns: s.ncols,
+        };
         if !tab.fsal {
-            sys.rhs(&s.t[..n], &s.y[..nd], &s.p[..n * np], &mut s.k[0][..nd]);
+            let args = (&s.t[..n], &s.y[..nd], &s.p[..n * np]);
+            call_rhs(sys, with_cols, cols, args, &mut s.k[0][..nd]);
         }
         for st in 1..ns {
             combine(&mut ytmp[..nd], &s.y, &hh, &s.k[..st], &a[st]);
-            for m in 0..n {
-                tt[m] = c[st].mul_add(s.h[m], s.t[m]);
+            let cs = c[st];
+            for ((tm, &h), &t) in tt[..n].iter_mut().zip(&s.h[..n]).zip(&s.t[..n]) {
+                *tm = cs.mul_add(h, t);
             }
-            sys.rhs(&tt[..n], &ytmp[..nd], &s.p[..n * np], &mut s.k[st][..nd]);
+            let args = (&tt[..n], &ytmp[..nd], &s.p[..n * np]);
+            call_rhs(sys, with_cols, cols, args, &mut s.k[st][..nd]);
             if tab.fsal && st == ns - 1 {
                 std::mem::swap(&mut ytmp, &mut y1);
             }
@@ -235,7 +305,21 @@ pub(crate) fn run_block<T: Real, S: BatchSystem<T>, R: Recorder<T>>(
             combine(&mut w[..nd], &zeros, &hh, &s.k, &e);
             scale_error(&mut w[..nd], &s.y, &y1, atol, rtol);
         }
-        // Per-member decisions (scalar: one power per member and step).
+        if let Some(cc) = adaptive {
+            // One vectorised pass of the step-size law's powers (same bits as one call per
+            // member; it was the largest cost of a cheap right-hand side).
+            for m in 0..n {
+                ratios[m] = floor_ratio(rms(&w[m * dim..(m + 1) * dim]));
+            }
+            T::powf_each(&ratios[..n], e_ratio, &mut ratio_pow[..n]);
+            if matches!(cc.kind, ControllerKind::Pi { .. }) {
+                for m in 0..n {
+                    prevs[m] = s.ctrl[m].prev_ratio;
+                }
+                T::powf_each(&prevs[..n], e_prev, &mut prev_pow[..n]);
+            }
+        }
+        // Per-member decisions.
         for m in 0..n {
             let id = s.id[m];
             let st = &mut out.stats[id];
@@ -244,12 +328,13 @@ pub(crate) fn run_block<T: Real, S: BatchSystem<T>, R: Recorder<T>>(
             let finite = y1[row.clone()].iter().all(|x| x.is_finite());
             let (accept, h_next) = match adaptive {
                 Some(cc) => {
-                    let ratio = floor_ratio(rms(&w[row.clone()]));
+                    let ratio = ratios[m];
                     st.error_ratio = ratio.to_f64();
                     if !ratio.is_finite() {
                         (false, T::NAN)
                     } else {
-                        let (dcs, ns_) = decide(&cc, tab.embedded_order, s.ctrl[m], s.h[m], ratio);
+                        let (rp, pp) = (ratio_pow[m], prev_pow[m]);
+                        let (dcs, ns_) = decide_with_powers(&cc, s.ctrl[m], s.h[m], ratio, rp, pp);
                         s.ctrl[m] = ns_;
                         (dcs.accept, dcs.h_next)
                     }

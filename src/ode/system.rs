@@ -24,6 +24,49 @@ pub trait BatchSystem<T: Real>: Sync {
     /// Reverse mode: `gy[i] = v[i]ᵀ ∂f/∂y (t[i], y[i], p[i])` and
     /// `gp[i] = v[i]ᵀ ∂f/∂p (t[i], y[i], p[i])`, both overwritten.
     fn vjp(&self, t: &[T], y: &[T], p: &[T], v: &[T], gy: &mut [T], gp: &mut [T]);
+
+    /// Parameter columns (a range of the parameter row) the system would also like to read
+    /// in [`ParamTiles`], or `None` (the default). The solver then keeps a tiled copy of them
+    /// for the whole solve, maintained through its active-set compaction, and calls
+    /// [`rhs_columns`](Self::rhs_columns) instead of [`rhs`](Self::rhs). A per-member network
+    /// uses this to read every weight as one vector load across members without transposing
+    /// its genomes on every call.
+    fn param_columns(&self) -> Option<std::ops::Range<usize>> {
+        None
+    }
+
+    /// [`rhs`](Self::rhs) with the columns named by [`param_columns`](Self::param_columns)
+    /// also given tiled in `cols`. It must produce the same bits as `rhs` (the solver picks
+    /// either). The default ignores `cols`.
+    #[inline(always)]
+    fn rhs_columns(&self, t: &[T], y: &[T], p: &[T], cols: ParamTiles<'_, T>, dy: &mut [T]) {
+        let _ = cols;
+        self.rhs(t, y, p, dy)
+    }
+}
+
+/// A copy of some parameter columns of a batch (see [`BatchSystem::param_columns`]) in tiles
+/// of [`ParamTiles::TILE`] rows: each tile holds its columns one after the other, `TILE`
+/// rows each, so column `c` of row `i` is at [`index(i, c)`](Self::index). Tiles cover at
+/// least the batch's rows; rows past them hold unspecified values (e.g. members that already
+/// finished), which a kernel may compute on as long as it discards the results.
+#[derive(Clone, Copy, Debug)]
+pub struct ParamTiles<'a, T> {
+    /// The tiles, `⌈rows / TILE⌉ · TILE · columns` values or more.
+    pub data: &'a [T],
+    /// Columns per row.
+    pub columns: usize,
+}
+
+impl<T> ParamTiles<'_, T> {
+    /// Rows per tile: the widest vector register (16 `f32` lanes).
+    pub const TILE: usize = crate::backend::cpu::member::TILE;
+
+    /// Position of column `c` of row `i` in [`data`](Self::data).
+    #[inline(always)]
+    pub fn index(&self, i: usize, c: usize) -> usize {
+        crate::backend::cpu::member::tiled_index(i, c, self.columns)
+    }
 }
 
 /// `y' = −λ y` (dim 1, params `[λ]`); solution `y0 e^{−λt}`.

@@ -121,6 +121,12 @@ pub trait Lane: Copy + Send + Sync {
     fn splat(x: Self::T) -> Self;
     /// Loads `W` elements from the front of `s` (`s.len() >= W`).
     fn load(s: &[Self::T]) -> Self;
+    /// Loads `W` elements starting at `p`, without a bounds check (for inner loops whose
+    /// extent was checked once up front).
+    ///
+    /// # Safety
+    /// `p` must be valid for reads of `W` consecutive elements.
+    unsafe fn load_ptr(p: *const Self::T) -> Self;
     /// Stores the lanes into the front of `s` (`s.len() >= W`).
     fn store(self, s: &mut [Self::T]);
     /// Lane-wise sum.
@@ -191,6 +197,11 @@ impl<T: Real, const W: usize> Lane for Emu<T, W> {
         Emu(r)
     }
     #[inline(always)]
+    unsafe fn load_ptr(p: *const T) -> Self {
+        // SAFETY: the caller guarantees `W` readable elements at `p`.
+        Emu(unsafe { p.cast::<[T; W]>().read_unaligned() })
+    }
+    #[inline(always)]
     fn store(self, s: &mut [T]) {
         s[..W].copy_from_slice(&self.0);
     }
@@ -247,6 +258,12 @@ macro_rules! impl_avx {
                 assert!(s.len() >= $w);
                 // SAFETY: bounds checked above; unaligned load; avx2 present.
                 $ty(unsafe { $loadu(s.as_ptr()) })
+            }
+            #[inline(always)]
+            unsafe fn load_ptr(p: *const $t) -> Self {
+                // SAFETY: the caller guarantees `W` readable elements; unaligned load; avx2
+                // present.
+                $ty(unsafe { $loadu(p) })
             }
             #[inline(always)]
             fn store(self, s: &mut [$t]) {

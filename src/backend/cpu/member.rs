@@ -5,9 +5,13 @@
 //! (`ode::hybrid`): row `i` of the solver's state is member `i`'s input, row `i` of its
 //! parameter buffer holds member `i`'s genome. The population kernels of [`super::Cpu`]
 //! (one genome × many points) do not fit that shape; here the vector lanes run across
-//! *members*: 4 `f64` / 8 `f32` members per register. For each lane block the genomes of
-//! its members are copied into an interleaved scratch (`[n_params][W]`, a per-call transposed
-//! copy that stays in L1), so every weight of the network is one contiguous vector load.
+//! *members*: 4 `f64` / 8 `f32` members per register (16 / 8 on AVX-512). Every weight of the
+//! network must be one contiguous vector load across a lane block's members. Genomes in rows
+//! ([`RowLayout`], [`forward`](MemberMlp::forward)) are therefore copied into an interleaved
+//! scratch (`[n_params][W]`, a per-block transposed copy that stays in L1). Genomes already
+//! held in tiles of 16 members ([`forward_tiled`](MemberMlp::forward_tiled), the layout an
+//! ODE solver keeps for the whole solve) are read in place, which saves that transpose on
+//! every right-hand-side call (it cost as much as the network's own arithmetic).
 //!
 //! **Bits.** The kernel body is written once over [`Lane`] and instantiated with the AVX2/FMA
 //! registers and with the scalar twin [`Emu`](super::lanes::Emu), which issues `mul_add`
@@ -46,6 +50,17 @@ use super::lanes::{Lane, Real};
 use super::{avx2_available, Cpu, Element, Isa, Path};
 use crate::nn::{activation, MlpSpec};
 use crate::{Error, Result};
+
+/// Members per tile of the tiled genome layout ([`MemberMlp::forward_tiled`]): the widest
+/// register (16 `f32` lanes), a multiple of every lane width.
+pub const TILE: usize = 16;
+
+/// Position of parameter `j` of member `i` in the tiled genome layout of
+/// [`MemberMlp::forward_tiled`] (`n_params` parameters per member).
+#[inline(always)]
+pub fn tiled_index(i: usize, j: usize, n_params: usize) -> usize {
+    (i / TILE * n_params + j) * TILE + i % TILE
+}
 
 /// Members per work item when the evaluator runs on several threads (a multiple of every
 /// lane width, so the lane blocks are the same whatever the thread count).
@@ -130,8 +145,78 @@ impl MemberMlp {
         let n_out = self.spec.n_out();
         let job = Job {
             x,
-            genomes,
-            layout,
+            genomes: Genomes::Rows(genomes, layout),
+            v: &[],
+        };
+        self.split(rows, n_out, out, |r0, o| {
+            self.dispatch(path, &job, r0, o, &mut []);
+        });
+        Ok(())
+    }
+
+    /// Like [`forward`](Self::forward) with the genomes in [`TILE`]-member tiles: parameter
+    /// `j` of member `i` is `genomes[tiled_index(i, j, n_params)]`, i.e. each tile of 16
+    /// members holds its parameters one after the other, 16 lanes each. A register of 4, 8 or
+    /// 16 members is then one contiguous load, and a lane block reads one contiguous stretch
+    /// of memory (a plain column-major layout put every weight on its own page and was bound
+    /// by TLB misses). This is the layout an ODE solver keeps for a whole solve, so no
+    /// per-call transpose is needed. Lanes past the last member may hold anything (finished
+    /// members of a solve, zeros): they are computed and discarded. Same bits as
+    /// [`forward`](Self::forward) on the same genomes.
+    ///
+    /// ```
+    /// use pareto_sciml::backend::cpu::member::{tiled_index, MemberMlp, RowLayout, TILE};
+    /// use pareto_sciml::nn::{Activation, MlpSpec};
+    /// let spec = MlpSpec::uniform(1, &[3], 1, Activation::Tanh).unwrap();
+    /// let np = spec.n_params(); // 10
+    /// let net = MemberMlp::new(spec);
+    /// let rows: Vec<f64> = (0..2 * np).map(|i| 0.1 * i as f64).collect();
+    /// let mut tiles = vec![0.0; TILE * np]; // one tile: room for 16 members
+    /// for m in 0..2 {
+    ///     for j in 0..np {
+    ///         tiles[tiled_index(m, j, np)] = rows[m * np + j];
+    ///     }
+    /// }
+    /// let (mut a, mut b) = (vec![0.0; 2], vec![0.0; 2]);
+    /// net.forward(&[0.5, -0.5], &rows, RowLayout::packed(np), &mut a).unwrap();
+    /// net.forward_tiled(&[0.5, -0.5], &tiles, &mut b).unwrap();
+    /// assert_eq!(a, b);
+    /// ```
+    ///
+    /// Errors as [`forward`](Self::forward); [`Error::Shape`] if `genomes` is shorter than
+    /// the tiles of all members (`⌈members / 16⌉ · 16 · n_params`).
+    pub fn forward_tiled<T: Element>(&self, x: &[T], genomes: &[T], out: &mut [T]) -> Result<()> {
+        const OP: &str = "MemberMlp::forward_tiled";
+        let (n_in, n_out, np) = (self.spec.n_in(), self.spec.n_out(), self.spec.n_params());
+        if out.is_empty() {
+            return Err(Error::Empty {
+                op: OP,
+                what: "members",
+            });
+        }
+        if out.len() % n_out != 0 {
+            return Err(Error::Shape {
+                op: OP,
+                what: format!("out.len() (a multiple of n_out = {n_out})"),
+                expected: out.len().div_ceil(n_out) * n_out,
+                got: out.len(),
+            });
+        }
+        let rows = out.len() / n_out;
+        crate::error::check_len(OP, "x.len()", rows * n_in, x.len())?;
+        let need = rows.div_ceil(TILE) * TILE * np;
+        if genomes.len() < need {
+            return Err(Error::Shape {
+                op: OP,
+                what: format!("genomes.len() (tiles of {TILE} members × {np} parameters)"),
+                expected: need,
+                got: genomes.len(),
+            });
+        }
+        let path = self.use_avx()?;
+        let job = Job {
+            x,
+            genomes: Genomes::Tiled(genomes),
             v: &[],
         };
         self.split(rows, n_out, out, |r0, o| {
@@ -169,8 +254,7 @@ impl MemberMlp {
         let path = self.use_avx()?;
         let job = Job {
             x,
-            genomes,
-            layout,
+            genomes: Genomes::Rows(genomes, layout),
             v,
         };
         let np = self.spec.n_params();
@@ -311,11 +395,19 @@ impl MemberMlp {
     }
 }
 
+/// Where the genomes of one call lie.
+#[derive(Clone, Copy)]
+enum Genomes<'a, T> {
+    /// One row per member ([`RowLayout`]).
+    Rows(&'a [T], RowLayout),
+    /// Tiles of [`TILE`] members ([`tiled_index`]).
+    Tiled(&'a [T]),
+}
+
 /// Borrowed inputs of one call.
 struct Job<'a, T> {
     x: &'a [T],
-    genomes: &'a [T],
-    layout: RowLayout,
+    genomes: Genomes<'a, T>,
     /// Output adjoints (`members × n_out`); empty for a forward pass.
     v: &'a [T],
 }
@@ -366,7 +458,8 @@ fn run<V: Lane>(net: &MemberMlp, job: &Job<'_, V::T>, r0: usize, a: &mut [V::T],
         a.len() / n_out
     };
     let zero = V::T::ZERO;
-    let mut wt = vec![zero; np * w];
+    // The interleaved scratch, sized on first use (tiled genomes are read in place).
+    let mut wt = Vec::new();
     let mut h = vec![zero; net.act_off[net.act_off.len() - 1] * w];
     let mut d = if reverse {
         vec![zero; h.len()]
@@ -380,20 +473,43 @@ fn run<V: Lane>(net: &MemberMlp, job: &Job<'_, V::T>, r0: usize, a: &mut [V::T],
     };
     let mut ga = vec![zero; spec.max_width() * w];
     let mut gb = vec![zero; spec.max_width() * w];
-    let (stride, off) = (job.layout.stride, job.layout.offset);
     let avx = avx2_available();
     for blk in (0..n).step_by(w) {
         // Lane l holds member blk + l; a short block repeats its last member.
         let member = |l: usize| r0 + (blk + l).min(n - 1);
-        let mut rows: [&[V::T]; 16] = [&[]; 16];
-        for (l, row) in rows.iter_mut().enumerate().take(w) {
-            *row = &job.genomes[member(l) * stride + off..][..np];
+        for l in 0..w {
             for k in 0..n_in {
                 h[k * w + l] = job.x[member(l) * n_in + k];
             }
         }
-        interleave::<V>(&rows[..w], &mut wt, avx);
-        forward_block::<V>(net, &wt, &mut h, &mut d, reverse);
+        // The weights as registers: `ws` elements from one parameter's lanes to the next.
+        let (weights, ws): (&[V::T], usize) = match job.genomes {
+            Genomes::Rows(g, layout) => {
+                let mut rows: [&[V::T]; 16] = [&[]; 16];
+                for (l, row) in rows.iter_mut().enumerate().take(w) {
+                    *row = &g[member(l) * layout.stride + layout.offset..][..np];
+                }
+                wt.resize(np * w, zero);
+                interleave::<V>(&rows[..w], &mut wt, avx);
+                (&wt, w)
+            }
+            // In place when the register lies inside one tile (always, for lane widths that
+            // divide the tile and chunks that are multiples of it); lanes past the last member
+            // then compute on whatever the tile holds there, and are discarded.
+            Genomes::Tiled(g) if (r0 + blk) % TILE + w <= TILE => {
+                (&g[tiled_index(r0 + blk, 0, np)..], TILE)
+            }
+            Genomes::Tiled(g) => {
+                wt.resize(np * w, zero);
+                for j in 0..np {
+                    for l in 0..w {
+                        wt[j * w + l] = g[tiled_index(member(l), j, np)];
+                    }
+                }
+                (&wt, w)
+            }
+        };
+        forward_block::<V>(net, weights, ws, &mut h, &mut d, reverse);
         let top = net.act_off[spec.n_layers()] * w;
         let live = (n - blk).min(w);
         if !reverse {
@@ -409,7 +525,7 @@ fn run<V: Lane>(net: &MemberMlp, job: &Job<'_, V::T>, r0: usize, a: &mut [V::T],
                 ga[o * w + l] = job.v[member(l) * n_out + o];
             }
         }
-        backward_block::<V>(net, &wt, &h, &d, &mut ga, &mut gb, &mut gw);
+        backward_block::<V>(net, weights, ws, &h, &d, &mut ga, &mut gb, &mut gw);
         for l in 0..live {
             for k in 0..n_in {
                 a[(blk + l) * n_in + k] = ga[k * w + l];
@@ -548,12 +664,14 @@ unsafe fn interleave_f32x8(p: [*const f32; 8], np: usize, out: *mut f32, s: usiz
     }
 }
 
-/// Forward through all layers for one lane block. `h` holds the input in its first `n_in`
-/// registers and receives every layer's output after it; with `keep`, `d` receives `σ'`.
+/// Forward through all layers for one lane block. Weight `j`'s register is `wt[j * ws..]`.
+/// `h` holds the input in its first `n_in` registers and receives every layer's output after
+/// it; with `keep`, `d` receives `σ'`.
 #[inline(always)]
 fn forward_block<V: Lane>(
     net: &MemberMlp,
     wt: &[V::T],
+    ws: usize,
     h: &mut [V::T],
     d: &mut [V::T],
     keep: bool,
@@ -563,9 +681,7 @@ fn forward_block<V: Lane>(
     for l in 0..spec.n_layers() {
         let (ni, no) = spec.layer_shape(l);
         let act = spec.activations()[l];
-        let base = spec.layer_offset(l) * w;
-        let wl = &wt[base..base + ni * no * w];
-        let bl = &wt[base + ni * no * w..base + (ni * no + no) * w];
+        let base = spec.layer_offset(l);
         let (lo, hi) = h.split_at_mut(net.act_off[l + 1] * w);
         let hin = &lo[net.act_off[l] * w..];
         let dl = if keep {
@@ -573,18 +689,27 @@ fn forward_block<V: Lane>(
         } else {
             &mut []
         };
-        // All pre-activations first, four units at a time (four independent FMA chains
-        // sharing each input load), then the activations as one loop of independent calls,
-        // so their division latencies overlap instead of queueing behind each unit's chain.
+        // All pre-activations first, eight units at a time (eight independent FMA chains
+        // sharing each input load: two FMA ports times four cycles of latency), then the
+        // activations as one loop of independent calls, so their division latencies overlap
+        // instead of queueing behind each unit's chain.
         let mut o = 0;
         while o < no {
-            match no - o {
-                1 => unit_tile::<V, 1>(wl, bl, hin, ni, o, hi),
-                2 => unit_tile::<V, 2>(wl, bl, hin, ni, o, hi),
-                3 => unit_tile::<V, 3>(wl, bl, hin, ni, o, hi),
-                _ => unit_tile::<V, 4>(wl, bl, hin, ni, o, hi),
+            let t = match no - o {
+                1 => 1,
+                2 => 2,
+                3 => 3,
+                4..=7 => 4,
+                _ => 8,
+            };
+            match t {
+                1 => unit_tile::<V, 1>(wt, ws, base, hin, (ni, no), o, hi),
+                2 => unit_tile::<V, 2>(wt, ws, base, hin, (ni, no), o, hi),
+                3 => unit_tile::<V, 3>(wt, ws, base, hin, (ni, no), o, hi),
+                4 => unit_tile::<V, 4>(wt, ws, base, hin, (ni, no), o, hi),
+                _ => unit_tile::<V, 8>(wt, ws, base, hin, (ni, no), o, hi),
             }
-            o += (no - o).min(4);
+            o += t;
         }
         for o in 0..no {
             let z = V::load(&hi[o * w..]);
@@ -600,26 +725,37 @@ fn forward_block<V: Lane>(
 }
 
 /// Pre-activations of units `o..o+T` into `z`: `b_o`, then `fma(W_ok, h_k, acc)` for `k`
-/// ascending, each unit's own chain (the order of the module docs).
+/// ascending, each unit's own chain (the order of the module docs). The layer (`ni` inputs,
+/// `no` units) starts at parameter `base`; parameter `j`'s register is `wt[j * ws..]`.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn unit_tile<V: Lane, const T: usize>(
-    wl: &[V::T],
-    bl: &[V::T],
+    wt: &[V::T],
+    ws: usize,
+    base: usize,
     hin: &[V::T],
-    ni: usize,
+    (ni, no): (usize, usize),
     o: usize,
     z: &mut [V::T],
 ) {
     let w = V::W;
+    // The biases follow the layer's weights, so the last bias is the highest register read;
+    // one check here instead of one per load keeps the inner loop to its loads and FMAs.
+    let bias0 = base + ni * no + o;
+    assert!(o + T <= no && (bias0 + T - 1) * ws + w <= wt.len() && hin.len() >= ni * w);
+    let (wp, hp) = (wt.as_ptr(), hin.as_ptr());
     let mut acc = [V::zero(); T];
     for (t, a) in acc.iter_mut().enumerate() {
-        *a = V::load(&bl[(o + t) * w..]);
+        // SAFETY: `bias0 + t ≤ bias0 + T − 1`, checked above.
+        *a = unsafe { V::load_ptr(wp.add((bias0 + t) * ws)) };
     }
-    let rows = &wl[o * ni * w..(o + T) * ni * w];
-    for (k, hk) in hin[..ni * w].chunks_exact(w).enumerate() {
-        let hk = V::load(hk);
+    let row0 = base + o * ni;
+    for k in 0..ni {
+        // SAFETY: `k < ni` and `hin` holds `ni` registers (checked above).
+        let hk = unsafe { V::load_ptr(hp.add(k * w)) };
         for (t, a) in acc.iter_mut().enumerate() {
-            *a = V::load(&rows[(t * ni + k) * w..]).fma(hk, *a);
+            // SAFETY: `row0 + t·ni + k < base + ni·no ≤ bias0` (weights precede biases).
+            *a = unsafe { V::load_ptr(wp.add((row0 + t * ni + k) * ws)) }.fma(hk, *a);
         }
     }
     for (t, a) in acc.iter().enumerate() {
@@ -627,12 +763,15 @@ fn unit_tile<V: Lane, const T: usize>(
     }
 }
 
-/// Reverse through all layers for one lane block: `ga` holds the output adjoints on entry and
-/// the input adjoints on exit; `gw` receives the genome adjoints (interleaved).
+/// Reverse through all layers for one lane block (weight `j`'s register at `wt[j * ws..]`):
+/// `ga` holds the output adjoints on entry and the input adjoints on exit; `gw` receives the
+/// genome adjoints (interleaved).
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn backward_block<V: Lane>(
     net: &MemberMlp,
     wt: &[V::T],
+    ws: usize,
     h: &[V::T],
     d: &[V::T],
     ga: &mut [V::T],
@@ -653,10 +792,11 @@ fn backward_block<V: Lane>(
             let delta = V::load(&ga[o * w..]).mul(V::load(&dl[o * w..]));
             delta.store(&mut gw[base + (ni * no + o) * w..]);
             let row = base + o * ni * w;
+            let wrow = spec.layer_offset(l) + o * ni;
             for k in 0..ni {
                 let at = row + k * w;
                 delta.mul(V::load(&hin[k * w..])).store(&mut gw[at..]);
-                V::load(&wt[at..])
+                V::load(&wt[(wrow + k) * ws..])
                     .fma(delta, V::load(&gb[k * w..]))
                     .store(&mut gb[k * w..]);
             }
