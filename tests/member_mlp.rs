@@ -4,7 +4,7 @@
 //! tiled genome layout == genome rows bitwise, and bad input.
 
 use pareto_sciml::backend::cpu::lanes::Lane;
-use pareto_sciml::backend::cpu::member::{tiled_index, MemberMlp, RowLayout, TILE};
+use pareto_sciml::backend::cpu::member::{tile_len, tiled_index, MemberMlp, RowLayout};
 use pareto_sciml::backend::cpu::{Cpu, Element, Isa};
 use pareto_sciml::nn::{Activation, JetSpec, Mlp, MlpSpec, PointLoss};
 use pareto_sciml::{rng, Error};
@@ -205,10 +205,11 @@ fn tiled_equals_rows<T: Element>() {
     for rows in (1..=18).chain([31, 32, 33, 64, 65, 150]) {
         let to = |v: &[f64]| -> Vec<T> { v.iter().map(|&x| T::from_f64(x)).collect() };
         let (g, x) = (to(&c.g[..rows * c.layout.stride]), to(&c.x[..rows * 3]));
-        let mut tiles = vec![T::from_f64(f64::NAN); rows.div_ceil(TILE) * TILE * np];
+        let tile = tile_len::<T>();
+        let mut tiles = vec![T::from_f64(f64::NAN); rows.div_ceil(tile) * tile * np];
         for m in 0..rows {
             for j in 0..np {
-                tiles[tiled_index(m, j, np)] = g[m * c.layout.stride + c.layout.offset + j];
+                tiles[tiled_index::<T>(m, j, np)] = g[m * c.layout.stride + c.layout.offset + j];
             }
         }
         let reference = MemberMlp::new(c.spec.clone()).with_cpu(Cpu::new(1).with_isa(Isa::Scalar));
@@ -286,10 +287,10 @@ fn bad_input_is_an_error() {
         Err(Error::InvalidConfig { .. })
     ));
     let np = c.spec.n_params();
-    let tiles = vec![0.0; TILE * np];
+    let tiles = vec![0.0; tile_len::<f64>() * np];
     assert!(shape(net.forward_tiled(
         &c.x,
-        &tiles[..TILE * np - 1],
+        &tiles[..tile_len::<f64>() * np - 1],
         &mut out
     )));
     assert!(shape(net.forward_tiled(&c.x[..11], &tiles, &mut out)));

@@ -20,7 +20,7 @@ use super::solve::{BlockIn, BlockOut, Setup};
 use super::system::{BatchSystem, ParamTiles};
 use super::ControllerKind;
 use super::{Status, StepMode};
-use crate::backend::cpu::member::{tiled_index, TILE};
+use crate::backend::cpu::member::{tile_len, tiled_index};
 
 /// Observer of accepted steps (the gradient tape); `()` records nothing.
 pub(crate) trait Recorder<T> {
@@ -69,8 +69,10 @@ struct Slots<T> {
     p: Vec<T>,
     k: Vec<Vec<T>>,
     /// Tiled copy of the parameter columns the system asked for
-    /// ([`BatchSystem::param_columns`]), `ncols` per row; empty when it asked for none.
+    /// ([`BatchSystem::param_columns`]), `ncols` per row, from `cols[cols_at]` (64-byte
+    /// aligned); empty when it asked for none.
     cols: Vec<T>,
+    cols_at: usize,
     ncols: usize,
 }
 
@@ -88,22 +90,26 @@ impl<T: Real> Slots<T> {
         for k in self.k.iter_mut() {
             k.copy_within(b * dim..(b + 1) * dim, a * dim);
         }
-        for c in 0..self.ncols {
-            self.cols[tiled_index(a, c, self.ncols)] = self.cols[tiled_index(b, c, self.ncols)];
+        let (at, nc) = (self.cols_at, self.ncols);
+        for c in 0..nc {
+            self.cols[at + tiled_index::<T>(a, c, nc)] = self.cols[at + tiled_index::<T>(b, c, nc)];
         }
     }
 }
 
-/// The tiled copy ([`ParamTiles`]) of `p`'s columns `range` for `n` rows.
-fn tile_copy<T: Real>(p: &[T], n: usize, np: usize, range: Range<usize>) -> Vec<T> {
-    let nc = range.len();
-    let mut cols = vec![T::ZERO; n.div_ceil(TILE) * TILE * nc];
+/// The tiled copy ([`ParamTiles`]) of `p`'s columns `range` for `n` rows, and where it starts
+/// in the returned buffer: at the first 64-byte boundary, so every tile row is one cache line.
+fn tile_copy<T: Real>(p: &[T], n: usize, np: usize, range: Range<usize>) -> (Vec<T>, usize) {
+    let (nc, tile) = (range.len(), tile_len::<T>());
+    let mut cols = vec![T::ZERO; n.div_ceil(tile) * tile * nc + tile];
+    let misalign = cols.as_ptr() as usize % 64 / std::mem::size_of::<T>();
+    let at = (tile - misalign) % tile;
     for i in 0..n {
         for (c, j) in range.clone().enumerate() {
-            cols[tiled_index(i, c, nc)] = p[i * np + j];
+            cols[at + tiled_index::<T>(i, c, nc)] = p[i * np + j];
         }
     }
-    cols
+    (cols, at)
 }
 
 /// One right-hand-side call on the active rows, with the parameter columns when the system
@@ -169,9 +175,9 @@ pub(crate) fn run_block<T: Real, S: BatchSystem<T>, R: Recorder<T>>(
         .filter(|r| r.start < r.end && r.end <= np);
     let with_cols = col_range.is_some();
     let ncols = col_range.as_ref().map_or(0, |r| r.len());
-    let cols = match col_range {
+    let (cols, cols_at) = match col_range {
         Some(r) => tile_copy(inp.p, n, np, r),
-        None => Vec::new(),
+        None => (Vec::new(), 0),
     };
     let mut s = Slots {
         id: (0..n).collect(),
@@ -184,6 +190,7 @@ pub(crate) fn run_block<T: Real, S: BatchSystem<T>, R: Recorder<T>>(
         p: inp.p.to_vec(),
         k: vec![vec![T::ZERO; n * dim]; ns],
         cols,
+        cols_at,
         ncols,
     };
     let mut tt = vec![cfg.t0; n];
@@ -215,7 +222,7 @@ pub(crate) fn run_block<T: Real, S: BatchSystem<T>, R: Recorder<T>>(
     let span = (t_end - cfg.t0).abs();
     if ns > 0 && (tab.fsal || (adaptive.is_some() && opts.h0.is_none())) {
         let cols = ParamTiles {
-            data: &s.cols,
+            data: &s.cols[s.cols_at..],
             columns: s.ncols,
         };
         call_rhs(sys, with_cols, cols, (&tt, &s.y, &s.p), &mut s.k[0]);
@@ -249,7 +256,7 @@ pub(crate) fn run_block<T: Real, S: BatchSystem<T>, R: Recorder<T>>(
             combine(&mut ytmp, &s.y, &hh, &s.k[..1], &[T::ONE]);
             let (k0, rest) = s.k.split_at_mut(1);
             let cols = ParamTiles {
-                data: &s.cols,
+                data: &s.cols[s.cols_at..],
                 columns: s.ncols,
             };
             call_rhs(sys, with_cols, cols, (&tt, &ytmp, &s.p), &mut rest[0]);
@@ -279,7 +286,7 @@ pub(crate) fn run_block<T: Real, S: BatchSystem<T>, R: Recorder<T>>(
             row.fill(h);
         }
         let cols = ParamTiles {
-            data: &s.cols,
+            data: &s.cols[s.cols_at..],
             columns: s.ncols,
         };
         if !tab.fsal {

@@ -52,20 +52,21 @@ pub trait BatchSystem<T: Real>: Sync {
 /// finished), which a kernel may compute on as long as it discards the results.
 #[derive(Clone, Copy, Debug)]
 pub struct ParamTiles<'a, T> {
-    /// The tiles, `⌈rows / TILE⌉ · TILE · columns` values or more.
+    /// The tiles, `⌈rows / TILE⌉ · TILE · columns` values or more (the solver aligns them to
+    /// 64 bytes).
     pub data: &'a [T],
     /// Columns per row.
     pub columns: usize,
 }
 
 impl<T> ParamTiles<'_, T> {
-    /// Rows per tile: the widest vector register (16 `f32` lanes).
-    pub const TILE: usize = crate::backend::cpu::member::TILE;
+    /// Rows per tile: one 64-byte cache line (16 `f32`, 8 `f64`).
+    pub const TILE: usize = crate::backend::cpu::member::tile_len::<T>();
 
     /// Position of column `c` of row `i` in [`data`](Self::data).
     #[inline(always)]
     pub fn index(&self, i: usize, c: usize) -> usize {
-        crate::backend::cpu::member::tiled_index(i, c, self.columns)
+        crate::backend::cpu::member::tiled_index::<T>(i, c, self.columns)
     }
 }
 

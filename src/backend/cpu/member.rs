@@ -51,15 +51,19 @@ use super::{avx2_available, Cpu, Element, Isa, Path};
 use crate::nn::{activation, MlpSpec};
 use crate::{Error, Result};
 
-/// Members per tile of the tiled genome layout ([`MemberMlp::forward_tiled`]): the widest
-/// register (16 `f32` lanes), a multiple of every lane width.
-pub const TILE: usize = 16;
+/// Members per tile of the tiled genome layout ([`MemberMlp::forward_tiled`]) for element
+/// type `T`: one 64-byte cache line (16 `f32`, 8 `f64`), the widest register and a multiple
+/// of every lane width. A lane block then streams whole lines, one per parameter.
+pub const fn tile_len<T>() -> usize {
+    64 / std::mem::size_of::<T>()
+}
 
 /// Position of parameter `j` of member `i` in the tiled genome layout of
-/// [`MemberMlp::forward_tiled`] (`n_params` parameters per member).
+/// [`MemberMlp::forward_tiled`] (`n_params` parameters per member, elements of type `T`).
 #[inline(always)]
-pub fn tiled_index(i: usize, j: usize, n_params: usize) -> usize {
-    (i / TILE * n_params + j) * TILE + i % TILE
+pub const fn tiled_index<T>(i: usize, j: usize, n_params: usize) -> usize {
+    let t = tile_len::<T>();
+    (i / t * n_params + j) * t + i % t
 }
 
 /// Members per work item when the evaluator runs on several threads (a multiple of every
@@ -154,27 +158,28 @@ impl MemberMlp {
         Ok(())
     }
 
-    /// Like [`forward`](Self::forward) with the genomes in [`TILE`]-member tiles: parameter
-    /// `j` of member `i` is `genomes[tiled_index(i, j, n_params)]`, i.e. each tile of 16
-    /// members holds its parameters one after the other, 16 lanes each. A register of 4, 8 or
-    /// 16 members is then one contiguous load, and a lane block reads one contiguous stretch
-    /// of memory (a plain column-major layout put every weight on its own page and was bound
-    /// by TLB misses). This is the layout an ODE solver keeps for a whole solve, so no
+    /// Like [`forward`](Self::forward) with the genomes in tiles of [`tile_len`] members (one
+    /// cache line): parameter `j` of member `i` is `genomes[tiled_index::<T>(i, j, n_params)]`,
+    /// i.e. each tile holds its members' parameters one after the other, one line each. A
+    /// register of members is then one contiguous load, and a lane block streams one
+    /// contiguous stretch of memory (a plain column-major layout, tried first, spread a lane
+    /// block's weights over hundreds of pages and was 1.6× slower). Align `genomes` to 64
+    /// bytes for whole-line loads (correct either way). This is the layout an ODE solver keeps for a whole solve, so no
     /// per-call transpose is needed. Lanes past the last member may hold anything (finished
     /// members of a solve, zeros): they are computed and discarded. Same bits as
     /// [`forward`](Self::forward) on the same genomes.
     ///
     /// ```
-    /// use pareto_sciml::backend::cpu::member::{tiled_index, MemberMlp, RowLayout, TILE};
+    /// use pareto_sciml::backend::cpu::member::{tile_len, tiled_index, MemberMlp, RowLayout};
     /// use pareto_sciml::nn::{Activation, MlpSpec};
     /// let spec = MlpSpec::uniform(1, &[3], 1, Activation::Tanh).unwrap();
     /// let np = spec.n_params(); // 10
     /// let net = MemberMlp::new(spec);
     /// let rows: Vec<f64> = (0..2 * np).map(|i| 0.1 * i as f64).collect();
-    /// let mut tiles = vec![0.0; TILE * np]; // one tile: room for 16 members
+    /// let mut tiles = vec![0.0; tile_len::<f64>() * np]; // one tile: room for 8 members
     /// for m in 0..2 {
     ///     for j in 0..np {
-    ///         tiles[tiled_index(m, j, np)] = rows[m * np + j];
+    ///         tiles[tiled_index::<f64>(m, j, np)] = rows[m * np + j];
     ///     }
     /// }
     /// let (mut a, mut b) = (vec![0.0; 2], vec![0.0; 2]);
@@ -184,7 +189,7 @@ impl MemberMlp {
     /// ```
     ///
     /// Errors as [`forward`](Self::forward); [`Error::Shape`] if `genomes` is shorter than
-    /// the tiles of all members (`⌈members / 16⌉ · 16 · n_params`).
+    /// the tiles of all members (`⌈members / t⌉ · t · n_params`, `t =` [`tile_len`]).
     pub fn forward_tiled<T: Element>(&self, x: &[T], genomes: &[T], out: &mut [T]) -> Result<()> {
         const OP: &str = "MemberMlp::forward_tiled";
         let (n_in, n_out, np) = (self.spec.n_in(), self.spec.n_out(), self.spec.n_params());
@@ -204,11 +209,12 @@ impl MemberMlp {
         }
         let rows = out.len() / n_out;
         crate::error::check_len(OP, "x.len()", rows * n_in, x.len())?;
-        let need = rows.div_ceil(TILE) * TILE * np;
+        let tile = tile_len::<T>();
+        let need = rows.div_ceil(tile) * tile * np;
         if genomes.len() < need {
             return Err(Error::Shape {
                 op: OP,
-                what: format!("genomes.len() (tiles of {TILE} members × {np} parameters)"),
+                what: format!("genomes.len() (tiles of {tile} members × {np} parameters)"),
                 expected: need,
                 got: genomes.len(),
             });
@@ -400,7 +406,7 @@ impl MemberMlp {
 enum Genomes<'a, T> {
     /// One row per member ([`RowLayout`]).
     Rows(&'a [T], RowLayout),
-    /// Tiles of [`TILE`] members ([`tiled_index`]).
+    /// Tiles of [`tile_len`] members ([`tiled_index`]).
     Tiled(&'a [T]),
 }
 
@@ -477,9 +483,13 @@ fn run<V: Lane>(net: &MemberMlp, job: &Job<'_, V::T>, r0: usize, a: &mut [V::T],
     for blk in (0..n).step_by(w) {
         // Lane l holds member blk + l; a short block repeats its last member.
         let member = |l: usize| r0 + (blk + l).min(n - 1);
+        // One row slice per lane (a per-element index let the compiler build the indices in a
+        // vector register and extract them one by one, a quarter of a solve's time).
         for l in 0..w {
-            for k in 0..n_in {
-                h[k * w + l] = job.x[member(l) * n_in + k];
+            let m = member(l);
+            let row = &job.x[m * n_in..(m + 1) * n_in];
+            for (k, &v) in row.iter().enumerate() {
+                h[k * w + l] = v;
             }
         }
         // The weights as registers: `ws` elements from one parameter's lanes to the next.
@@ -496,14 +506,15 @@ fn run<V: Lane>(net: &MemberMlp, job: &Job<'_, V::T>, r0: usize, a: &mut [V::T],
             // In place when the register lies inside one tile (always, for lane widths that
             // divide the tile and chunks that are multiples of it); lanes past the last member
             // then compute on whatever the tile holds there, and are discarded.
-            Genomes::Tiled(g) if (r0 + blk) % TILE + w <= TILE => {
-                (&g[tiled_index(r0 + blk, 0, np)..], TILE)
-            }
+            Genomes::Tiled(g) if (r0 + blk) % tile_len::<V::T>() + w <= tile_len::<V::T>() => (
+                &g[tiled_index::<V::T>(r0 + blk, 0, np)..],
+                tile_len::<V::T>(),
+            ),
             Genomes::Tiled(g) => {
                 wt.resize(np * w, zero);
                 for j in 0..np {
                     for l in 0..w {
-                        wt[j * w + l] = g[tiled_index(member(l), j, np)];
+                        wt[j * w + l] = g[tiled_index::<V::T>(member(l), j, np)];
                     }
                 }
                 (&wt, w)
@@ -749,14 +760,22 @@ fn unit_tile<V: Lane, const T: usize>(
         // SAFETY: `bias0 + t ≤ bias0 + T − 1`, checked above.
         *a = unsafe { V::load_ptr(wp.add((bias0 + t) * ws)) };
     }
-    let row0 = base + o * ni;
+    // One pointer walking input `k` of unit `o`'s row, the other units at fixed distances
+    // (loop-invariant offsets: an index recomputed per load was vectorised by the compiler
+    // and extracted lane by lane, which cost more than the FMAs).
+    let offsets: [usize; T] = std::array::from_fn(|t| t * ni * ws);
+    // SAFETY: `base + o·ni ≤ bias0`, inside `wt` (checked above).
+    let mut q = unsafe { wp.add((base + o * ni) * ws) };
     for k in 0..ni {
         // SAFETY: `k < ni` and `hin` holds `ni` registers (checked above).
         let hk = unsafe { V::load_ptr(hp.add(k * w)) };
-        for (t, a) in acc.iter_mut().enumerate() {
-            // SAFETY: `row0 + t·ni + k < base + ni·no ≤ bias0` (weights precede biases).
-            *a = unsafe { V::load_ptr(wp.add((row0 + t * ni + k) * ws)) }.fma(hk, *a);
+        for (a, &off) in acc.iter_mut().zip(&offsets) {
+            // SAFETY: `q + off` is weight (o + t, k): below `bias0` (weights precede biases),
+            // so inside `wt`.
+            *a = unsafe { V::load_ptr(q.add(off)) }.fma(hk, *a);
         }
+        // SAFETY: at most one past input `ni − 1` of unit `o`, still inside `wt`.
+        q = unsafe { q.add(ws) };
     }
     for (t, a) in acc.iter().enumerate() {
         a.store(&mut z[(o + t) * w..]);
