@@ -192,23 +192,8 @@ impl MemberMlp {
     /// the tiles of all members (`⌈members / t⌉ · t · n_params`, `t =` [`tile_len`]).
     pub fn forward_tiled<T: Element>(&self, x: &[T], genomes: &[T], out: &mut [T]) -> Result<()> {
         const OP: &str = "MemberMlp::forward_tiled";
-        let (n_in, n_out, np) = (self.spec.n_in(), self.spec.n_out(), self.spec.n_params());
-        if out.is_empty() {
-            return Err(Error::Empty {
-                op: OP,
-                what: "members",
-            });
-        }
-        if out.len() % n_out != 0 {
-            return Err(Error::Shape {
-                op: OP,
-                what: format!("out.len() (a multiple of n_out = {n_out})"),
-                expected: out.len().div_ceil(n_out) * n_out,
-                got: out.len(),
-            });
-        }
-        let rows = out.len() / n_out;
-        crate::error::check_len(OP, "x.len()", rows * n_in, x.len())?;
+        let (n_out, np) = (self.spec.n_out(), self.spec.n_params());
+        let rows = self.check_members(OP, x, out.len())?;
         let tile = tile_len::<T>();
         let need = rows.div_ceil(tile) * tile * np;
         if genomes.len() < need {
@@ -288,16 +273,10 @@ impl MemberMlp {
         Ok(())
     }
 
-    fn check<T>(
-        &self,
-        op: &'static str,
-        x: &[T],
-        genomes: &[T],
-        layout: RowLayout,
-        out_len: usize,
-        grad_len: Option<usize>,
-    ) -> Result<usize> {
-        let (n_in, n_out, np) = (self.spec.n_in(), self.spec.n_out(), self.spec.n_params());
+    /// The member count from an output (or output-adjoint) length of `out_len`, checked
+    /// against the inputs `x`.
+    fn check_members<T>(&self, op: &'static str, x: &[T], out_len: usize) -> Result<usize> {
+        let (n_in, n_out) = (self.spec.n_in(), self.spec.n_out());
         if out_len == 0 {
             return Err(Error::Empty {
                 op,
@@ -314,6 +293,20 @@ impl MemberMlp {
         }
         let rows = out_len / n_out;
         crate::error::check_len(op, "x.len()", rows * n_in, x.len())?;
+        Ok(rows)
+    }
+
+    fn check<T>(
+        &self,
+        op: &'static str,
+        x: &[T],
+        genomes: &[T],
+        layout: RowLayout,
+        out_len: usize,
+        grad_len: Option<usize>,
+    ) -> Result<usize> {
+        let np = self.spec.n_params();
+        let rows = self.check_members(op, x, out_len)?;
         if layout.offset + np > layout.stride {
             return Err(Error::config(
                 "layout",
