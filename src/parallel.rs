@@ -1,9 +1,10 @@
 //! Deterministic data parallelism on scoped threads.
 //!
-//! Work is split into contiguous blocks of indices, one block per thread; each index's result
-//! is a pure function of the index, so the output is bit-identical for any thread count. No
-//! reduction happens across threads here: callers reduce the returned per-index results in
-//! index order.
+//! Work is split into chunks of consecutive indices that the threads take one after another
+//! from a shared counter (so items of uneven cost balance out); each index's result is a pure
+//! function of the index and results are put back in index order, so the output is
+//! bit-identical for any thread count and any schedule. No reduction happens across threads
+//! here: callers reduce the returned per-index results in index order.
 
 /// Resolves a requested thread count: 0 means "all available cores".
 pub fn resolve_threads(requested: usize) -> usize {
@@ -32,21 +33,36 @@ where
     if threads <= 1 {
         return (0..n).map(f).collect();
     }
-    let block = n.div_ceil(threads);
-    let f = &f;
-    std::thread::scope(|scope| {
+    // About eight chunks per thread: fine enough that a thread whose items run long (an ODE
+    // block whose members take more steps) does not hold up the others, coarse enough that
+    // the shared counter costs nothing next to the items.
+    let chunk = n.div_ceil(threads * 8).max(1);
+    let n_chunks = n.div_ceil(chunk);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (f, next) = (&f, &next);
+    let mut parts: Vec<(usize, Vec<T>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let start = (t * block).min(n);
-                let end = ((t + 1) * block).min(n);
-                scope.spawn(move || (start..end).map(f).collect::<Vec<T>>())
+            .map(|_| {
+                scope.spawn(move || {
+                    let mut mine = Vec::new();
+                    loop {
+                        let c = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if c >= n_chunks {
+                            break mine;
+                        }
+                        let (start, end) = (c * chunk, ((c + 1) * chunk).min(n));
+                        mine.push((c, (start..end).map(f).collect::<Vec<T>>()));
+                    }
+                })
             })
             .collect();
         handles
             .into_iter()
             .flat_map(|h| h.join().expect("worker thread panicked"))
             .collect()
-    })
+    });
+    parts.sort_unstable_by_key(|(c, _)| *c);
+    parts.into_iter().flat_map(|(_, v)| v).collect()
 }
 
 /// Fills `out`, viewed as consecutive rows of `row_len` elements, by calling `f(row, slice)` for
