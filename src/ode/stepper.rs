@@ -68,12 +68,7 @@ struct Slots<T> {
     y: Vec<T>,
     p: Vec<T>,
     k: Vec<Vec<T>>,
-    /// Tiled copy of the parameter columns the system asked for
-    /// ([`BatchSystem::param_columns`]), `ncols` per row, from `cols[cols_at]` (64-byte
-    /// aligned); empty when it asked for none.
-    cols: Vec<T>,
-    cols_at: usize,
-    ncols: usize,
+    tiles: TileCopy<T>,
 }
 
 impl<T: Real> Slots<T> {
@@ -90,26 +85,55 @@ impl<T: Real> Slots<T> {
         for k in self.k.iter_mut() {
             k.copy_within(b * dim..(b + 1) * dim, a * dim);
         }
-        let (at, nc) = (self.cols_at, self.ncols);
-        for c in 0..nc {
-            self.cols[at + tiled_index::<T>(a, c, nc)] = self.cols[at + tiled_index::<T>(b, c, nc)];
-        }
+        self.tiles.move_row(a, b);
     }
 }
 
-/// The tiled copy ([`ParamTiles`]) of `p`'s columns `range` for `n` rows, and where it starts
-/// in the returned buffer: at the first 64-byte boundary, so every tile row is one cache line.
-fn tile_copy<T: Real>(p: &[T], n: usize, np: usize, range: Range<usize>) -> (Vec<T>, usize) {
-    let (nc, tile) = (range.len(), tile_len::<T>());
-    let mut cols = vec![T::ZERO; n.div_ceil(tile) * tile * nc + tile];
-    let misalign = cols.as_ptr() as usize % 64 / std::mem::size_of::<T>();
-    let at = (tile - misalign) % tile;
-    for i in 0..n {
-        for (c, j) in range.clone().enumerate() {
-            cols[at + tiled_index::<T>(i, c, nc)] = p[i * np + j];
+/// The tiled copy ([`ParamTiles`]) of the parameter columns the system asked for
+/// ([`BatchSystem::param_columns`]), starting at `buf[at]`, the first 64-byte boundary, so
+/// every tile row is whole cache lines. No columns (`ncols = 0`) when it asked for none.
+struct TileCopy<T> {
+    buf: Vec<T>,
+    at: usize,
+    ncols: usize,
+}
+
+impl<T: Real> TileCopy<T> {
+    /// Columns `range` of the `n` rows of `p` (`np` per row), or nothing.
+    fn new(p: &[T], n: usize, np: usize, range: Option<Range<usize>>) -> Self {
+        let Some(range) = range.filter(|r| r.start < r.end && r.end <= np) else {
+            return Self {
+                buf: Vec::new(),
+                at: 0,
+                ncols: 0,
+            };
+        };
+        let (nc, tile) = (range.len(), tile_len::<T>());
+        let mut buf = vec![T::ZERO; n.div_ceil(tile) * tile * nc + tile];
+        let misalign = buf.as_ptr() as usize % 64 / std::mem::size_of::<T>();
+        let at = (tile - misalign) % tile;
+        for i in 0..n {
+            for (c, j) in range.clone().enumerate() {
+                buf[at + tiled_index::<T>(i, c, nc)] = p[i * np + j];
+            }
+        }
+        Self { buf, at, ncols: nc }
+    }
+
+    fn view(&self) -> ParamTiles<'_, T> {
+        ParamTiles {
+            data: &self.buf[self.at..],
+            columns: self.ncols,
         }
     }
-    (cols, at)
+
+    /// Row `b`'s columns into row `a`.
+    fn move_row(&mut self, a: usize, b: usize) {
+        let (at, nc) = (self.at, self.ncols);
+        for c in 0..nc {
+            self.buf[at + tiled_index::<T>(a, c, nc)] = self.buf[at + tiled_index::<T>(b, c, nc)];
+        }
+    }
 }
 
 /// One right-hand-side call on the active rows, with the parameter columns when the system
@@ -117,13 +141,12 @@ fn tile_copy<T: Real>(p: &[T], n: usize, np: usize, range: Range<usize>) -> (Vec
 #[inline(always)]
 fn call_rhs<T: Real, S: BatchSystem<T>>(
     sys: &S,
-    with_cols: bool,
-    cols: ParamTiles<'_, T>,
+    tiles: &TileCopy<T>,
     (t, y, p): (&[T], &[T], &[T]),
     dy: &mut [T],
 ) {
-    if with_cols {
-        sys.rhs_columns(t, y, p, cols, dy);
+    if tiles.ncols > 0 {
+        sys.rhs_columns(t, y, p, tiles.view(), dy);
     } else {
         sys.rhs(t, y, p, dy);
     }
@@ -170,15 +193,6 @@ pub(crate) fn run_block<T: Real, S: BatchSystem<T>, R: Recorder<T>>(
         StepMode::Fixed(h) => (None, dir * T::from_f64(h)),
     };
 
-    let col_range = sys
-        .param_columns()
-        .filter(|r| r.start < r.end && r.end <= np);
-    let with_cols = col_range.is_some();
-    let ncols = col_range.as_ref().map_or(0, |r| r.len());
-    let (cols, cols_at) = match col_range {
-        Some(r) => tile_copy(inp.p, n, np, r),
-        None => (Vec::new(), 0),
-    };
     let mut s = Slots {
         id: (0..n).collect(),
         t: vec![cfg.t0; n],
@@ -189,9 +203,7 @@ pub(crate) fn run_block<T: Real, S: BatchSystem<T>, R: Recorder<T>>(
         y: inp.y0.to_vec(),
         p: inp.p.to_vec(),
         k: vec![vec![T::ZERO; n * dim]; ns],
-        cols,
-        cols_at,
-        ncols,
+        tiles: TileCopy::new(inp.p, n, np, sys.param_columns()),
     };
     let mut tt = vec![cfg.t0; n];
     let mut hh = vec![T::ZERO; n * dim];
@@ -221,11 +233,7 @@ pub(crate) fn run_block<T: Real, S: BatchSystem<T>, R: Recorder<T>>(
     // First step and, for FSAL methods, the first stage.
     let span = (t_end - cfg.t0).abs();
     if ns > 0 && (tab.fsal || (adaptive.is_some() && opts.h0.is_none())) {
-        let cols = ParamTiles {
-            data: &s.cols[s.cols_at..],
-            columns: s.ncols,
-        };
-        call_rhs(sys, with_cols, cols, (&tt, &s.y, &s.p), &mut s.k[0]);
+        call_rhs(sys, &s.tiles, (&tt, &s.y, &s.p), &mut s.k[0]);
         out.stats.iter_mut().for_each(|st| st.rhs_evals += 1);
     }
     match (opts.steps, opts.h0) {
@@ -255,11 +263,7 @@ pub(crate) fn run_block<T: Real, S: BatchSystem<T>, R: Recorder<T>>(
             }
             combine(&mut ytmp, &s.y, &hh, &s.k[..1], &[T::ONE]);
             let (k0, rest) = s.k.split_at_mut(1);
-            let cols = ParamTiles {
-                data: &s.cols[s.cols_at..],
-                columns: s.ncols,
-            };
-            call_rhs(sys, with_cols, cols, (&tt, &ytmp, &s.p), &mut rest[0]);
+            call_rhs(sys, &s.tiles, (&tt, &ytmp, &s.p), &mut rest[0]);
             for m in 0..n {
                 out.stats[m].rhs_evals += 1;
                 let mut d2 = T::ZERO;
@@ -285,13 +289,9 @@ pub(crate) fn run_block<T: Real, S: BatchSystem<T>, R: Recorder<T>>(
         for (row, &h) in hh[..nd].chunks_exact_mut(dim).zip(&s.h[..n]) {
             row.fill(h);
         }
-        let cols = ParamTiles {
-            data: &s.cols[s.cols_at..],
-            columns: s.ncols,
-        };
         if !tab.fsal {
             let args = (&s.t[..n], &s.y[..nd], &s.p[..n * np]);
-            call_rhs(sys, with_cols, cols, args, &mut s.k[0][..nd]);
+            call_rhs(sys, &s.tiles, args, &mut s.k[0][..nd]);
         }
         for st in 1..ns {
             combine(&mut ytmp[..nd], &s.y, &hh, &s.k[..st], &a[st]);
@@ -300,7 +300,7 @@ pub(crate) fn run_block<T: Real, S: BatchSystem<T>, R: Recorder<T>>(
                 *tm = cs.mul_add(h, t);
             }
             let args = (&tt[..n], &ytmp[..nd], &s.p[..n * np]);
-            call_rhs(sys, with_cols, cols, args, &mut s.k[st][..nd]);
+            call_rhs(sys, &s.tiles, args, &mut s.k[st][..nd]);
             if tab.fsal && st == ns - 1 {
                 std::mem::swap(&mut ytmp, &mut y1);
             }

@@ -496,21 +496,16 @@ fn run<V: Lane>(net: &MemberMlp, job: &Job<'_, V::T>, r0: usize, a: &mut [V::T],
                 interleave::<V>(&rows[..w], &mut wt, avx);
                 (&wt, w)
             }
-            // In place when the register lies inside one tile (always, for lane widths that
-            // divide the tile and chunks that are multiples of it); lanes past the last member
-            // then compute on whatever the tile holds there, and are discarded.
-            Genomes::Tiled(g) if (r0 + blk) % tile_len::<V::T>() + w <= tile_len::<V::T>() => (
-                &g[tiled_index::<V::T>(r0 + blk, 0, np)..],
-                tile_len::<V::T>(),
-            ),
+            // In place: every lane width divides the tile and work items start at multiples
+            // of `MEMBER_CHUNK`, so a register never straddles two tiles. Lanes past the last
+            // member compute on whatever the tile holds there, and are discarded.
             Genomes::Tiled(g) => {
-                wt.resize(np * w, zero);
-                for j in 0..np {
-                    for l in 0..w {
-                        wt[j * w + l] = g[tiled_index::<V::T>(member(l), j, np)];
-                    }
-                }
-                (&wt, w)
+                let tile = tile_len::<V::T>();
+                assert!(
+                    (r0 + blk) % tile + w <= tile,
+                    "lane block straddles two tiles"
+                );
+                (&g[tiled_index::<V::T>(r0 + blk, 0, np)..], tile)
             }
         };
         forward_block::<V>(net, weights, ws, &mut h, &mut d, reverse);
