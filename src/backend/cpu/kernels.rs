@@ -7,7 +7,7 @@ use super::lanes::{fold_lanes, Lane, Real};
 use super::{Element, Path};
 use crate::nn::backprop::backward_block;
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
-use crate::nn::backprop::{backward_wide, HalfBufs};
+use crate::nn::backprop::{backward_wide, PairedGrad};
 use crate::nn::forward::{forward_block, Scratch};
 use crate::nn::{JetSpec, MlpSpec, PointLoss};
 
@@ -193,9 +193,10 @@ fn jets_avx<V: Lane>(
 }
 
 /// [`loss_item`] on wide registers, two 8/4-lane blocks per register: the forward sweep, the
-/// loss and the input-adjoint sweep run per point on `W`; every sum over points (loss, extra
-/// and weight gradients) takes the low block and then the high one into 8/4-lane
-/// accumulators, so the bits equal those of [`loss_item`] on `W::Half`.
+/// loss and the input-adjoint sweep run per point on `W`; every sum over points takes the low
+/// block and then the high one, into 8/4-lane accumulators (loss, extra gradients) or into
+/// wide registers that hold the 8/4-lane accumulators of two units side by side (weight
+/// gradients, `PairedGrad`), so the bits equal those of [`loss_item`] on `W::Half`.
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
@@ -219,8 +220,7 @@ fn loss_item_wide<W: Wide, L: PointLoss>(
     let ne = extra.len();
     let half = W::W / 2;
     let mut sc = Scratch::<W>::new(spec, jet, genome);
-    let mut hb = HalfBufs::<W::Half>::new(spec, c);
-    let mut gacc = vec![W::Half::zero(); spec.n_params()];
+    let mut grad_acc = PairedGrad::<W>::new(spec, c);
     let mut eacc = vec![W::Half::zero(); ne];
     let mut lacc = W::Half::zero();
     let th: Vec<W> = extra.iter().map(|&e| W::splat(e)).collect();
@@ -257,11 +257,11 @@ fn loss_item_wide<W: Wide, L: PointLoss>(
                     *acc = w_hi.fma(a_hi, *acc);
                 }
             }
-            backward_wide(spec, genome, jet, &adj, &mut sc, &mut hb, nb, &mut gacc);
+            backward_wide(spec, genome, jet, &adj, &mut sc, nb, &mut grad_acc);
         }
         p0 += W::W;
     }
-    fold_partial(lacc, &gacc, &eacc)
+    fold_partial(lacc, &grad_acc.to_genome(spec), &eacc)
 }
 
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]

@@ -158,6 +158,9 @@ pub trait Wide: Lane {
     type Half: Lane<T = Self::T>;
     /// (low lanes, high lanes).
     fn halves(self) -> (Self::Half, Self::Half);
+    /// `[half h of a | half h of b]` (`h` = 0: the low lanes, 1: the high lanes): one shuffle,
+    /// no arithmetic.
+    fn pair_halves(a: Self, b: Self, h: usize) -> Self;
 }
 
 /// The portable scalar twin of a `W`-lane register: an array, with `mul_add` for every FMA.
@@ -404,6 +407,18 @@ mod avx512 {
             self.store(&mut b);
             (super::F32x8::load(&b[..8]), super::F32x8::load(&b[8..]))
         }
+        #[inline(always)]
+        fn pair_halves(a: Self, b: Self, h: usize) -> Self {
+            // 128-bit lanes (0, 1) or (2, 3) of each operand.
+            // SAFETY: avx512f present.
+            unsafe {
+                if h == 0 {
+                    F32x16(_mm512_shuffle_f32x4::<0x44>(a.0, b.0))
+                } else {
+                    F32x16(_mm512_shuffle_f32x4::<0xee>(a.0, b.0))
+                }
+            }
+        }
     }
     impl super::Wide for F64x8 {
         type Half = super::F64x4;
@@ -412,6 +427,17 @@ mod avx512 {
             let mut b = [0f64; 8];
             self.store(&mut b);
             (super::F64x4::load(&b[..4]), super::F64x4::load(&b[4..]))
+        }
+        #[inline(always)]
+        fn pair_halves(a: Self, b: Self, h: usize) -> Self {
+            // SAFETY: avx512f present.
+            unsafe {
+                if h == 0 {
+                    F64x8(_mm512_shuffle_f64x2::<0x44>(a.0, b.0))
+                } else {
+                    F64x8(_mm512_shuffle_f64x2::<0xee>(a.0, b.0))
+                }
+            }
         }
     }
 

@@ -10,12 +10,10 @@
 use super::forward::{Scratch, MAX_COMP};
 use super::{Activation, JetSpec, MlpSpec};
 use crate::backend::cpu::lanes::Lane;
-#[cfg(all(target_arch = "x86_64", feature = "avx512"))]
-use crate::backend::cpu::lanes::Wide;
 
 /// Maps output adjoints `g` (units × c) of an activation to adjoints of its input, in place.
 #[inline(always)]
-fn act_bwd<V: Lane>(act: Activation, jet: &JetSpec, z: &[V], s: &[V], g: &mut [V]) {
+pub(super) fn act_bwd<V: Lane>(act: Activation, jet: &JetSpec, z: &[V], s: &[V], g: &mut [V]) {
     if act == Activation::Identity {
         return;
     }
@@ -46,23 +44,17 @@ fn act_bwd<V: Lane>(act: Activation, jet: &JetSpec, z: &[V], s: &[V], g: &mut [V
     }
 }
 
-/// Most blocks whose weight gradients one pass accumulates: the two halves of a wide
-/// (AVX-512) register, each an 8/4-lane block of its own.
-pub(crate) const BLOCKS: usize = 2;
-
-/// `∂L/∂W += Σ_b Σ_c z̄_{b,c} a_{b,c}ᵀ` and `∂L/∂b += Σ_b z̄_{b,0}` over the first `nb` blocks
-/// (`a[b]`: the layer's input jets, `zb[b]`: its output adjoints), each accumulator in block
-/// order, then component order: the order of running the blocks one after another, so the bits
-/// do not depend on how many blocks share a pass.
+/// `∂L/∂W += Σ_c z̄_c a_cᵀ` and `∂L/∂b += z̄_0` for one block (`a`: the layer's input jets,
+/// `zb`: its output adjoints), each accumulator in component order. This order is the
+/// contract every path keeps (the wide path of `wide.rs` feeds the same terms per lane).
 ///
-/// Two units at a time, so each load of `a_{b,i}` serves both.
+/// Two units at a time, so each load of `a_i` serves both.
 #[inline(always)]
 fn dense_gw<V: Lane, const C: usize>(
     c: usize,
     n_in: usize,
-    nb: usize,
-    a: &[&[V]; BLOCKS],
-    zb: &[&[V]; BLOCKS],
+    a: &[V],
+    zb: &[V],
     gw: &mut [V],
     gb: &mut [V],
 ) {
@@ -70,51 +62,46 @@ fn dense_gw<V: Lane, const C: usize>(
     let mut o = 0;
     while o < n_out {
         if o + 2 <= n_out {
-            gw_tile::<V, C, 2>(c, o, n_in, nb, a, zb, gw, gb);
+            gw_tile::<V, C, 2>(c, o, n_in, a, zb, gw, gb);
             o += 2;
         } else {
-            gw_tile::<V, C, 1>(c, o, n_in, nb, a, zb, gw, gb);
+            gw_tile::<V, C, 1>(c, o, n_in, a, zb, gw, gb);
             o += 1;
         }
     }
 }
 
-/// `∂L/∂W` and `∂L/∂b` of units `o..o+T`: `gw[t][i] += Σ_b Σ_k z̄_b[t][k] a_b[i][k]`, `b` then
-/// `k` ascending.
+/// `∂L/∂W` and `∂L/∂b` of units `o..o+T`: `gw[t][i] += Σ_k z̄[t][k] a[i][k]`, `k` ascending.
 ///
 /// Each accumulator is one serial chain of FMAs (the fixed order), so the inputs go four at a
 /// time: `4·T` independent chains hide the FMA latency.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 fn gw_tile<V: Lane, const C: usize, const T: usize>(
     c: usize,
     o: usize,
     n_in: usize,
-    nb: usize,
-    a: &[&[V]; BLOCKS],
-    zb: &[&[V]; BLOCKS],
+    a: &[V],
+    zb: &[V],
     gw: &mut [V],
     gb: &mut [V],
 ) {
-    let mut zo = [[[V::zero(); C]; T]; BLOCKS];
-    for b in 0..nb {
-        for t in 0..T {
-            zo[b][t][..c].copy_from_slice(&zb[b][(o + t) * c..(o + t) * c + c]);
-            gb[o + t] = gb[o + t].add(zo[b][t][0]);
-        }
+    let mut zo = [[V::zero(); C]; T];
+    for t in 0..T {
+        zo[t][..c].copy_from_slice(&zb[(o + t) * c..(o + t) * c + c]);
+        gb[o + t] = gb[o + t].add(zo[t][0]);
     }
     let gwr = &mut gw[o * n_in..(o + T) * n_in];
     let mut i = 0;
     while i < n_in {
         let r = n_in - i;
         if r >= 4 {
-            gw_inputs::<V, C, T, 4>(c, i, n_in, nb, a, &zo, gwr);
+            gw_inputs::<V, C, T, 4>(c, i, n_in, a, &zo, gwr);
             i += 4;
         } else if r >= 2 {
-            gw_inputs::<V, C, T, 2>(c, i, n_in, nb, a, &zo, gwr);
+            gw_inputs::<V, C, T, 2>(c, i, n_in, a, &zo, gwr);
             i += 2;
         } else {
-            gw_inputs::<V, C, T, 1>(c, i, n_in, nb, a, &zo, gwr);
+            gw_inputs::<V, C, T, 1>(c, i, n_in, a, &zo, gwr);
             i += 1;
         }
     }
@@ -122,14 +109,12 @@ fn gw_tile<V: Lane, const C: usize, const T: usize>(
 
 /// The `T × I` accumulators of units `0..T` (rows of `gwr`) and inputs `i..i+I`.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 fn gw_inputs<V: Lane, const C: usize, const T: usize, const I: usize>(
     c: usize,
     i: usize,
     n_in: usize,
-    nb: usize,
-    a: &[&[V]; BLOCKS],
-    zo: &[[[V; C]; T]; BLOCKS],
+    a: &[V],
+    zo: &[[V; C]; T],
     gwr: &mut [V],
 ) {
     let mut acc = [[V::zero(); I]; T];
@@ -138,14 +123,12 @@ fn gw_inputs<V: Lane, const C: usize, const T: usize, const I: usize>(
             acc[t][q] = gwr[t * n_in + i + q];
         }
     }
-    for b in 0..nb {
-        let ab = &a[b][i * c..(i + I) * c];
-        for k in 0..c {
-            for q in 0..I {
-                let aq = ab[q * c + k];
-                for t in 0..T {
-                    acc[t][q] = zo[b][t][k].fma(aq, acc[t][q]);
-                }
+    let ab = &a[i * c..(i + I) * c];
+    for k in 0..c {
+        for q in 0..I {
+            let aq = ab[q * c + k];
+            for t in 0..T {
+                acc[t][q] = zo[t][k].fma(aq, acc[t][q]);
             }
         }
     }
@@ -159,7 +142,13 @@ fn gw_inputs<V: Lane, const C: usize, const T: usize, const I: usize>(
 /// `ā_c = Wᵀ z̄_c` of one block, two inputs at a time summing over the units (so `ā` is
 /// stored once per block instead of being reloaded and stored for every unit).
 #[inline(always)]
-fn dense_ab<V: Lane, const C: usize>(c: usize, w: &[V::T], n_in: usize, zb: &[V], ab: &mut [V]) {
+pub(super) fn dense_ab<V: Lane, const C: usize>(
+    c: usize,
+    w: &[V::T],
+    n_in: usize,
+    zb: &[V],
+    ab: &mut [V],
+) {
     let n_out = zb.len() / c;
     let mut i = 0;
     while i < n_in {
@@ -258,10 +247,8 @@ pub(crate) fn backward_block<V: Lane>(
         let gb = &mut rest[..n_out];
         let [g0, g1] = &mut sc.g;
         let (zb, ab) = if cur == 0 { (g0, g1) } else { (g1, g0) };
-        let a: [&[V]; BLOCKS] = [&sc.acts[l][..n_in * c], &[]];
-        let z: [&[V]; BLOCKS] = [&zb[..n_out * c], &[]];
         with_comp!(c, C, {
-            dense_gw::<V, C>(c, n_in, 1, &a, &z, gw, gb);
+            dense_gw::<V, C>(c, n_in, &sc.acts[l][..n_in * c], &zb[..n_out * c], gw, gb);
             if l > 0 {
                 dense_ab::<V, C>(c, w, n_in, &zb[..n_out * c], ab);
             }
@@ -270,85 +257,7 @@ pub(crate) fn backward_block<V: Lane>(
     }
 }
 
-/// The halves of a wide block's layer input jets and output adjoints, as 8/4-lane registers.
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
-pub(crate) struct HalfBufs<H: Lane> {
-    a: [Vec<H>; 2],
-    z: [Vec<H>; 2],
-}
-
+mod wide;
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
-impl<H: Lane> HalfBufs<H> {
-    /// Buffers for the widest layer of `spec` with `c` jet components.
-    pub(crate) fn new(spec: &MlpSpec, c: usize) -> Self {
-        let n = spec.max_width() * c;
-        let v = || vec![H::zero(); n];
-        Self {
-            a: [v(), v()],
-            z: [v(), v()],
-        }
-    }
-}
-
-/// [`backward_block`] for a wide register holding two consecutive 8/4-lane blocks (the second
-/// only when `nb == 2`): the activation and input-adjoint sweeps run on the wide registers, and
-/// the weight gradients, which sum over points, take the low block and then the high block
-/// into the 8/4-lane accumulators `gacc`, exactly as two calls of [`backward_block`] would.
-#[cfg(all(target_arch = "x86_64", feature = "avx512"))]
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn backward_wide<W: Wide>(
-    spec: &MlpSpec,
-    genome: &[W::T],
-    jet: &JetSpec,
-    adj: &[W],
-    sc: &mut Scratch<W>,
-    hb: &mut HalfBufs<W::Half>,
-    nb: usize,
-    gacc: &mut [W::Half],
-) {
-    let c = jet.n_comp();
-    sc.g[0][..adj.len()].copy_from_slice(adj);
-    let mut cur = 0;
-    for l in (0..spec.n_layers()).rev() {
-        let (n_in, n_out) = spec.layer_shape(l);
-        act_bwd(
-            spec.activations()[l],
-            jet,
-            &sc.zs[l],
-            &sc.ss[l],
-            &mut sc.g[cur][..],
-        );
-        let (w, _) = spec.layer(genome, l);
-        let off = spec.layer_offset(l);
-        let (gw, rest) = gacc[off..].split_at_mut(n_in * n_out);
-        let gb = &mut rest[..n_out];
-        let [g0, g1] = &mut sc.g;
-        let (zb, ab) = if cur == 0 { (g0, g1) } else { (g1, g0) };
-        let [a_lo, a_hi] = &mut hb.a;
-        for ((v, lo), hi) in sc.acts[l][..n_in * c]
-            .iter()
-            .zip(a_lo.iter_mut())
-            .zip(a_hi.iter_mut())
-        {
-            (*lo, *hi) = v.halves();
-        }
-        let [z_lo, z_hi] = &mut hb.z;
-        for ((v, lo), hi) in zb[..n_out * c]
-            .iter()
-            .zip(z_lo.iter_mut())
-            .zip(z_hi.iter_mut())
-        {
-            (*lo, *hi) = v.halves();
-        }
-        let a: [&[W::Half]; BLOCKS] = [&hb.a[0][..n_in * c], &hb.a[1][..n_in * c]];
-        let z: [&[W::Half]; BLOCKS] = [&hb.z[0][..n_out * c], &hb.z[1][..n_out * c]];
-        with_comp!(c, C, {
-            dense_gw::<W::Half, C>(c, n_in, nb, &a, &z, gw, gb);
-            if l > 0 {
-                dense_ab::<W, C>(c, w, n_in, &zb[..n_out * c], ab);
-            }
-        });
-        cur = 1 - cur;
-    }
-}
+pub(crate) use wide::{backward_wide, PairedGrad};

@@ -1,0 +1,217 @@
+//! The reverse sweep on wide (AVX-512) registers holding two consecutive 8/4-lane blocks.
+//!
+//! The activation and input-adjoint sweeps run on the wide registers. The weight gradients
+//! sum over points, and their bits are fixed by the 8/4-lane order of the AVX2 and scalar
+//! paths: accumulator lane `j` of weight `(o, i)` takes, block after block, the low half's
+//! term and then the high half's, component by component. A wide register therefore carries
+//! the accumulators of *two units*: `[acc(2q, i) | acc(2q + 1, i)]`, fed with
+//! `[half h of z̄_2q | half h of z̄_2q+1]` times `[half h of a_i | half h of a_i]`. Every lane
+//! sees the same operands in the same order as in [`super::backward_block`], so the bits are
+//! those of two narrow blocks run one after the other, with half the FMAs and half the
+//! accumulator loads and stores of splitting each register into its halves.
+
+use super::{act_bwd, dense_ab, MAX_COMP};
+use crate::backend::cpu::lanes::{Lane, Wide};
+use crate::nn::forward::Scratch;
+use crate::nn::{JetSpec, MlpSpec};
+
+/// Weight and bias gradients of a network in unit pairs, plus the per-block operand buffers.
+///
+/// Layer `l`'s accumulators start at `off[l]`: `pairs × n_in` weight registers (pair `q`,
+/// input `i` at `q·n_in + i`), then `pairs` bias registers; `pairs = ⌈n_out / 2⌉` (an odd
+/// last unit shares its register with a zero adjoint, whose lanes are never read).
+pub(crate) struct PairedGrad<W: Wide> {
+    acc: Vec<W>,
+    off: Vec<usize>,
+    /// `a[h]`: the layer's input jets with both halves equal to half `h` (`n_in × c`).
+    a: [Vec<W>; 2],
+    /// `z[h]`: the output adjoints of the unit pairs, `[half h of z̄_2q | half h of z̄_2q+1]`
+    /// (`pairs × c`).
+    z: [Vec<W>; 2],
+}
+
+impl<W: Wide> PairedGrad<W> {
+    /// Zero gradients for `spec` with `c` jet components.
+    pub(crate) fn new(spec: &MlpSpec, c: usize) -> Self {
+        let mut off = Vec::with_capacity(spec.n_layers());
+        let mut len = 0;
+        for l in 0..spec.n_layers() {
+            let (n_in, n_out) = spec.layer_shape(l);
+            off.push(len);
+            len += n_out.div_ceil(2) * (n_in + 1);
+        }
+        let w = spec.max_width() * c;
+        Self {
+            acc: vec![W::zero(); len],
+            off,
+            a: [vec![W::zero(); w], vec![W::zero(); w]],
+            z: [vec![W::zero(); w], vec![W::zero(); w]],
+        }
+    }
+
+    /// The accumulators in the genome's order as 8/4-lane registers (the layout of the
+    /// narrow path's accumulators, which [`super::backward_block`] fills).
+    pub(crate) fn to_genome(&self, spec: &MlpSpec) -> Vec<W::Half> {
+        let mut g = vec![<W::Half as Lane>::zero(); spec.n_params()];
+        for l in 0..spec.n_layers() {
+            let (n_in, n_out) = spec.layer_shape(l);
+            let (src, dst) = (self.off[l], spec.layer_offset(l));
+            let pairs = n_out.div_ceil(2);
+            for o in 0..n_out {
+                let pick = |v: W| {
+                    let (lo, hi) = v.halves();
+                    if o % 2 == 0 {
+                        lo
+                    } else {
+                        hi
+                    }
+                };
+                for i in 0..n_in {
+                    g[dst + o * n_in + i] = pick(self.acc[src + (o / 2) * n_in + i]);
+                }
+                g[dst + n_in * n_out + o] = pick(self.acc[src + pairs * n_in + o / 2]);
+            }
+        }
+        g
+    }
+}
+
+/// Back-propagates the output adjoints `adj` (`n_out × c`) of the wide block last run
+/// through [`crate::nn::forward::forward_block`] (with `keep = true`) into `grad`. `nb`: how
+/// many of the register's halves are real blocks (the high half only exists where the 8/4-lane
+/// kernel would run a block there).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn backward_wide<W: Wide>(
+    spec: &MlpSpec,
+    genome: &[W::T],
+    jet: &JetSpec,
+    adj: &[W],
+    sc: &mut Scratch<W>,
+    nb: usize,
+    grad: &mut PairedGrad<W>,
+) {
+    let c = jet.n_comp();
+    sc.g[0][..adj.len()].copy_from_slice(adj);
+    let mut cur = 0;
+    for l in (0..spec.n_layers()).rev() {
+        let (n_in, n_out) = spec.layer_shape(l);
+        act_bwd(
+            spec.activations()[l],
+            jet,
+            &sc.zs[l],
+            &sc.ss[l],
+            &mut sc.g[cur][..],
+        );
+        let (w, _) = spec.layer(genome, l);
+        let [g0, g1] = &mut sc.g;
+        let (zb, ab) = if cur == 0 { (g0, g1) } else { (g1, g0) };
+        let pairs = n_out.div_ceil(2);
+        for h in 0..nb {
+            for (d, &v) in grad.a[h].iter_mut().zip(&sc.acts[l][..n_in * c]) {
+                *d = W::pair_halves(v, v, h);
+            }
+            for q in 0..pairs {
+                for k in 0..c {
+                    let z0 = zb[2 * q * c + k];
+                    let z1 = if 2 * q + 1 < n_out {
+                        zb[(2 * q + 1) * c + k]
+                    } else {
+                        W::zero()
+                    };
+                    grad.z[h][q * c + k] = W::pair_halves(z0, z1, h);
+                }
+            }
+        }
+        let acc = &mut grad.acc[grad.off[l]..grad.off[l] + pairs * (n_in + 1)];
+        dense_gw_pairs(c, n_in, pairs, nb, &grad.a, &grad.z, acc);
+        if l > 0 {
+            with_comp!(c, C, {
+                dense_ab::<W, C>(c, w, n_in, &zb[..n_out * c], ab);
+            });
+        }
+        cur = 1 - cur;
+    }
+}
+
+/// `∂L/∂W` and `∂L/∂b` of one layer in unit pairs (`acc`: `pairs × n_in` weights, then
+/// `pairs` biases), two pairs and four inputs at a time: eight independent FMA chains.
+#[inline(always)]
+fn dense_gw_pairs<W: Wide>(
+    c: usize,
+    n_in: usize,
+    pairs: usize,
+    nb: usize,
+    a: &[Vec<W>; 2],
+    z: &[Vec<W>; 2],
+    acc: &mut [W],
+) {
+    let (gw, gb) = acc.split_at_mut(pairs * n_in);
+    for (q, b) in gb.iter_mut().enumerate() {
+        for zh in &z[..nb] {
+            *b = b.add(zh[q * c]);
+        }
+    }
+    let mut q = 0;
+    while q < pairs {
+        let p = (pairs - q).min(2);
+        let mut i = 0;
+        while i < n_in {
+            let r = n_in - i;
+            let ni = if r >= 4 {
+                4
+            } else if r >= 2 {
+                2
+            } else {
+                1
+            };
+            match (p, ni) {
+                (2, 4) => pair_tile::<W, 2, 4>(c, q, i, n_in, nb, a, z, gw),
+                (2, 2) => pair_tile::<W, 2, 2>(c, q, i, n_in, nb, a, z, gw),
+                (2, _) => pair_tile::<W, 2, 1>(c, q, i, n_in, nb, a, z, gw),
+                (_, 4) => pair_tile::<W, 1, 4>(c, q, i, n_in, nb, a, z, gw),
+                (_, 2) => pair_tile::<W, 1, 2>(c, q, i, n_in, nb, a, z, gw),
+                _ => pair_tile::<W, 1, 1>(c, q, i, n_in, nb, a, z, gw),
+            }
+            i += ni;
+        }
+        q += p;
+    }
+}
+
+/// The `P × I` accumulators of pairs `q..q+P` and inputs `i..i+I`: halves `h` ascending,
+/// then components `k` ascending, one FMA each (the order of the narrow path).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn pair_tile<W: Wide, const P: usize, const I: usize>(
+    c: usize,
+    q: usize,
+    i: usize,
+    n_in: usize,
+    nb: usize,
+    a: &[Vec<W>; 2],
+    z: &[Vec<W>; 2],
+    gw: &mut [W],
+) {
+    debug_assert!(c <= MAX_COMP);
+    let mut acc = [[W::zero(); I]; P];
+    for (p, row) in acc.iter_mut().enumerate() {
+        row.copy_from_slice(&gw[(q + p) * n_in + i..][..I]);
+    }
+    for h in 0..nb {
+        let ah = &a[h][i * c..(i + I) * c];
+        let zh = &z[h][q * c..(q + P) * c];
+        for k in 0..c {
+            let zs: [W; P] = std::array::from_fn(|p| zh[p * c + k]);
+            for ii in 0..I {
+                let av = ah[ii * c + k];
+                for p in 0..P {
+                    acc[p][ii] = zs[p].fma(av, acc[p][ii]);
+                }
+            }
+        }
+    }
+    for (p, row) in acc.iter().enumerate() {
+        gw[(q + p) * n_in + i..][..I].copy_from_slice(row);
+    }
+}
