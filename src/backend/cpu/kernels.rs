@@ -5,9 +5,9 @@
 use super::lanes::Wide;
 use super::lanes::{fold_lanes, Lane, Real};
 use super::{Element, Path};
-use crate::nn::backprop::backward_block;
+use crate::nn::backprop::{backward_block, GenomeGrads};
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
-use crate::nn::backprop::{backward_wide, PairedGrad};
+use crate::nn::backprop::{PairedBlock, PairedGrad};
 use crate::nn::forward::{forward_block, Scratch};
 use crate::nn::{JetSpec, MlpSpec, PointLoss};
 
@@ -170,7 +170,14 @@ fn loss_item<V: Lane, L: PointLoss>(
             for (acc, a) in eacc.iter_mut().zip(&adj_e) {
                 *acc = wt.fma(*a, *acc);
             }
-            backward_block(spec, genome, jet, &adj, &mut sc, &mut gacc);
+            backward_block(
+                spec,
+                genome,
+                jet,
+                &adj,
+                &mut sc,
+                &mut GenomeGrads(&mut gacc),
+            );
         }
         p0 += V::W;
     }
@@ -257,7 +264,11 @@ fn loss_item_wide<W: Wide, L: PointLoss>(
                     *acc = w_hi.fma(a_hi, *acc);
                 }
             }
-            backward_wide(spec, genome, jet, &adj, &mut sc, nb, &mut grad_acc);
+            let mut grads = PairedBlock {
+                grad: &mut grad_acc,
+                nb,
+            };
+            backward_block(spec, genome, jet, &adj, &mut sc, &mut grads);
         }
         p0 += W::W;
     }

@@ -13,7 +13,7 @@ use crate::backend::cpu::lanes::Lane;
 
 /// Maps output adjoints `g` (units × c) of an activation to adjoints of its input, in place.
 #[inline(always)]
-pub(super) fn act_bwd<V: Lane>(act: Activation, jet: &JetSpec, z: &[V], s: &[V], g: &mut [V]) {
+fn act_bwd<V: Lane>(act: Activation, jet: &JetSpec, z: &[V], s: &[V], g: &mut [V]) {
     if act == Activation::Identity {
         return;
     }
@@ -142,13 +142,7 @@ fn gw_inputs<V: Lane, const C: usize, const T: usize, const I: usize>(
 /// `ā_c = Wᵀ z̄_c` of one block, two inputs at a time summing over the units (so `ā` is
 /// stored once per block instead of being reloaded and stored for every unit).
 #[inline(always)]
-pub(super) fn dense_ab<V: Lane, const C: usize>(
-    c: usize,
-    w: &[V::T],
-    n_in: usize,
-    zb: &[V],
-    ab: &mut [V],
-) {
+fn dense_ab<V: Lane, const C: usize>(c: usize, w: &[V::T], n_in: usize, zb: &[V], ab: &mut [V]) {
     let n_out = zb.len() / c;
     let mut i = 0;
     while i < n_in {
@@ -217,17 +211,37 @@ macro_rules! with_comp {
     };
 }
 
+/// Where a reverse sweep puts each layer's weight and bias gradients for one block.
+pub(crate) trait LayerGrads<V: Lane> {
+    /// Adds layer `l`'s gradients: `a` holds its input jets (`n_in × c`), `zb` its output
+    /// adjoints (`n_out × c`).
+    fn add_layer(&mut self, spec: &MlpSpec, l: usize, c: usize, a: &[V], zb: &[V]);
+}
+
+/// Lane accumulators laid out like the genome (the 8/4-lane and scalar paths).
+pub(crate) struct GenomeGrads<'a, V>(pub(crate) &'a mut [V]);
+
+impl<V: Lane> LayerGrads<V> for GenomeGrads<'_, V> {
+    #[inline(always)]
+    fn add_layer(&mut self, spec: &MlpSpec, l: usize, c: usize, a: &[V], zb: &[V]) {
+        let (n_in, n_out) = spec.layer_shape(l);
+        let (gw, rest) = self.0[spec.layer_offset(l)..].split_at_mut(n_in * n_out);
+        with_comp!(c, C, {
+            dense_gw::<V, C>(c, n_in, a, zb, gw, &mut rest[..n_out]);
+        });
+    }
+}
+
 /// Back-propagates the output adjoints `adj` (`n_out × c`) of the block last run through
-/// [`super::forward::forward_block`] (with `keep = true`) into the genome-shaped lane
-/// accumulators `gacc`.
+/// [`super::forward::forward_block`] (with `keep = true`) into `grads`.
 #[inline(always)]
-pub(crate) fn backward_block<V: Lane>(
+pub(crate) fn backward_block<V: Lane, G: LayerGrads<V>>(
     spec: &MlpSpec,
     genome: &[V::T],
     jet: &JetSpec,
     adj: &[V],
     sc: &mut Scratch<V>,
-    gacc: &mut [V],
+    grads: &mut G,
 ) {
     let c = jet.n_comp();
     sc.g[0][..adj.len()].copy_from_slice(adj);
@@ -242,17 +256,14 @@ pub(crate) fn backward_block<V: Lane>(
             &mut sc.g[cur][..],
         );
         let (w, _) = spec.layer(genome, l);
-        let off = spec.layer_offset(l);
-        let (gw, rest) = gacc[off..].split_at_mut(n_in * n_out);
-        let gb = &mut rest[..n_out];
         let [g0, g1] = &mut sc.g;
         let (zb, ab) = if cur == 0 { (g0, g1) } else { (g1, g0) };
-        with_comp!(c, C, {
-            dense_gw::<V, C>(c, n_in, &sc.acts[l][..n_in * c], &zb[..n_out * c], gw, gb);
-            if l > 0 {
+        grads.add_layer(spec, l, c, &sc.acts[l][..n_in * c], &zb[..n_out * c]);
+        if l > 0 {
+            with_comp!(c, C, {
                 dense_ab::<V, C>(c, w, n_in, &zb[..n_out * c], ab);
-            }
-        });
+            });
+        }
         cur = 1 - cur;
     }
 }
@@ -260,4 +271,4 @@ pub(crate) fn backward_block<V: Lane>(
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
 mod wide;
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
-pub(crate) use wide::{backward_wide, PairedGrad};
+pub(crate) use wide::{PairedBlock, PairedGrad};

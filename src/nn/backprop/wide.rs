@@ -1,19 +1,19 @@
-//! The reverse sweep on wide (AVX-512) registers holding two consecutive 8/4-lane blocks.
+//! Weight gradients of the reverse sweep ([`super::backward_block`]) on wide (AVX-512)
+//! registers holding two consecutive 8/4-lane blocks.
 //!
-//! The activation and input-adjoint sweeps run on the wide registers. The weight gradients
-//! sum over points, and their bits are fixed by the 8/4-lane order of the AVX2 and scalar
-//! paths: accumulator lane `j` of weight `(o, i)` takes, block after block, the low half's
-//! term and then the high half's, component by component. A wide register therefore carries
+//! The activation and input-adjoint sweeps run on the wide registers as they are. The weight
+//! gradients sum over points, and their bits are fixed by the 8/4-lane order of the AVX2 and
+//! scalar paths: accumulator lane `j` of weight `(o, i)` takes, block after block, the low
+//! half's term and then the high half's, component by component. A wide register therefore carries
 //! the accumulators of *two units*: `[acc(2q, i) | acc(2q + 1, i)]`, fed with
 //! `[half h of z̄_2q | half h of z̄_2q+1]` times `[half h of a_i | half h of a_i]`. Every lane
-//! sees the same operands in the same order as in [`super::backward_block`], so the bits are
+//! sees the same operands in the same order as with [`super::GenomeGrads`], so the bits are
 //! those of two narrow blocks run one after the other, with half the FMAs and half the
 //! accumulator loads and stores of splitting each register into its halves.
 
-use super::{act_bwd, dense_ab, MAX_COMP};
+use super::{LayerGrads, MAX_COMP};
 use crate::backend::cpu::lanes::{Lane, Wide};
-use crate::nn::forward::Scratch;
-use crate::nn::{JetSpec, MlpSpec};
+use crate::nn::MlpSpec;
 
 /// Weight and bias gradients of a network in unit pairs, plus the per-block operand buffers.
 ///
@@ -50,7 +50,7 @@ impl<W: Wide> PairedGrad<W> {
     }
 
     /// The accumulators in the genome's order as 8/4-lane registers (the layout of the
-    /// narrow path's accumulators, which [`super::backward_block`] fills).
+    /// narrow path's accumulators, [`super::GenomeGrads`]).
     pub(crate) fn to_genome(&self, spec: &MlpSpec) -> Vec<W::Half> {
         let mut g = vec![<W::Half as Lane>::zero(); spec.n_params()];
         for l in 0..spec.n_layers() {
@@ -76,39 +76,21 @@ impl<W: Wide> PairedGrad<W> {
     }
 }
 
-/// Back-propagates the output adjoints `adj` (`n_out × c`) of the wide block last run
-/// through [`crate::nn::forward::forward_block`] (with `keep = true`) into `grad`. `nb`: how
-/// many of the register's halves are real blocks (the high half only exists where the 8/4-lane
-/// kernel would run a block there).
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn backward_wide<W: Wide>(
-    spec: &MlpSpec,
-    genome: &[W::T],
-    jet: &JetSpec,
-    adj: &[W],
-    sc: &mut Scratch<W>,
-    nb: usize,
-    grad: &mut PairedGrad<W>,
-) {
-    let c = jet.n_comp();
-    sc.g[0][..adj.len()].copy_from_slice(adj);
-    let mut cur = 0;
-    for l in (0..spec.n_layers()).rev() {
+/// [`PairedGrad`] for one wide block whose first `nb` halves are real blocks (the high half
+/// only exists where the 8/4-lane kernel would run a block there).
+pub(crate) struct PairedBlock<'a, W: Wide> {
+    pub(crate) grad: &'a mut PairedGrad<W>,
+    pub(crate) nb: usize,
+}
+
+impl<W: Wide> LayerGrads<W> for PairedBlock<'_, W> {
+    #[inline(always)]
+    fn add_layer(&mut self, spec: &MlpSpec, l: usize, c: usize, a: &[W], zb: &[W]) {
         let (n_in, n_out) = spec.layer_shape(l);
-        act_bwd(
-            spec.activations()[l],
-            jet,
-            &sc.zs[l],
-            &sc.ss[l],
-            &mut sc.g[cur][..],
-        );
-        let (w, _) = spec.layer(genome, l);
-        let [g0, g1] = &mut sc.g;
-        let (zb, ab) = if cur == 0 { (g0, g1) } else { (g1, g0) };
+        let g = &mut *self.grad;
         let pairs = n_out.div_ceil(2);
-        for h in 0..nb {
-            for (d, &v) in grad.a[h].iter_mut().zip(&sc.acts[l][..n_in * c]) {
+        for h in 0..self.nb {
+            for (d, &v) in g.a[h].iter_mut().zip(a) {
                 *d = W::pair_halves(v, v, h);
             }
             for q in 0..pairs {
@@ -119,18 +101,12 @@ pub(crate) fn backward_wide<W: Wide>(
                     } else {
                         W::zero()
                     };
-                    grad.z[h][q * c + k] = W::pair_halves(z0, z1, h);
+                    g.z[h][q * c + k] = W::pair_halves(z0, z1, h);
                 }
             }
         }
-        let acc = &mut grad.acc[grad.off[l]..grad.off[l] + pairs * (n_in + 1)];
-        dense_gw_pairs(c, n_in, pairs, nb, &grad.a, &grad.z, acc);
-        if l > 0 {
-            with_comp!(c, C, {
-                dense_ab::<W, C>(c, w, n_in, &zb[..n_out * c], ab);
-            });
-        }
-        cur = 1 - cur;
+        let acc = &mut g.acc[g.off[l]..g.off[l] + pairs * (n_in + 1)];
+        dense_gw_pairs(c, n_in, pairs, self.nb, &g.a, &g.z, acc);
     }
 }
 
