@@ -44,17 +44,23 @@ fn act_bwd<V: Lane>(act: Activation, jet: &JetSpec, z: &[V], s: &[V], g: &mut [V
     }
 }
 
-/// `∂L/∂W += Σ_c z̄_c a_cᵀ` and `∂L/∂b += z̄_0` for one block (`a`: the layer's input jets,
-/// `zb`: its output adjoints), each accumulator in component order. This order is the
-/// contract every path keeps (the wide path of `wide.rs` feeds the same terms per lane).
+/// Most blocks whose weight gradients one pass accumulates: the two halves of a wide
+/// (AVX-512) register, each an 8/4-lane block of its own (`wide.rs`).
+pub(crate) const BLOCKS: usize = 2;
+
+/// `∂L/∂W += Σ_b Σ_c z̄_{b,c} a_{b,c}ᵀ` and `∂L/∂b += Σ_b z̄_{b,0}` over the first `nb` blocks
+/// (`a[b]`: the layer's input jets, `zb[b]`: its output adjoints), each accumulator in block
+/// order, then component order: the order of running the blocks one after another, so the bits
+/// do not depend on how many blocks share a pass.
 ///
-/// Two units at a time, so each load of `a_i` serves both.
+/// Two units at a time, so each load of `a_{b,i}` serves both.
 #[inline(always)]
-fn dense_gw<V: Lane, const C: usize>(
+pub(super) fn dense_gw<V: Lane, const C: usize>(
     c: usize,
     n_in: usize,
-    a: &[V],
-    zb: &[V],
+    nb: usize,
+    a: &[&[V]; BLOCKS],
+    zb: &[&[V]; BLOCKS],
     gw: &mut [V],
     gb: &mut [V],
 ) {
@@ -62,46 +68,51 @@ fn dense_gw<V: Lane, const C: usize>(
     let mut o = 0;
     while o < n_out {
         if o + 2 <= n_out {
-            gw_tile::<V, C, 2>(c, o, n_in, a, zb, gw, gb);
+            gw_tile::<V, C, 2>(c, o, n_in, nb, a, zb, gw, gb);
             o += 2;
         } else {
-            gw_tile::<V, C, 1>(c, o, n_in, a, zb, gw, gb);
+            gw_tile::<V, C, 1>(c, o, n_in, nb, a, zb, gw, gb);
             o += 1;
         }
     }
 }
 
-/// `∂L/∂W` and `∂L/∂b` of units `o..o+T`: `gw[t][i] += Σ_k z̄[t][k] a[i][k]`, `k` ascending.
+/// `∂L/∂W` and `∂L/∂b` of units `o..o+T`: `gw[t][i] += Σ_b Σ_k z̄_b[t][k] a_b[i][k]`, `b` then
+/// `k` ascending.
 ///
 /// Each accumulator is one serial chain of FMAs (the fixed order), so the inputs go four at a
 /// time: `4·T` independent chains hide the FMA latency.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn gw_tile<V: Lane, const C: usize, const T: usize>(
     c: usize,
     o: usize,
     n_in: usize,
-    a: &[V],
-    zb: &[V],
+    nb: usize,
+    a: &[&[V]; BLOCKS],
+    zb: &[&[V]; BLOCKS],
     gw: &mut [V],
     gb: &mut [V],
 ) {
-    let mut zo = [[V::zero(); C]; T];
-    for t in 0..T {
-        zo[t][..c].copy_from_slice(&zb[(o + t) * c..(o + t) * c + c]);
-        gb[o + t] = gb[o + t].add(zo[t][0]);
+    let mut zo = [[[V::zero(); C]; T]; BLOCKS];
+    for b in 0..nb {
+        for t in 0..T {
+            zo[b][t][..c].copy_from_slice(&zb[b][(o + t) * c..(o + t) * c + c]);
+            gb[o + t] = gb[o + t].add(zo[b][t][0]);
+        }
     }
     let gwr = &mut gw[o * n_in..(o + T) * n_in];
     let mut i = 0;
     while i < n_in {
         let r = n_in - i;
         if r >= 4 {
-            gw_inputs::<V, C, T, 4>(c, i, n_in, a, &zo, gwr);
+            gw_inputs::<V, C, T, 4>(c, i, n_in, nb, a, &zo, gwr);
             i += 4;
         } else if r >= 2 {
-            gw_inputs::<V, C, T, 2>(c, i, n_in, a, &zo, gwr);
+            gw_inputs::<V, C, T, 2>(c, i, n_in, nb, a, &zo, gwr);
             i += 2;
         } else {
-            gw_inputs::<V, C, T, 1>(c, i, n_in, a, &zo, gwr);
+            gw_inputs::<V, C, T, 1>(c, i, n_in, nb, a, &zo, gwr);
             i += 1;
         }
     }
@@ -109,12 +120,14 @@ fn gw_tile<V: Lane, const C: usize, const T: usize>(
 
 /// The `T × I` accumulators of units `0..T` (rows of `gwr`) and inputs `i..i+I`.
 #[inline(always)]
+#[allow(clippy::too_many_arguments)]
 fn gw_inputs<V: Lane, const C: usize, const T: usize, const I: usize>(
     c: usize,
     i: usize,
     n_in: usize,
-    a: &[V],
-    zo: &[[V; C]; T],
+    nb: usize,
+    a: &[&[V]; BLOCKS],
+    zo: &[[[V; C]; T]; BLOCKS],
     gwr: &mut [V],
 ) {
     let mut acc = [[V::zero(); I]; T];
@@ -123,12 +136,14 @@ fn gw_inputs<V: Lane, const C: usize, const T: usize, const I: usize>(
             acc[t][q] = gwr[t * n_in + i + q];
         }
     }
-    let ab = &a[i * c..(i + I) * c];
-    for k in 0..c {
-        for q in 0..I {
-            let aq = ab[q * c + k];
-            for t in 0..T {
-                acc[t][q] = zo[t][k].fma(aq, acc[t][q]);
+    for b in 0..nb {
+        let ab = &a[b][i * c..(i + I) * c];
+        for k in 0..c {
+            for q in 0..I {
+                let aq = ab[q * c + k];
+                for t in 0..T {
+                    acc[t][q] = zo[b][t][k].fma(aq, acc[t][q]);
+                }
             }
         }
     }
@@ -227,7 +242,7 @@ impl<V: Lane> LayerGrads<V> for GenomeGrads<'_, V> {
         let (n_in, n_out) = spec.layer_shape(l);
         let (gw, rest) = self.0[spec.layer_offset(l)..].split_at_mut(n_in * n_out);
         with_comp!(c, C, {
-            dense_gw::<V, C>(c, n_in, a, zb, gw, &mut rest[..n_out]);
+            dense_gw::<V, C>(c, n_in, 1, &[a, &[]], &[zb, &[]], gw, &mut rest[..n_out]);
         });
     }
 }

@@ -11,7 +11,7 @@
 //! those of two narrow blocks run one after the other, with half the FMAs and half the
 //! accumulator loads and stores of splitting each register into its halves.
 
-use super::{LayerGrads, MAX_COMP};
+use super::{dense_gw, LayerGrads, MAX_COMP};
 use crate::backend::cpu::lanes::{Lane, Wide};
 use crate::nn::MlpSpec;
 
@@ -105,89 +105,12 @@ impl<W: Wide> LayerGrads<W> for PairedBlock<'_, W> {
                 }
             }
         }
-        let acc = &mut g.acc[g.off[l]..g.off[l] + pairs * (n_in + 1)];
-        dense_gw_pairs(c, n_in, pairs, self.nb, &g.a, &g.z, acc);
-    }
-}
-
-/// `∂L/∂W` and `∂L/∂b` of one layer in unit pairs (`acc`: `pairs × n_in` weights, then
-/// `pairs` biases), two pairs and four inputs at a time: eight independent FMA chains.
-#[inline(always)]
-fn dense_gw_pairs<W: Wide>(
-    c: usize,
-    n_in: usize,
-    pairs: usize,
-    nb: usize,
-    a: &[Vec<W>; 2],
-    z: &[Vec<W>; 2],
-    acc: &mut [W],
-) {
-    let (gw, gb) = acc.split_at_mut(pairs * n_in);
-    for (q, b) in gb.iter_mut().enumerate() {
-        for zh in &z[..nb] {
-            *b = b.add(zh[q * c]);
-        }
-    }
-    let mut q = 0;
-    while q < pairs {
-        let p = (pairs - q).min(2);
-        let mut i = 0;
-        while i < n_in {
-            let r = n_in - i;
-            let ni = if r >= 4 {
-                4
-            } else if r >= 2 {
-                2
-            } else {
-                1
-            };
-            match (p, ni) {
-                (2, 4) => pair_tile::<W, 2, 4>(c, q, i, n_in, nb, a, z, gw),
-                (2, 2) => pair_tile::<W, 2, 2>(c, q, i, n_in, nb, a, z, gw),
-                (2, _) => pair_tile::<W, 2, 1>(c, q, i, n_in, nb, a, z, gw),
-                (_, 4) => pair_tile::<W, 1, 4>(c, q, i, n_in, nb, a, z, gw),
-                (_, 2) => pair_tile::<W, 1, 2>(c, q, i, n_in, nb, a, z, gw),
-                _ => pair_tile::<W, 1, 1>(c, q, i, n_in, nb, a, z, gw),
-            }
-            i += ni;
-        }
-        q += p;
-    }
-}
-
-/// The `P × I` accumulators of pairs `q..q+P` and inputs `i..i+I`: halves `h` ascending,
-/// then components `k` ascending, one FMA each (the order of the narrow path).
-#[inline(always)]
-#[allow(clippy::too_many_arguments)]
-fn pair_tile<W: Wide, const P: usize, const I: usize>(
-    c: usize,
-    q: usize,
-    i: usize,
-    n_in: usize,
-    nb: usize,
-    a: &[Vec<W>; 2],
-    z: &[Vec<W>; 2],
-    gw: &mut [W],
-) {
-    debug_assert!(c <= MAX_COMP);
-    let mut acc = [[W::zero(); I]; P];
-    for (p, row) in acc.iter_mut().enumerate() {
-        row.copy_from_slice(&gw[(q + p) * n_in + i..][..I]);
-    }
-    for h in 0..nb {
-        let ah = &a[h][i * c..(i + I) * c];
-        let zh = &z[h][q * c..(q + P) * c];
-        for k in 0..c {
-            let zs: [W; P] = std::array::from_fn(|p| zh[p * c + k]);
-            for ii in 0..I {
-                let av = ah[ii * c + k];
-                for p in 0..P {
-                    acc[p][ii] = zs[p].fma(av, acc[p][ii]);
-                }
-            }
-        }
-    }
-    for (p, row) in acc.iter().enumerate() {
-        gw[(q + p) * n_in + i..][..I].copy_from_slice(row);
+        // The narrow kernel, with unit pairs as its units and the halves as its blocks.
+        let (gw, gb) = g.acc[g.off[l]..g.off[l] + pairs * (n_in + 1)].split_at_mut(pairs * n_in);
+        let a = [&g.a[0][..n_in * c], &g.a[1][..n_in * c]];
+        let z = [&g.z[0][..pairs * c], &g.z[1][..pairs * c]];
+        with_comp!(c, C, {
+            dense_gw::<W, C>(c, n_in, self.nb, &a, &z, gw, gb);
+        });
     }
 }
