@@ -108,17 +108,27 @@ fn exp_q32<V: Lane<E = f32, U = u32>>(r: V) -> V {
 #[inline(always)]
 pub(crate) fn reduce_ln2_64<V: Lane<E = f64, U = u64>>(x: V) -> (V, V) {
     let n = (x * V::splat(LOG2E_64)).round_even();
+    (n, ln2_remainder_64(x, n))
+}
+
+/// `x − n·ln2` in two exact-product steps (Cody–Waite), for the `n` nearest `x/ln2`.
+#[inline(always)]
+fn ln2_remainder_64<V: Lane<E = f64, U = u64>>(x: V, n: V) -> V {
     let r = (-n).fma(V::splat(LN2_HI_64), x);
-    let r = (-n).fma(V::splat(LN2_LO_64), r);
-    (n, r)
+    (-n).fma(V::splat(LN2_LO_64), r)
 }
 
 #[inline(always)]
 fn reduce_ln2_32<V: Lane<E = f32, U = u32>>(x: V) -> (V, V) {
     let n = (x * V::splat(LOG2E_32)).round_even();
+    (n, ln2_remainder_32(x, n))
+}
+
+/// The f32 counterpart of [`ln2_remainder_64`].
+#[inline(always)]
+fn ln2_remainder_32<V: Lane<E = f32, U = u32>>(x: V, n: V) -> V {
     let r = (-n).fma(V::splat(LN2_HI_32), x);
-    let r = (-n).fma(V::splat(LN2_LO_32), r);
-    (n, r)
+    (-n).fma(V::splat(LN2_LO_32), r)
 }
 
 /// `p·2^n` for integral n in [−1076, 1024], rounding once.
@@ -218,11 +228,9 @@ pub(crate) fn tanh64<V: Lane<E = f64, U = u64>>(x: V) -> V {
     let a = x.and_bits(V::splat_bits(!(1 << 63)));
     let ac = V::splat(20.0).min(a);
     // `round(ac·2log₂e)` is `round((ac + ac)·log₂e)` (both scalings by 2 are exact), so n
-    // need not wait for u.
+    // need not wait for the doubled argument.
     let n = (ac * V::splat(2.0 * LOG2E_64)).round_even();
-    let u = ac + ac;
-    let r = (-n).fma(V::splat(LN2_HI_64), u);
-    let r = (-n).fma(V::splat(LN2_LO_64), r);
+    let r = ln2_remainder_64(ac + ac, n);
     let p = horner(r, &TANH_C64);
     let res = tanh_quot(r, p, pow2i_64(n), V::splat(1.0), V::splat(2.0));
     let res = res.or_bits(x.and_bits(sign));
@@ -235,8 +243,8 @@ pub(crate) fn tanh64<V: Lane<E = f64, U = u64>>(x: V) -> V {
 /// Written for latency, which bounds it inside the MLP kernels (one tanh per unit waits on the
 /// unit's whole dot product and the next layer waits on it): `n = round(2·ac·log₂e)` comes
 /// from one fma with [`SHIFT32`] (the exact product rounded once to an integer, where the plain
-/// reduction rounds `u·log₂e` to f32 first), `2^n` from the same sum's bits, and `u = 2·ac`
-/// runs beside them. The double rounding of the plain reduction never changes n here:
+/// reduction rounds `2·ac·log₂e` to f32 first), `2^n` from the same sum's bits, and the
+/// doubled argument `2·ac` runs beside them. The double rounding of the plain reduction never changes n here:
 /// `tests/math_tanh_f32_exhaustive.rs` checks every f32 argument of the computing range
 /// against the plain formula (`u = ac + ac`, [`reduce_ln2_32`], [`pow2i_32`]) bit for bit.
 #[inline(always)]
@@ -246,9 +254,7 @@ pub(crate) fn tanh32<V: Lane<E = f32, U = u32>>(x: V) -> V {
     let ac = V::splat(10.0).min(a);
     let t = ac.fma(V::splat(2.0 * LOG2E_32), V::splat(SHIFT32));
     let n = t - V::splat(SHIFT32);
-    let u = ac + ac;
-    let r = (-n).fma(V::splat(LN2_HI_32), u);
-    let r = (-n).fma(V::splat(LN2_LO_32), r);
+    let r = ln2_remainder_32(ac + ac, n);
     // n ≤ 29, so the low nine bits of `t + 127` are the biased exponent of 2^n.
     let s = t.add_bits(V::splat_bits(127)).shl_bits::<23>();
     let p = horner(r, &TANH_C32);
