@@ -44,13 +44,19 @@ const LN2_LO_32: f32 = f32::from_bits(0xb95e8083); // -0.00021219444170128554
 /// 2^n for an integral lane n in [−1022, 1023].
 #[inline(always)]
 pub(crate) fn pow2i_64<V: Lane<E = f64, U = u64>>(n: V) -> V {
-    (n + V::splat(SHIFT64 + 1023.0)).shl_bits::<52>()
+    match V::pow2i_native(n) {
+        Some(p) => p,
+        None => (n + V::splat(SHIFT64 + 1023.0)).shl_bits::<52>(),
+    }
 }
 
 /// 2^n for an integral lane n in [−126, 127].
 #[inline(always)]
 fn pow2i_32<V: Lane<E = f32, U = u32>>(n: V) -> V {
-    (n + V::splat(SHIFT32 + 127.0)).shl_bits::<23>()
+    match V::pow2i_native(n) {
+        Some(p) => p,
+        None => (n + V::splat(SHIFT32 + 127.0)).shl_bits::<23>(),
+    }
 }
 
 /// `q(r) = Σ_{j=0}^{12} r^j/(j+1)!`, so that `e^r ≈ 1 + r·q(r)` (Taylor to r^13; truncation
@@ -114,8 +120,8 @@ pub(crate) fn reduce_ln2_64<V: Lane<E = f64, U = u64>>(x: V) -> (V, V) {
 /// `x − n·ln2` in two exact-product steps (Cody–Waite), for the `n` nearest `x/ln2`.
 #[inline(always)]
 fn ln2_remainder_64<V: Lane<E = f64, U = u64>>(x: V, n: V) -> V {
-    let r = (-n).fma(V::splat(LN2_HI_64), x);
-    (-n).fma(V::splat(LN2_LO_64), r)
+    let r = n.fnma(V::splat(LN2_HI_64), x);
+    n.fnma(V::splat(LN2_LO_64), r)
 }
 
 #[inline(always)]
@@ -127,8 +133,8 @@ fn reduce_ln2_32<V: Lane<E = f32, U = u32>>(x: V) -> (V, V) {
 /// The f32 counterpart of [`ln2_remainder_64`].
 #[inline(always)]
 fn ln2_remainder_32<V: Lane<E = f32, U = u32>>(x: V, n: V) -> V {
-    let r = (-n).fma(V::splat(LN2_HI_32), x);
-    (-n).fma(V::splat(LN2_LO_32), r)
+    let r = n.fnma(V::splat(LN2_HI_32), x);
+    n.fnma(V::splat(LN2_LO_32), r)
 }
 
 /// `p·2^n` for integral n in [−1076, 1024], rounding once.
@@ -243,8 +249,8 @@ pub(crate) fn tanh64<V: Lane<E = f64, U = u64>>(x: V) -> V {
 /// Written for latency, which bounds it inside the MLP kernels (one tanh per unit waits on the
 /// unit's whole dot product and the next layer waits on it): `n = round(2·ac·log₂e)` comes
 /// from one fma with [`SHIFT32`] (the exact product rounded once to an integer, where the plain
-/// reduction rounds `2·ac·log₂e` to f32 first), `2^n` from the same sum's bits, and the
-/// doubled argument `2·ac` runs beside them. The double rounding of the plain reduction never changes n here:
+/// reduction rounds `2·ac·log₂e` to f32 first), `2^n` from the same sum's bits (or one
+/// `vscalef` on AVX-512), and the doubled argument `2·ac` runs beside them. The double rounding of the plain reduction never changes n here:
 /// `tests/math_tanh_f32_exhaustive.rs` checks every f32 argument of the computing range
 /// against the plain formula (`u = ac + ac`, [`reduce_ln2_32`], [`pow2i_32`]) bit for bit.
 #[inline(always)]
@@ -255,8 +261,12 @@ pub(crate) fn tanh32<V: Lane<E = f32, U = u32>>(x: V) -> V {
     let t = ac.fma(V::splat(2.0 * LOG2E_32), V::splat(SHIFT32));
     let n = t - V::splat(SHIFT32);
     let r = ln2_remainder_32(ac + ac, n);
-    // n ≤ 29, so the low nine bits of `t + 127` are the biased exponent of 2^n.
-    let s = t.add_bits(V::splat_bits(127)).shl_bits::<23>();
+    // n ≤ 29, so the low nine bits of `t + 127` are the biased exponent of 2^n (one add
+    // less on the latency path than from n, where there is no single-operation 2^n).
+    let s = match V::pow2i_native(n) {
+        Some(s) => s,
+        None => t.add_bits(V::splat_bits(127)).shl_bits::<23>(),
+    };
     let p = horner(r, &TANH_C32);
     let res = tanh_quot(r, p, s, V::splat(1.0), V::splat(2.0));
     let res = res.or_bits(x.and_bits(sign));

@@ -38,6 +38,26 @@ pub(crate) trait Lane:
     fn fma(self, b: Self, c: Self) -> Self;
     /// Round to the nearest integer, ties to even (`cvt.rni`, `roundsd` mode 0).
     fn round_even(self) -> Self;
+    /// `c − self·b` with a single rounding, bit for bit `(−self).fma(b, c)`. The x86 lanes
+    /// override it with `vfnmadd`: written as a negation, the sign flip is an integer xor the
+    /// compiler does not fold into the fma, one extra port operation per use.
+    #[inline(always)]
+    fn fnma(self, b: Self, c: Self) -> Self {
+        (-self).fma(b, c)
+    }
+    /// `self·b − c` with a single rounding, bit for bit `self.fma(b, −c)` (`vfmsub` on x86,
+    /// for the reason given at [`Lane::fnma`]).
+    #[inline(always)]
+    fn fms(self, b: Self, c: Self) -> Self {
+        self.fma(b, -c)
+    }
+    /// `2^n` for an integral lane `n` whose power is a normal number, by the lane's own
+    /// instruction where it has one (AVX-512 `vscalef`: one operation instead of an add and a
+    /// shift); `None` where the caller builds the power from its exponent bits (same value).
+    #[inline(always)]
+    fn pow2i_native(_n: Self) -> Option<Self> {
+        None
+    }
 
     /// `self < o` (false when either is NaN).
     fn lt(self, o: Self) -> Self::M;

@@ -144,15 +144,15 @@ pub(crate) fn ln_dd64<V: Lane<E = f64, U = u64>>(x: V) -> (V, V) {
     let uh = one + m;
     let ul = m - (uh - one);
     let sh = f / uh;
-    let e = (-sh).fma(uh, f);
-    let e = (-sh).fma(ul, e);
+    let e = sh.fnma(uh, f);
+    let e = sh.fnma(ul, e);
     let sl = e / uh;
     let z = sh * sh;
-    let zl = sh.fma(sh, -z);
+    let zl = sh.fms(sh, z);
     let s3h = z * sh;
-    let s3l = z.fma(sh, -s3h) + zl * sh;
+    let s3l = z.fms(sh, s3h) + zl * sh;
     let th = s3h * V::splat(TWO_THIRDS_A);
-    let tl = s3h.fma(V::splat(TWO_THIRDS_A), -th)
+    let tl = s3h.fms(V::splat(TWO_THIRDS_A), th)
         + (s3h * V::splat(TWO_THIRDS_B) + s3l * V::splat(TWO_THIRDS_A));
     let mut q = V::splat(Q[0]);
     for &c in &Q[1..] {
@@ -160,7 +160,7 @@ pub(crate) fn ln_dd64<V: Lane<E = f64, U = u64>>(x: V) -> (V, V) {
     }
     let rest = z * s3h * q;
     let a = k * V::splat(LN2_A);
-    let al = k.fma(V::splat(LN2_A), -a) + k * V::splat(LN2_B);
+    let al = k.fms(V::splat(LN2_A), a) + k * V::splat(LN2_B);
     let b = sh + sh;
     let (h1, e1) = two_sum(a, b);
     let (h2, e2) = two_sum(h1, th);

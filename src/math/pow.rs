@@ -32,15 +32,15 @@ pub(crate) fn pow64<V: Lane<E = f64, U = u64>>(x: V, y: V) -> V {
     let (hi, lo) = ln_dd64(V::select(ok, ax, one));
     let ph = y * hi;
     let big = V::lt(V::splat(1000.0), ph.and_bits(V::splat_bits(!(1 << 63))));
-    let pl = V::select(V::or_m(big, V::is_nan(ph)), zero, y.fma(hi, -ph) + y * lo);
+    let pl = V::select(V::or_m(big, V::is_nan(ph)), zero, y.fms(hi, ph) + y * lo);
     let top = V::splat(710.0);
     let bot = V::splat(-746.0);
     let phc = V::select(V::lt(top, ph), top, ph);
     let phc = V::select(V::lt(phc, bot), bot, phc);
     // Same reduction as exp, plus the low part of the product.
     let n = (phc * V::splat(LOG2E_64)).round_even();
-    let r = (-n).fma(V::splat(LN2_HI_64), phc);
-    let r = (-n).fma(V::splat(LN2_LO_64), r) + pl;
+    let r = n.fnma(V::splat(LN2_HI_64), phc);
+    let r = n.fnma(V::splat(LN2_LO_64), r) + pl;
     let p = exp_q64(r).fma(r, one);
     let mag = scale2_64(p, n);
     // |x| = 0 or ∞: 0 or ∞ by the sign of y (and of ln|x|).

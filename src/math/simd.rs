@@ -33,7 +33,8 @@ pub(crate) struct F32x8(pub(crate) __m256);
 macro_rules! vec_lane {
     ($V:ident, $E:ty, $U:ty, $I:ty,
      add = $add:ident, sub = $sub:ident, mul = $mul:ident, div = $div:ident,
-     fmadd = $fmadd:ident, round = $round:ident, cmp = $cmp:ident,
+     fmadd = $fmadd:ident, fnmadd = $fnmadd:ident, fmsub = $fmsub:ident,
+     round = $round:ident, cmp = $cmp:ident,
      set1 = $set1:ident, blend = $blend:ident, min = $min:ident, and = $and:ident, or = $or:ident,
      xor = $xor:ident, to_i = $to_i:ident, from_i = $from_i:ident,
      set1_i = $set1_i:ident, add_i = $add_i:ident,
@@ -90,6 +91,14 @@ macro_rules! vec_lane {
             #[inline(always)]
             fn fma(self, b: $V, c: $V) -> $V {
                 unsafe { $V($fmadd(self.0, b.0, c.0)) }
+            }
+            #[inline(always)]
+            fn fnma(self, b: $V, c: $V) -> $V {
+                unsafe { $V($fnmadd(self.0, b.0, c.0)) }
+            }
+            #[inline(always)]
+            fn fms(self, b: $V, c: $V) -> $V {
+                unsafe { $V($fmsub(self.0, b.0, c.0)) }
             }
             #[inline(always)]
             fn round_even(self) -> $V {
@@ -179,6 +188,8 @@ vec_lane!(
     mul = _mm256_mul_pd,
     div = _mm256_div_pd,
     fmadd = _mm256_fmadd_pd,
+    fnmadd = _mm256_fnmadd_pd,
+    fmsub = _mm256_fmsub_pd,
     round = _mm256_round_pd,
     cmp = _mm256_cmp_pd,
     set1 = _mm256_set1_pd,
@@ -205,6 +216,8 @@ vec_lane!(
     mul = _mm256_mul_ps,
     div = _mm256_div_ps,
     fmadd = _mm256_fmadd_ps,
+    fnmadd = _mm256_fnmadd_ps,
+    fmsub = _mm256_fmsub_ps,
     round = _mm256_round_ps,
     cmp = _mm256_cmp_ps,
     set1 = _mm256_set1_ps,

@@ -34,7 +34,8 @@ pub(crate) struct F32x16(pub(crate) __m512);
 macro_rules! vec512_lane {
     ($V:ident, $E:ty, $U:ty, $I:ty, $M:ty,
      add = $add:ident, sub = $sub:ident, mul = $mul:ident, div = $div:ident,
-     fmadd = $fmadd:ident, roundscale = $round:ident, cmp = $cmp:ident,
+     fmadd = $fmadd:ident, fnmadd = $fnmadd:ident, fmsub = $fmsub:ident,
+     scalef = $scalef:ident, roundscale = $round:ident, cmp = $cmp:ident,
      set1 = $set1:ident, blend = $blend:ident, min = $min:ident,
      to_i = $to_i:ident, from_i = $from_i:ident, set1_i = $set1_i:ident,
      add_i = $add_i:ident, sllv = $sll:ident, srlv = $srl:ident, neg_i = $neg_i:ident,
@@ -91,6 +92,19 @@ macro_rules! vec512_lane {
             #[inline(always)]
             fn fma(self, b: $V, c: $V) -> $V {
                 unsafe { $V($fmadd(self.0, b.0, c.0)) }
+            }
+            #[inline(always)]
+            fn fnma(self, b: $V, c: $V) -> $V {
+                unsafe { $V($fnmadd(self.0, b.0, c.0)) }
+            }
+            #[inline(always)]
+            fn fms(self, b: $V, c: $V) -> $V {
+                unsafe { $V($fmsub(self.0, b.0, c.0)) }
+            }
+            #[inline(always)]
+            fn pow2i_native(n: $V) -> Option<$V> {
+                // vscalef(1, n) = 2^floor(n), exact for an integral n with a normal power.
+                unsafe { Some($V($scalef($set1(1.0), n.0))) }
             }
             #[inline(always)]
             fn round_even(self) -> $V {
@@ -185,6 +199,9 @@ vec512_lane!(
     mul = _mm512_mul_pd,
     div = _mm512_div_pd,
     fmadd = _mm512_fmadd_pd,
+    fnmadd = _mm512_fnmadd_pd,
+    fmsub = _mm512_fmsub_pd,
+    scalef = _mm512_scalef_pd,
     roundscale = _mm512_roundscale_pd,
     cmp = _mm512_cmp_pd_mask,
     set1 = _mm512_set1_pd,
@@ -210,6 +227,9 @@ vec512_lane!(
     mul = _mm512_mul_ps,
     div = _mm512_div_ps,
     fmadd = _mm512_fmadd_ps,
+    fnmadd = _mm512_fnmadd_ps,
+    fmsub = _mm512_fmsub_ps,
+    scalef = _mm512_scalef_ps,
     roundscale = _mm512_roundscale_ps,
     cmp = _mm512_cmp_ps_mask,
     set1 = _mm512_set1_ps,

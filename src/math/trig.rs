@@ -66,34 +66,34 @@ macro_rules! trig_family {
         #[inline(always)]
         pub(crate) fn $sincos<V: Lane<E = $E, U = $U>>(x: V, shift: $U) -> V {
             let k = (x * V::splat($f2pi)).round_even();
-            let t = (-k).fma(V::splat($p1), x);
+            let t = k.fnma(V::splat($p1), x);
             let h = k * V::splat($p2);
-            let hl = k.fma(V::splat($p2), -h);
+            let hl = k.fms(V::splat($p2), h);
             let r = t - h;
             let bb = r - t;
             let e = (t - (r - bb)) + (-h - bb);
-            let rl = (-k).fma(V::splat($p3), e - hl);
+            let rl = k.fnma(V::splat($p3), e - hl);
             let y = r + rl;
             let yl = rl - (y - r);
 
             let half = V::splat(0.5);
             let one = V::splat(1.0);
             let z = y * y;
-            let zl = y.fma(y, -z);
+            let zl = y.fms(y, z);
             let hz = half * z;
 
             let mut ps = V::splat($S[0]);
             for &c in &$S[1..] {
                 ps = ps.fma(z, V::splat(c));
             }
-            let sin_k = y + (z * y).fma(ps, (-hz).fma(yl, yl));
+            let sin_k = y + (z * y).fma(ps, hz.fnma(yl, yl));
 
             let mut pc = V::splat($C[0]);
             for &c in &$C[1..] {
                 pc = pc.fma(z, V::splat(c));
             }
             let w = one - hz;
-            let cos_k = w + (((one - w) - hz) + (z * z).fma(pc, -(half.fma(zl, y * yl))));
+            let cos_k = w + (((one - w) - hz) + (z * z).fms(pc, half.fma(zl, y * yl)));
 
             let q = (k + V::splat($sh)).add_bits(V::splat_bits(shift));
             let swap = q.shl_bits::<{ $signbit }>().sign_mask();
