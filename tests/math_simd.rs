@@ -147,36 +147,12 @@ fn f32_lanes_equal_scalar() {
     }
 }
 
-/// Pairs (x, y): random bit patterns, positive x with y spanning every result magnitude,
-/// negative x with integral and non-integral y, and the cross product of the edge cases.
-fn pow_pairs64() -> Vec<(f64, f64)> {
-    let bx = bits64("pow_bx", N / 2);
-    let by = bits64("pow_by", N / 2);
-    let ux = uniform64("pow_ux", -4.0, 4.0, N / 2);
-    let uy = uniform64("pow_uy", -300.0, 300.0, N / 2);
-    let mut v: Vec<(f64, f64)> = bx.iter().copied().zip(by.iter().copied()).collect();
-    v.extend(ux.iter().zip(&uy).map(|(&x, &y)| (x, y)));
-    v.extend(ux.iter().zip(&uy).map(|(&x, &y)| (x, y.round())));
-    let e = edges64();
-    let ys: Vec<f64> = e
-        .iter()
-        .copied()
-        .chain([3.0, -3.0, 0.5, -0.5, 2.0, -2.0, 1e17, -1e17])
-        .collect();
-    for &x in &e {
-        for &y in &ys {
-            v.push((x, y));
-        }
-    }
-    v
-}
-
 #[test]
 fn pow_lanes_equal_scalar() {
     if skip() {
         return;
     }
-    let pairs = pow_pairs64();
+    let pairs = pow_pairs64(N);
     for chunk in pairs.chunks(4) {
         let mut x = [1.0f64; 4];
         let mut y = [1.0f64; 4];

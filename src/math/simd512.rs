@@ -284,3 +284,13 @@ lane_fn!(
 lane_fn!(
     /// cos x on sixteen lanes; each lane equals [`cos_f32`](super::cos_f32) bit for bit.
     cos_f32x16, __m512, F32x16, |x| super::trig::sincos32(x, 1));
+
+/// x^y on eight lanes; each lane equals [`pow_f64`](super::pow_f64) bit for bit.
+///
+/// # Safety
+/// The CPU must support AVX-512F (check [`has_avx512f`]).
+#[inline]
+#[target_feature(enable = "avx512f")]
+pub fn pow_f64x8(x: __m512d, y: __m512d) -> __m512d {
+    super::pow::pow64(F64x8(x), F64x8(y)).0
+}

@@ -175,3 +175,27 @@ fn neighbours32(b: f32) -> Vec<f32> {
     v.retain(|x| !x.is_nan());
     v
 }
+
+/// Pairs (x, y): random bit patterns, positive x with y spanning every result magnitude,
+/// negative x with integral and non-integral y, and the cross product of the edge cases.
+pub fn pow_pairs64(n: usize) -> Vec<(f64, f64)> {
+    let bx = bits64("pow_bx", n / 2);
+    let by = bits64("pow_by", n / 2);
+    let ux = uniform64("pow_ux", -4.0, 4.0, n / 2);
+    let uy = uniform64("pow_uy", -300.0, 300.0, n / 2);
+    let mut v: Vec<(f64, f64)> = bx.iter().copied().zip(by.iter().copied()).collect();
+    v.extend(ux.iter().zip(&uy).map(|(&x, &y)| (x, y)));
+    v.extend(ux.iter().zip(&uy).map(|(&x, &y)| (x, y.round())));
+    let e = edges64();
+    let ys: Vec<f64> = e
+        .iter()
+        .copied()
+        .chain([3.0, -3.0, 0.5, -0.5, 2.0, -2.0, 1e17, -1e17])
+        .collect();
+    for &x in &e {
+        for &y in &ys {
+            v.push((x, y));
+        }
+    }
+    v
+}
