@@ -329,10 +329,10 @@ mod avx {
 
     /// Eight `f32` lanes in an AVX register.
     #[derive(Clone, Copy, Debug)]
-    pub struct F32x8(__m256);
+    pub struct F32x8(pub(in crate::backend::cpu::lanes) __m256);
     /// Four `f64` lanes in an AVX register.
     #[derive(Clone, Copy, Debug)]
-    pub struct F64x4(__m256d);
+    pub struct F64x4(pub(in crate::backend::cpu::lanes) __m256d);
 
     impl_avx!(
         F32x8,
@@ -403,9 +403,16 @@ mod avx512 {
         type Half = super::F32x8;
         #[inline(always)]
         fn halves(self) -> (super::F32x8, super::F32x8) {
-            let mut b = [0f32; 16];
-            self.store(&mut b);
-            (super::F32x8::load(&b[..8]), super::F32x8::load(&b[8..]))
+            // Register moves only (the high 256 bits through the f64 view, an AVX-512F
+            // instruction; the f32 form needs AVX-512DQ).
+            // SAFETY: avx512f present.
+            unsafe {
+                let hi = _mm512_extractf64x4_pd::<1>(_mm512_castps_pd(self.0));
+                (
+                    super::F32x8(_mm512_castps512_ps256(self.0)),
+                    super::F32x8(_mm256_castpd_ps(hi)),
+                )
+            }
         }
         #[inline(always)]
         fn pair_halves(a: Self, b: Self, h: usize) -> Self {
@@ -424,9 +431,13 @@ mod avx512 {
         type Half = super::F64x4;
         #[inline(always)]
         fn halves(self) -> (super::F64x4, super::F64x4) {
-            let mut b = [0f64; 8];
-            self.store(&mut b);
-            (super::F64x4::load(&b[..4]), super::F64x4::load(&b[4..]))
+            // SAFETY: avx512f present.
+            unsafe {
+                (
+                    super::F64x4(_mm512_castpd512_pd256(self.0)),
+                    super::F64x4(_mm512_extractf64x4_pd::<1>(self.0)),
+                )
+            }
         }
         #[inline(always)]
         fn pair_halves(a: Self, b: Self, h: usize) -> Self {

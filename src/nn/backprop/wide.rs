@@ -51,6 +51,11 @@ impl<W: Wide> PairedGrad<W> {
 
     /// The accumulators in the genome's order as 8/4-lane registers (the layout of the
     /// narrow path's accumulators, [`super::GenomeGrads`]).
+    ///
+    /// Inlined into the kernels, with plain loops and no closure: a closure or an outlined
+    /// copy is compiled without the kernel's target features, and every register split in it
+    /// would become a call.
+    #[inline(always)]
     pub(crate) fn to_genome(&self, spec: &MlpSpec) -> Vec<W::Half> {
         let mut g = vec![<W::Half as Lane>::zero(); spec.n_params()];
         for l in 0..spec.n_layers() {
@@ -58,18 +63,12 @@ impl<W: Wide> PairedGrad<W> {
             let (src, dst) = (self.off[l], spec.layer_offset(l));
             let pairs = n_out.div_ceil(2);
             for o in 0..n_out {
-                let pick = |v: W| {
-                    let (lo, hi) = v.halves();
-                    if o % 2 == 0 {
-                        lo
-                    } else {
-                        hi
-                    }
-                };
                 for i in 0..n_in {
-                    g[dst + o * n_in + i] = pick(self.acc[src + (o / 2) * n_in + i]);
+                    let (lo, hi) = self.acc[src + (o / 2) * n_in + i].halves();
+                    g[dst + o * n_in + i] = if o % 2 == 0 { lo } else { hi };
                 }
-                g[dst + n_in * n_out + o] = pick(self.acc[src + pairs * n_in + o / 2]);
+                let (lo, hi) = self.acc[src + pairs * n_in + o / 2].halves();
+                g[dst + n_in * n_out + o] = if o % 2 == 0 { lo } else { hi };
             }
         }
         g
