@@ -31,6 +31,17 @@ pub fn eval<V: Lane>(act: Activation, z: V) -> [V; 4] {
     }
 }
 
+/// `σ'(z)` given `v = σ(z)`, lane-wise: the same operations, hence the same bits, as the
+/// second entry of [`eval`].
+#[inline(always)]
+pub fn slope_from_value<V: Lane>(act: Activation, z: V, v: V) -> V {
+    match act {
+        Activation::Tanh => V::splat(V::T::ONE).sub(v.mul(v)),
+        Activation::Sin => z.cos(),
+        Activation::Identity => V::splat(V::T::ONE),
+    }
+}
+
 /// `σ(z)` only, lane-wise.
 #[inline(always)]
 pub fn value<V: Lane>(act: Activation, z: V) -> V {

@@ -196,6 +196,18 @@ fn act_fwd<V: Lane>(act: Activation, jet: &JetSpec, z: &[V], y: &mut [V], s: &mu
     }
     let d = if jet.has_first() { jet.dim() } else { 0 };
     let pb = jet.pair_base();
+    if c == 1 {
+        // The value alone: the backward sweep reads only σ' (see `act_bwd`), so the higher
+        // derivatives are neither computed nor stored.
+        for o in 0..n {
+            let v = activation::value(act, z[o]);
+            y[o] = v;
+            if keep {
+                s[o * 3] = activation::slope_from_value(act, z[o], v);
+            }
+        }
+        return;
+    }
     for o in 0..n {
         let zo = &z[o * c..o * c + c];
         let yo = &mut y[o * c..o * c + c];

@@ -12,19 +12,22 @@ use super::{Activation, JetSpec, MlpSpec};
 use crate::backend::cpu::lanes::Lane;
 
 /// Maps output adjoints `g` (units × c) of an activation to adjoints of its input, in place.
+///
+/// `C` is the component count where [`with_comp!`] dispatched an exact one, so that the
+/// per-unit copy of the adjoints is a few register moves rather than a `memcpy` call.
 #[inline(always)]
-fn act_bwd<V: Lane>(act: Activation, jet: &JetSpec, z: &[V], s: &[V], g: &mut [V]) {
+fn act_bwd<V: Lane, const C: usize>(act: Activation, jet: &JetSpec, z: &[V], s: &[V], g: &mut [V]) {
     if act == Activation::Identity {
         return;
     }
-    let c = jet.n_comp();
+    let c = exact_comp::<C>(jet.n_comp());
     let n = s.len() / 3;
     let d = if jet.has_first() { jet.dim() } else { 0 };
     let pb = jet.pair_base();
     for o in 0..n {
         let zo = &z[o * c..o * c + c];
         let (s1, s2, s3) = (s[o * 3], s[o * 3 + 1], s[o * 3 + 2]);
-        let mut yb = [V::zero(); MAX_COMP];
+        let mut yb = [V::zero(); C];
         yb[..c].copy_from_slice(&g[o * c..o * c + c]);
         let go = &mut g[o * c..o * c + c];
         let mut g0 = s1.mul(yb[0]);
@@ -41,6 +44,17 @@ fn act_bwd<V: Lane>(act: Activation, jet: &JetSpec, z: &[V], s: &[V], g: &mut [V
             go[pb + p] = s1.mul(yb[pb + p]);
         }
         go[0] = g0;
+    }
+}
+
+/// `c` as the constant `C` where [`with_comp!`] dispatched an exact count (every count but
+/// the `MAX_COMP` fallback), so that lengths over the components are compile-time constants.
+#[inline(always)]
+fn exact_comp<const C: usize>(c: usize) -> usize {
+    if C < MAX_COMP {
+        C
+    } else {
+        c
     }
 }
 
@@ -154,20 +168,46 @@ fn gw_inputs<V: Lane, const C: usize, const T: usize, const I: usize>(
     }
 }
 
-/// `ā_c = Wᵀ z̄_c` of one block, two inputs at a time summing over the units (so `ā` is
+/// `ā_c = Wᵀ z̄_c` of one block, several inputs at a time summing over the units (so `ā` is
 /// stored once per block instead of being reloaded and stored for every unit).
+///
+/// Each accumulator is one serial chain over the units, so a tile holds eight to ten chains:
+/// ten (or eight) inputs for the value alone, four for two components, two for more. With
+/// only two value-only chains the FMA latency, not the ports, would set the pace.
 #[inline(always)]
 fn dense_ab<V: Lane, const C: usize>(c: usize, w: &[V::T], n_in: usize, zb: &[V], ab: &mut [V]) {
     let n_out = zb.len() / c;
+    let widest = match c {
+        1 if n_in % 10 == 0 => 10,
+        1 => 8,
+        2 => 4,
+        _ => 2,
+    };
     let mut i = 0;
     while i < n_in {
-        if i + 2 <= n_in {
-            ab_tile::<V, C, 2>(c, i, w, n_in, n_out, zb, ab);
-            i += 2;
-        } else {
-            ab_tile::<V, C, 1>(c, i, w, n_in, n_out, zb, ab);
-            i += 1;
-        }
+        let q = match (n_in - i).min(widest) {
+            10 => {
+                ab_tile::<V, C, 10>(c, i, w, n_in, n_out, zb, ab);
+                10
+            }
+            8 | 9 => {
+                ab_tile::<V, C, 8>(c, i, w, n_in, n_out, zb, ab);
+                8
+            }
+            4..=7 => {
+                ab_tile::<V, C, 4>(c, i, w, n_in, n_out, zb, ab);
+                4
+            }
+            2 | 3 => {
+                ab_tile::<V, C, 2>(c, i, w, n_in, n_out, zb, ab);
+                2
+            }
+            _ => {
+                ab_tile::<V, C, 1>(c, i, w, n_in, n_out, zb, ab);
+                1
+            }
+        };
+        i += q;
     }
 }
 
@@ -263,13 +303,15 @@ pub(crate) fn backward_block<V: Lane, G: LayerGrads<V>>(
     let mut cur = 0;
     for l in (0..spec.n_layers()).rev() {
         let (n_in, n_out) = spec.layer_shape(l);
-        act_bwd(
-            spec.activations()[l],
-            jet,
-            &sc.zs[l],
-            &sc.ss[l],
-            &mut sc.g[cur][..],
-        );
+        with_comp!(c, C, {
+            act_bwd::<V, C>(
+                spec.activations()[l],
+                jet,
+                &sc.zs[l],
+                &sc.ss[l],
+                &mut sc.g[cur][..],
+            );
+        });
         let (w, _) = spec.layer(genome, l);
         let [g0, g1] = &mut sc.g;
         let (zb, ab) = if cur == 0 { (g0, g1) } else { (g1, g0) };
