@@ -2,8 +2,10 @@
 //! `cos`), on sixteen `f32` / eight `f64` lanes.
 //!
 //! Same contract as [`super::simd`]: each function runs the generic body of its scalar twin,
-//! every operation is correctly rounded or exact, `_mm512_fmadd_*` stands exactly where the
-//! scalar path calls `mul_add`, so each lane equals the scalar function bit for bit. Comparisons
+//! every operation is correctly rounded or exact, `_mm512_fmadd_*` (or its negated forms
+//! `fnmadd`/`fmsub`) stands exactly where the scalar path calls `mul_add`, and `vscalef`
+//! builds the exact powers of two the scalar path builds from exponent bits, so each lane
+//! equals the scalar function bit for bit. Comparisons
 //! give `__mmask16`/`__mmask8` masks and selection is a masked blend; only the mask
 //! representation differs from the AVX2 path, not the arithmetic.
 //!
