@@ -153,31 +153,15 @@ fn pow_lanes_equal_scalar() {
         return;
     }
     let pairs = pow_pairs64(N);
-    for chunk in pairs.chunks(4) {
-        let mut x = [1.0f64; 4];
-        let mut y = [1.0f64; 4];
-        for (i, &(a, b)) in chunk.iter().enumerate() {
-            x[i] = a;
-            y[i] = b;
-        }
+    assert_pow_lanes64::<4>(&pairs, |x, y| {
         let mut r = [0.0f64; 4];
         // SAFETY: AVX2 and FMA were detected above; the arrays hold one vector each.
         unsafe {
             let v = simd::pow_f64x4(_mm256_loadu_pd(x.as_ptr()), _mm256_loadu_pd(y.as_ptr()));
             _mm256_storeu_pd(r.as_mut_ptr(), v);
         }
-        for i in 0..chunk.len() {
-            let s = pow_f64(x[i], y[i]);
-            assert_eq!(
-                r[i].to_bits(),
-                s.to_bits(),
-                "pow({:e}, {:e}): lane {:e} != scalar {s:e}",
-                x[i],
-                y[i],
-                r[i]
-            );
-        }
-    }
+        r
+    });
     for chunk in pairs.chunks(8) {
         let mut x = [1.0f32; 8];
         let mut y = [1.0f32; 8];

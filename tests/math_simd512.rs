@@ -147,30 +147,13 @@ fn pow_f64x8_lanes_equal_scalar() {
     if skip() {
         return;
     }
-    let pairs = pow_pairs64(N);
-    for chunk in pairs.chunks(8) {
-        let mut x = [1.0f64; 8];
-        let mut y = [1.0f64; 8];
-        for (i, &(a, b)) in chunk.iter().enumerate() {
-            x[i] = a;
-            y[i] = b;
-        }
+    assert_pow_lanes64::<8>(&pow_pairs64(N), |x, y| {
         let mut r = [0.0f64; 8];
         // SAFETY: AVX-512F was detected above; the arrays hold one vector each.
         unsafe {
             let v = simd512::pow_f64x8(_mm512_loadu_pd(x.as_ptr()), _mm512_loadu_pd(y.as_ptr()));
             _mm512_storeu_pd(r.as_mut_ptr(), v);
         }
-        for i in 0..chunk.len() {
-            let s = pow_f64(x[i], y[i]);
-            assert_eq!(
-                r[i].to_bits(),
-                s.to_bits(),
-                "pow({:e}, {:e}): lane {:e} != scalar {s:e}",
-                x[i],
-                y[i],
-                r[i]
-            );
-        }
-    }
+        r
+    });
 }

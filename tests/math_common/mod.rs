@@ -199,3 +199,31 @@ pub fn pow_pairs64(n: usize) -> Vec<(f64, f64)> {
     }
     v
 }
+
+/// Checks a `W`-lane `f64` pow against [`pow_f64`](pareto_sciml::math::pow_f64) on `pairs`,
+/// bit for bit; the last chunk is padded with ones. `lanes(x, y)` computes one vector.
+pub fn assert_pow_lanes64<const W: usize>(
+    pairs: &[(f64, f64)],
+    lanes: impl Fn(&[f64; W], &[f64; W]) -> [f64; W],
+) {
+    for chunk in pairs.chunks(W) {
+        let mut x = [1.0f64; W];
+        let mut y = [1.0f64; W];
+        for (i, &(a, b)) in chunk.iter().enumerate() {
+            x[i] = a;
+            y[i] = b;
+        }
+        let r = lanes(&x, &y);
+        for i in 0..chunk.len() {
+            let s = pareto_sciml::math::pow_f64(x[i], y[i]);
+            assert_eq!(
+                r[i].to_bits(),
+                s.to_bits(),
+                "pow({:e}, {:e}): lane {:e} != scalar {s:e}",
+                x[i],
+                y[i],
+                r[i]
+            );
+        }
+    }
+}
