@@ -11,28 +11,25 @@ use crate::backend::cpu::lanes::{Lane, Real};
 /// `(σ, σ', σ'', σ''')` at `z`, lane-wise. Identity gives `(z, 1, 0, 0)`.
 #[inline(always)]
 pub fn eval<V: Lane>(act: Activation, z: V) -> [V; 4] {
-    let one = V::splat(V::T::ONE);
-    let m2 = V::splat(V::T::from_f64(-2.0));
+    let s = value(act, z);
+    let s1 = slope_from_value(act, z, s);
     match act {
         Activation::Tanh => {
-            let s = z.tanh();
-            let s1 = one.sub(s.mul(s));
+            let m2 = V::splat(V::T::from_f64(-2.0));
             let s2 = m2.mul(s.mul(s1));
             let s3 = m2.mul(s.fma(s2, s1.mul(s1)));
             [s, s1, s2, s3]
         }
         Activation::Sin => {
-            let s = z.sin();
-            let c = z.cos();
             let m1 = V::splat(-V::T::ONE);
-            [s, c, m1.mul(s), m1.mul(c)]
+            [s, s1, m1.mul(s), m1.mul(s1)]
         }
-        Activation::Identity => [z, one, V::zero(), V::zero()],
+        Activation::Identity => [z, s1, V::zero(), V::zero()],
     }
 }
 
-/// `σ'(z)` given `v = σ(z)`, lane-wise: the same operations, hence the same bits, as the
-/// second entry of [`eval`].
+/// `σ'(z)` given `v = σ(z)`, lane-wise: the second entry of [`eval`], for callers that need
+/// no higher derivative.
 #[inline(always)]
 pub fn slope_from_value<V: Lane>(act: Activation, z: V, v: V) -> V {
     match act {

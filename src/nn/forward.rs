@@ -53,7 +53,7 @@ impl<V: Lane> Scratch<V> {
 /// Output-tile width used for `c` components and `n_out` units: eight to ten accumulator
 /// chains in flight (ten when that tiles the layer exactly, as for 20-unit layers, so no
 /// narrow tile is left that would wait on the FMA latency).
-fn tile_width(c: usize, n_out: usize) -> usize {
+pub(super) fn tile_width(c: usize, n_out: usize) -> usize {
     match c {
         1 if n_out % 10 == 0 => 10,
         1 => 8,
@@ -147,7 +147,7 @@ fn dense_fwd_c<V: Lane, const C: usize, const T: usize>(
 /// The output tiles `(first unit, width)` of a layer with `n_out` units: tiles of `t`, then
 /// 4, 2 and 1 for the rest.
 #[inline(always)]
-fn tiles_iter(n_out: usize, t: usize) -> impl Iterator<Item = (usize, usize)> {
+pub(super) fn tiles_iter(n_out: usize, t: usize) -> impl Iterator<Item = (usize, usize)> {
     let mut o = 0;
     std::iter::from_fn(move || {
         let w = [t, 4, 2, 1]

@@ -7,20 +7,26 @@
 //! `z̄_ij = σ' ȳ_ij`, `z̄_i = σ' ȳ_i + Σ_j σ'' z_j ȳ_ij` (both slots of a pair),
 //! `z̄ = σ' ȳ + σ'' Σ_i z_i ȳ_i + Σ_ij (σ''' z_i z_j + σ'' z_ij) ȳ_ij`.
 
-use super::forward::{Scratch, MAX_COMP};
+use super::forward::{tile_width, tiles_iter, Scratch, MAX_COMP};
 use super::{Activation, JetSpec, MlpSpec};
 use crate::backend::cpu::lanes::Lane;
 
 /// Maps output adjoints `g` (units × c) of an activation to adjoints of its input, in place.
 ///
-/// `C` is the component count where [`with_comp!`] dispatched an exact one, so that the
+/// Called from [`with_comp!`] with its matched `c`, which the compiler then knows, so that the
 /// per-unit copy of the adjoints is a few register moves rather than a `memcpy` call.
 #[inline(always)]
-fn act_bwd<V: Lane, const C: usize>(act: Activation, jet: &JetSpec, z: &[V], s: &[V], g: &mut [V]) {
+fn act_bwd<V: Lane, const C: usize>(
+    act: Activation,
+    jet: &JetSpec,
+    c: usize,
+    z: &[V],
+    s: &[V],
+    g: &mut [V],
+) {
     if act == Activation::Identity {
         return;
     }
-    let c = exact_comp::<C>(jet.n_comp());
     let n = s.len() / 3;
     let d = if jet.has_first() { jet.dim() } else { 0 };
     let pb = jet.pair_base();
@@ -44,17 +50,6 @@ fn act_bwd<V: Lane, const C: usize>(act: Activation, jet: &JetSpec, z: &[V], s: 
             go[pb + p] = s1.mul(yb[pb + p]);
         }
         go[0] = g0;
-    }
-}
-
-/// `c` as the constant `C` where [`with_comp!`] dispatched an exact count (every count but
-/// the `MAX_COMP` fallback), so that lengths over the components are compile-time constants.
-#[inline(always)]
-fn exact_comp<const C: usize>(c: usize) -> usize {
-    if C < MAX_COMP {
-        C
-    } else {
-        c
     }
 }
 
@@ -172,42 +167,25 @@ fn gw_inputs<V: Lane, const C: usize, const T: usize, const I: usize>(
 /// stored once per block instead of being reloaded and stored for every unit).
 ///
 /// Each accumulator is one serial chain over the units, so a tile holds eight to ten chains:
-/// ten (or eight) inputs for the value alone, four for two components, two for more. With
+/// for the value alone the forward's tile width ([`tile_width`]: ten or eight inputs), four
+/// inputs for two components, two for more. With
 /// only two value-only chains the FMA latency, not the ports, would set the pace.
 #[inline(always)]
 fn dense_ab<V: Lane, const C: usize>(c: usize, w: &[V::T], n_in: usize, zb: &[V], ab: &mut [V]) {
     let n_out = zb.len() / c;
     let widest = match c {
-        1 if n_in % 10 == 0 => 10,
-        1 => 8,
+        1 => tile_width(1, n_in),
         2 => 4,
         _ => 2,
     };
-    let mut i = 0;
-    while i < n_in {
-        let q = match (n_in - i).min(widest) {
-            10 => {
-                ab_tile::<V, C, 10>(c, i, w, n_in, n_out, zb, ab);
-                10
-            }
-            8 | 9 => {
-                ab_tile::<V, C, 8>(c, i, w, n_in, n_out, zb, ab);
-                8
-            }
-            4..=7 => {
-                ab_tile::<V, C, 4>(c, i, w, n_in, n_out, zb, ab);
-                4
-            }
-            2 | 3 => {
-                ab_tile::<V, C, 2>(c, i, w, n_in, n_out, zb, ab);
-                2
-            }
-            _ => {
-                ab_tile::<V, C, 1>(c, i, w, n_in, n_out, zb, ab);
-                1
-            }
-        };
-        i += q;
+    for (i, q) in tiles_iter(n_in, widest) {
+        match q {
+            10 => ab_tile::<V, C, 10>(c, i, w, n_in, n_out, zb, ab),
+            8 => ab_tile::<V, C, 8>(c, i, w, n_in, n_out, zb, ab),
+            4 => ab_tile::<V, C, 4>(c, i, w, n_in, n_out, zb, ab),
+            2 => ab_tile::<V, C, 2>(c, i, w, n_in, n_out, zb, ab),
+            _ => ab_tile::<V, C, 1>(c, i, w, n_in, n_out, zb, ab),
+        }
     }
 }
 
@@ -307,6 +285,7 @@ pub(crate) fn backward_block<V: Lane, G: LayerGrads<V>>(
             act_bwd::<V, C>(
                 spec.activations()[l],
                 jet,
+                c,
                 &sc.zs[l],
                 &sc.ss[l],
                 &mut sc.g[cur][..],
