@@ -12,7 +12,9 @@
 # there if that is another worktree. The binaries need glibc >= the build machine's (2.36 here).
 #
 #   CARGO_TARGET_DIR=... kernels/prepare_gpu_run.sh
-#   # device:  run(command="bash target/gpu/run.sh", carry=["target/gpu"], timeout_s=300)
+#   # device:  run(command="bash target/gpu/run.sh", carry=["target/gpu", ".whl"], timeout_s=450)
+# (.whl holds the torchode, torchtyping and typeguard wheels for the torchode peer, fetched
+# with the device tool README's `pip download` line; without it that peer step fails alone.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # target/ is ignored by .gitignore, so nothing here is ever committed; the device tool's
@@ -50,22 +52,72 @@ cp "$scaling" "$out/reproduce_scaling"
 command -v strip >/dev/null && strip --strip-debug "$out"/cuda_* "$out"/reproduce_scaling
 cat > "$out/run.sh" <<'RUN'
 #!/usr/bin/env bash
-# Runs on the device machine from the repository root.
+# Runs on the device machine from the repository root: bash target/gpu/run.sh
+# Every step runs under a share of one overall deadline (DEADLINE seconds, default 400), so a
+# hung kernel cannot eat the lease, and everything it prints goes to $OUT/gpu_run.log; the
+# reply's tail carries the summary printed last. Order: correctness, then the scaling
+# reproduction (issue 9), then the NN/ODE benches and their PyTorch/torchode peers (issue 10),
+# then the EMO kernel benches.
+set -o pipefail
+root=$(pwd)
 cd "$(dirname "$0")"
-nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || true
+out="${OUT:-$PWD/out}"
+mkdir -p "$out"
+log="$out/gpu_run.log"
+: >"$log"
+deadline=$((SECONDS + ${DEADLINE:-400}))
 status=0
-./cuda_device --nocapture --test-threads=1 || status=1
-./cuda_kernels --nocapture --test-threads=1 || status=1
-./cuda_kernels_evo --nocapture --test-threads=1 || status=1
-./cuda_nn --nocapture --test-threads=1 || status=1
-./cuda_kernels_evo_survival --nocapture --test-threads=1 || status=1
-./cuda_kernels_bench --bench --warm-up-time 1 --measurement-time 3 2>&1 | grep -E 'time:|^cuda|^cpu|skipped' || status=1
-./cuda_nn_bench --bench --warm-up-time 1 --measurement-time 3 2>&1 | grep -E 'time:|thrpt:|^cuda|^cpu|skipped' || status=1
+summary=()
+step() {
+    local limit=$1 name=$2
+    shift 2
+    local left=$((deadline - SECONDS))
+    ((left < limit)) && limit=$left
+    if ((limit < 5)); then
+        summary+=("$name: not run (deadline)")
+        status=1
+        return
+    fi
+    echo "===== $name (limit ${limit} s): $*" >>"$log"
+    local t0=$SECONDS
+    timeout "$limit" "$@" >>"$log" 2>&1
+    local rc=$?
+    echo "===== $name: rc $rc after $((SECONDS - t0)) s" >>"$log"
+    summary+=("$name: rc $rc, $((SECONDS - t0)) s")
+    ((rc == 0)) || status=1
+}
+nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,memory.total --format=csv | tee -a "$log"
+for t in cuda_device cuda_kernels cuda_kernels_evo cuda_nn cuda_kernels_evo_survival; do
+    step 90 "$t" "./$t" --nocapture --test-threads=1
+done
 # GPU column of the scaling table, merged with the build machine's CPU figures.
-dest="${OUT:-.}/paper"
-mkdir -p "$dest/tables"
-[[ -f scaling_cpu.csv ]] && cp scaling_cpu.csv "$dest/tables/"
-./reproduce_scaling --backend cuda --out "$dest" || status=1
+scal=/tmp/scaling
+mkdir -p "$scal/tables" "$scal-full/tables"
+cp scaling_cpu.csv "$scal/tables/"
+cp scaling_cpu.csv "$scal-full/tables/"
+step 60 scaling_quick ./reproduce_scaling --backend cuda --out "$scal"
+step 150 scaling_full ./reproduce_scaling --full --backend cuda --out "$scal-full"
+step 120 cuda_nn_bench ./cuda_nn_bench --bench --warm-up-time 0.5 --measurement-time 2
+# Peers on the same device (their CPU figures were measured on the build machine).
+if python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+    --target /tmp/site "$root"/.whl/*.whl >>"$log" 2>&1; then
+    export PYTHONPATH=/tmp/site
+fi
+for p in 100 1000; do
+    step 60 "torch_peer_p$p" python3 "$root/benches/peers/torch_peer.py" --device cuda --p "$p" \
+        --repeats 5 --ops forward,residual_grad
+done
+step 90 torchode_peer python3 "$root/benches/peers/torchode_peer.py" --device cuda --problems lv \
+    --dtypes f64 --sizes 1000,10000,100000 --repeats 3
+step 150 cuda_kernels_bench ./cuda_kernels_bench --bench --warm-up-time 0.5 --measurement-time 2
+cp "$scal/tables/scaling_gpu.csv" "$out/scaling_gpu_quick.csv" 2>/dev/null
+cp "$scal-full/tables/scaling_gpu.csv" "$out/scaling_gpu_full.csv" 2>/dev/null
+cp "$scal-full/tables/scaling.md" "$out/scaling_full.md" 2>/dev/null
+cp "$scal-full/figures/scaling.svg" "$out/scaling_full.svg" 2>/dev/null
+echo "---- summary"
+printf '%s\n' "${summary[@]}"
+grep -E '^test result|FAILED|panicked|^cuda device|skipped' "$log" | sort | uniq -c | head -40
+grep -E '^(cpu|cuda)_|time:|thrpt:|^torchode|^forward|^residual|^\{' "$log" | tail -90
 exit $status
 RUN
 chmod +x "$out/run.sh"

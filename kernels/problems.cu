@@ -20,11 +20,34 @@ typedef unsigned long long u64;
 #define PM_FRAC_PI_2 0x1.921fb54442d18p+0
 
 // 100 (|xm| + Σ ((v − ½)² − cos(20π(v − ½)))).
-__device__ __forceinline__ double g_rastrigin(const double *xm, u32 len) {
+// From this many distance variables on, the host computes DTLZ1/DTLZ3's Rastrigin terms in
+// a separate launch, one thread per term (dtlz_rastrigin_terms_f64), and dtlz_f64 only sums
+// them in the CPU's order: a row of 10^5 variables would otherwise take 10^5 serial cosines
+// on one thread. src/backend/cuda/problems.rs (DTLZ_TERMS_MIN_K) uses the same value.
+#define DTLZ_TERMS_MIN_K 256u
+
+__device__ __forceinline__ double rastrigin_term(double x) {
+    double d = sub(x, 0.5);
+    return sub(mul(d, d), cos_f64(mul(mul(20.0, PM_PI), d)));
+}
+
+// tm: the row's precomputed terms, or null to compute them here. Precomputed terms are
+// loaded 32 at a time, so that the loads overlap instead of each add waiting for one; the
+// sum still runs in index order.
+__device__ __forceinline__ double g_rastrigin(const double *xm, const double *tm, u32 len) {
     double s = 0.0;
-    for (u32 j = 0; j < len; ++j) {
-        double d = sub(xm[j], 0.5);
-        s = add(s, sub(mul(d, d), cos_f64(mul(mul(20.0, PM_PI), d))));
+    if (tm) {
+        u32 j = 0;
+        for (; j + 32 <= len; j += 32) {
+            double t[32];
+#pragma unroll
+            for (u32 q = 0; q < 32; ++q) t[q] = tm[j + q];
+#pragma unroll
+            for (u32 q = 0; q < 32; ++q) s = add(s, t[q]);
+        }
+        for (; j < len; ++j) s = add(s, tm[j]);
+    } else {
+        for (u32 j = 0; j < len; ++j) s = add(s, rastrigin_term(xm[j]));
     }
     return mul(100.0, add((double)len, s));
 }
@@ -62,17 +85,29 @@ __device__ __forceinline__ void sphere_objectives(const double *xp, u32 m, doubl
     }
 }
 
+// terms: n × k Rastrigin terms of the distance variables (k = n_var − n_obj + 1), row-major.
+extern "C" __global__ void dtlz_rastrigin_terms_f64(const double *x, u32 n, u32 n_var, u32 n_obj,
+                                                   double *terms) {
+    const u32 k = n_var - (n_obj - 1);
+    u64 t = (u64)blockIdx.x * blockDim.x + threadIdx.x;
+    if (t >= (u64)n * k) return;
+    u64 r = t / k, j = t % k;
+    terms[t] = rastrigin_term(x[r * n_var + (n_obj - 1) + j]);
+}
+
+// terms: null, or (DTLZ1 and DTLZ3 only) the output of dtlz_rastrigin_terms_f64.
 extern "C" __global__ void dtlz_f64(const double *x, u32 n, u32 n_var, u32 n_obj, u32 number,
-                                    double *f) {
+                                    const double *terms, double *f) {
     u32 r = blockIdx.x * blockDim.x + threadIdx.x;
     if (r >= n) return;
     const u32 m = n_obj;
     const double *xp = x + (u64)r * n_var;
     const double *xm = xp + (m - 1);
     const u32 k = n_var - (m - 1);
+    const double *tm = terms ? terms + (u64)r * k : nullptr;
     double *fr = f + (u64)r * m;
     if (number == 1) {
-        double g = g_rastrigin(xm, k);
+        double g = g_rastrigin(xm, tm, k);
         for (u32 i = 0; i < m; ++i) {
             double v = mul(0.5, add(1.0, g));
             for (u32 j = 0; j < m - 1 - i; ++j) v = mul(v, xp[j]);
@@ -82,7 +117,7 @@ extern "C" __global__ void dtlz_f64(const double *x, u32 n, u32 n_var, u32 n_obj
     } else if (number == 2) {
         sphere_objectives(xp, m, g_sphere(xm, k), 1.0, false, fr);
     } else if (number == 3) {
-        sphere_objectives(xp, m, g_rastrigin(xm, k), 1.0, false, fr);
+        sphere_objectives(xp, m, g_rastrigin(xm, tm, k), 1.0, false, fr);
     } else if (number == 4) {
         sphere_objectives(xp, m, g_sphere(xm, k), 100.0, false, fr);
     } else if (number == 5 || number == 6) {

@@ -4,10 +4,12 @@
 // CPU twin: crate::moo::operators (`random_mating`, `binary_tournament`) and
 // crate::moo::algorithm::Core (`merge`, `commit`).
 //
-// permutations_u32: thread p writes permutation p of 0..n from the stream (purpose, generation,
-//   p), Stream::permutation's Fisher–Yates with Stream::below: bit-identical draws. The
-//   concatenated permutations are the candidates of random mating (consecutive pairs) and of
-//   binary tournaments (consecutive quadruples).
+// shuffle_targets_u32, permutations_u32: permutation p of 0..n from the stream (purpose,
+//   generation, p), Stream::permutation's Fisher–Yates with Stream::below: bit-identical
+//   draws. The draws (the swap targets) are computed in parallel first, one cipher block per
+//   thread; then block p swaps on its own, in shared memory when n fits. The concatenated
+//   permutations are the candidates of random mating (consecutive pairs) and of binary
+//   tournaments (consecutive quadruples).
 // tournament_pairs_u32: thread k plays pair k's two tournaments on (violation, rank,
 //   crowding) with ties broken by the stream ("tournament-tie", generation, k): the CPU's
 //   `tournament_winner` and tie rule.
@@ -22,15 +24,104 @@
 #include "common/math.cuh"
 #include "common/emo.cuh"
 
-extern "C" __global__ void permutations_u32(u64 seed, u64 purpose, u64 generation, u32 n,
-                                            u32 n_perm, u32 *out) {
-    u32 p = blockIdx.x * blockDim.x + threadIdx.x;
-    if (p >= n_perm) return;
-    u32 *perm = out + (u64)p * n;
-    for (u32 i = 0; i < n; ++i) perm[i] = i;
+// Swap targets of the Fisher–Yates steps: step i (n − 1 ≥ i ≥ 1) of permutation p takes
+// Stream::below(i + 1) from word n − 1 − i of its stream, as long as no earlier step rejected
+// a draw. Thread t computes one cipher block (eight words) of permutation t / blocks. A
+// rejection (probability under n / 2^64 per step) shifts every later word, so the thread only
+// flags the permutation (rejected[p] = 1; racing writers store the same value) and
+// permutations_u32 redraws that one sequentially. targets: n_perm × n (entry i of row p).
+extern "C" __global__ void shuffle_targets_u32(u64 seed, u64 purpose, u64 generation, u32 n,
+                                               u32 n_perm, u32 *targets, u32 *rejected) {
+    if (n < 2) return;
+    const u32 steps = n - 1, blocks = (steps + 7) / 8;
+    u64 t = (u64)blockIdx.x * blockDim.x + threadIdx.x;
+    if (t >= (u64)n_perm * blocks) return;
+    u32 p = (u32)(t / blocks), b = (u32)(t % blocks);
     Stream st;
     stream_init(st, seed, purpose, generation, p);
-    shuffle_u32(st, perm, n);
+    u32 w[16];
+    chacha20_block(st.key, b, w);
+#pragma unroll
+    for (u32 q = 0; q < 8; ++q) {
+        u32 c = b * 8 + q;
+        if (c >= steps) break;
+        u32 i = steps - c;
+        u64 x = (u64)w[2 * q] | ((u64)w[2 * q + 1] << 32);
+        u64 bound = (u64)i + 1;
+        u64 lo = x * bound;
+        // Lemire's threshold (2^64 − bound) mod bound is below bound: most draws are
+        // accepted without the 64-bit modulo.
+        if (lo < bound && lo < (0 - bound) % bound) rejected[p] = 1u;
+        targets[(u64)p * n + i] = (u32)mulhi64(x, bound);
+    }
+}
+
+// Permutations held in shared memory (16-bit entries, 48 KB) up to this length.
+#define SHUFFLE_SHARED 24576u
+
+// Block p (PERM_THREADS threads; src/backend/cuda/survival.rs launches that many): permutation
+// p from its targets, or, when a draw was rejected, from its stream step by step on thread 0.
+// The swaps are a serial chain on thread 0; in shared memory each costs a shared-memory round
+// trip instead of a global one, the targets are loaded eight ahead, and the whole block fills
+// and copies out the permutation.
+extern "C" __global__ void permutations_u32(u64 seed, u64 purpose, u64 generation, u32 n,
+                                            u32 n_perm, const u32 *targets,
+                                            const u32 *rejected, u32 *out) {
+    __shared__ unsigned short sp[SHUFFLE_SHARED];
+    const u32 p = blockIdx.x, t = threadIdx.x, T = blockDim.x;
+    if (p >= n_perm) return;
+    u32 *perm = out + (u64)p * n;
+    if (n >= 2 && rejected[p]) {
+        if (t != 0) return;
+        for (u32 i = 0; i < n; ++i) perm[i] = i;
+        Stream st;
+        stream_init(st, seed, purpose, generation, p);
+        shuffle_u32(st, perm, n);
+        return;
+    }
+    const u32 *tj = targets + (u64)p * n;
+    const bool shared = n <= SHUFFLE_SHARED;
+    for (u32 i = t; i < n; i += T) {
+        if (shared) sp[i] = (unsigned short)i;
+        else perm[i] = i;
+    }
+    __syncthreads();
+    if (t == 0 && n >= 2) {
+        u32 i = n - 1;
+        for (; i >= 8; i -= 8) {
+            u32 jj[8];
+#pragma unroll
+            for (u32 q = 0; q < 8; ++q) jj[q] = tj[i - q];
+#pragma unroll
+            for (u32 q = 0; q < 8; ++q) {
+                const u32 a = i - q, b = jj[q];
+                if (shared) {
+                    unsigned short x = sp[a];
+                    sp[a] = sp[b];
+                    sp[b] = x;
+                } else {
+                    u32 x = perm[a];
+                    perm[a] = perm[b];
+                    perm[b] = x;
+                }
+            }
+        }
+        for (; i >= 1; --i) {
+            const u32 b = tj[i];
+            if (shared) {
+                unsigned short x = sp[i];
+                sp[i] = sp[b];
+                sp[b] = x;
+            } else {
+                u32 x = perm[i];
+                perm[i] = perm[b];
+                perm[b] = x;
+            }
+        }
+    }
+    __syncthreads();
+    if (shared)
+        for (u32 i = t; i < n; i += T) perm[i] = sp[i];
 }
 
 // draws: at least 4·n_pairs candidates; cv, crowd: n values; rank: n ranks. Out: a, b.
@@ -83,6 +174,10 @@ extern "C" __global__ void gather_rows_f64(const double *a, u32 n_a, const doubl
     out[e] = i < n_a ? a[(u64)i * cols + j] : b[(u64)(i - n_a) * cols + j];
 }
 
+// Objectives up to which the single-block reductions keep their per-thread partials in
+// thread-local memory.
+#define REDUCE_LOCAL_M 16u
+
 // RVEA's ideal-point update (one block, T threads): ideal = min(ideal, rows), over the
 // feasible rows of sel (n × m) or, when none is feasible, over all rows: the CPU's
 // `Rvea::survive` preamble. Per-thread partials are folded by thread 0 in thread order (min
@@ -92,15 +187,35 @@ extern "C" __global__ void rvea_ideal_f64(const double *sel, const double *cv, u
     const u32 T = blockDim.x, t = threadIdx.x;
     const double INF = from_bits(0x7ff0000000000000ull);
     double *feas = scratch + (u64)t * 2 * m, *all = feas + m;
-    for (u32 j = 0; j < m; ++j) feas[j] = all[j] = INF;
     u32 count = 0;
-    for (u32 i = t; i < n; i += T) {
-        bool ok = cv[i] <= 0.0;
-        count += ok;
+    if (m <= REDUCE_LOCAL_M) {
+        // Partials in thread-local memory while scanning (no read-modify-write of global
+        // memory per row), stored once.
+        double fl[REDUCE_LOCAL_M], al[REDUCE_LOCAL_M];
+        for (u32 j = 0; j < m; ++j) fl[j] = al[j] = INF;
+        for (u32 i = t; i < n; i += T) {
+            bool ok = cv[i] <= 0.0;
+            count += ok;
+            for (u32 j = 0; j < m; ++j) {
+                double v = sel[(u64)i * m + j];
+                al[j] = fold_min(al[j], v);
+                if (ok) fl[j] = fold_min(fl[j], v);
+            }
+        }
         for (u32 j = 0; j < m; ++j) {
-            double v = sel[(u64)i * m + j];
-            all[j] = fold_min(all[j], v);
-            if (ok) feas[j] = fold_min(feas[j], v);
+            feas[j] = fl[j];
+            all[j] = al[j];
+        }
+    } else {
+        for (u32 j = 0; j < m; ++j) feas[j] = all[j] = INF;
+        for (u32 i = t; i < n; i += T) {
+            bool ok = cv[i] <= 0.0;
+            count += ok;
+            for (u32 j = 0; j < m; ++j) {
+                double v = sel[(u64)i * m + j];
+                all[j] = fold_min(all[j], v);
+                if (ok) feas[j] = fold_min(feas[j], v);
+            }
         }
     }
     counts[t] = count;
@@ -120,9 +235,17 @@ extern "C" __global__ void column_max_f64(const double *f, u32 n, u32 m, double 
     const u32 T = blockDim.x, t = threadIdx.x;
     const double NEG_INF = from_bits(0xfff0000000000000ull);
     double *p = scratch + (u64)t * m;
-    for (u32 j = 0; j < m; ++j) p[j] = NEG_INF;
-    for (u32 i = t; i < n; i += T)
-        for (u32 j = 0; j < m; ++j) p[j] = fold_max(p[j], f[(u64)i * m + j]);
+    if (m <= REDUCE_LOCAL_M) {
+        double pl[REDUCE_LOCAL_M];
+        for (u32 j = 0; j < m; ++j) pl[j] = NEG_INF;
+        for (u32 i = t; i < n; i += T)
+            for (u32 j = 0; j < m; ++j) pl[j] = fold_max(pl[j], f[(u64)i * m + j]);
+        for (u32 j = 0; j < m; ++j) p[j] = pl[j];
+    } else {
+        for (u32 j = 0; j < m; ++j) p[j] = NEG_INF;
+        for (u32 i = t; i < n; i += T)
+            for (u32 j = 0; j < m; ++j) p[j] = fold_max(p[j], f[(u64)i * m + j]);
+    }
     __syncthreads();
     if (t != 0) return;
     for (u32 j = 0; j < m; ++j) {
@@ -133,11 +256,31 @@ extern "C" __global__ void column_max_f64(const double *f, u32 n, u32 m, double 
 }
 
 // The survivors of RVEA's niches in niche order (best[k] = 0xffffffff: empty niche), written
-// to out; their number to count[0]. One thread (a scan of n_vec words).
+// to out; their number to count[0]. One block of T ≤ 1024 threads (a stable compaction):
+// thread t counts the survivors of its contiguous range of niches, thread 0 turns the counts
+// into offsets, and every thread writes its survivors at its offset.
 extern "C" __global__ void compact_u32(const u32 *best, u32 n_vec, u32 *out, u32 *count) {
-    if (blockIdx.x != 0 || threadIdx.x != 0) return;
+    __shared__ u32 offsets[1024];
+    const u32 t = threadIdx.x, T = blockDim.x;
+    if (blockIdx.x != 0 || T > 1024) return;
+    const u32 per = (n_vec + T - 1) / T;
+    const u32 k0 = t * per < n_vec ? t * per : n_vec;
+    const u32 k1 = k0 + per < n_vec ? k0 + per : n_vec;
     u32 c = 0;
-    for (u32 k = 0; k < n_vec; ++k)
-        if (best[k] != 0xffffffffu) out[c++] = best[k];
-    count[0] = c;
+    for (u32 k = k0; k < k1; ++k) c += best[k] != 0xffffffffu;
+    offsets[t] = c;
+    __syncthreads();
+    if (t == 0) {
+        u32 run = 0;
+        for (u32 s = 0; s < T; ++s) {
+            u32 v = offsets[s];
+            offsets[s] = run;
+            run += v;
+        }
+        count[0] = run;
+    }
+    __syncthreads();
+    u32 o = offsets[t];
+    for (u32 k = k0; k < k1; ++k)
+        if (best[k] != 0xffffffffu) out[o++] = best[k];
 }

@@ -12,7 +12,7 @@ use cuda_common::evo_inputs::{
     problem_cases, rvea_case, selection_inputs, EvoCase, RveaCase,
 };
 use pareto_sciml::backend::cuda::DeviceProblem;
-use pareto_sciml::backend::cuda::{ACOS_MAX_ULP, RVEA_APD_MAX_ULP};
+use pareto_sciml::backend::cuda::ACOS_MAX_ULP;
 use pareto_sciml::math::ulp_diff_f64;
 use pareto_sciml::moo::operators::{polynomial_mutation, sbx};
 use pareto_sciml::rng::purpose_hash;
@@ -164,30 +164,30 @@ fn device_acos_is_within_its_bound_of_libm() {
 }
 
 #[test]
-fn rvea_association_is_identical_and_apd_within_bound() {
+fn rvea_association_and_apd_are_bit_identical() {
     if harness().is_none() {
         return;
     }
-    let mut worst = 0;
     for (seed, n, m, parts, t) in [
-        (1, 100, 2, 99, 0),
-        (2, 300, 3, 12, 50),
+        (1, 1000, 2, 99, 0),
+        (2, 3000, 3, 12, 50),
         (3, 257, 3, 13, 99),
         (4, 200, 5, 4, 100),
         (5, 64, 4, 6, 10),
         // Beyond 16 objectives the kernel recomputes the unit row per vector.
         (6, 60, 17, 1, 40),
+        // 1891 vectors: 30 slices of the nearest-vector search, the last one short.
+        (7, 500, 3, 60, 20),
+        // 1001 vectors with 4 objectives: the generic-m search over 16 slices.
+        (8, 300, 4, 13, 70),
     ] {
         let c = rvea_case(seed, n, m, parts, t);
         let (want_k, want_apd) = cpu_rvea_apd(&c);
         let (k, apd) = emu_rvea(&c);
         assert_eq!(k, want_k, "niches, case {seed}");
-        for (a, b) in apd.iter().zip(&want_apd) {
-            worst = worst.max(ulp_diff_f64(*a, *b));
-        }
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&apd), bits(&want_apd), "APD, case {seed}");
     }
-    println!("device APD vs CPU: max {worst} ulp");
-    assert!(worst <= RVEA_APD_MAX_ULP, "{worst} ulp");
 }
 
 #[test]
@@ -204,7 +204,16 @@ fn rvea_selection_is_bit_identical() {
         let c = rvea_case(seed, n, m, parts, 30);
         let n_vec = c.v.len() / m;
         let (niche, apd) = cpu_rvea_apd(&c);
-        let (cv, apd) = selection_inputs(&niche, &apd, seed);
+        let (mut cv, mut apd) = selection_inputs(&niche, &apd, seed);
+        if seed % 2 == 0 {
+            // NaNs make the fold order-dependent: those niches replay it in row order.
+            for i in (5..n).step_by(13) {
+                apd[i] = f64::NAN;
+            }
+            for i in (3..n).step_by(17) {
+                cv[i] = f64::NAN;
+            }
+        }
         let want = cpu_rvea_select(&niche, &apd, &cv, n_vec);
         assert!(
             want.iter().any(|b| b.is_none()) || n < n_vec || seed != 1,

@@ -6,6 +6,9 @@
 Operators as ours: SBX eta=20 prob 1.0 per-variable 0.5; PM eta=20, per-variable 1/n_var.
 
 Rerun:  python3 benches/peers/pymoo_peer.py [--skip-large]
+        python3 benches/peers/pymoo_peer.py --rvea-partitions 180   # RVEA alone, 16471
+            directions (population 2^14 of reproduce_scaling), one warm-up and one timed
+            generation (minutes each, about 10 GB of memory)
 """
 import sys
 import time
@@ -38,6 +41,13 @@ def time_generations(algorithm, problem, warm, timed):
 
 def main():
     print(f"pymoo {pymoo.__version__}")
+    if "--rvea-partitions" in sys.argv:
+        p = int(sys.argv[sys.argv.index("--rvea-partitions") + 1])
+        dtlz1 = get_problem("dtlz1", n_var=100, n_obj=3)
+        refs = get_reference_directions("das-dennis", 3, n_partitions=p)
+        t = time_generations(RVEA(ref_dirs=refs, **ops(100)), dtlz1, 1, 1)
+        print(f"pymoo_rvea_generation dtlz1 pop {len(refs)}: median {t * 1e3:.3f} ms", flush=True)
+        return
     zdt1 = get_problem("zdt1", n_var=30)
     t = time_generations(NSGA2(pop_size=100, **ops(30)), zdt1, 3, 200)
     print(f"pymoo_nsga2_generation zdt1 pop 100: median {t * 1e3:.3f} ms")

@@ -56,6 +56,15 @@ __device__ __forceinline__ void stream_init(Stream &st, u64 seed, u64 purpose, u
     st.pos = 16;
 }
 
+// Positions the stream at u32 word `word` (0-based), as if that many words had been read:
+// the cipher is a counter mode, so a thread can start anywhere in a stream without drawing
+// what comes before.
+__device__ __forceinline__ void stream_seek(Stream &st, u64 word) {
+    chacha20_block(st.key, word >> 4, st.block);
+    st.counter = (word >> 4) + 1;
+    st.pos = (int)(word & 15);
+}
+
 __device__ __forceinline__ u32 next_u32(Stream &st) {
     if (st.pos == 16) {
         chacha20_block(st.key, st.counter, st.block);

@@ -26,6 +26,7 @@
 #include "../problems.cu"
 #include "../rvea.cu"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -190,7 +191,7 @@ int main() {
         for (unsigned k = 0; k < np; ++k) std::cin >> pb[k];
         for (unsigned j = 0; j < nv; ++j) lo[j] = read_f64();
         for (unsigned j = 0; j < nv; ++j) hi[j] = read_f64();
-        emu_launch(blocks_for(np), BLOCK, [&] {
+        emu_launch(blocks_for((unsigned long long)np * ((nv + VAR_CHUNK - 1) / VAR_CHUNK)), BLOCK, [&] {
             sbx_f64(par.data(), pa.data(), pb.data(), np, nv, lo.data(), hi.data(), eta, pc, pv, ps, seed,
                     purpose, gen, out.data());
         });
@@ -201,8 +202,17 @@ int main() {
         std::cin >> fam >> number >> n >> nv >> m;
         std::vector<double> x((size_t)n * nv + 1), f((size_t)n * m + 1);
         for (size_t i = 0; i < (size_t)n * nv; ++i) x[i] = read_f64();
+        // As the host (src/backend/cuda/problems.rs): long DTLZ1/DTLZ3 rows take their
+        // Rastrigin terms from a separate launch.
+        unsigned k = fam == "dtlz" ? nv - (m - 1) : 0;
+        bool split = fam == "dtlz" && (number == 1 || number == 3) && k >= DTLZ_TERMS_MIN_K;
+        std::vector<double> terms(split ? (size_t)n * k : 1);
+        if (split)
+            emu_launch(blocks_for((unsigned long long)n * k), BLOCK, [&] {
+                dtlz_rastrigin_terms_f64(x.data(), n, nv, m, terms.data());
+            });
         emu_launch(blocks_for(n), BLOCK, [&] {
-            if (fam == "dtlz") dtlz_f64(x.data(), n, nv, m, number, f.data());
+            if (fam == "dtlz") dtlz_f64(x.data(), n, nv, m, number, split ? terms.data() : nullptr, f.data());
             else zdt_f64(x.data(), n, nv, number, f.data());
         });
         print_f64(f, (size_t)n * m);
@@ -223,8 +233,19 @@ int main() {
         for (unsigned j = 0; j < m; ++j) ideal[j] = read_f64();
         for (size_t i = 0; i < (size_t)nv * m; ++i) v[i] = read_f64();
         for (unsigned k = 0; k < nv; ++k) gamma[k] = read_f64();
+        // As the host (src/backend/cuda/rvea.rs, rvea_associate): slices of at least 64
+        // vectors, at most 32.
+        unsigned slices = (nv + 63) / 64;
+        if (slices < 1) slices = 1;
+        if (slices > 32) slices = 32;
+        std::vector<unsigned> part_k((size_t)n * slices + 1);
+        std::vector<double> part_d2((size_t)n * slices + 1);
+        emu_launch(blocks_for((unsigned long long)n * slices), BLOCK, [&] {
+            rvea_nearest_f64(f.data(), ideal.data(), v.data(), n, m, nv, slices, part_k.data(), part_d2.data());
+        });
         emu_launch(blocks_for(n), BLOCK, [&] {
-            rvea_apd_f64(f.data(), ideal.data(), v.data(), gamma.data(), penalty, n, m, nv, niche.data(), apd.data());
+            rvea_apd_f64(f.data(), ideal.data(), v.data(), gamma.data(), penalty, n, m, slices, part_k.data(),
+                         part_d2.data(), niche.data(), apd.data());
         });
         for (unsigned i = 0; i < n; ++i) std::printf("%x ", niche[i]);
         print_f64(apd, n);
@@ -236,7 +257,31 @@ int main() {
         for (unsigned i = 0; i < n; ++i) std::cin >> niche[i];
         for (unsigned i = 0; i < n; ++i) apd[i] = read_f64();
         for (unsigned i = 0; i < n; ++i) cv[i] = read_f64();
-        emu_launch(blocks_for(nv), BLOCK, [&] { rvea_select_f64(niche.data(), apd.data(), cv.data(), n, nv, best.data()); });
+        // As the host (src/backend/cuda/rvea.rs, rvea_select_device), and once more with every
+        // bucket reversed: the atomics of the scatter may leave a bucket in any order, and the
+        // result must not depend on it (a mismatch prints "order-dependent").
+        unsigned ranges = (nv + 63) / 64;
+        if (ranges < 1) ranges = 1;
+        if (ranges > 1024) ranges = 1024;
+        std::vector<unsigned> counts(nv + 1, 0u), offsets(nv + 1, 0u), fill(nv + 1, 0u), sums(ranges + 1, 0u),
+            bucket(n + 1), best2(nv + 1);
+        emu_launch(blocks_for(n), BLOCK, [&] { rvea_niche_count_u32(niche.data(), n, nv, counts.data()); });
+        emu_launch(blocks_for(ranges), BLOCK, [&] { range_sums_u32(counts.data(), nv, ranges, sums.data()); });
+        emu_launch(1, 1, [&] { range_offsets_u32(sums.data(), ranges); });
+        emu_launch(blocks_for(ranges), BLOCK,
+                   [&] { prefix_offsets_u32(counts.data(), nv, ranges, sums.data(), offsets.data()); });
+        emu_launch(blocks_for(n), BLOCK, [&] {
+            rvea_niche_scatter_u32(niche.data(), n, nv, offsets.data(), fill.data(), bucket.data());
+        });
+        emu_launch(blocks_for(nv), BLOCK, [&] {
+            rvea_select_f64(bucket.data(), offsets.data(), counts.data(), apd.data(), cv.data(), nv, best.data());
+        });
+        for (unsigned k = 0; k < nv; ++k)
+            std::reverse(bucket.begin() + offsets[k], bucket.begin() + offsets[k] + counts[k]);
+        emu_launch(blocks_for(nv), BLOCK, [&] {
+            rvea_select_f64(bucket.data(), offsets.data(), counts.data(), apd.data(), cv.data(), nv, best2.data());
+        });
+        if (best != best2) std::printf("order-dependent ");
         for (unsigned k = 0; k < nv; ++k) std::printf("%x ", best[k]);
     } else if (cmd == "pm") {
         unsigned n, nv;
@@ -247,7 +292,7 @@ int main() {
         for (size_t i = 0; i < (size_t)n * nv; ++i) x[i] = read_f64();
         for (unsigned j = 0; j < nv; ++j) lo[j] = read_f64();
         for (unsigned j = 0; j < nv; ++j) hi[j] = read_f64();
-        emu_launch(blocks_for(n), BLOCK, [&] {
+        emu_launch(blocks_for((unsigned long long)n * ((nv + VAR_CHUNK - 1) / VAR_CHUNK)), BLOCK, [&] {
             polynomial_mutation_f64(x.data(), n, nv, lo.data(), hi.data(), eta, pm, seed, purpose, gen, first);
         });
         print_f64(x, (size_t)n * nv);

@@ -13,6 +13,8 @@
 //   adapt <n_vec> <m> <n_vec*m v0> <m ideal> <m nadir> <n_vec*m v>   (prints n_vec*m v)
 //   gamma <n_vec> <m> <n_vec*m v>   (prints n_vec gammas)
 //   perms <seed> <purpose> <generation> <n> <n_perm>   (prints n_perm*n indices)
+//   perms_redraw <seed> <purpose> <generation> <n> <n_perm>   (the same, every permutation
+//       through the sequential path of a rejected draw)
 //   tournament <n> <n_pairs> <seed> <purpose> <generation> <4*n_pairs draws> <n cv> <n rank>
 //       <n crowd>   (prints n_pairs a, n_pairs b)
 //   gather <n_a> <n_b> <cols> <n_idx> <n_a*cols a> <n_b*cols b> <n_idx idx>
@@ -131,12 +133,30 @@ int main() {
         std::vector<double> gamma(nv + 1);
         emu_launch_serial(blocks_for(nv), BLOCK, [&] { rvea_gamma_f64(v.data(), nv, m, gamma.data()); });
         pr_f64(gamma, nv);
+    } else if (cmd == "perms_redraw") {
+        // permutations_u32's sequential path, as after a rejected draw.
+        unsigned long long seed = rd(), purpose = rd(), gen = rd();
+        unsigned n = rd(), n_perm = rd();
+        std::vector<unsigned> out((size_t)n * n_perm + 1), targets((size_t)n * n_perm + 1, 0u),
+            rejected(n_perm + 1, 1u);
+        emu_launch_threads(n_perm, 32, [&] {
+            permutations_u32(seed, purpose, gen, n, n_perm, targets.data(), rejected.data(), out.data());
+        });
+        pr_u32(out, (size_t)n * n_perm);
     } else if (cmd == "perms") {
         unsigned long long seed = rd(), purpose = rd(), gen = rd();
         unsigned n = rd(), n_perm = rd();
-        std::vector<unsigned> out((size_t)n * n_perm + 1);
-        emu_launch_serial(blocks_for(n_perm), BLOCK,
-                          [&] { permutations_u32(seed, purpose, gen, n, n_perm, out.data()); });
+        std::vector<unsigned> out((size_t)n * n_perm + 1), targets((size_t)n * n_perm + 1),
+            rejected(n_perm + 1, 0u);
+        // As the host (src/backend/cuda/survival.rs): targets in parallel, then one block of
+        // one thread per permutation.
+        unsigned long long blocks8 = n >= 2 ? (unsigned long long)n_perm * ((n - 1 + 7) / 8) : 0;
+        emu_launch_serial(blocks_for(blocks8), BLOCK, [&] {
+            shuffle_targets_u32(seed, purpose, gen, n, n_perm, targets.data(), rejected.data());
+        });
+        emu_launch_threads(n_perm, 32, [&] {
+            permutations_u32(seed, purpose, gen, n, n_perm, targets.data(), rejected.data(), out.data());
+        });
         pr_u32(out, (size_t)n * n_perm);
     } else if (cmd == "tournament") {
         unsigned n = rd(), np = rd();
@@ -180,7 +200,8 @@ int main() {
         unsigned nv = rd();
         auto best = rd_u32(nv);
         std::vector<unsigned> out(nv + 1), count(1);
-        emu_launch_serial(1, 1, [&] { compact_u32(best.data(), nv, out.data(), count.data()); });
+        // 7 threads: ranges of uneven fill, some empty (the host launches 256).
+        emu_launch_threads(1, 7, [&] { compact_u32(best.data(), nv, out.data(), count.data()); });
         pr_u32(count, 1);
         pr_u32(out, count[0]);
     } else if (cmd == "split") {

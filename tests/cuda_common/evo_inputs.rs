@@ -3,6 +3,7 @@
 //! variables (lower = upper), rows on the bounds, and non-default η and probabilities.
 
 use pareto_sciml::backend::cuda::DeviceProblem;
+use pareto_sciml::math::inverse_trig::acos_f64;
 use pareto_sciml::moo::das_dennis;
 use pareto_sciml::moo::kdtree::KdTree;
 use pareto_sciml::moo::operators::Variation;
@@ -114,6 +115,8 @@ pub fn evo_cases() -> Vec<EvoCase> {
         (40, 7, 256),
         (50, 5, 257),
         (300, 2, 300),
+        // Long rows: many threads per pair or row, seeking far into each stream.
+        (6, 1001, 3),
     ];
     shapes
         .iter()
@@ -127,7 +130,8 @@ pub fn evo_cases() -> Vec<EvoCase> {
 pub fn problem_cases() -> Vec<(String, DeviceProblem, Box<dyn Problem>)> {
     let mut out: Vec<(String, DeviceProblem, Box<dyn Problem>)> = Vec::new();
     for number in 1..=7u8 {
-        for (n_var, n_obj) in [(2, 2), (7, 3), (12, 3), (9, 5), (4, 4)] {
+        // 300 variables: DTLZ1/DTLZ3 take their Rastrigin terms from the separate launch.
+        for (n_var, n_obj) in [(2, 2), (7, 3), (12, 3), (9, 5), (4, 4), (300, 3)] {
             let p = Dtlz::new(number, n_var, n_obj).unwrap();
             out.push((
                 format!("DTLZ{number} n_var {n_var} n_obj {n_obj}"),
@@ -215,7 +219,7 @@ fn gammas(v: &[f64], m: usize) -> Vec<f64> {
             }
             let b = &v[nn * m..(nn + 1) * m];
             let dot = a.iter().zip(b).fold(0.0, |s, (x, y)| s + x * y);
-            dot.clamp(-1.0, 1.0).acos().max(1e-64)
+            acos_f64(dot.clamp(-1.0, 1.0)).max(1e-64)
         })
         .collect()
 }
@@ -259,7 +263,7 @@ pub fn cpu_rvea_apd(c: &RveaCase) -> (Vec<usize>, Vec<f64>) {
             let (k, _) = tree.nearest(&u, None);
             let w = &c.v[k * m..(k + 1) * m];
             let cos = u.iter().zip(w).fold(0.0, |s, (x, y)| s + x * y);
-            let theta = cos.clamp(-1.0, 1.0).acos();
+            let theta = acos_f64(cos.clamp(-1.0, 1.0));
             (k, dist * (1.0 + c.penalty * theta / c.gamma[k]))
         })
         .unzip()

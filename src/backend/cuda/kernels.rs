@@ -166,13 +166,30 @@ pub enum KernelId {
     PolynomialMutationF64,
     /// `dtlz_f64`: DTLZ1–7 objectives, one thread per row ([`crate::moo::problems::Dtlz`]).
     DtlzF64,
+    /// `dtlz_rastrigin_terms_f64`: DTLZ1/DTLZ3's Rastrigin terms, one thread per term, for
+    /// long rows (summed by `dtlz_f64` in the CPU's order).
+    DtlzRastriginTermsF64,
     /// `zdt_f64`: ZDT1–4, ZDT6 objectives, one thread per row ([`crate::moo::problems::Zdt`]).
     ZdtF64,
     /// `acos_eval_f64`: the device arccosine of the RVEA kernels, element-wise (twin
-    /// `f64::acos` within a stated ULP bound).
+    /// [`crate::math::inverse_trig::acos_f64`]; within [`super::ACOS_MAX_ULP`] of libm).
     AcosEvalF64,
-    /// `rvea_apd_f64`: nearest reference vector and angle-penalised distance per individual.
+    /// `rvea_nearest_f64`: nearest reference vector per individual within each slice of the
+    /// vectors (the parallel half of the association).
+    RveaNearestF64,
+    /// `rvea_apd_f64`: nearest reference vector (from the slices) and angle-penalised
+    /// distance per individual.
     RveaApdF64,
+    /// `rvea_niche_count_u32`: rows per niche (the bucketing of the survivor selection).
+    RveaNicheCountU32,
+    /// `range_sums_u32`: sums of contiguous ranges of counts (prefix sums, first pass).
+    RangeSumsU32,
+    /// `range_offsets_u32`: exclusive prefix sums of the range sums, on one thread.
+    RangeOffsetsU32,
+    /// `prefix_offsets_u32`: exclusive prefix sums of the counts (prefix sums, last pass).
+    PrefixOffsetsU32,
+    /// `rvea_niche_scatter_u32`: the rows of each niche into its bucket.
+    RveaNicheScatterU32,
     /// `rvea_select_f64`: the survivor of each niche (smallest (infeasible, cv, APD, row)).
     RveaSelectF64,
     /// `mlp_jets_f32`: outputs and input jets of P networks at N points.
@@ -205,6 +222,9 @@ pub enum KernelId {
     RveaGammaF64,
     /// `permutations_u32`: random permutations of named streams ([`crate::rng::Stream::permutation`]).
     PermutationsU32,
+    /// `shuffle_targets_u32`: the Fisher–Yates swap targets of every permutation, one cipher
+    /// block per thread (with a flag for the rare rejected draw).
+    ShuffleTargetsU32,
     /// `tournament_pairs_u32`: binary tournaments on (violation, rank, crowding).
     TournamentPairsU32,
     /// `pairs_split_u32`: consecutive draws as the (a, b) columns of random mating.
@@ -233,7 +253,7 @@ pub enum KernelId {
 
 impl KernelId {
     /// Every kernel, in the order of [`index`](Self::index).
-    pub const ALL: [KernelId; 54] = [
+    pub const ALL: [KernelId; 62] = [
         KernelId::ChachaWordsU64,
         KernelId::ChachaUniformF64,
         KernelId::ChachaUniformF32,
@@ -257,9 +277,16 @@ impl KernelId {
         KernelId::SbxF64,
         KernelId::PolynomialMutationF64,
         KernelId::DtlzF64,
+        KernelId::DtlzRastriginTermsF64,
         KernelId::ZdtF64,
         KernelId::AcosEvalF64,
+        KernelId::RveaNearestF64,
         KernelId::RveaApdF64,
+        KernelId::RveaNicheCountU32,
+        KernelId::RangeSumsU32,
+        KernelId::RangeOffsetsU32,
+        KernelId::PrefixOffsetsU32,
+        KernelId::RveaNicheScatterU32,
         KernelId::RveaSelectF64,
         KernelId::MlpJetsF32,
         KernelId::MlpJetsF64,
@@ -276,6 +303,7 @@ impl KernelId {
         KernelId::RveaAdaptF64,
         KernelId::RveaGammaF64,
         KernelId::PermutationsU32,
+        KernelId::ShuffleTargetsU32,
         KernelId::TournamentPairsU32,
         KernelId::PairsSplitU32,
         KernelId::GatherRowsF64,
@@ -321,9 +349,16 @@ impl KernelId {
             KernelId::SbxF64 => "sbx_f64",
             KernelId::PolynomialMutationF64 => "polynomial_mutation_f64",
             KernelId::DtlzF64 => "dtlz_f64",
+            KernelId::DtlzRastriginTermsF64 => "dtlz_rastrigin_terms_f64",
             KernelId::ZdtF64 => "zdt_f64",
             KernelId::AcosEvalF64 => "acos_eval_f64",
+            KernelId::RveaNearestF64 => "rvea_nearest_f64",
             KernelId::RveaApdF64 => "rvea_apd_f64",
+            KernelId::RveaNicheCountU32 => "rvea_niche_count_u32",
+            KernelId::RangeSumsU32 => "range_sums_u32",
+            KernelId::RangeOffsetsU32 => "range_offsets_u32",
+            KernelId::PrefixOffsetsU32 => "prefix_offsets_u32",
+            KernelId::RveaNicheScatterU32 => "rvea_niche_scatter_u32",
             KernelId::RveaSelectF64 => "rvea_select_f64",
             KernelId::MlpJetsF32 => "mlp_jets_f32",
             KernelId::MlpJetsF64 => "mlp_jets_f64",
@@ -340,6 +375,7 @@ impl KernelId {
             KernelId::RveaAdaptF64 => "rvea_adapt_f64",
             KernelId::RveaGammaF64 => "rvea_gamma_f64",
             KernelId::PermutationsU32 => "permutations_u32",
+            KernelId::ShuffleTargetsU32 => "shuffle_targets_u32",
             KernelId::TournamentPairsU32 => "tournament_pairs_u32",
             KernelId::PairsSplitU32 => "pairs_split_u32",
             KernelId::GatherRowsF64 => "gather_rows_f64",
@@ -380,10 +416,18 @@ impl KernelId {
             | KernelId::MathSinF32
             | KernelId::MathCosF32 => KernelFamily::MathEval,
             KernelId::SbxF64 | KernelId::PolynomialMutationF64 => KernelFamily::Variation,
-            KernelId::DtlzF64 | KernelId::ZdtF64 => KernelFamily::Problems,
-            KernelId::AcosEvalF64 | KernelId::RveaApdF64 | KernelId::RveaSelectF64 => {
-                KernelFamily::Rvea
+            KernelId::DtlzF64 | KernelId::DtlzRastriginTermsF64 | KernelId::ZdtF64 => {
+                KernelFamily::Problems
             }
+            KernelId::AcosEvalF64
+            | KernelId::RveaNearestF64
+            | KernelId::RveaApdF64
+            | KernelId::RveaNicheCountU32
+            | KernelId::RangeSumsU32
+            | KernelId::RangeOffsetsU32
+            | KernelId::PrefixOffsetsU32
+            | KernelId::RveaNicheScatterU32
+            | KernelId::RveaSelectF64 => KernelFamily::Rvea,
             KernelId::MlpJetsF32
             | KernelId::MlpJetsF64
             | KernelId::MlpLossPartialF32
@@ -403,6 +447,7 @@ impl KernelId {
             | KernelId::Nsga2SelectU32 => KernelFamily::Nsga2,
             KernelId::RveaAdaptF64 | KernelId::RveaGammaF64 => KernelFamily::RveaAdapt,
             KernelId::PermutationsU32
+            | KernelId::ShuffleTargetsU32
             | KernelId::TournamentPairsU32
             | KernelId::PairsSplitU32
             | KernelId::GatherRowsF64

@@ -22,9 +22,9 @@
 //!   `math_eval_f32` with [`MathFn`]: twins in [`crate::math`]), SBX and polynomial mutation
 //!   (`sbx`, `polynomial_mutation` and their `_device` forms: twins in
 //!   [`crate::moo::operators`]), DTLZ/ZDT evaluation (`evaluate`, `evaluate_device` with
-//!   [`DeviceProblem`]: twins in [`crate::moo::problems`]), all bit-identical to their CPU
-//!   twins; and RVEA's association and APD (`rvea_apd`: niches bit-identical, APD within
-//!   [`RVEA_APD_MAX_ULP`] because the CPU angle comes from libm's `f64::acos`).
+//!   [`DeviceProblem`]: twins in [`crate::moo::problems`]), and RVEA's association and
+//!   APD (`rvea_apd`, twin of [`crate::moo::Rvea`]'s survival), all bit-identical to their
+//!   CPU twins.
 //! - The population NN and ODE kernels (issue 10), all bit-identical to their CPU twins:
 //!   MLP outputs and input jets (`mlp_jets`, twin [`crate::backend::cpu::Cpu::jets`]), mean
 //!   pointwise losses with genome gradients (`mlp_loss_grad` with [`DeviceLoss`]: MSE data
@@ -103,7 +103,7 @@ pub use nsga3::{nsga3_associate_cpu, nsga3_niching_cpu, Nsga3Normalisation};
 pub use nsga3_device::DeviceNsga3;
 pub use problems::DeviceProblem;
 pub use rng::StreamBatch;
-pub use rvea::{ApdAssociation, ACOS_MAX_ULP, RVEA_APD_MAX_ULP};
+pub use rvea::{ApdAssociation, ACOS_MAX_ULP};
 pub use rvea_adapt::{rvea_adapt_cpu, rvea_gammas_cpu};
 pub use rvea_device::DeviceRvea;
 

@@ -3,7 +3,9 @@
 //!
 //! One thread per individual folds its sums in the CPU's order with the CPU's operations and
 //! takes sin, cos, exp and pow from `kernels/common/math.cuh` (the device twin of
-//! [`crate::math`]), so `f` has the CPU's bits.
+//! [`crate::math`]), so `f` has the CPU's bits. DTLZ1 and DTLZ3 rows of at least
+//! `DTLZ_TERMS_MIN_K` distance variables first compute their Rastrigin terms one thread each,
+//! and the row thread only sums them (same order, same bits).
 //!
 //! ```
 //! use pareto_sciml::backend::cuda::{CudaDevice, DeviceProblem};
@@ -25,6 +27,10 @@ use super::{to_u32, CudaDevice, DeviceBuffer, KernelArg, LaunchDims};
 use crate::error::{Error, Result};
 use crate::moo::problems::{Dtlz, KnownFront, Zdt};
 use crate::moo::Problem;
+
+/// Distance variables from which DTLZ1/DTLZ3 rows take their Rastrigin terms from a launch of
+/// their own (`DTLZ_TERMS_MIN_K` in `kernels/problems.cu`, which must agree).
+const DTLZ_TERMS_MIN_K: usize = 256;
 
 /// A test problem the device can evaluate: its kernel and shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,6 +148,34 @@ impl CudaDevice {
         }
         let dims = LaunchDims::linear(OP, n)?;
         let (n32, nv32) = (to_u32(OP, "rows", n)?, to_u32(OP, "n_var", nv)?);
+        // Long DTLZ1/DTLZ3 rows: the Rastrigin terms one thread each, then the row sums.
+        let k = nv + 1 - m;
+        let terms = match p {
+            DeviceProblem::Dtlz { number: 1 | 3, .. } if k >= DTLZ_TERMS_MIN_K => {
+                let cells = n
+                    .checked_mul(k)
+                    .ok_or_else(|| Error::config("rows", "rows·n_var overflows"))?;
+                let terms = self.zeros::<f64>(cells)?;
+                // SAFETY: dtlz_rastrigin_terms_f64's argument list; x holds n·n_var values,
+                // terms n·k.
+                unsafe {
+                    self.launch(
+                        KernelId::DtlzRastriginTermsF64,
+                        LaunchDims::linear(OP, cells)?,
+                        &[
+                            x.arg(),
+                            KernelArg::U32(n32),
+                            KernelArg::U32(nv32),
+                            KernelArg::U32(m as u32),
+                            terms.arg(),
+                        ],
+                    )?
+                };
+                Some(terms)
+            }
+            _ => None,
+        };
+        let terms_arg = terms.as_ref().map_or(KernelArg::U64(0), |t| t.arg());
         // SAFETY: the argument lists are dtlz_f64's and zdt_f64's; x holds n·n_var values and
         // f n·n_obj, and the shape was validated as the CPU constructors do.
         unsafe {
@@ -155,6 +189,7 @@ impl CudaDevice {
                         KernelArg::U32(nv32),
                         KernelArg::U32(m as u32),
                         KernelArg::U32(number as u32),
+                        terms_arg,
                         f.arg(),
                     ],
                 )?,

@@ -2,25 +2,26 @@
 //! reference vector and its angle-penalised distance (APD), the per-individual part of
 //! [`crate::moo::rvea::Rvea`]'s survival step.
 //!
-//! The niche index is bit-identical to the CPU (same distances, same order, ties to the
-//! smaller index, as the CPU's kd-tree). The APD is not: the CPU takes the angle from
-//! `f64::acos` (the platform libm, which no device can reproduce), the device from its own
-//! arccosine (fdlibm's algorithm, correctly rounded steps only), so the APD agrees within
-//! [`RVEA_APD_MAX_ULP`] (measured by `tests/cuda_emulation_evo.rs`, on the device kernel's own
-//! source, against this machine's libm). Survivor selection per niche compares APDs, so a
-//! tie closer than that bound may pick another survivor than the CPU.
-//! [`CudaDevice::rvea_select`] then picks each niche's survivor exactly as the CPU does
-//! from the same niches, APDs and violations.
+//! Niche and APD are bit-identical to the CPU: the same distances in the same order, ties to
+//! the smaller index as in the CPU's kd-tree, and the angle from the device arccosine, the
+//! twin of [`crate::math::inverse_trig::acos_f64`] that the CPU's RVEA uses (fdlibm's
+//! algorithm with correctly rounded steps; never the platform libm, which no device can
+//! reproduce). [`CudaDevice::rvea_select`] then picks each niche's survivor exactly as the
+//! CPU does from the same niches, APDs and violations.
 
 use super::kernels::KernelId;
-use super::{to_u32, CudaDevice, KernelArg, LaunchDims};
+use super::{to_u32, CudaDevice, DeviceBuffer, KernelArg, LaunchDims};
 use crate::error::{check_finite, check_len, Error, Result};
 
-/// Largest difference in ULP between the device arccosine (`acos_eval_f64`) and `f64::acos`
-/// on glibc, measured on 10⁶ arguments of [−1, 1] and the special values.
+/// Largest difference in ULP between the device arccosine (`acos_eval_f64`, bit-identical to
+/// [`crate::math::inverse_trig::acos_f64`]) and `f64::acos` on glibc, measured on 10⁶
+/// arguments of [−1, 1] and the special values: an accuracy figure, not a twin bound.
 pub const ACOS_MAX_ULP: u64 = 1;
-/// Largest difference in ULP between the device APD and the CPU's (through the angle only).
-pub const RVEA_APD_MAX_ULP: u64 = 2;
+
+/// Fewest reference vectors per slice of the parallel nearest-vector search.
+const NEAREST_SLICE: usize = 64;
+/// Most slices per individual.
+const NEAREST_SLICES: usize = 32;
 
 /// Niche (nearest reference vector) and APD of each individual.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,32 +60,105 @@ impl CudaDevice {
         }
         let ids: Vec<u32> = niche.iter().map(|&k| k as u32).collect();
         let (nd, ad, cd) = (self.htod(&ids)?, self.htod(apd)?, self.htod(cv)?);
+        let best = self.rvea_select_device(&nd, &ad, &cd, n, n_vec)?;
+        Ok(self
+            .dtoh(&best)?
+            .into_iter()
+            .map(|b| (b != u32::MAX).then_some(b as usize))
+            .collect())
+    }
+
+    /// [`CudaDevice::rvea_select`] on device buffers of `n` rows (`n ≥ 1`, `n_vec ≥ 1`;
+    /// niche ids `≥ n_vec` are unassociated rows and skipped): the rows are bucketed by
+    /// niche, then one thread per niche picks from its bucket. Returns `best` (`u32::MAX`:
+    /// empty niche).
+    pub(super) fn rvea_select_device(
+        &self,
+        niche: &DeviceBuffer<u32>,
+        apd: &DeviceBuffer<f64>,
+        cv: &DeviceBuffer<f64>,
+        n: usize,
+        n_vec: usize,
+    ) -> Result<DeviceBuffer<u32>> {
+        const OP: &str = "CudaDevice::rvea_select";
+        let (n32, nvec32) = (to_u32(OP, "rows", n)?, to_u32(OP, "n_vec", n_vec)?);
+        // Contiguous ranges of about 64 niches for the prefix sums (at most 1024).
+        let ranges = n_vec.div_ceil(64).clamp(1, 1024);
+        let ranges32 = ranges as u32;
+        let counts = self.zeros::<u32>(n_vec)?;
+        let offsets = self.zeros::<u32>(n_vec)?;
+        let fill = self.zeros::<u32>(n_vec)?;
+        let sums = self.zeros::<u32>(ranges)?;
+        let bucket = self.zeros::<u32>(n)?;
         let best = self.zeros::<u32>(n_vec)?;
-        let args = [
-            nd.arg(),
-            ad.arg(),
-            cd.arg(),
-            KernelArg::U32(to_u32(OP, "rows", n)?),
-            KernelArg::U32(to_u32(OP, "n_vec", n_vec)?),
-            best.arg(),
-        ];
-        // SAFETY: the argument list is rvea_select_f64's; niche, apd, cv hold n values (n may
-        // be 0: the kernel reads none), best n_vec.
-        if n > 0 {
-            unsafe {
-                self.launch(
-                    KernelId::RveaSelectF64,
-                    LaunchDims::linear(OP, n_vec)?,
-                    &args,
-                )?
-            };
-            let best = self.dtoh(&best)?;
-            return Ok(best
-                .into_iter()
-                .map(|b| (b != u32::MAX).then_some(b as usize))
-                .collect());
+        let (rows, niches) = (LaunchDims::linear(OP, n)?, LaunchDims::linear(OP, n_vec)?);
+        let range_dims = LaunchDims::linear(OP, ranges)?;
+        // SAFETY (every launch): the argument lists are the kernels' own; niche, apd, cv and
+        // bucket hold n values, counts, offsets, fill and best n_vec, sums `ranges`.
+        unsafe {
+            self.launch(
+                KernelId::RveaNicheCountU32,
+                rows,
+                &[
+                    niche.arg(),
+                    KernelArg::U32(n32),
+                    KernelArg::U32(nvec32),
+                    counts.arg(),
+                ],
+            )?;
+            self.launch(
+                KernelId::RangeSumsU32,
+                range_dims,
+                &[
+                    counts.arg(),
+                    KernelArg::U32(nvec32),
+                    KernelArg::U32(ranges32),
+                    sums.arg(),
+                ],
+            )?;
+            self.launch(
+                KernelId::RangeOffsetsU32,
+                LaunchDims::single_block(1),
+                &[sums.arg(), KernelArg::U32(ranges32)],
+            )?;
+            self.launch(
+                KernelId::PrefixOffsetsU32,
+                range_dims,
+                &[
+                    counts.arg(),
+                    KernelArg::U32(nvec32),
+                    KernelArg::U32(ranges32),
+                    sums.arg(),
+                    offsets.arg(),
+                ],
+            )?;
+            self.launch(
+                KernelId::RveaNicheScatterU32,
+                rows,
+                &[
+                    niche.arg(),
+                    KernelArg::U32(n32),
+                    KernelArg::U32(nvec32),
+                    offsets.arg(),
+                    fill.arg(),
+                    bucket.arg(),
+                ],
+            )?;
+            self.launch(
+                KernelId::RveaSelectF64,
+                niches,
+                &[
+                    bucket.arg(),
+                    offsets.arg(),
+                    counts.arg(),
+                    apd.arg(),
+                    cv.arg(),
+                    KernelArg::U32(nvec32),
+                    best.arg(),
+                ],
+            )?;
         }
-        Ok(vec![None; n_vec])
+        Ok(best)
     }
 
     /// The device arccosine of every element of `x` (within [`ACOS_MAX_ULP`] of `f64::acos`).
@@ -157,26 +231,78 @@ impl CudaDevice {
             self.htod(v)?,
             self.htod(gamma)?,
         );
-        let niche = self.zeros::<u32>(n)?;
-        let apd = self.zeros::<f64>(n)?;
-        let args = [
-            fd.arg(),
-            zd.arg(),
-            vd.arg(),
-            gd.arg(),
-            KernelArg::F64(penalty),
-            KernelArg::U32(to_u32(OP, "rows", n)?),
-            KernelArg::U32(to_u32(OP, "n_obj", n_obj)?),
-            KernelArg::U32(to_u32(OP, "reference vectors", n_vec)?),
-            niche.arg(),
-            apd.arg(),
-        ];
-        // SAFETY: the argument list is rvea_apd_f64's; f holds n·m, ideal m, v n_vec·m,
-        // gamma n_vec, niche and apd n values.
-        unsafe { self.launch(KernelId::RveaApdF64, LaunchDims::linear(OP, n)?, &args)? };
+        let (niche, apd) = self.rvea_associate(&fd, &zd, &vd, &gd, penalty, n, n_obj, n_vec)?;
         Ok(ApdAssociation {
             niche: self.dtoh(&niche)?.into_iter().map(|k| k as usize).collect(),
             apd: self.dtoh(&apd)?,
         })
+    }
+
+    /// Association and APD of `n` rows of device objectives `f` against `n_vec` device
+    /// vectors `v` (the caller has checked the shapes): `rvea_nearest_f64` over slices of the
+    /// vectors, then `rvea_apd_f64`. Returns the niche (`u32::MAX`: none) and APD buffers.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn rvea_associate(
+        &self,
+        f: &DeviceBuffer<f64>,
+        ideal: &DeviceBuffer<f64>,
+        v: &DeviceBuffer<f64>,
+        gamma: &DeviceBuffer<f64>,
+        penalty: f64,
+        n: usize,
+        n_obj: usize,
+        n_vec: usize,
+    ) -> Result<(DeviceBuffer<u32>, DeviceBuffer<f64>)> {
+        const OP: &str = "CudaDevice::rvea_apd";
+        // At least NEAREST_SLICE vectors per slice, at most NEAREST_SLICES slices: enough
+        // threads to fill the device at a few thousand rows, few partials to combine.
+        let slices = n_vec.div_ceil(NEAREST_SLICE).clamp(1, NEAREST_SLICES);
+        let (n32, m32) = (to_u32(OP, "rows", n)?, to_u32(OP, "n_obj", n_obj)?);
+        let (nvec32, slices32) = (to_u32(OP, "reference vectors", n_vec)?, slices as u32);
+        let part_k = self.zeros::<u32>((n * slices).max(1))?;
+        let part_d2 = self.zeros::<f64>((n * slices).max(1))?;
+        let niche = self.zeros::<u32>(n.max(1))?;
+        let apd = self.zeros::<f64>(n.max(1))?;
+        if n == 0 {
+            return Ok((niche, apd));
+        }
+        // SAFETY: rvea_nearest_f64's and rvea_apd_f64's argument lists; f holds n·m values,
+        // ideal m, v n_vec·m, gamma n_vec, the partials n·slices, niche and apd n.
+        unsafe {
+            self.launch(
+                KernelId::RveaNearestF64,
+                LaunchDims::linear(OP, n * slices)?,
+                &[
+                    f.arg(),
+                    ideal.arg(),
+                    v.arg(),
+                    KernelArg::U32(n32),
+                    KernelArg::U32(m32),
+                    KernelArg::U32(nvec32),
+                    KernelArg::U32(slices32),
+                    part_k.arg(),
+                    part_d2.arg(),
+                ],
+            )?;
+            self.launch(
+                KernelId::RveaApdF64,
+                LaunchDims::linear(OP, n)?,
+                &[
+                    f.arg(),
+                    ideal.arg(),
+                    v.arg(),
+                    gamma.arg(),
+                    KernelArg::F64(penalty),
+                    KernelArg::U32(n32),
+                    KernelArg::U32(m32),
+                    KernelArg::U32(slices32),
+                    part_k.arg(),
+                    part_d2.arg(),
+                    niche.arg(),
+                    apd.arg(),
+                ],
+            )?;
+        }
+        Ok((niche, apd))
     }
 }

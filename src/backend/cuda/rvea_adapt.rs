@@ -3,8 +3,8 @@
 //! each vector to its nearest neighbour, with their CPU twins ([`rvea_adapt_cpu`] is the body
 //! of `Rvea::adapt`, [`rvea_gammas_cpu`] the function it calls).
 //!
-//! The adapted vectors are bit-identical; γ's nearest-neighbour index is too, and its angle
-//! is within [`super::ACOS_MAX_ULP`] of the CPU's (libm's `acos` there, the device's own here).
+//! Adapted vectors and γ are bit-identical (γ's angle comes from the device twin of
+//! [`crate::math::inverse_trig::acos_f64`], the arccosine the CPU's RVEA uses).
 //!
 //! ```
 //! use pareto_sciml::backend::cuda::{rvea_adapt_cpu, rvea_gammas_cpu};

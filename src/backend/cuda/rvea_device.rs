@@ -2,17 +2,18 @@
 //! vectors, γ, ideal and nadir in device memory and runs every operator of a generation as a
 //! kernel: random mating (`permutations_u32`), SBX and polynomial mutation, DTLZ/ZDT
 //! evaluation, parents ∪ offspring (`gather_rows_f64`), the ideal point (`rvea_ideal_f64`),
-//! association and APD (`rvea_apd_f64`), the survivor per niche (`rvea_select_f64`), the
-//! survivor list (`compact_u32`), the commit (`gather_rows_f64`), the nadir
+//! association and APD (`rvea_nearest_f64` over slices of the vectors, then `rvea_apd_f64`),
+//! the survivor per niche (rows bucketed by niche: `rvea_niche_count_u32`, the prefix-sum
+//! kernels, `rvea_niche_scatter_u32`; then `rvea_select_f64`), the survivor list
+//! (`compact_u32`, one block), the commit (`gather_rows_f64`), the nadir
 //! (`column_max_f64`) and, every `⌈fr · max_gen⌉` generations, the vector adaptation
 //! (`rvea_adapt_f64`, `rvea_gamma_f64`).
 //!
 //! The only transfer per generation is the survivor count (4 bytes), which sizes the next
 //! generation's launches. The twin is [`crate::moo::Rvea`] with the same problem, vectors,
 //! seed and `max_gen` (α = 2, fr = 0.1, default operators): the same streams and the same
-//! operations, so the populations agree bit for bit, except that the APD and γ carry the
-//! device arccosine's bound ([`super::RVEA_APD_MAX_ULP`], [`super::ACOS_MAX_ULP`]) against
-//! libm: two APDs closer than that may pick another survivor than the CPU.
+//! operations, so the populations agree bit for bit (γ and the APD included: both sides
+//! take the angle from the same fdlibm arccosine, [`crate::math::inverse_trig::acos_f64`]).
 //! Device problems are unconstrained and their objectives finite, so every row is feasible.
 
 use super::kernels::KernelId;
@@ -26,6 +27,8 @@ use crate::moo::rvea::unit_rows;
 
 /// Threads of the single-block reductions (ideal point, nadir).
 const REDUCE_THREADS: u32 = 256;
+/// Threads of the single-block survivor compaction (`compact_u32`, at most 1024).
+const COMPACT_THREADS: u32 = 256;
 
 /// RVEA state in device memory (see the module docs).
 #[derive(Debug)]
@@ -230,47 +233,23 @@ impl<'d> DeviceRvea<'d> {
         };
         let t = self.generation as f64;
         let penalty = m as f64 * crate::math::pow_f64(t / self.max_gen as f64, self.alpha);
-        let niche = dev.zeros::<u32>(n)?;
-        let apd = dev.zeros::<f64>(n)?;
-        unsafe {
-            dev.launch(
-                KernelId::RveaApdF64,
-                LaunchDims::linear(OP, n)?,
-                &[
-                    f.arg(),
-                    self.ideal.arg(),
-                    self.v.arg(),
-                    self.gamma.arg(),
-                    KernelArg::F64(penalty),
-                    KernelArg::U32(n32),
-                    KernelArg::U32(m32),
-                    KernelArg::U32(nvec32),
-                    niche.arg(),
-                    apd.arg(),
-                ],
-            )?
-        };
-        let best = dev.zeros::<u32>(self.n_vec)?;
-        unsafe {
-            dev.launch(
-                KernelId::RveaSelectF64,
-                LaunchDims::linear(OP, self.n_vec)?,
-                &[
-                    niche.arg(),
-                    apd.arg(),
-                    self.cv.arg(),
-                    KernelArg::U32(n32),
-                    KernelArg::U32(nvec32),
-                    best.arg(),
-                ],
-            )?
-        };
+        let (niche, apd) = dev.rvea_associate(
+            &f,
+            &self.ideal,
+            &self.v,
+            &self.gamma,
+            penalty,
+            n,
+            m,
+            self.n_vec,
+        )?;
+        let best = dev.rvea_select_device(&niche, &apd, &self.cv, n, self.n_vec)?;
         let surv = dev.zeros::<u32>(self.n_vec)?;
         let count = dev.zeros::<u32>(1)?;
         unsafe {
             dev.launch(
                 KernelId::CompactU32,
-                LaunchDims::single_block(1),
+                LaunchDims::single_block(COMPACT_THREADS),
                 &[best.arg(), KernelArg::U32(nvec32), surv.arg(), count.arg()],
             )?
         };

@@ -14,6 +14,9 @@ use super::{to_u32, CudaDevice, DeviceBuffer, KernelArg, LaunchDims};
 use crate::error::{check_len, Error, Result};
 use crate::rng::purpose_hash;
 
+/// Threads per block of `permutations_u32` (one block per permutation).
+const PERM_THREADS: u32 = 32;
+
 impl CudaDevice {
     /// `count` draws as consecutive permutations of `0..n` (the CPU's `permutation_draws`),
     /// in a device buffer of `⌈count / n⌉ · n ≥ count` entries.
@@ -28,22 +31,52 @@ impl CudaDevice {
     ) -> Result<DeviceBuffer<u32>> {
         let n_perm = count.div_ceil(n).max(1);
         let out = self.zeros::<u32>(n_perm * n)?;
-        let args = [
+        let targets = self.zeros::<u32>(n_perm * n)?;
+        let rejected = self.zeros::<u32>(n_perm)?;
+        let (n32, n_perm32) = (
+            to_u32(op, "population", n)?,
+            to_u32(op, "permutations", n_perm)?,
+        );
+        let head = [
             KernelArg::U64(seed),
             KernelArg::U64(purpose_hash(purpose)),
             KernelArg::U64(generation),
-            KernelArg::U32(to_u32(op, "population", n)?),
-            KernelArg::U32(to_u32(op, "permutations", n_perm)?),
-            out.arg(),
+            KernelArg::U32(n32),
+            KernelArg::U32(n_perm32),
         ];
-        // SAFETY: permutations_u32's parameter list; out holds n_perm · n entries.
-        unsafe {
-            self.launch(
-                KernelId::PermutationsU32,
-                LaunchDims::linear(op, n_perm)?,
-                &args,
-            )?
+        // One thread per cipher block (eight Fisher–Yates steps) of each permutation.
+        let target_threads = n_perm * (n.saturating_sub(1)).div_ceil(8);
+        if target_threads > 0 {
+            let args: Vec<KernelArg<'_>> = head
+                .iter()
+                .copied()
+                .chain([targets.arg(), rejected.arg()])
+                .collect();
+            // SAFETY: shuffle_targets_u32's parameter list; targets holds n_perm · n entries,
+            // rejected n_perm.
+            unsafe {
+                self.launch(
+                    KernelId::ShuffleTargetsU32,
+                    LaunchDims::linear(op, target_threads)?,
+                    &args,
+                )?
+            };
+        }
+        let args: Vec<KernelArg<'_>> = head
+            .iter()
+            .copied()
+            .chain([targets.arg(), rejected.arg(), out.arg()])
+            .collect();
+        // One block per permutation: the shuffle is a serial chain on one thread that keeps
+        // its permutation in the block's shared memory; the block fills and copies it.
+        let dims = LaunchDims {
+            grid: (n_perm32, 1, 1),
+            block: (PERM_THREADS, 1, 1),
+            shared_bytes: 0,
         };
+        // SAFETY: permutations_u32's parameter list; out and targets hold n_perm · n entries
+        // (targets written above for n ≥ 2), rejected n_perm.
+        unsafe { self.launch(KernelId::PermutationsU32, dims, &args)? };
         Ok(out)
     }
 

@@ -2,8 +2,10 @@
 //! bit-identical to [`crate::moo::operators::sbx`] and
 //! [`crate::moo::operators::polynomial_mutation`].
 //!
-//! Each pair (SBX) or row (mutation) is one thread with its own named stream, drawing exactly
-//! what the CPU operator draws, and the arithmetic is the CPU's, step for step, with powers from
+//! Each pair (SBX) or row (mutation) draws from its own named stream exactly what the CPU
+//! operator draws. Every variable takes a fixed number of draws, so a thread handles
+//! [`VAR_CHUNK`] variables of one pair or row and seeks its stream to their draws: long rows
+//! spread over many threads. The arithmetic is the CPU's, step for step, with powers from
 //! `kernels/common/math.cuh` (the device twin of [`crate::math::pow_f64`]). The `_device`
 //! functions work on device buffers, so a generation can vary its population without a round
 //! trip; the host functions take and return host slices and validate exactly as the CPU
@@ -14,6 +16,20 @@ use super::{to_u32, CudaDevice, DeviceBuffer, KernelArg, LaunchDims};
 use crate::error::{check_len, Error, Result};
 use crate::moo::operators::{check_pop, Variation};
 use crate::rng::purpose_hash;
+
+/// Variables per thread of `sbx_f64` and `polynomial_mutation_f64` (`VAR_CHUNK` in
+/// `kernels/variation.cu`, which must agree): a launch has `⌈n_var / VAR_CHUNK⌉` threads per
+/// pair or row.
+const VAR_CHUNK: usize = 8;
+
+/// Threads of a variation launch over `rows` pairs or rows of `n_var` variables.
+fn variation_threads(op: &'static str, rows: usize, n_var: usize) -> Result<usize> {
+    rows.checked_mul(n_var.div_ceil(VAR_CHUNK))
+        .ok_or_else(|| Error::Cuda {
+            op,
+            message: format!("{rows} rows of {n_var} variables exceed the grid limit"),
+        })
+}
 
 impl CudaDevice {
     /// SBX offspring of `pairs` of rows of the device population `parents` (`n × n_var`,
@@ -73,7 +89,8 @@ impl CudaDevice {
         ];
         // SAFETY: the argument list is sbx_f64's; out holds 2·n_pairs·n_var values, the pair
         // buffers n_pairs indices (each < rows of parents, by the caller), the bounds n_var.
-        unsafe { self.launch(KernelId::SbxF64, LaunchDims::linear(OP, n_pairs)?, &args)? };
+        let dims = LaunchDims::linear(OP, variation_threads(OP, n_pairs, n_var)?)?;
+        unsafe { self.launch(KernelId::SbxF64, dims, &args)? };
         Ok(out)
     }
 
@@ -193,7 +210,7 @@ impl CudaDevice {
         unsafe {
             self.launch(
                 KernelId::PolynomialMutationF64,
-                LaunchDims::linear(OP, rows)?,
+                LaunchDims::linear(OP, variation_threads(OP, rows, n_var)?)?,
                 &args,
             )
         }
