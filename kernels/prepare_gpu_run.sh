@@ -110,6 +110,11 @@ done
 step 90 torchode_peer python3 "$root/benches/peers/torchode_peer.py" --device cuda --problems lv \
     --dtypes f64 --sizes 1000,10000,100000 --repeats 3
 step 150 cuda_kernels_bench ./cuda_kernels_bench --bench --warm-up-time 0.5 --measurement-time 2
+# Kernel times inside RVEA generations at population 4096 (ncu serialises the kernels).
+NCU=$(command -v ncu || ls /usr/local/cuda/bin/ncu /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
+[[ -n "$NCU" ]] && step 30 ncu_rvea "$NCU" --metrics gpu__time_duration.sum --print-summary per-kernel \
+    --launch-skip 3000 --launch-count 300 ./cuda_kernels_bench \
+    --bench 'cuda_rvea_generation/dtlz1_nvar100/4096' --profile-time 2
 cp "$scal/tables/scaling_gpu.csv" "$out/scaling_gpu_quick.csv" 2>/dev/null
 cp "$scal-full/tables/scaling_gpu.csv" "$out/scaling_gpu_full.csv" 2>/dev/null
 cp "$scal-full/tables/scaling.md" "$out/scaling_full.md" 2>/dev/null
@@ -118,6 +123,7 @@ echo "---- summary"
 printf '%s\n' "${summary[@]}"
 grep -E '^test result|FAILED|panicked|^cuda device|skipped' "$log" | sort | uniq -c | head -40
 grep -E '^(cpu|cuda)_|time:|thrpt:|^torchode|^forward|^residual|^\{' "$log" | tail -90
+awk '/^  [a-z_0-9]+ \(/{name=$1} /gpu__time_duration/{print name, $2, $(NF-2), $(NF-1), $NF}' "$log"
 exit $status
 RUN
 chmod +x "$out/run.sh"

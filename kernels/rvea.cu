@@ -20,6 +20,7 @@
 
 #include "common/math.cuh"
 #include "common/acos.cuh"
+#include "common/scan.cuh"
 
 typedef unsigned int u32;
 typedef unsigned long long u64;
@@ -44,24 +45,26 @@ __device__ __forceinline__ double row_dist(const double *fi, const double *ideal
 
 // The nearest of vectors [k0, k1) to the unit row u = (f_i − z*) / dist, by the squared
 // distance Σ (w_j − u_j)² summed in objective order; ascending k with a strict improvement
-// only, so ties keep the smaller index and a NaN distance never wins. M > 0: the objective
+// only, so ties keep the smaller index and a NaN distance never wins. M != 0: the objective
 // count at compile time (u in registers); M = 0: any m, u recomputed per vector (the same
 // operations on the same operands, hence the same bits).
 template <u32 M>
 __device__ __forceinline__ void nearest_in(const double *fi, const double *ideal, double dist,
                                            const double *v, u32 m, u32 k0, u32 k1, u32 &best,
                                            double &best_d2) {
-    double ul[M > 0 ? M : 1];
-    if (M > 0) {
+    // MM: M, or 1 where M = 0 (so that no loop compares against zero).
+    constexpr u32 MM = M != 0 ? M : 1;
+    double ul[MM];
+    if (M != 0) {
 #pragma unroll
-        for (u32 j = 0; j < M; ++j) ul[j] = dvd(sub(fi[j], ideal[j]), dist);
+        for (u32 j = 0; j < MM; ++j) ul[j] = dvd(sub(fi[j], ideal[j]), dist);
     }
     for (u32 k = k0; k < k1; ++k) {
         const double *w = v + (u64)k * m;
         double d2 = 0.0;
-        if (M > 0) {
+        if (M != 0) {
 #pragma unroll
-            for (u32 j = 0; j < M; ++j) {
+            for (u32 j = 0; j < MM; ++j) {
                 double e = sub(w[j], ul[j]);
                 d2 = add(d2, mul(e, e));
             }
@@ -78,17 +81,20 @@ __device__ __forceinline__ void nearest_in(const double *fi, const double *ideal
     }
 }
 
-// The association split over the reference vectors: thread t scans slice t % slices of
-// ⌈n_vec / slices⌉ vectors for individual t / slices, writing its nearest vector
-// (0xffffffff: none) and squared distance to part_k / part_d2 (n × slices). rvea_apd_f64
-// then takes the first slice with a strict improvement, in slice order: the same vector as
-// one scan of all vectors in ascending order, with many more threads.
+// The association split over the reference vectors: thread t scans slice t / n of
+// ⌈n_vec / slices⌉ vectors for individual t % n, writing its nearest vector (0xffffffff:
+// none) and squared distance to part_k / part_d2 (n × slices, row-major). Consecutive threads
+// take consecutive individuals and the same slice, so a warp reads each vector once for all
+// its lanes (the first version, slice-fastest, made every lane stream its own vectors and ran
+// at a third of this at population 4096 on an H100). rvea_apd_f64 then takes the first slice
+// with a strict improvement, in slice order: the same vector as one scan of all vectors in
+// ascending order, with many more threads.
 extern "C" __global__ void rvea_nearest_f64(const double *f, const double *ideal, const double *v,
                                             u32 n, u32 m, u32 n_vec, u32 slices, u32 *part_k,
                                             double *part_d2) {
     u64 t = (u64)blockIdx.x * blockDim.x + threadIdx.x;
     if (t >= (u64)n * slices) return;
-    u32 i = (u32)(t / slices), s = (u32)(t % slices);
+    u32 s = (u32)(t / n), i = (u32)(t % n);
     u32 per = (n_vec + slices - 1) / slices;
     u32 k0 = s * per < n_vec ? s * per : n_vec;
     u32 k1 = k0 + per < n_vec ? k0 + per : n_vec;
@@ -99,8 +105,9 @@ extern "C" __global__ void rvea_nearest_f64(const double *f, const double *ideal
     if (m == 2) nearest_in<2>(fi, ideal, dist, v, m, k0, k1, best, best_d2);
     else if (m == 3) nearest_in<3>(fi, ideal, dist, v, m, k0, k1, best, best_d2);
     else nearest_in<0>(fi, ideal, dist, v, m, k0, k1, best, best_d2);
-    part_k[t] = best;
-    part_d2[t] = best_d2;
+    u64 q = (u64)i * slices + s;
+    part_k[q] = best;
+    part_d2[q] = best_d2;
 }
 
 // f: n × m objectives, ideal: m, v: n_vec × m unit vectors, gamma: n_vec, part_k/part_d2:
@@ -152,41 +159,6 @@ extern "C" __global__ void rvea_apd_f64(const double *f, const double *ideal, co
 extern "C" __global__ void rvea_niche_count_u32(const u32 *niche, u32 n, u32 n_vec, u32 *counts) {
     u32 i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i < n && niche[i] < n_vec) atomicAdd(&counts[niche[i]], 1u);
-}
-
-// Exclusive prefix sums of counts (n_vec) in three launches that need no block barrier:
-// range sums of T contiguous ranges, the ranges' offsets on one thread, the offsets.
-extern "C" __global__ void range_sums_u32(const u32 *counts, u32 n_vec, u32 ranges, u32 *sums) {
-    u32 t = blockIdx.x * blockDim.x + threadIdx.x;
-    if (t >= ranges) return;
-    u32 per = (n_vec + ranges - 1) / ranges;
-    u32 k0 = t * per < n_vec ? t * per : n_vec, k1 = k0 + per < n_vec ? k0 + per : n_vec;
-    u32 c = 0;
-    for (u32 k = k0; k < k1; ++k) c += counts[k];
-    sums[t] = c;
-}
-
-extern "C" __global__ void range_offsets_u32(u32 *sums, u32 ranges) {
-    if (blockIdx.x != 0 || threadIdx.x != 0) return;
-    u32 run = 0;
-    for (u32 t = 0; t < ranges; ++t) {
-        u32 v = sums[t];
-        sums[t] = run;
-        run += v;
-    }
-}
-
-extern "C" __global__ void prefix_offsets_u32(const u32 *counts, u32 n_vec, u32 ranges,
-                                              const u32 *range_offsets, u32 *offsets) {
-    u32 t = blockIdx.x * blockDim.x + threadIdx.x;
-    if (t >= ranges) return;
-    u32 per = (n_vec + ranges - 1) / ranges;
-    u32 k0 = t * per < n_vec ? t * per : n_vec, k1 = k0 + per < n_vec ? k0 + per : n_vec;
-    u32 run = range_offsets[t];
-    for (u32 k = k0; k < k1; ++k) {
-        offsets[k] = run;
-        run += counts[k];
-    }
 }
 
 // bucket[offsets[k] + j] = the rows of niche k, j counted by fill[k] (zeroed by the host).

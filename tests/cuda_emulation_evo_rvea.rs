@@ -140,19 +140,28 @@ fn mating_and_tournaments_are_bit_identical() {
     }
 }
 
-/// Long permutations: in shared memory up to 24576 entries, in global memory beyond; and the
-/// sequential redraw that a rejected draw triggers (forced here: a real rejection has
-/// probability under n / 2^64 per step).
+/// Long permutations: swapped on one thread below 2048 entries, from the parallel chains of
+/// swaps from 2048 on (several permutations at once too); and the sequential redraw that a
+/// rejected draw triggers (forced here: a real rejection has probability under n / 2^64 per
+/// step).
 #[test]
 fn long_and_redrawn_permutations_equal_the_cpu() {
     if harness_emo().is_none() {
         return;
     }
-    for (seed, n) in [(6u64, 24576usize), (7, 24577), (8, 40000)] {
-        let want = stream(seed, "mating", 3, 0).permutation(n);
-        assert_eq!(emu_perms(seed, "mating", 3, n, 1), want, "n {n}");
+    for (seed, n, n_perm) in [
+        (6u64, 2047usize, 1usize),
+        (7, 2048, 1),
+        (8, 2049, 3),
+        (9, 24577, 1),
+        (10, 40000, 2),
+    ] {
+        let want: Vec<usize> = (0..n_perm)
+            .flat_map(|p| stream(seed, "mating", 3, p as u64).permutation(n))
+            .collect();
+        assert_eq!(emu_perms(seed, "mating", 3, n, n_perm), want, "n {n}");
     }
-    for (seed, n, n_perm) in [(9u64, 1000usize, 3usize), (10, 2, 1)] {
+    for (seed, n, n_perm) in [(11u64, 1000usize, 3usize), (12, 2, 1)] {
         let got: Vec<usize> = run_emo(&format!(
             "perms_redraw {seed:x} {:x} {:x} {n:x} {n_perm:x}",
             purpose_hash("tournament"),

@@ -42,6 +42,43 @@ static unsigned blocks_for(unsigned long long items) {
     unsigned long long b = (items + BLOCK - 1) / BLOCK;
     return b == 0 ? 1 : (unsigned)b;
 }
+// The host's chain kernels for permutations of at least PERM_CHAIN_MIN entries
+// (src/backend/cuda/survival.rs, follow_swap_chains), same launches in the same order.
+static void perm_chains(unsigned n, unsigned n_perm, std::vector<unsigned> &targets,
+                        std::vector<unsigned> &rejected, std::vector<unsigned> &out) {
+    unsigned long long len = (unsigned long long)n * n_perm, steps = (unsigned long long)(n - 1) * n_perm;
+    unsigned ranges = (unsigned)((len + 63) / 64);
+    if (ranges < 1) ranges = 1;
+    if (ranges > 1024) ranges = 1024;
+    std::vector<unsigned> counts(len + 1, 0u), offsets(len + 1, 0u), fill(len + 1, 0u), bucket(len + 1, 0u),
+        sums(ranges + 1, 0u);
+    emu_launch_serial(blocks_for(steps), BLOCK,
+                      [&] { perm_count_u32(targets.data(), rejected.data(), n, n_perm, counts.data()); });
+    emu_launch_serial(blocks_for(ranges), BLOCK,
+                      [&] { range_sums_u32(counts.data(), (unsigned)len, ranges, sums.data()); });
+    emu_launch_serial(1, 1, [&] { range_offsets_u32(sums.data(), ranges); });
+    emu_launch_serial(blocks_for(ranges), BLOCK, [&] {
+        prefix_offsets_u32(counts.data(), (unsigned)len, ranges, sums.data(), offsets.data());
+    });
+    // Scatter from the last step to the first: the device's atomics may fill a bucket in any
+    // order, and the sort must make that irrelevant.
+    gridDim = {blocks_for(steps), 1, 1};
+    blockDim = {BLOCK, 1, 1};
+    for (unsigned b = blocks_for(steps); b-- > 0;)
+        for (unsigned t = BLOCK; t-- > 0;) {
+            blockIdx = {b, 0, 0};
+            threadIdx = {t, 0, 0};
+            perm_scatter_u32(targets.data(), rejected.data(), n, n_perm, offsets.data(), fill.data(),
+                             bucket.data());
+        }
+    emu_launch_serial(blocks_for(len), BLOCK,
+                      [&] { perm_sort_buckets_u32(counts.data(), offsets.data(), len, bucket.data()); });
+    emu_launch_serial(blocks_for(len), BLOCK, [&] {
+        perm_follow_u32(targets.data(), rejected.data(), counts.data(), offsets.data(), bucket.data(), n,
+                        n_perm, out.data());
+    });
+}
+
 static unsigned long long rd() {
     unsigned long long v;
     std::cin >> std::hex >> v;
@@ -154,6 +191,7 @@ int main() {
         emu_launch_serial(blocks_for(blocks8), BLOCK, [&] {
             shuffle_targets_u32(seed, purpose, gen, n, n_perm, targets.data(), rejected.data());
         });
+        if (n >= PERM_CHAIN_MIN) perm_chains(n, n_perm, targets, rejected, out);
         emu_launch_threads(n_perm, 32, [&] {
             permutations_u32(seed, purpose, gen, n, n_perm, targets.data(), rejected.data(), out.data());
         });

@@ -225,6 +225,20 @@ pub enum KernelId {
     /// `shuffle_targets_u32`: the Fisher–Yates swap targets of every permutation, one cipher
     /// block per thread (with a flag for the rare rejected draw).
     ShuffleTargetsU32,
+    /// `perm_count_u32`: Fisher–Yates steps per target (bucket sizes).
+    PermCountU32,
+    /// `range_sums_u32` of the `survival` module (prefix sums of the bucket sizes).
+    PermRangeSumsU32,
+    /// `range_offsets_u32` of the `survival` module.
+    PermRangeOffsetsU32,
+    /// `prefix_offsets_u32` of the `survival` module.
+    PermPrefixOffsetsU32,
+    /// `perm_scatter_u32`: the steps into their target's bucket.
+    PermScatterU32,
+    /// `perm_sort_buckets_u32`: each bucket in ascending step order.
+    PermSortBucketsU32,
+    /// `perm_follow_u32`: each permutation entry by following its chain of swaps.
+    PermFollowU32,
     /// `tournament_pairs_u32`: binary tournaments on (violation, rank, crowding).
     TournamentPairsU32,
     /// `pairs_split_u32`: consecutive draws as the (a, b) columns of random mating.
@@ -253,7 +267,7 @@ pub enum KernelId {
 
 impl KernelId {
     /// Every kernel, in the order of [`index`](Self::index).
-    pub const ALL: [KernelId; 62] = [
+    pub const ALL: [KernelId; 69] = [
         KernelId::ChachaWordsU64,
         KernelId::ChachaUniformF64,
         KernelId::ChachaUniformF32,
@@ -304,6 +318,13 @@ impl KernelId {
         KernelId::RveaGammaF64,
         KernelId::PermutationsU32,
         KernelId::ShuffleTargetsU32,
+        KernelId::PermCountU32,
+        KernelId::PermRangeSumsU32,
+        KernelId::PermRangeOffsetsU32,
+        KernelId::PermPrefixOffsetsU32,
+        KernelId::PermScatterU32,
+        KernelId::PermSortBucketsU32,
+        KernelId::PermFollowU32,
         KernelId::TournamentPairsU32,
         KernelId::PairsSplitU32,
         KernelId::GatherRowsF64,
@@ -376,6 +397,13 @@ impl KernelId {
             KernelId::RveaGammaF64 => "rvea_gamma_f64",
             KernelId::PermutationsU32 => "permutations_u32",
             KernelId::ShuffleTargetsU32 => "shuffle_targets_u32",
+            KernelId::PermCountU32 => "perm_count_u32",
+            KernelId::PermRangeSumsU32 => "range_sums_u32",
+            KernelId::PermRangeOffsetsU32 => "range_offsets_u32",
+            KernelId::PermPrefixOffsetsU32 => "prefix_offsets_u32",
+            KernelId::PermScatterU32 => "perm_scatter_u32",
+            KernelId::PermSortBucketsU32 => "perm_sort_buckets_u32",
+            KernelId::PermFollowU32 => "perm_follow_u32",
             KernelId::TournamentPairsU32 => "tournament_pairs_u32",
             KernelId::PairsSplitU32 => "pairs_split_u32",
             KernelId::GatherRowsF64 => "gather_rows_f64",
@@ -448,6 +476,13 @@ impl KernelId {
             KernelId::RveaAdaptF64 | KernelId::RveaGammaF64 => KernelFamily::RveaAdapt,
             KernelId::PermutationsU32
             | KernelId::ShuffleTargetsU32
+            | KernelId::PermCountU32
+            | KernelId::PermRangeSumsU32
+            | KernelId::PermRangeOffsetsU32
+            | KernelId::PermPrefixOffsetsU32
+            | KernelId::PermScatterU32
+            | KernelId::PermSortBucketsU32
+            | KernelId::PermFollowU32
             | KernelId::TournamentPairsU32
             | KernelId::PairsSplitU32
             | KernelId::GatherRowsF64

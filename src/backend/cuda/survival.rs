@@ -16,6 +16,9 @@ use crate::rng::purpose_hash;
 
 /// Threads per block of `permutations_u32` (one block per permutation).
 const PERM_THREADS: u32 = 32;
+/// Permutation length from which the swaps are replaced by the parallel chain kernels
+/// (`PERM_CHAIN_MIN` in `kernels/survival.cu`, which must agree).
+const PERM_CHAIN_MIN: usize = 2048;
 
 impl CudaDevice {
     /// `count` draws as consecutive permutations of `0..n` (the CPU's `permutation_draws`),
@@ -62,13 +65,17 @@ impl CudaDevice {
                 )?
             };
         }
+        if n >= PERM_CHAIN_MIN {
+            self.follow_swap_chains(op, n, n_perm, &targets, &rejected, &out)?;
+        }
         let args: Vec<KernelArg<'_>> = head
             .iter()
             .copied()
             .chain([targets.arg(), rejected.arg(), out.arg()])
             .collect();
-        // One block per permutation: the shuffle is a serial chain on one thread that keeps
-        // its permutation in the block's shared memory; the block fills and copies it.
+        // One block per permutation, for the short ones (a serial chain of swaps on one
+        // thread in the block's shared memory; the block fills and copies it) and for any
+        // with a rejected draw (redrawn from its stream); the others return at once.
         let dims = LaunchDims {
             grid: (n_perm32, 1, 1),
             block: (PERM_THREADS, 1, 1),
@@ -78,6 +85,105 @@ impl CudaDevice {
         // (targets written above for n ≥ 2), rejected n_perm.
         unsafe { self.launch(KernelId::PermutationsU32, dims, &args)? };
         Ok(out)
+    }
+
+    /// The Fisher–Yates permutations of length `n ≥ PERM_CHAIN_MIN` from their swap targets
+    /// without the serial chain (`kernels/survival.cu`, `perm_*_u32`): the steps bucketed by
+    /// target, each bucket sorted, then one thread per entry following its chain. Writes
+    /// `out`, except permutations with a rejected draw.
+    fn follow_swap_chains(
+        &self,
+        op: &'static str,
+        n: usize,
+        n_perm: usize,
+        targets: &DeviceBuffer<u32>,
+        rejected: &DeviceBuffer<u32>,
+        out: &DeviceBuffer<u32>,
+    ) -> Result<()> {
+        let len = n_perm * n;
+        let (n32, n_perm32) = (to_u32(op, "population", n)?, n_perm as u32);
+        let len32 = to_u32(op, "permutation entries", len)?;
+        // Contiguous ranges of about 64 counts for the prefix sums (at most 1024).
+        let ranges = len.div_ceil(64).clamp(1, 1024);
+        let counts = self.zeros::<u32>(len)?;
+        let offsets = self.zeros::<u32>(len)?;
+        let fill = self.zeros::<u32>(len)?;
+        let bucket = self.zeros::<u32>(len)?;
+        let sums = self.zeros::<u32>(ranges)?;
+        let steps = LaunchDims::linear(op, n_perm * (n - 1))?;
+        let entries = LaunchDims::linear(op, len)?;
+        let range_dims = LaunchDims::linear(op, ranges)?;
+        let r32 = KernelArg::U32(ranges as u32);
+        // SAFETY (every launch): the argument lists are the kernels' own; targets, counts,
+        // offsets, fill, bucket and out hold n_perm · n entries (bucket receives the
+        // n_perm · (n − 1) steps), rejected n_perm, sums `ranges`.
+        unsafe {
+            let (n_a, p_a) = (KernelArg::U32(n32), KernelArg::U32(n_perm32));
+            self.launch(
+                KernelId::PermCountU32,
+                steps,
+                &[targets.arg(), rejected.arg(), n_a, p_a, counts.arg()],
+            )?;
+            self.launch(
+                KernelId::PermRangeSumsU32,
+                range_dims,
+                &[counts.arg(), KernelArg::U32(len32), r32, sums.arg()],
+            )?;
+            self.launch(
+                KernelId::PermRangeOffsetsU32,
+                LaunchDims::single_block(1),
+                &[sums.arg(), r32],
+            )?;
+            self.launch(
+                KernelId::PermPrefixOffsetsU32,
+                range_dims,
+                &[
+                    counts.arg(),
+                    KernelArg::U32(len32),
+                    r32,
+                    sums.arg(),
+                    offsets.arg(),
+                ],
+            )?;
+            self.launch(
+                KernelId::PermScatterU32,
+                steps,
+                &[
+                    targets.arg(),
+                    rejected.arg(),
+                    n_a,
+                    p_a,
+                    offsets.arg(),
+                    fill.arg(),
+                    bucket.arg(),
+                ],
+            )?;
+            self.launch(
+                KernelId::PermSortBucketsU32,
+                entries,
+                &[
+                    counts.arg(),
+                    offsets.arg(),
+                    KernelArg::U64(len as u64),
+                    bucket.arg(),
+                ],
+            )?;
+            self.launch(
+                KernelId::PermFollowU32,
+                entries,
+                &[
+                    targets.arg(),
+                    rejected.arg(),
+                    counts.arg(),
+                    offsets.arg(),
+                    bucket.arg(),
+                    n_a,
+                    p_a,
+                    out.arg(),
+                ],
+            )?;
+        }
+        Ok(())
     }
 
     /// [`crate::moo::operators::random_mating`] on the device: the pair columns `(a, b)` as
