@@ -10,7 +10,9 @@
 //! - `adam`: one population Adam step, P = 1000 × 3441 parameters, f32.
 //! - `ode_dopri5`: batched adaptive Dormand–Prince solves of Lotka–Volterra members with
 //!   perturbed parameters (rtol 1e-6, 31 outputs on [0, 3]), 10³ and 10⁴ members on the CPU
-//!   (all cores), 10³–10⁵ on the GPU; throughput in members.
+//!   (all cores), 10³–10⁵ on the GPU; throughput in members. `cuda_ode_dopri5_resident`
+//!   leaves the dense output on the device (`CudaDevice::ode_solve_resident`), the way the
+//!   torchode peer is timed.
 //!
 //! CUDA timings are of the host-slice API (`CudaDevice::mlp_jets`, `mlp_loss_grad`,
 //! `adam_step`): uploads, working-memory allocation, the kernels and the download, timed
@@ -225,6 +227,24 @@ fn ode_dopri5(c: &mut Criterion) {
                     timed(dev, iters, || {
                         let sys = DeviceSystem::LotkaVolterra;
                         black_box(dev.ode_solve(sys, None, &y0, &p, 0.0, &te, &opts).unwrap());
+                    })
+                })
+            });
+        }
+        group.finish();
+        // The same solves with the dense output left on the device (uploads included), as
+        // torchode is timed with its tensors on the device.
+        let mut group = c.benchmark_group("cuda_ode_dopri5_resident");
+        group.sample_size(10);
+        for n in [1_000, 10_000, 100_000] {
+            let (y0, p) = lv_members(n);
+            group.throughput(Throughput::Elements(n as u64));
+            group.bench_function(BenchmarkId::from_parameter(n), |b| {
+                b.iter_custom(|iters| {
+                    timed(dev, iters, || {
+                        let sys = DeviceSystem::LotkaVolterra;
+                        let sol = dev.ode_solve_resident(sys, None, &y0, &p, 0.0, &te, &opts);
+                        black_box(sol.unwrap());
                     })
                 })
             });

@@ -91,7 +91,8 @@ pub use adam::AdamScalars;
 pub use mlp::{jet_threads, loss_scalars, DeviceFloat, JET_THREADS, WORK_LIMIT_BYTES};
 pub use mlp_plan::{DeviceLoss, MlpPlan, MAX_COMP as MLP_MAX_COMP};
 pub use ode::{
-    ode_launch, solution_of, status_of, DeviceHybrid, DeviceSystem, OdeLaunch, HYBRID_MAX_WIDTH,
+    ode_launch, solution_of, status_of, DeviceHybrid, DeviceSolution, DeviceSystem, OdeLaunch,
+    HYBRID_MAX_WIDTH,
 };
 
 pub use device::{CudaDevice, DeviceBuffer};

@@ -12,7 +12,7 @@
 
 use super::kernels::KernelId;
 use super::mlp_plan::{DeviceLoss, MlpPlan};
-use super::{to_u32, CudaDevice, LaunchDims};
+use super::{to_u32, CudaDevice, DeviceBuffer, LaunchDims};
 use crate::error::check_len;
 use crate::nn::{JetSpec, MlpSpec};
 use crate::ode::hybrid::{HybridForm, NnInput};
@@ -324,6 +324,16 @@ pub fn solution_of(y: Vec<f64>, status: &[u32], counts: &[u32], fstats: &[f64]) 
     }
 }
 
+/// A batched solve whose results are still in device memory
+/// ([`CudaDevice::ode_solve_resident`]; [`CudaDevice::ode_download`] copies them back).
+pub struct DeviceSolution {
+    /// `members × t_eval.len() × dim`, row-major, as [`Solution::y`].
+    pub y: DeviceBuffer<f64>,
+    status: DeviceBuffer<u32>,
+    counts: DeviceBuffer<u32>,
+    fstats: DeviceBuffer<f64>,
+}
+
 impl CudaDevice {
     /// Solves `members` initial-value problems of `sys` (with `hybrid`'s network, if given)
     /// on the device: the twin of [`crate::ode::solve`]`(&sys, y0, params, t0, t_eval, opts)`
@@ -342,6 +352,25 @@ impl CudaDevice {
         t_eval: &[f64],
         opts: &SolveOptions,
     ) -> Result<Solution<f64>> {
+        let sol = self.ode_solve_resident(sys, hybrid, y0, params, t0, t_eval, opts)?;
+        self.ode_download(&sol)
+    }
+
+    /// [`CudaDevice::ode_solve`] with the results left in device memory (for a caller that
+    /// works on them there, and for timing the solve without the download of the dense
+    /// output, as a peer whose tensors live on the device is timed); same checks and errors.
+    /// [`CudaDevice::ode_download`] turns it into the host [`Solution`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn ode_solve_resident(
+        &self,
+        sys: DeviceSystem,
+        hybrid: Option<&DeviceHybrid>,
+        y0: &[f64],
+        params: &[f64],
+        t0: f64,
+        t_eval: &[f64],
+        opts: &SolveOptions,
+    ) -> Result<DeviceSolution> {
         const OP: &str = "CudaDevice::ode_solve";
         let l = ode_launch(sys, hybrid, y0, params, t0, t_eval, opts)?;
         let members = y0.len() / sys.dim();
@@ -352,10 +381,12 @@ impl CudaDevice {
         let yd = self.htod(y0)?;
         let pd = self.htod(params)?;
         let td = self.htod(t_eval)?;
-        let out = self.zeros::<f64>(members * t_eval.len() * sys.dim())?;
-        let status = self.zeros::<u32>(members)?;
-        let counts = self.zeros::<u32>(3 * members)?;
-        let fstats = self.zeros::<f64>(3 * members)?;
+        let sol = DeviceSolution {
+            y: self.zeros::<f64>(members * t_eval.len() * sys.dim())?,
+            status: self.zeros::<u32>(members)?,
+            counts: self.zeros::<u32>(3 * members)?,
+            fstats: self.zeros::<f64>(3 * members)?,
+        };
         let args = [
             ic.arg(),
             fc.arg(),
@@ -364,10 +395,10 @@ impl CudaDevice {
             yd.arg(),
             pd.arg(),
             td.arg(),
-            out.arg(),
-            status.arg(),
-            counts.arg(),
-            fstats.arg(),
+            sol.y.arg(),
+            sol.status.arg(),
+            sol.counts.arg(),
+            sol.fstats.arg(),
         ];
         // SAFETY: rk_solve_f64's parameter list; every buffer holds what `ode_launch`'s
         // settings (members, dim, n_params, n_out, stages) make the kernel index.
@@ -378,11 +409,16 @@ impl CudaDevice {
                 &args,
             )?
         };
+        Ok(sol)
+    }
+
+    /// The host [`Solution`] of a device solve (waits for it).
+    pub fn ode_download(&self, sol: &DeviceSolution) -> Result<Solution<f64>> {
         Ok(solution_of(
-            self.dtoh(&out)?,
-            &self.dtoh(&status)?,
-            &self.dtoh(&counts)?,
-            &self.dtoh(&fstats)?,
+            self.dtoh(&sol.y)?,
+            &self.dtoh(&sol.status)?,
+            &self.dtoh(&sol.counts)?,
+            &self.dtoh(&sol.fstats)?,
         ))
     }
 }
