@@ -217,39 +217,36 @@ fn ode_dopri5(c: &mut Criterion) {
     }
     cpu.finish();
     if let Some(dev) = &gpu {
-        let mut group = c.benchmark_group("cuda_ode_dopri5");
-        group.sample_size(10);
-        for n in [1_000, 10_000, 100_000] {
-            let (y0, p) = lv_members(n);
-            group.throughput(Throughput::Elements(n as u64));
-            group.bench_function(BenchmarkId::from_parameter(n), |b| {
-                b.iter_custom(|iters| {
-                    timed(dev, iters, || {
-                        let sys = DeviceSystem::LotkaVolterra;
-                        black_box(dev.ode_solve(sys, None, &y0, &p, 0.0, &te, &opts).unwrap());
+        // `_resident` leaves the dense output on the device (uploads included), as torchode is
+        // timed with its tensors on the device.
+        for (name, resident) in [
+            ("cuda_ode_dopri5", false),
+            ("cuda_ode_dopri5_resident", true),
+        ] {
+            let mut group = c.benchmark_group(name);
+            group.sample_size(10);
+            for n in [1_000, 10_000, 100_000] {
+                let (y0, p) = lv_members(n);
+                group.throughput(Throughput::Elements(n as u64));
+                group.bench_function(BenchmarkId::from_parameter(n), |b| {
+                    b.iter_custom(|iters| {
+                        timed(dev, iters, || {
+                            let sys = DeviceSystem::LotkaVolterra;
+                            if resident {
+                                let sol =
+                                    dev.ode_solve_resident(sys, None, &y0, &p, 0.0, &te, &opts);
+                                black_box(sol.unwrap());
+                            } else {
+                                black_box(
+                                    dev.ode_solve(sys, None, &y0, &p, 0.0, &te, &opts).unwrap(),
+                                );
+                            }
+                        })
                     })
-                })
-            });
+                });
+            }
+            group.finish();
         }
-        group.finish();
-        // The same solves with the dense output left on the device (uploads included), as
-        // torchode is timed with its tensors on the device.
-        let mut group = c.benchmark_group("cuda_ode_dopri5_resident");
-        group.sample_size(10);
-        for n in [1_000, 10_000, 100_000] {
-            let (y0, p) = lv_members(n);
-            group.throughput(Throughput::Elements(n as u64));
-            group.bench_function(BenchmarkId::from_parameter(n), |b| {
-                b.iter_custom(|iters| {
-                    timed(dev, iters, || {
-                        let sys = DeviceSystem::LotkaVolterra;
-                        let sol = dev.ode_solve_resident(sys, None, &y0, &p, 0.0, &te, &opts);
-                        black_box(sol.unwrap());
-                    })
-                })
-            });
-        }
-        group.finish();
     }
 }
 

@@ -258,37 +258,27 @@ extern "C" __global__ void rvea_ideal_f64(const double *sel, const double *cv, u
     const u32 T = blockDim.x, t = threadIdx.x;
     const double INF = from_bits(0x7ff0000000000000ull);
     double *feas = scratch + (u64)t * 2 * m, *all = feas + m;
+    // Partials in thread-local memory while scanning (no read-modify-write of global memory
+    // per row) when they fit, stored once; in the scratch rows otherwise.
+    double fl_local[REDUCE_LOCAL_M], al_local[REDUCE_LOCAL_M];
+    const bool local = m <= REDUCE_LOCAL_M;
+    double *fl = local ? fl_local : feas, *al = local ? al_local : all;
+    for (u32 j = 0; j < m; ++j) fl[j] = al[j] = INF;
     u32 count = 0;
-    if (m <= REDUCE_LOCAL_M) {
-        // Partials in thread-local memory while scanning (no read-modify-write of global
-        // memory per row), stored once.
-        double fl[REDUCE_LOCAL_M], al[REDUCE_LOCAL_M];
-        for (u32 j = 0; j < m; ++j) fl[j] = al[j] = INF;
-        for (u32 i = t; i < n; i += T) {
-            bool ok = cv[i] <= 0.0;
-            count += ok;
-            for (u32 j = 0; j < m; ++j) {
-                double v = sel[(u64)i * m + j];
-                al[j] = fold_min(al[j], v);
-                if (ok) fl[j] = fold_min(fl[j], v);
-            }
+    for (u32 i = t; i < n; i += T) {
+        bool ok = cv[i] <= 0.0;
+        count += ok;
+        for (u32 j = 0; j < m; ++j) {
+            double v = sel[(u64)i * m + j];
+            al[j] = fold_min(al[j], v);
+            if (ok) fl[j] = fold_min(fl[j], v);
         }
+    }
+    if (local)
         for (u32 j = 0; j < m; ++j) {
             feas[j] = fl[j];
             all[j] = al[j];
         }
-    } else {
-        for (u32 j = 0; j < m; ++j) feas[j] = all[j] = INF;
-        for (u32 i = t; i < n; i += T) {
-            bool ok = cv[i] <= 0.0;
-            count += ok;
-            for (u32 j = 0; j < m; ++j) {
-                double v = sel[(u64)i * m + j];
-                all[j] = fold_min(all[j], v);
-                if (ok) feas[j] = fold_min(feas[j], v);
-            }
-        }
-    }
     counts[t] = count;
     __syncthreads();
     if (t != 0) return;
@@ -311,17 +301,14 @@ extern "C" __global__ void column_max_f64(const double *f, u32 n, u32 m, double 
     const u32 T = blockDim.x, t = threadIdx.x;
     const double NEG_INF = from_bits(0xfff0000000000000ull);
     double *p = scratch + (u64)t * m;
-    if (m <= REDUCE_LOCAL_M) {
-        double pl[REDUCE_LOCAL_M];
-        for (u32 j = 0; j < m; ++j) pl[j] = NEG_INF;
-        for (u32 i = t; i < n; i += T)
-            for (u32 j = 0; j < m; ++j) pl[j] = fold_max(pl[j], f[(u64)i * m + j]);
+    double pl_local[REDUCE_LOCAL_M];
+    const bool local = m <= REDUCE_LOCAL_M;
+    double *pl = local ? pl_local : p;
+    for (u32 j = 0; j < m; ++j) pl[j] = NEG_INF;
+    for (u32 i = t; i < n; i += T)
+        for (u32 j = 0; j < m; ++j) pl[j] = fold_max(pl[j], f[(u64)i * m + j]);
+    if (local)
         for (u32 j = 0; j < m; ++j) p[j] = pl[j];
-    } else {
-        for (u32 j = 0; j < m; ++j) p[j] = NEG_INF;
-        for (u32 i = t; i < n; i += T)
-            for (u32 j = 0; j < m; ++j) p[j] = fold_max(p[j], f[(u64)i * m + j]);
-    }
     __syncthreads();
     if (t != 0) return;
     for (u32 j = 0; j < m; ++j) {

@@ -40,6 +40,18 @@ __device__ __forceinline__ double betaq(double u, double beta, double eta) {
 // block 0 for the pair's crossover draw) and 32 words of a mutation stream (two blocks).
 #define VAR_CHUNK 8u
 
+// This thread's pair or row and its variables [j0, j1): thread t takes row t / chunks and
+// the VAR_CHUNK variables from VAR_CHUNK · (t % chunks). False past the last chunk.
+__device__ __forceinline__ bool var_chunk(u32 rows, u32 n_var, u32 &row, u32 &j0, u32 &j1) {
+    const u32 chunks = (n_var + VAR_CHUNK - 1) / VAR_CHUNK;
+    u64 t = (u64)blockIdx.x * blockDim.x + threadIdx.x;
+    if (t >= (u64)rows * chunks) return false;
+    row = (u32)(t / chunks);
+    j0 = (u32)(t % chunks) * VAR_CHUNK;
+    j1 = j0 + VAR_CHUNK < n_var ? j0 + VAR_CHUNK : n_var;
+    return true;
+}
+
 // parents: n × n_var; pair_a/pair_b: n_pairs parent rows; out: 2 n_pairs × n_var (pair k's
 // children are rows 2k and 2k + 1). Thread t: pair t / chunks, variables from
 // VAR_CHUNK · (t % chunks).
@@ -48,12 +60,8 @@ extern "C" __global__ void sbx_f64(const double *parents, const u32 *pair_a, con
                                    const double *upper, double eta_c, double p_c, double p_var,
                                    double p_swap, u64 seed, u64 purpose, u64 generation,
                                    double *out) {
-    const u32 chunks = (n_var + VAR_CHUNK - 1) / VAR_CHUNK;
-    u64 t = (u64)blockIdx.x * blockDim.x + threadIdx.x;
-    if (t >= (u64)n_pairs * chunks) return;
-    u32 k = (u32)(t / chunks);
-    u32 j0 = (u32)(t % chunks) * VAR_CHUNK;
-    u32 j1 = j0 + VAR_CHUNK < n_var ? j0 + VAR_CHUNK : n_var;
+    u32 k, j0, j1;
+    if (!var_chunk(n_pairs, n_var, k, j0, j1)) return;
     double *a = out + (u64)2 * k * n_var;
     double *b = a + n_var;
     const double *pa = parents + (u64)pair_a[k] * n_var;
@@ -95,12 +103,8 @@ extern "C" __global__ void polynomial_mutation_f64(double *x, u32 n, u32 n_var,
                                                    double eta_m, double p_m, u64 seed,
                                                    u64 purpose, u64 generation,
                                                    u64 first_index) {
-    const u32 chunks = (n_var + VAR_CHUNK - 1) / VAR_CHUNK;
-    u64 t = (u64)blockIdx.x * blockDim.x + threadIdx.x;
-    if (t >= (u64)n * chunks) return;
-    u32 i = (u32)(t / chunks);
-    u32 j0 = (u32)(t % chunks) * VAR_CHUNK;
-    u32 j1 = j0 + VAR_CHUNK < n_var ? j0 + VAR_CHUNK : n_var;
+    u32 i, j0, j1;
+    if (!var_chunk(n, n_var, i, j0, j1)) return;
     double *row = x + (u64)i * n_var;
     Stream st;
     stream_init(st, seed, purpose, generation, first_index + (u64)i);

@@ -80,6 +80,7 @@ mod rng;
 mod rvea;
 mod rvea_adapt;
 mod rvea_device;
+mod scan;
 mod survival;
 mod variation;
 // Population NN and ODE kernels (issue 10).

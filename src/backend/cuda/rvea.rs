@@ -10,6 +10,7 @@
 //! CPU does from the same niches, APDs and violations.
 
 use super::kernels::KernelId;
+use super::scan::ScanKernels;
 use super::{to_u32, CudaDevice, DeviceBuffer, KernelArg, LaunchDims};
 use crate::error::{check_finite, check_len, Error, Result};
 
@@ -82,19 +83,12 @@ impl CudaDevice {
     ) -> Result<DeviceBuffer<u32>> {
         const OP: &str = "CudaDevice::rvea_select";
         let (n32, nvec32) = (to_u32(OP, "rows", n)?, to_u32(OP, "n_vec", n_vec)?);
-        // Contiguous ranges of about 64 niches for the prefix sums (at most 1024).
-        let ranges = n_vec.div_ceil(64).clamp(1, 1024);
-        let ranges32 = ranges as u32;
         let counts = self.zeros::<u32>(n_vec)?;
-        let offsets = self.zeros::<u32>(n_vec)?;
         let fill = self.zeros::<u32>(n_vec)?;
-        let sums = self.zeros::<u32>(ranges)?;
         let bucket = self.zeros::<u32>(n)?;
         let best = self.zeros::<u32>(n_vec)?;
         let (rows, niches) = (LaunchDims::linear(OP, n)?, LaunchDims::linear(OP, n_vec)?);
-        let range_dims = LaunchDims::linear(OP, ranges)?;
-        // SAFETY (every launch): the argument lists are the kernels' own; niche, apd, cv and
-        // bucket hold n values, counts, offsets, fill and best n_vec, sums `ranges`.
+        // SAFETY: rvea_niche_count_u32's argument list; niche holds n values, counts n_vec.
         unsafe {
             self.launch(
                 KernelId::RveaNicheCountU32,
@@ -105,33 +99,17 @@ impl CudaDevice {
                     KernelArg::U32(nvec32),
                     counts.arg(),
                 ],
-            )?;
-            self.launch(
-                KernelId::RangeSumsU32,
-                range_dims,
-                &[
-                    counts.arg(),
-                    KernelArg::U32(nvec32),
-                    KernelArg::U32(ranges32),
-                    sums.arg(),
-                ],
-            )?;
-            self.launch(
-                KernelId::RangeOffsetsU32,
-                LaunchDims::single_block(1),
-                &[sums.arg(), KernelArg::U32(ranges32)],
-            )?;
-            self.launch(
-                KernelId::PrefixOffsetsU32,
-                range_dims,
-                &[
-                    counts.arg(),
-                    KernelArg::U32(nvec32),
-                    KernelArg::U32(ranges32),
-                    sums.arg(),
-                    offsets.arg(),
-                ],
-            )?;
+            )?
+        };
+        let scan = ScanKernels {
+            range_sums: KernelId::RangeSumsU32,
+            range_offsets: KernelId::RangeOffsetsU32,
+            prefix_offsets: KernelId::PrefixOffsetsU32,
+        };
+        let offsets = self.exclusive_prefix_sums(OP, scan, &counts, n_vec)?;
+        // SAFETY (both launches): the argument lists are the kernels' own; niche, apd, cv and
+        // bucket hold n values, counts, offsets, fill and best n_vec.
+        unsafe {
             self.launch(
                 KernelId::RveaNicheScatterU32,
                 rows,

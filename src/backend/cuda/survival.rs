@@ -10,6 +10,7 @@
 //! single thread's O(n) work, the CPU's own cost.
 
 use super::kernels::KernelId;
+use super::scan::ScanKernels;
 use super::{to_u32, CudaDevice, DeviceBuffer, KernelArg, LaunchDims};
 use crate::error::{check_len, Error, Result};
 use crate::rng::purpose_hash;
@@ -101,50 +102,34 @@ impl CudaDevice {
         out: &DeviceBuffer<u32>,
     ) -> Result<()> {
         let len = n_perm * n;
-        let (n32, n_perm32) = (to_u32(op, "population", n)?, n_perm as u32);
-        let len32 = to_u32(op, "permutation entries", len)?;
-        // Contiguous ranges of about 64 counts for the prefix sums (at most 1024).
-        let ranges = len.div_ceil(64).clamp(1, 1024);
+        let (n_a, p_a) = (
+            KernelArg::U32(to_u32(op, "population", n)?),
+            KernelArg::U32(n_perm as u32),
+        );
         let counts = self.zeros::<u32>(len)?;
-        let offsets = self.zeros::<u32>(len)?;
         let fill = self.zeros::<u32>(len)?;
         let bucket = self.zeros::<u32>(len)?;
-        let sums = self.zeros::<u32>(ranges)?;
         let steps = LaunchDims::linear(op, n_perm * (n - 1))?;
         let entries = LaunchDims::linear(op, len)?;
-        let range_dims = LaunchDims::linear(op, ranges)?;
-        let r32 = KernelArg::U32(ranges as u32);
-        // SAFETY (every launch): the argument lists are the kernels' own; targets, counts,
-        // offsets, fill, bucket and out hold n_perm · n entries (bucket receives the
-        // n_perm · (n − 1) steps), rejected n_perm, sums `ranges`.
+        // SAFETY: perm_count_u32's argument list; targets and counts hold n_perm · n entries,
+        // rejected n_perm.
         unsafe {
-            let (n_a, p_a) = (KernelArg::U32(n32), KernelArg::U32(n_perm32));
             self.launch(
                 KernelId::PermCountU32,
                 steps,
                 &[targets.arg(), rejected.arg(), n_a, p_a, counts.arg()],
-            )?;
-            self.launch(
-                KernelId::PermRangeSumsU32,
-                range_dims,
-                &[counts.arg(), KernelArg::U32(len32), r32, sums.arg()],
-            )?;
-            self.launch(
-                KernelId::PermRangeOffsetsU32,
-                LaunchDims::single_block(1),
-                &[sums.arg(), r32],
-            )?;
-            self.launch(
-                KernelId::PermPrefixOffsetsU32,
-                range_dims,
-                &[
-                    counts.arg(),
-                    KernelArg::U32(len32),
-                    r32,
-                    sums.arg(),
-                    offsets.arg(),
-                ],
-            )?;
+            )?
+        };
+        let scan = ScanKernels {
+            range_sums: KernelId::PermRangeSumsU32,
+            range_offsets: KernelId::PermRangeOffsetsU32,
+            prefix_offsets: KernelId::PermPrefixOffsetsU32,
+        };
+        let offsets = self.exclusive_prefix_sums(op, scan, &counts, len)?;
+        // SAFETY (every launch): the argument lists are the kernels' own; targets, counts,
+        // offsets, fill, bucket and out hold n_perm · n entries (bucket receives the
+        // n_perm · (n − 1) steps), rejected n_perm.
+        unsafe {
             self.launch(
                 KernelId::PermScatterU32,
                 steps,
