@@ -95,9 +95,8 @@ extern "C" __global__ void rvea_nearest_f64(const double *f, const double *ideal
     u64 t = (u64)blockIdx.x * blockDim.x + threadIdx.x;
     if (t >= (u64)n * slices) return;
     u32 s = (u32)(t / n), i = (u32)(t % n);
-    u32 per = (n_vec + slices - 1) / slices;
-    u32 k0 = s * per < n_vec ? s * per : n_vec;
-    u32 k1 = k0 + per < n_vec ? k0 + per : n_vec;
+    u32 k0, k1;
+    part_range(s, n_vec, slices, k0, k1);
     const double *fi = f + (u64)i * m;
     double dist = row_dist(fi, ideal, m);
     u32 best = 0xffffffffu;
@@ -179,12 +178,12 @@ __device__ __forceinline__ bool select_better(bool inf, double c, double a, bool
     return false;
 }
 
-extern "C" __global__ void rvea_select_f64(const u32 *bucket, const u32 *offsets,
+extern "C" __global__ void rvea_select_f64(u32 *bucket, const u32 *offsets,
                                            const u32 *counts, const double *apd,
                                            const double *cv, u32 n_vec, u32 *best) {
     u32 k = blockIdx.x * blockDim.x + threadIdx.x;
     if (k >= n_vec) return;
-    const u32 *rows = bucket + offsets[k];
+    u32 *rows = bucket + offsets[k];
     const u32 len = counts[k];
     bool has_nan = false;
     for (u32 q = 0; q < len; ++q) {
@@ -210,18 +209,11 @@ extern "C" __global__ void rvea_select_f64(const u32 *bucket, const u32 *offsets
             }
         }
     } else {
-        // The fold itself, rows in ascending order (the next row is the smallest one above
-        // the last visited): quadratic in the bucket, and only reached with NaNs.
-        u32 last = 0;
-        bool started = false;
-        for (u32 step = 0; step < len; ++step) {
-            u32 i = 0xffffffffu;
-            for (u32 q = 0; q < len; ++q) {
-                u32 r = rows[q];
-                if ((!started || r > last) && r < i) i = r;
-            }
-            started = true;
-            last = i;
+        // The fold itself, on the bucket sorted into row order (quadratic in the bucket, and
+        // only reached with NaNs).
+        sort_small_u32(rows, len);
+        for (u32 q = 0; q < len; ++q) {
+            u32 i = rows[q];
             bool inf = cv[i] > 0.0;
             double c = cv[i], a = apd[i];
             if (b == 0xffffffffu || select_better(inf, c, a, b_inf, b_cv, b_apd)) {

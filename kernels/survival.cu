@@ -77,13 +77,22 @@ extern "C" __global__ void shuffle_targets_u32(u64 seed, u64 purpose, u64 genera
 // Arrays are n_perm × n, entry x of permutation p at p·n + x; a permutation with a rejected
 // draw is skipped here and redrawn by permutations_u32.
 
+// This thread's step: permutation p, step i ≥ 1 (one thread per step of every permutation).
+// False past the last step, and for a permutation with a rejected draw.
+__device__ __forceinline__ bool perm_step(u32 n, u32 n_perm, const u32 *rejected, u32 &p,
+                                          u32 &i) {
+    u64 t = (u64)blockIdx.x * blockDim.x + threadIdx.x;
+    if (n < 2 || t >= (u64)n_perm * (n - 1)) return false;
+    p = (u32)(t / (n - 1));
+    i = 1 + (u32)(t % (n - 1));
+    return !rejected[p];
+}
+
 // counts[p·n + j_i] += 1 for every step i ≥ 1.
 extern "C" __global__ void perm_count_u32(const u32 *targets, const u32 *rejected, u32 n,
                                           u32 n_perm, u32 *counts) {
-    u64 t = (u64)blockIdx.x * blockDim.x + threadIdx.x;
-    if (n < 2 || t >= (u64)n_perm * (n - 1)) return;
-    u32 p = (u32)(t / (n - 1)), i = 1 + (u32)(t % (n - 1));
-    if (rejected[p]) return;
+    u32 p, i;
+    if (!perm_step(n, n_perm, rejected, p, i)) return;
     atomicAdd(&counts[(u64)p * n + targets[(u64)p * n + i]], 1u);
 }
 
@@ -91,10 +100,8 @@ extern "C" __global__ void perm_count_u32(const u32 *targets, const u32 *rejecte
 extern "C" __global__ void perm_scatter_u32(const u32 *targets, const u32 *rejected, u32 n,
                                             u32 n_perm, const u32 *offsets, u32 *fill,
                                             u32 *bucket) {
-    u64 t = (u64)blockIdx.x * blockDim.x + threadIdx.x;
-    if (n < 2 || t >= (u64)n_perm * (n - 1)) return;
-    u32 p = (u32)(t / (n - 1)), i = 1 + (u32)(t % (n - 1));
-    if (rejected[p]) return;
+    u32 p, i;
+    if (!perm_step(n, n_perm, rejected, p, i)) return;
     u64 x = (u64)p * n + targets[(u64)p * n + i];
     bucket[offsets[x] + atomicAdd(&fill[x], 1u)] = i;
 }
@@ -104,17 +111,7 @@ extern "C" __global__ void perm_scatter_u32(const u32 *targets, const u32 *rejec
 extern "C" __global__ void perm_sort_buckets_u32(const u32 *counts, const u32 *offsets, u64 len,
                                                  u32 *bucket) {
     u64 x = (u64)blockIdx.x * blockDim.x + threadIdx.x;
-    if (x >= len) return;
-    u32 *b = bucket + offsets[x];
-    const u32 c = counts[x];
-    for (u32 q = 1; q < c; ++q) {
-        u32 v = b[q], r = q;
-        while (r > 0 && b[r - 1] > v) {
-            b[r] = b[r - 1];
-            --r;
-        }
-        b[r] = v;
-    }
+    if (x < len) sort_small_u32(bucket + offsets[x], counts[x]);
 }
 
 // The smallest step after t in bucket x (0xffffffff: none).
@@ -326,9 +323,8 @@ extern "C" __global__ void compact_u32(const u32 *best, u32 n_vec, u32 *out, u32
     __shared__ u32 offsets[1024];
     const u32 t = threadIdx.x, T = blockDim.x;
     if (blockIdx.x != 0 || T > 1024) return;
-    const u32 per = (n_vec + T - 1) / T;
-    const u32 k0 = t * per < n_vec ? t * per : n_vec;
-    const u32 k1 = k0 + per < n_vec ? k0 + per : n_vec;
+    u32 k0, k1;
+    part_range(t, n_vec, T, k0, k1);
     u32 c = 0;
     for (u32 k = k0; k < k1; ++k) c += best[k] != 0xffffffffu;
     offsets[t] = c;

@@ -1,7 +1,7 @@
 //! The RVEA and mating kernels' sources (`kernels/rvea_adapt.cu`, `kernels/survival.cu`)
 //! compiled for the CPU (`kernels/emulate/harness_emo.cpp`) and compared with their CPU twins:
-//! RVEA's adaptation and neighbour angles γ (bit for bit), the ideal point, nadir and survivor list of its survival, random mating,
-//! binary tournaments and the row gather. Skips with a printed reason without a C++ compiler.
+//! RVEA's adaptation and neighbour angles γ (bit for bit), the ideal point, nadir and survivor
+//! list of its survival, random mating, binary tournaments and the row gather. Skips with a printed reason without a C++ compiler.
 
 mod cuda_common;
 
