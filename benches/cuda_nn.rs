@@ -4,6 +4,8 @@
 //!   members at N = 10⁴ points. Throughput counts 2 FLOP per weight per point and member
 //!   (the tanh's cost is not counted), so criterion's `elem/s` reads as FLOP/s, to set
 //!   against the device's FP32 peak (H100 SXM: 67 TFLOP/s without tensor cores).
+//!   `cuda_mlp_forward_resident` times the kernel alone on device-resident genomes, points
+//!   and outputs (`CudaDevice::mlp_values_resident`), P = 100 and 1000.
 //! - `burgers_grad`: mean squared Burgers residual and its genome and ν gradients (jets to
 //!   u_xx, reverse pass), f32, N = 10⁴, P = 100 (CPU and GPU) and P = 1000 (GPU only: the
 //!   CPU figure is ten times the P = 100 one, members being independent).
@@ -106,6 +108,19 @@ fn forward(c: &mut Criterion) {
                 })
             })
         });
+        group.finish();
+        // The kernel alone: genomes, points and outputs stay in device memory (the register-
+        // resident value kernel the host API above also takes for this network).
+        let mut group = c.benchmark_group("cuda_mlp_forward_resident");
+        group.sample_size(10);
+        for p in [100, 1000] {
+            let g = genomes(p);
+            let resident = dev.mlp_values_resident(&spec, &g, &x).unwrap();
+            group.throughput(Throughput::Elements((2 * weights * p * N) as u64));
+            group.bench_function(BenchmarkId::from_parameter(p), |b| {
+                b.iter_custom(|iters| timed(dev, iters, || resident.evaluate(dev).unwrap()))
+            });
+        }
         group.finish();
     }
 }

@@ -79,34 +79,40 @@ __device__ __forceinline__ void dense_fwd(const T *w, const T *b, unsigned n_in,
     }
 }
 
-// y = sigma(z) on the jets (src/nn/forward.rs::act_fwd); in place when y and z alias, since
-// each unit's components are read into registers first. Keeps (s', s'', s''') in ss if given.
+// y = sigma(z) on the jets of unit o (src/nn/forward.rs::act_fwd); in place when y and z
+// alias, since the unit's components are read into registers first. Keeps the derivatives
+// (s', s'', s''') in ss if given.
+template <typename T>
+__device__ __forceinline__ void act_fwd_unit(const unsigned *pl, unsigned act, unsigned o,
+                                             Slots<T> z, Slots<T> y, Slots<T> *ss) {
+    const unsigned c = pl[PL_C], d = pl[PL_D_FIRST], np = pl[PL_N_PAIRS], pb = pl[PL_PAIR_BASE];
+    const unsigned *pairs = pl + PL_HEADER + PL_LAYER_WORDS * pl[PL_LAYERS];
+    T zo[MAX_COMP];
+    for (unsigned k = 0; k < c; ++k) zo[k] = z[o * c + k];
+    if (act == ACT_IDENTITY) {
+        for (unsigned k = 0; k < c; ++k) y[o * c + k] = zo[k];
+        return;
+    }
+    T s[4];
+    act_eval(act, zo[0], s);
+    y[o * c] = s[0];
+    for (unsigned k = 0; k < d; ++k) y[o * c + 1 + k] = mul(s[1], zo[1 + k]);
+    for (unsigned p = 0; p < np; ++p) {
+        unsigned i = pairs[2 * p], j = pairs[2 * p + 1];
+        y[o * c + pb + p] = fma_(mul(s[2], zo[1 + i]), zo[1 + j], mul(s[1], zo[pb + p]));
+    }
+    if (ss) {
+        (*ss)[o * 3] = s[1];
+        (*ss)[o * 3 + 1] = s[2];
+        (*ss)[o * 3 + 2] = s[3];
+    }
+}
+
+// act_fwd_unit for every unit of a layer.
 template <typename T>
 __device__ __forceinline__ void act_fwd(const unsigned *pl, unsigned act, unsigned n, Slots<T> z,
                                         Slots<T> y, Slots<T> *ss) {
-    const unsigned c = pl[PL_C], d = pl[PL_D_FIRST], np = pl[PL_N_PAIRS], pb = pl[PL_PAIR_BASE];
-    const unsigned *pairs = pl + PL_HEADER + PL_LAYER_WORDS * pl[PL_LAYERS];
-    for (unsigned o = 0; o < n; ++o) {
-        T zo[MAX_COMP];
-        for (unsigned k = 0; k < c; ++k) zo[k] = z[o * c + k];
-        if (act == ACT_IDENTITY) {
-            for (unsigned k = 0; k < c; ++k) y[o * c + k] = zo[k];
-            continue;
-        }
-        T s[4];
-        act_eval(act, zo[0], s);
-        y[o * c] = s[0];
-        for (unsigned k = 0; k < d; ++k) y[o * c + 1 + k] = mul(s[1], zo[1 + k]);
-        for (unsigned p = 0; p < np; ++p) {
-            unsigned i = pairs[2 * p], j = pairs[2 * p + 1];
-            y[o * c + pb + p] = fma_(mul(s[2], zo[1 + i]), zo[1 + j], mul(s[1], zo[pb + p]));
-        }
-        if (ss) {
-            (*ss)[o * 3] = s[1];
-            (*ss)[o * 3 + 1] = s[2];
-            (*ss)[o * 3 + 2] = s[3];
-        }
-    }
+    for (unsigned o = 0; o < n; ++o) act_fwd_unit(pl, act, o, z, y, ss);
 }
 
 // ---- forward jets: one thread per (member, point), grid-stride --------------------------------
@@ -138,35 +144,35 @@ __device__ void jets_body(const unsigned *pl, const T *genomes, const T *x, unsi
     }
 }
 
-// ---- loss and gradients: one thread per lane of a chunk of a member ------------------------
+// ---- loss and gradients: one block per lane of a chunk of a member ------------------------
+// The reverse sweep through unit o's activation (src/nn/backprop.rs): g holds the adjoint of
+// the layer's output jets on entry and of its pre-activation jets on exit.
 template <typename T>
-__device__ __forceinline__ void act_bwd(const unsigned *pl, unsigned act, unsigned n, Slots<T> z,
-                                        Slots<T> s, Slots<T> g) {
+__device__ __forceinline__ void act_bwd_unit(const unsigned *pl, unsigned act, unsigned o,
+                                             Slots<T> z, Slots<T> s, Slots<T> g) {
     if (act == ACT_IDENTITY) return;
     const unsigned c = pl[PL_C], d = pl[PL_D_FIRST], np = pl[PL_N_PAIRS], pb = pl[PL_PAIR_BASE];
     const unsigned *pairs = pl + PL_HEADER + PL_LAYER_WORDS * pl[PL_LAYERS];
-    for (unsigned o = 0; o < n; ++o) {
-        const T s1 = s[o * 3], s2 = s[o * 3 + 1], s3 = s[o * 3 + 2];
-        T yb[MAX_COMP], go[MAX_COMP];
-        for (unsigned k = 0; k < c; ++k) yb[k] = go[k] = g[o * c + k];
-        T g0 = mul(s1, yb[0]);
-        for (unsigned k = 0; k < d; ++k) {
-            g0 = fma_(mul(s2, yb[1 + k]), z[o * c + 1 + k], g0);
-            go[1 + k] = mul(s1, yb[1 + k]);
-        }
-        for (unsigned p = 0; p < np; ++p) {
-            unsigned i = pairs[2 * p], j = pairs[2 * p + 1];
-            T zi = z[o * c + 1 + i], zj = z[o * c + 1 + j];
-            T dz = fma_(mul(s3, zi), zj, mul(s2, z[o * c + pb + p]));
-            g0 = fma_(yb[pb + p], dz, g0);
-            T u = mul(s2, yb[pb + p]);
-            go[1 + i] = fma_(u, zj, go[1 + i]);
-            go[1 + j] = fma_(u, zi, go[1 + j]);
-            go[pb + p] = mul(s1, yb[pb + p]);
-        }
-        go[0] = g0;
-        for (unsigned k = 0; k < c; ++k) g[o * c + k] = go[k];
+    const T s1 = s[o * 3], s2 = s[o * 3 + 1], s3 = s[o * 3 + 2];
+    T yb[MAX_COMP], go[MAX_COMP];
+    for (unsigned k = 0; k < c; ++k) yb[k] = go[k] = g[o * c + k];
+    T g0 = mul(s1, yb[0]);
+    for (unsigned k = 0; k < d; ++k) {
+        g0 = fma_(mul(s2, yb[1 + k]), z[o * c + 1 + k], g0);
+        go[1 + k] = mul(s1, yb[1 + k]);
     }
+    for (unsigned p = 0; p < np; ++p) {
+        unsigned i = pairs[2 * p], j = pairs[2 * p + 1];
+        T zi = z[o * c + 1 + i], zj = z[o * c + 1 + j];
+        T dz = fma_(mul(s3, zi), zj, mul(s2, z[o * c + pb + p]));
+        g0 = fma_(yb[pb + p], dz, g0);
+        T u = mul(s2, yb[pb + p]);
+        go[1 + i] = fma_(u, zj, go[1 + i]);
+        go[1 + j] = fma_(u, zi, go[1 + j]);
+        go[pb + p] = mul(s1, yb[pb + p]);
+    }
+    go[0] = g0;
+    for (unsigned k = 0; k < c; ++k) g[o * c + k] = go[k];
 }
 
 // Pointwise loss of one point (src/nn/loss.rs): returns l, writes d l / d out into adj
@@ -205,89 +211,121 @@ __device__ __forceinline__ T point_loss(const unsigned *pl, const T *auxp, Slots
     return mul(r, r);
 }
 
+// One block of threads per CPU lane (member m, chunk ch, lane): the block walks the lane's
+// points in the CPU's order, and its threads share each point's work: the sums of a dense
+// layer by (unit, component), the activations by unit, the loss on thread 0, and the
+// gradient accumulators by parameter, each accumulator always on the same thread
+// (t ≡ parameter index mod block size), so it adds the lane's points in order as the CPU
+// lane does. Each shared step is the CPU's sequence of operations for its item, so the bits
+// do not depend on the block size; __syncthreads separates the steps. The lane's state (the
+// jets of every layer, the adjoints and the genome-shaped accumulators) lives in its own
+// contiguous stretch of `work` (loss_slots values), where a block's accesses are contiguous.
+// The first version ran each lane on one thread: 8 000 threads for P = 100, N = 10⁴, far too
+// few to hide the memory latency of the per-lane state.
 template <typename T>
 __device__ void loss_partial_body(const unsigned *pl, const T *genomes, const T *x, const T *aux,
                                   const T *extra, unsigned n, unsigned members, unsigned chunk,
                                   unsigned lanes, T inv_n, T nu_fixed, T *work) {
     const unsigned nchunks = (n + chunk - 1) / chunk;
-    const u64 n_threads = (u64)members * nchunks * lanes;
-    const u64 tid = (u64)blockIdx.x * blockDim.x + threadIdx.x;
-    if (tid >= n_threads) return;
-    const unsigned lane = (unsigned)(tid % lanes);
-    const u64 item = tid / lanes;
+    const u64 n_lanes = (u64)members * nchunks * lanes;
+    const u64 lane_id = blockIdx.x;
+    if (lane_id >= n_lanes) return;
+    const unsigned t = threadIdx.x, B = blockDim.x;
+    const unsigned lane = (unsigned)(lane_id % lanes);
+    const u64 item = lane_id / lanes;
     const u64 m = item / nchunks;
     const unsigned ch = (unsigned)(item % nchunks);
-    const unsigned L = pl[PL_LAYERS], c = pl[PL_C], n_in = pl[PL_N_IN];
+    const unsigned L = pl[PL_LAYERS], c = pl[PL_C], n_in = pl[PL_N_IN], n_out = pl[PL_N_OUT];
     const unsigned np = pl[PL_N_PARAMS], ne = pl[PL_N_EXTRA], aw = pl[PL_AUX_WIDTH];
+    const unsigned first = pl[PL_D_FIRST];
     const T *g = genomes + m * np;
     const T theta = ne > 0 ? extra[m * ne] : (T)0.0;
-    Slots<T> w{work + tid, n_threads};
-    const u64 gacc = pl[PL_GACC];
-    for (unsigned s = 0; s < np + ne + 1; ++s) w[gacc + s] = (T)0.0;
+    T *base = work + lane_id * pl[PL_LOSS_SLOTS];
+    auto slots = [&](unsigned off) { return Slots<T>{base + off, 1}; };
+    Slots<T> w = slots(0);
+    const unsigned gacc = pl[PL_GACC];
+    for (unsigned s = t; s < np + ne + 1; s += B) w[gacc + s] = (T)0.0;
     const unsigned lo = ch * chunk;
     const unsigned hi = lo + chunk < n ? lo + chunk : n;
     for (unsigned p0 = lo; p0 < hi; p0 += lanes) {
         const unsigned pt = p0 + lane < n ? p0 + lane : n - 1;
         const T wt = p0 + lane < hi ? inv_n : (T)0.0;
         // Forward with the jets kept for the reverse sweep.
-        const unsigned *lw0 = pl + PL_HEADER;
-        load_input(pl, x + (u64)pt * n_in, Slots<T>{w.base + (u64)lw0[4] * n_threads, n_threads});
+        {
+            Slots<T> a = slots(pl[PL_HEADER + 4]);
+            const T *xp = x + (u64)pt * n_in;
+            for (unsigned k = t; k < n_in; k += B) {
+                for (unsigned q = 0; q < c; ++q) a[k * c + q] = (T)0.0;
+                a[k * c] = xp[k];
+                if (first) a[k * c + 1 + k] = (T)1.0;
+            }
+        }
+        __syncthreads();
         for (unsigned l = 0; l < L; ++l) {
             const unsigned *lw = pl + PL_HEADER + PL_LAYER_WORDS * l;
             const unsigned li = lw[0], lo_ = lw[1];
-            const T *wl = g + lw[3];
-            Slots<T> a{w.base + (u64)lw[4] * n_threads, n_threads};
-            Slots<T> z{w.base + (u64)lw[5] * n_threads, n_threads};
-            Slots<T> ss{w.base + (u64)lw[6] * n_threads, n_threads};
-            const unsigned next = l + 1 < L ? lw[PL_LAYER_WORDS + 4] : pl[PL_OUT_ACTS];
-            Slots<T> y{w.base + (u64)next * n_threads, n_threads};
-            dense_fwd(wl, wl + (u64)li * lo_, li, lo_, c, a, z);
-            act_fwd<T>(pl, lw[2], lo_, z, y, &ss);
+            const T *wl = g + lw[3], *bl = wl + (u64)li * lo_;
+            Slots<T> a = slots(lw[4]), z = slots(lw[5]), ss = slots(lw[6]);
+            Slots<T> y = slots(l + 1 < L ? lw[PL_LAYER_WORDS + 4] : pl[PL_OUT_ACTS]);
+            for (unsigned q = t; q < lo_ * c; q += B) {
+                const unsigned o = q / c, k = q % c;
+                T acc = k == 0 ? bl[o] : (T)0.0;
+                for (unsigned i = 0; i < li; ++i) acc = fma_(wl[o * li + i], a[i * c + k], acc);
+                z[q] = acc;
+            }
+            __syncthreads();
+            for (unsigned o = t; o < lo_; o += B) act_fwd_unit<T>(pl, lw[2], o, z, y, &ss);
+            __syncthreads();
         }
-        Slots<T> out{w.base + (u64)pl[PL_OUT_ACTS] * n_threads, n_threads};
-        Slots<T> cur{w.base + (u64)pl[PL_G0] * n_threads, n_threads};
-        Slots<T> nxt{w.base + (u64)pl[PL_G1] * n_threads, n_threads};
-        T ae;
-        const T l = point_loss(pl, aux + (u64)pt * aw, out, theta, nu_fixed, cur, &ae);
-        w[gacc + np + ne] = fma_(wt, l, w[gacc + np + ne]);
-        for (unsigned q = 0; q < pl[PL_N_OUT] * c; ++q) cur[q] = mul(wt, cur[q]);
-        if (ne > 0) w[gacc + np] = fma_(wt, ae, w[gacc + np]);
+        Slots<T> cur = slots(pl[PL_G0]), nxt = slots(pl[PL_G1]);
+        if (t == 0) {
+            T ae;
+            const T l = point_loss(pl, aux + (u64)pt * aw, slots(pl[PL_OUT_ACTS]), theta, nu_fixed,
+                                   cur, &ae);
+            w[gacc + np + ne] = fma_(wt, l, w[gacc + np + ne]);
+            for (unsigned q = 0; q < n_out * c; ++q) cur[q] = mul(wt, cur[q]);
+            if (ne > 0) w[gacc + np] = fma_(wt, ae, w[gacc + np]);
+        }
+        __syncthreads();
         // Reverse sweep (src/nn/backprop.rs::backward_block).
         for (unsigned l = L; l-- > 0;) {
             const unsigned *lw = pl + PL_HEADER + PL_LAYER_WORDS * l;
             const unsigned li = lw[0], lo_ = lw[1];
             const T *wl = g + lw[3];
-            Slots<T> a{w.base + (u64)lw[4] * n_threads, n_threads};
-            Slots<T> z{w.base + (u64)lw[5] * n_threads, n_threads};
-            Slots<T> ss{w.base + (u64)lw[6] * n_threads, n_threads};
-            act_bwd(pl, lw[2], lo_, z, ss, cur);
-            const u64 gw = gacc + lw[3], gb = gw + (u64)li * lo_;
-            for (unsigned o = 0; o < lo_; ++o) {
-                w[gb + o] = add(w[gb + o], cur[o * c]);
-                for (unsigned i = 0; i < li; ++i) {
-                    T acc = w[gw + (u64)o * li + i];
+            Slots<T> a = slots(lw[4]), z = slots(lw[5]), ss = slots(lw[6]);
+            for (unsigned o = t; o < lo_; o += B) act_bwd_unit(pl, lw[2], o, z, ss, cur);
+            __syncthreads();
+            // Weight accumulators (o, i), then the biases, each on its own thread.
+            const unsigned gw = gacc + lw[3], nw = li * lo_;
+            for (unsigned j = t; j < nw + lo_; j += B) {
+                if (j < nw) {
+                    const unsigned o = j / li, i = j % li;
+                    T acc = w[gw + j];
                     for (unsigned k = 0; k < c; ++k) acc = fma_(cur[o * c + k], a[i * c + k], acc);
-                    w[gw + (u64)o * li + i] = acc;
+                    w[gw + j] = acc;
+                } else {
+                    w[gw + j] = add(w[gw + j], cur[(j - nw) * c]);
                 }
             }
             if (l > 0) {
-                for (unsigned i = 0; i < li; ++i) {
-                    for (unsigned k = 0; k < c; ++k) {
-                        T acc = (T)0.0;
-                        for (unsigned t = 0; t < lo_; ++t) acc = fma_(wl[t * li + i], cur[t * c + k], acc);
-                        nxt[i * c + k] = acc;
-                    }
+                for (unsigned q = t; q < li * c; q += B) {
+                    const unsigned i = q / c, k = q % c;
+                    T acc = (T)0.0;
+                    for (unsigned o = 0; o < lo_; ++o) acc = fma_(wl[o * li + i], cur[o * c + k], acc);
+                    nxt[q] = acc;
                 }
-                Slots<T> t = cur;
-                cur = nxt;
-                nxt = t;
             }
+            __syncthreads();
+            Slots<T> tmp = cur;
+            cur = nxt;
+            nxt = tmp;
         }
     }
 }
 
 // Folds the lanes of each chunk pairwise and sums the chunks in order: one thread per
-// (member, slot), slots = genome gradient, extra gradients, loss.
+// (member, slot), slots = genome gradient, extra gradients, loss. Lane j's accumulators start
+// at work + j · loss_slots (loss_partial_body's layout).
 template <typename T>
 __device__ void loss_fold_body(const unsigned *pl, unsigned n, unsigned members, unsigned chunk,
                                unsigned lanes, const T *work, T *loss, T *grad, T *grad_extra) {
@@ -298,13 +336,13 @@ __device__ void loss_fold_body(const unsigned *pl, unsigned n, unsigned members,
     const u64 m = tid / slots;
     const unsigned s = (unsigned)(tid % slots);
     const unsigned nchunks = (n + chunk - 1) / chunk;
-    const u64 n_threads = (u64)members * nchunks * lanes;
-    const T *col = work + ((u64)pl[PL_GACC] + s) * n_threads;
+    const u64 stride = pl[PL_LOSS_SLOTS];
+    const T *col = work + (u64)pl[PL_GACC] + s;
     T acc = (T)0.0;
     for (unsigned ch = 0; ch < nchunks; ++ch) {
         T buf[16];
         const u64 base = (m * nchunks + ch) * lanes;
-        for (unsigned j = 0; j < lanes; ++j) buf[j] = col[base + j];
+        for (unsigned j = 0; j < lanes; ++j) buf[j] = col[(base + j) * stride];
         for (unsigned h = lanes; h > 1;) {
             h /= 2;
             for (unsigned i = 0; i < h; ++i) buf[i] = add(buf[2 * i], buf[2 * i + 1]);

@@ -66,6 +66,9 @@ mkdir -p "$out"
 log="$out/gpu_run.log"
 : >"$log"
 deadline=$((SECONDS + ${DEADLINE:-400}))
+# STEPS: which parts run (default all): tests scaling nn peers kernels ncu ncu_nn.
+steps=" ${STEPS:-tests scaling nn peers kernels ncu ncu_nn} "
+want() { [[ "$steps" == *" $1 "* ]]; }
 status=0
 summary=()
 step() {
@@ -87,7 +90,7 @@ step() {
     ((rc == 0)) || status=1
 }
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,memory.total --format=csv | tee -a "$log"
-for t in cuda_device cuda_kernels cuda_kernels_evo cuda_nn cuda_kernels_evo_survival; do
+want tests && for t in cuda_device cuda_kernels cuda_kernels_evo cuda_nn cuda_kernels_evo_survival; do
     step 90 "$t" "./$t" --nocapture --test-threads=1
 done
 # GPU column of the scaling table, merged with the build machine's CPU figures.
@@ -95,26 +98,42 @@ scal=/tmp/scaling
 mkdir -p "$scal/tables" "$scal-full/tables"
 cp scaling_cpu.csv "$scal/tables/"
 cp scaling_cpu.csv "$scal-full/tables/"
-step 60 scaling_quick ./reproduce_scaling --backend cuda --out "$scal"
-step 150 scaling_full ./reproduce_scaling --full --backend cuda --out "$scal-full"
-step 120 cuda_nn_bench ./cuda_nn_bench --bench --warm-up-time 0.5 --measurement-time 2
+want scaling && step 60 scaling_quick ./reproduce_scaling --backend cuda --out "$scal"
+want scaling && step 200 scaling_full ./reproduce_scaling --full --runs 5 --backend cuda --out "$scal-full"
+want nn && step 120 cuda_nn_bench ./cuda_nn_bench --bench --warm-up-time 0.5 --measurement-time 2
 # Peers on the same device (their CPU figures were measured on the build machine).
 if python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
     --target /tmp/site "$root"/.whl/*.whl >>"$log" 2>&1; then
     export PYTHONPATH=/tmp/site
 fi
-for p in 100 1000; do
+want peers && for p in 100 1000; do
     step 60 "torch_peer_p$p" python3 "$root/benches/peers/torch_peer.py" --device cuda --p "$p" \
         --repeats 5 --ops forward,residual_grad
 done
-step 90 torchode_peer python3 "$root/benches/peers/torchode_peer.py" --device cuda --problems lv \
+want peers && step 90 torchode_peer python3 "$root/benches/peers/torchode_peer.py" --device cuda --problems lv \
     --dtypes f64 --sizes 1000,10000,100000 --repeats 3
-step 150 cuda_kernels_bench ./cuda_kernels_bench --bench --warm-up-time 0.5 --measurement-time 2
-# Kernel times inside RVEA generations at population 4096 (ncu serialises the kernels).
+want kernels && step 150 cuda_kernels_bench ./cuda_kernels_bench --bench --warm-up-time 0.5 --measurement-time 2 \
+    ${KERNEL_BENCH_FILTER:-}
+# Kernel times inside RVEA generations at populations 4096 and 2^14 (ncu serialises the
+# kernels).
 NCU=$(command -v ncu || ls /usr/local/cuda/bin/ncu /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
-[[ -n "$NCU" ]] && step 30 ncu_rvea "$NCU" --metrics gpu__time_duration.sum --print-summary per-kernel \
-    --launch-skip 3000 --launch-count 300 ./cuda_kernels_bench \
-    --bench 'cuda_rvea_generation/dtlz1_nvar100/4096' --profile-time 2
+if want ncu && [[ -n "$NCU" ]]; then
+    for pop in 4096 16384; do
+        step 40 "ncu_rvea_$pop" "$NCU" --metrics gpu__time_duration.sum --print-summary per-kernel \
+            --launch-skip 3000 --launch-count 300 ./cuda_kernels_bench \
+            --bench "cuda_rvea_generation/dtlz1_nvar100/$pop" --profile-time 2
+    done
+fi
+# The NN kernels' time and how busy they keep the SMs and DRAM (Burgers gradient P = 100,
+# the resident forward P = 1000).
+if want ncu_nn && [[ -n "$NCU" ]]; then
+    for b in 'cuda_burgers_grad/100' 'cuda_mlp_forward_resident/1000'; do
+        step 60 "ncu_nn_${b//\//_}" "$NCU" --metrics \
+            gpu__time_duration.sum,sm__throughput.avg.pct_of_peak_sustained_elapsed,dram__throughput.avg.pct_of_peak_sustained_elapsed,sm__warps_active.avg.pct_of_peak_sustained_active \
+            --print-summary per-kernel --launch-skip 20 --launch-count 10 ./cuda_nn_bench --bench "$b" \
+            --profile-time 1
+    done
+fi
 cp "$scal/tables/scaling_gpu.csv" "$out/scaling_gpu_quick.csv" 2>/dev/null
 cp "$scal-full/tables/scaling_gpu.csv" "$out/scaling_gpu_full.csv" 2>/dev/null
 cp "$scal-full/tables/scaling.md" "$out/scaling_full.md" 2>/dev/null
@@ -123,7 +142,7 @@ echo "---- summary"
 printf '%s\n' "${summary[@]}"
 grep -E '^test result|FAILED|panicked|^cuda device|skipped' "$log" | sort | uniq -c | head -40
 grep -E '^(cpu|cuda)_|time:|thrpt:|^torchode|^forward|^residual|^\{' "$log" | tail -90
-awk '/^  [a-z_0-9]+ \(/{name=$1} /gpu__time_duration/{print name, $2, $(NF-2), $(NF-1), $NF}' "$log"
+awk '/^  [a-z_0-9]+ \(/{name=$1} /gpu__time_duration|sm__throughput|dram__throughput|warps_active/{print name, $1, $2, $(NF-2), $(NF-1), $NF}' "$log"
 exit $status
 RUN
 chmod +x "$out/run.sh"

@@ -7,10 +7,13 @@
 //   k  = the reference vector nearest to u (smallest Σ (v_kj − u_j)², ties to the smaller k:
 //        exactly the kd-tree's answer on the CPU, whose pruning is exact),
 //   θ  = acos(clamp(u·v_k, −1, 1)), apd = dist · (1 + penalty · θ / γ_k).
-// rvea_nearest_f64 searches slices of the vectors in parallel (one thread per individual and
-// slice) and rvea_apd_f64 combines the slices in order and computes the APD (one thread per
-// individual). Everything is the CPU's operations in the CPU's order, so the association k
-// is bit-identical. θ comes from `acos_dev` (common/acos.cuh: fdlibm's algorithm and minimax
+// The nearest vector comes from the exact tiled search of common/tiles.cuh: rvea_seed_u32
+// picks each row's seed tile, the rows are bucketed by it (rvea_niche_count_u32, the prefix
+// sums, rvea_niche_scatter_u32) so that a warp searches one neighbourhood, and
+// rvea_nearest_f64 searches. A brute-force scan costs n · n_vec distances (5·10⁸ at
+// population 2¹⁴, most of a generation's time on an H100); the tiles visit a few hundred
+// vectors per row. Everything is the CPU's operations in the CPU's order, so the association
+// k is bit-identical. θ comes from `acos_dev` (common/acos.cuh: fdlibm's algorithm and minimax
 // coefficients, e_acos.c, evaluated with correctly rounded operations only), the twin of the
 // CPU's `crate::math::inverse_trig::acos_f64` bit for bit (tests/moo_acos_twin.rs), so θ and
 // the APD equal the CPU's too.
@@ -21,6 +24,7 @@
 #include "common/math.cuh"
 #include "common/acos.cuh"
 #include "common/scan.cuh"
+#include "common/tiles.cuh"
 
 typedef unsigned int u32;
 typedef unsigned long long u64;
@@ -43,94 +47,70 @@ __device__ __forceinline__ double row_dist(const double *fi, const double *ideal
     return dist;
 }
 
-// The nearest of vectors [k0, k1) to the unit row u = (f_i − z*) / dist, by the squared
-// distance Σ (w_j − u_j)² summed in objective order; ascending k with a strict improvement
-// only, so ties keep the smaller index and a NaN distance never wins. M != 0: the objective
-// count at compile time (u in registers); M = 0: any m, u recomputed per vector (the same
-// operations on the same operands, hence the same bits).
-template <u32 M>
-__device__ __forceinline__ void nearest_in(const double *fi, const double *ideal, double dist,
-                                           const double *v, u32 m, u32 k0, u32 k1, u32 &best,
-                                           double &best_d2) {
-    // MM: M, or 1 where M = 0 (so that no loop compares against zero).
-    constexpr u32 MM = M != 0 ? M : 1;
-    double ul[MM];
-    if (M != 0) {
+#define RVEA_TILE_PARAMS                                                                       \
+    const double *v, const u32 *order, const u32 *tile_start, const u32 *group_tile,           \
+        const double *tile_c, const double *tile_r, const double *group_c,                     \
+        const double *group_r, u32 n_tiles, u32 n_groups
+#define RVEA_TILES VectorTiles{v, order, tile_start, group_tile, tile_c, tile_r, group_c, group_r, \
+                               n_tiles, n_groups}
+
+// The unit row u = (f_i − z*) / dist in registers (M = 2, 3) or recomputed per use (any m):
+// the same operations on the same operands, hence the same bits.
+template <u32 M> __device__ __forceinline__ RegQuery<M> reg_query(const RowQuery &q) {
+    RegQuery<M> r;
 #pragma unroll
-        for (u32 j = 0; j < MM; ++j) ul[j] = dvd(sub(fi[j], ideal[j]), dist);
-    }
-    for (u32 k = k0; k < k1; ++k) {
-        const double *w = v + (u64)k * m;
-        double d2 = 0.0;
-        if (M != 0) {
-#pragma unroll
-            for (u32 j = 0; j < MM; ++j) {
-                double e = sub(w[j], ul[j]);
-                d2 = add(d2, mul(e, e));
-            }
-        } else {
-            for (u32 j = 0; j < m; ++j) {
-                double e = sub(w[j], dvd(sub(fi[j], ideal[j]), dist));
-                d2 = add(d2, mul(e, e));
-            }
-        }
-        if (d2 < best_d2) {
-            best_d2 = d2;
-            best = k;
-        }
-    }
+    for (u32 j = 0; j < M; ++j) r.u[j] = q.at(j);
+    return r;
 }
 
-// The association split over the reference vectors: thread t scans slice t / n of
-// ⌈n_vec / slices⌉ vectors for individual t % n, writing its nearest vector (0xffffffff:
-// none) and squared distance to part_k / part_d2 (n × slices, row-major). Consecutive threads
-// take consecutive individuals and the same slice, so a warp reads each vector once for all
-// its lanes (the first version, slice-fastest, made every lane stream its own vectors and ran
-// at a third of this at population 4096 on an H100). rvea_apd_f64 then takes the first slice
-// with a strict improvement, in slice order: the same vector as one scan of all vectors in
-// ascending order, with many more threads.
-extern "C" __global__ void rvea_nearest_f64(const double *f, const double *ideal, const double *v,
-                                            u32 n, u32 m, u32 n_vec, u32 slices, u32 *part_k,
-                                            double *part_d2) {
-    u64 t = (u64)blockIdx.x * blockDim.x + threadIdx.x;
-    if (t >= (u64)n * slices) return;
-    u32 s = (u32)(t / n), i = (u32)(t % n);
-    u32 k0, k1;
-    part_range(s, n_vec, slices, k0, k1);
+// The seed tile of each row (common/tiles.cuh), the key by which the rows are bucketed so
+// that a warp of rvea_nearest_f64 searches one neighbourhood.
+extern "C" __global__ void rvea_seed_u32(const double *f, const double *ideal, u32 n, u32 m,
+                                         RVEA_TILE_PARAMS, u32 *key) {
+    u32 i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n) return;
+    const VectorTiles T = RVEA_TILES;
     const double *fi = f + (u64)i * m;
-    double dist = row_dist(fi, ideal, m);
-    u32 best = 0xffffffffu;
-    double best_d2 = from_bits(0x7ff0000000000000ull);
-    if (m == 2) nearest_in<2>(fi, ideal, dist, v, m, k0, k1, best, best_d2);
-    else if (m == 3) nearest_in<3>(fi, ideal, dist, v, m, k0, k1, best, best_d2);
-    else nearest_in<0>(fi, ideal, dist, v, m, k0, k1, best, best_d2);
-    u64 q = (u64)i * slices + s;
-    part_k[q] = best;
-    part_d2[q] = best_d2;
+    RowQuery q{fi, ideal, row_dist(fi, ideal, m)};
+    if (m == 2) key[i] = seed_tile<2>(reg_query<2>(q), T, m);
+    else if (m == 3) key[i] = seed_tile<3>(reg_query<3>(q), T, m);
+    else key[i] = seed_tile<0>(q, T, m);
 }
 
-// f: n × m objectives, ideal: m, v: n_vec × m unit vectors, gamma: n_vec, part_k/part_d2:
-// rvea_nearest_f64's slices; out: niche (n) and APD (n) per individual:
+// The nearest reference vector of each row (smallest Σ (v_kj − u_j)² summed in objective
+// order, ties to the smaller k, a NaN distance never wins: the CPU kd-tree's answer, whose
+// pruning is exact too), by the exact tiled search of common/tiles.cuh from the row's seed
+// tile key[i]. Thread t takes row rows[t] (the rows bucketed by seed tile), writing niche[i]
+// (0xffffffff: none).
+extern "C" __global__ void rvea_nearest_f64(const double *f, const double *ideal, u32 n, u32 m,
+                                            RVEA_TILE_PARAMS, const u32 *key, const u32 *rows,
+                                            u32 *niche) {
+    u32 t = blockIdx.x * blockDim.x + threadIdx.x;
+    if (t >= n) return;
+    const VectorTiles T = RVEA_TILES;
+    const u32 i = rows[t];
+    const double *fi = f + (u64)i * m;
+    RowQuery q{fi, ideal, row_dist(fi, ideal, m)};
+    u32 best;
+    double bd;
+    if (m == 2) nearest_tiled<2>(reg_query<2>(q), T, m, key[i], TILE_NONE, true, best, bd);
+    else if (m == 3) nearest_tiled<3>(reg_query<3>(q), T, m, key[i], TILE_NONE, true, best, bd);
+    else nearest_tiled<0>(q, T, m, key[i], TILE_NONE, true, best, bd);
+    niche[i] = best;
+}
+
+// f: n × m objectives, ideal: m, v: n_vec × m unit vectors, gamma: n_vec, niche: n (from
+// rvea_nearest_f64); out: APD (n) per individual:
 //   θ = acos(clamp(u·v_k, −1, 1)), apd = dist · (1 + penalty · θ / γ_k).
 extern "C" __global__ void rvea_apd_f64(const double *f, const double *ideal, const double *v,
                                         const double *gamma, double penalty, u32 n, u32 m,
-                                        u32 slices, const u32 *part_k, const double *part_d2,
-                                        u32 *niche, double *apd) {
+                                        const u32 *niche, double *apd) {
     u32 i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= n) return;
     const double *fi = f + (u64)i * m;
     double dist = row_dist(fi, ideal, m);
-    u32 best = 0xffffffffu;
-    double best_d2 = from_bits(0x7ff0000000000000ull);
-    for (u32 s = 0; s < slices; ++s) {
-        u64 q = (u64)i * slices + s;
-        if (part_k[q] != 0xffffffffu && part_d2[q] < best_d2) {
-            best_d2 = part_d2[q];
-            best = part_k[q];
-        }
-    }
-    niche[i] = best;
-    if (best == 0xffffffffu) {
+    const u32 best = niche[i];
+    if (best == TILE_NONE) {
         apd[i] = from_bits(0x7ff8000000000000ull);
         return;
     }

@@ -1,20 +1,25 @@
 //! TensorRVEA / EvoMO scaling (DESIGN §6): time per RVEA generation on DTLZ1 with 3
-//! objectives, as the population grows (2⁵…2¹⁴ at n_var 100) and as the dimension grows
-//! (n_var 2⁹…2¹⁸ at population 100), on the CPU (one thread, and all threads) and on the GPU
-//! ([`DeviceRvea`]: the whole generation on the device), with the speedups beside the
-//! published ones (TensorRVEA: up to 1528× over the population series and 1042× over the
-//! dimension series, RTX 4090 vs AMD EPYC 7543; EvoMO: 1113×).
+//! objectives as the population grows (TensorRVEA: 2⁵…2¹⁴ at n_var 100; EvoMO: 2⁷…2¹⁵ at
+//! n_var 500) and as the dimension grows (TensorRVEA: n_var 2⁹…2¹⁸ at population 100; EvoMO:
+//! 2¹⁰…2²⁰), on the CPU (scalar loops on one thread; vector lanes on one thread and on all
+//! threads) and on the GPU ([`DeviceRvea`]: the whole generation on the device), with the
+//! speedups beside the published ones (TensorRVEA: up to 1528× over the population series and
+//! 1042× over the dimension series, RTX 4090 vs AMD EPYC 7543; EvoMO: 1113×).
 //!
 //! ```text
 //! cargo run --release --example reproduce_scaling -- [--smoke | --full] [--seed N] [--runs N] [--threads N] [--backend cpu|cuda] [--out DIR]
 //! cargo run --release --features cuda --example reproduce_scaling -- --backend cuda
 //! ```
-//! Modes: `--smoke` two sizes per series, 3 timed generations, 1 repeat; quick (default)
-//! population 2⁵…2¹², n_var 2⁹…2¹⁵, 10 timed generations, 3 repeats; `--full` the paper's
-//! 2⁵…2¹⁴ and 2⁹…2¹⁸, 100 generations, 10 repeats (`--runs` overrides the repeats).
-//! A repeat builds the algorithm with seed `seed + r`, runs the initial generation untimed,
-//! then times the generations; the table shows the median over repeats of the mean time
-//! per generation.
+//! Modes: `--smoke` two sizes per series, at most 3 timed generations, 1 repeat; quick
+//! (default) population 2⁵…2¹², n_var 2⁹…2¹⁵ and the EvoMO series' first three sizes, at most
+//! 10 timed generations, 3 repeats; `--full` the papers' sizes, at most 100 timed generations,
+//! 10 repeats (`--runs` overrides the repeats). A repeat builds the algorithm for the paper's
+//! 100 generations with seed `seed + r`, runs the initial generation untimed, then times
+//! generations until the mode's count or a time budget per repeat (smoke 0.2 s, quick 0.5 s,
+//! full 3 s) is reached, whichever comes first, but at least 3; repeats stop early once the
+//! budget of three repeats is spent (the largest CPU sizes take seconds per generation). The
+//! table shows the median over repeats of the mean time per generation; the CSV files record
+//! the generations and repeats each cell got.
 //!
 //! `--backend cpu` (default) measures the CPU columns into `OUT/tables/scaling_cpu.csv`;
 //! `--backend cuda` measures the GPU column into `OUT/tables/scaling_gpu.csv` (an error
@@ -23,15 +28,15 @@
 //! figures of a device machine meet in one table; a missing GPU column reads "needs a
 //! device". Also `OUT/figures/scaling.svg` (log–log) and `OUT/tables/scaling_manifest.json`.
 //!
-//! Our CPU path always runs the AVX2 lanes of `crate::math::simd` where the CPU has them
-//! (there is no forced-scalar switch for the EMO code), so the two CPU columns differ in
-//! threads, not in instruction set.
+//! The scalar column turns the crate's vector lanes off ([`set_vector_lanes`]): the same
+//! results bit for bit (tests/vector_lanes_switch.rs), through the portable loops.
 
 use pareto_sciml::backend::cuda::{CudaDevice, DeviceProblem, DeviceRvea};
 use pareto_sciml::io::csv::write_csv_text;
 use pareto_sciml::io::manifest::Manifest;
 use pareto_sciml::io::svg::Plot;
-use pareto_sciml::moo::algorithm::{run, Checkpointing};
+use pareto_sciml::math::set_vector_lanes;
+use pareto_sciml::moo::algorithm::{run, Algorithm, Checkpointing};
 use pareto_sciml::moo::observer::NoObserver;
 use pareto_sciml::moo::problem::Evaluator;
 use pareto_sciml::moo::problems::Dtlz;
@@ -52,23 +57,102 @@ struct Size {
     n_var: usize,
 }
 
+/// One series of sizes.
+struct Series {
+    name: &'static str,
+    /// log2 of the first and last varied size, by mode (smoke, quick, full).
+    log2_range: [(u32, u32); 3],
+    /// The size that stays fixed (n_var when the population varies, else the population).
+    fixed: usize,
+    /// Whether the population varies (else n_var).
+    by_pop: bool,
+}
+
+const SERIES: [Series; 4] = [
+    Series {
+        name: "population",
+        log2_range: [(5, 6), (5, 12), (5, 14)],
+        fixed: 100,
+        by_pop: true,
+    },
+    Series {
+        name: "dimension",
+        log2_range: [(9, 10), (9, 15), (9, 18)],
+        fixed: 100,
+        by_pop: false,
+    },
+    Series {
+        name: "evomo_population",
+        log2_range: [(7, 8), (7, 9), (7, 15)],
+        fixed: 500,
+        by_pop: true,
+    },
+    Series {
+        name: "evomo_dimension",
+        log2_range: [(10, 11), (10, 12), (10, 20)],
+        fixed: 100,
+        by_pop: false,
+    },
+];
+
 fn sizes(mode: Mode) -> Vec<Size> {
-    let (pops, dims): (Vec<u32>, Vec<u32>) = match mode {
-        Mode::Smoke => (vec![5, 6], vec![9, 10]),
-        Mode::Quick => ((5..=12).collect(), (9..=15).collect()),
-        Mode::Full => ((5..=14).collect(), (9..=18).collect()),
+    let m = match mode {
+        Mode::Smoke => 0,
+        Mode::Quick => 1,
+        Mode::Full => 2,
     };
-    let p = pops.into_iter().map(|k| Size {
-        series: "population",
-        pop: 1 << k,
-        n_var: 100,
-    });
-    let d = dims.into_iter().map(|k| Size {
-        series: "dimension",
-        pop: 100,
-        n_var: 1 << k,
-    });
-    p.chain(d).collect()
+    SERIES
+        .iter()
+        .flat_map(|s| {
+            let (lo, hi) = s.log2_range[m];
+            (lo..=hi).map(move |k| Size {
+                series: s.name,
+                pop: if s.by_pop { 1 << k } else { s.fixed },
+                n_var: if s.by_pop { s.fixed } else { 1 << k },
+            })
+        })
+        .collect()
+}
+
+/// How long to time one size: at most `gens` generations or `budget` seconds per repeat
+/// (at least 3 generations), at most `repeats` repeats within three budgets.
+#[derive(Debug, Clone, Copy)]
+struct Timing {
+    gens: u64,
+    repeats: usize,
+    budget: f64,
+}
+
+/// Median over repeats of the seconds per generation, and the fewest generations and the
+/// repeats it took. `step` runs one generation of repeat `r`, which `start(r)` sets up
+/// (untimed) and `sync` waits for.
+fn time_repeats<S>(
+    t: Timing,
+    mut start: impl FnMut(usize) -> Result<S>,
+    mut step: impl FnMut(&mut S) -> Result<()>,
+    mut sync: impl FnMut() -> Result<()>,
+) -> Result<(f64, u64, usize)> {
+    let mut per_gen = Vec::with_capacity(t.repeats);
+    let mut fewest = u64::MAX;
+    let spent = Instant::now();
+    for r in 0..t.repeats {
+        if r > 0 && spent.elapsed().as_secs_f64() > 3.0 * t.budget {
+            break;
+        }
+        let mut state = start(r)?;
+        sync()?;
+        let t0 = Instant::now();
+        let mut done = 0;
+        while done < t.gens && (done < 3 || t0.elapsed().as_secs_f64() < t.budget) {
+            step(&mut state)?;
+            done += 1;
+        }
+        sync()?;
+        per_gen.push(t0.elapsed().as_secs_f64() / done as f64);
+        fewest = fewest.min(done);
+    }
+    let reps = per_gen.len();
+    Ok((median(per_gen), fewest, reps))
 }
 
 /// The first `n` directions of the smallest 3-objective Das–Dennis set with at least `n`
@@ -93,60 +177,77 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
-/// Seconds per generation of the CPU RVEA on `threads` threads, median over repeats.
-fn time_cpu(s: Size, threads: usize, gens: u64, repeats: usize, seed: u64) -> Result<f64> {
+/// Generations the algorithms are built for: the initial one and the papers' 100 (the
+/// penalty and the adaptation schedule follow it whatever number is timed).
+const MAX_GEN: u64 = 101;
+
+/// [`time_repeats`] of the CPU RVEA on `threads` threads.
+fn time_cpu(s: Size, threads: usize, t: Timing, seed: u64) -> Result<(f64, u64, usize)> {
     let p = Dtlz::new(1, s.n_var, 3)?;
     let ev = Evaluator::new(&p).threads(threads);
-    let mut per_gen = Vec::with_capacity(repeats);
-    for r in 0..repeats {
-        let max_gen = gens + 1;
-        let mut alg =
-            Rvea::new(&p, refs_exactly(s.pop)?, max_gen, seed + r as u64)?.threads(threads);
-        let never = Checkpointing::never();
-        run(&mut alg, &ev, 1, &mut NoObserver, &never)?;
-        let t = Instant::now();
-        run(&mut alg, &ev, max_gen, &mut NoObserver, &never)?;
-        per_gen.push(t.elapsed().as_secs_f64() / gens as f64);
-    }
-    Ok(median(per_gen))
+    let never = Checkpointing::never();
+    time_repeats(
+        t,
+        |r| {
+            let mut alg =
+                Rvea::new(&p, refs_exactly(s.pop)?, MAX_GEN, seed + r as u64)?.threads(threads);
+            run(&mut alg, &ev, 1, &mut NoObserver, &never)?;
+            Ok(alg)
+        },
+        |alg| {
+            let x = alg.ask()?.to_vec();
+            let (f, g) = ev.evaluate(&x)?;
+            alg.tell(&f, &g)
+        },
+        || Ok(()),
+    )
 }
 
-/// Seconds per generation of [`DeviceRvea`], median over repeats (synchronised at the end).
-fn time_gpu(dev: &CudaDevice, s: Size, gens: u64, repeats: usize, seed: u64) -> Result<f64> {
+/// [`time_repeats`] of [`DeviceRvea`] (synchronised before and after the timed steps).
+fn time_gpu(dev: &CudaDevice, s: Size, t: Timing, seed: u64) -> Result<(f64, u64, usize)> {
     let p = Dtlz::new(1, s.n_var, 3)?;
-    let mut per_gen = Vec::with_capacity(repeats);
-    for r in 0..repeats {
-        let max_gen = gens + 1;
-        let refs = refs_exactly(s.pop)?;
-        let mut alg = DeviceRvea::new(
-            dev,
-            &p,
-            DeviceProblem::dtlz(&p),
-            refs,
-            max_gen,
-            seed + r as u64,
-        )?;
-        dev.synchronize()?;
-        let t = Instant::now();
-        for _ in 0..gens {
-            alg.step()?;
-        }
-        dev.synchronize()?;
-        per_gen.push(t.elapsed().as_secs_f64() / gens as f64);
-    }
-    Ok(median(per_gen))
+    time_repeats(
+        t,
+        |r| {
+            DeviceRvea::new(
+                dev,
+                &p,
+                DeviceProblem::dtlz(&p),
+                refs_exactly(s.pop)?,
+                MAX_GEN,
+                seed + r as u64,
+            )
+        },
+        |alg| alg.step(),
+        || dev.synchronize(),
+    )
 }
 
-/// Rows of a CSV written by this program (header skipped).
-fn read_rows(path: &Path) -> Vec<Vec<String>> {
-    std::fs::read_to_string(path)
-        .map(|t| {
-            t.lines()
-                .skip(1)
-                .map(|l| l.split(',').map(str::to_string).collect())
+/// A CSV written by this program: its rows as maps from the header's names.
+fn read_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let mut lines = text.lines();
+    let header: Vec<String> = lines
+        .next()
+        .map(|h| h.split(',').map(str::to_string).collect())
+        .unwrap_or_default();
+    lines
+        .map(|l| {
+            header
+                .iter()
+                .cloned()
+                .zip(l.split(',').map(str::to_string))
                 .collect()
         })
-        .unwrap_or_default()
+        .collect()
+}
+
+type Row = std::collections::HashMap<String, String>;
+
+fn field<'r>(r: &'r Row, name: &str) -> &'r str {
+    r.get(name).map_or("", String::as_str)
 }
 
 fn cpu_model() -> String {
@@ -178,10 +279,22 @@ fn main() {
 
 fn run_all(args: &ReproArgs) -> Result<()> {
     let t0 = Instant::now();
-    let (gens, repeats) = match args.mode {
-        Mode::Smoke => (3, args.runs_or(1, 1, 1)),
-        Mode::Quick => (10, args.runs_or(1, 3, 10)),
-        Mode::Full => (100, args.runs_or(1, 3, 10)),
+    let timing = match args.mode {
+        Mode::Smoke => Timing {
+            gens: 3,
+            repeats: args.runs_or(1, 1, 1),
+            budget: 0.2,
+        },
+        Mode::Quick => Timing {
+            gens: 10,
+            repeats: args.runs_or(1, 3, 10),
+            budget: 0.5,
+        },
+        Mode::Full => Timing {
+            gens: 100,
+            repeats: args.runs_or(1, 3, 10),
+            budget: 3.0,
+        },
     };
     let all = sizes(args.mode);
     let tables = args.tables_dir();
@@ -191,31 +304,38 @@ fn run_all(args: &ReproArgs) -> Result<()> {
         tables.join("scaling_gpu.csv"),
     );
     let mut device_name = None;
+    let progress = |i: usize, what: &str, s: &Size, sec: f64| {
+        eprintln!(
+            "[{}/{}] {what} {} pop {} n_var {}: {:.3} ms/gen (elapsed {:.0} s)",
+            i + 1,
+            all.len(),
+            s.series,
+            s.pop,
+            s.n_var,
+            sec * 1e3,
+            t0.elapsed().as_secs_f64()
+        );
+    };
     match args.backend {
         BackendChoice::Cpu => {
             let n_all = resolve_threads(args.threads);
             let machine = cpu_model();
             let mut rows = Vec::new();
             for (i, s) in all.iter().enumerate() {
-                for threads in [1, n_all] {
-                    let t = time_cpu(*s, threads, gens, repeats, args.seed)?;
-                    eprintln!(
-                        "[{}/{}] cpu {} pop {} n_var {} threads {threads}: {:.3} ms/gen (elapsed {:.0} s)",
-                        i + 1,
-                        all.len(),
-                        s.series,
-                        s.pop,
-                        s.n_var,
-                        t * 1e3,
-                        t0.elapsed().as_secs_f64()
-                    );
+                for (lanes, threads) in [("scalar", 1), ("vector", 1), ("vector", n_all)] {
+                    set_vector_lanes(lanes == "vector");
+                    let timed = time_cpu(*s, threads, timing, args.seed);
+                    set_vector_lanes(true);
+                    let (sec, gens, reps) = timed?;
+                    progress(i, &format!("cpu {lanes} {threads} thread(s)"), s, sec);
                     rows.push(vec![
                         s.series.to_string(),
                         s.pop.to_string(),
                         s.n_var.to_string(),
+                        lanes.to_string(),
                         threads.to_string(),
-                        format!("{:.6}", t * 1e3),
-                        repeats.to_string(),
+                        format!("{:.6}", sec * 1e3),
+                        reps.to_string(),
                         gens.to_string(),
                         machine.replace(',', ";"),
                     ]);
@@ -227,6 +347,7 @@ fn run_all(args: &ReproArgs) -> Result<()> {
                     "series",
                     "population",
                     "n_var",
+                    "lanes",
                     "threads",
                     "ms_per_gen",
                     "repeats",
@@ -241,23 +362,14 @@ fn run_all(args: &ReproArgs) -> Result<()> {
             let name = dev.name().replace(',', ";");
             let mut rows = Vec::new();
             for (i, s) in all.iter().enumerate() {
-                let t = time_gpu(&dev, *s, gens, repeats, args.seed)?;
-                eprintln!(
-                    "[{}/{}] gpu {} pop {} n_var {}: {:.3} ms/gen (elapsed {:.0} s)",
-                    i + 1,
-                    all.len(),
-                    s.series,
-                    s.pop,
-                    s.n_var,
-                    t * 1e3,
-                    t0.elapsed().as_secs_f64()
-                );
+                let (sec, gens, reps) = time_gpu(&dev, *s, timing, args.seed)?;
+                progress(i, "gpu", s, sec);
                 rows.push(vec![
                     s.series.to_string(),
                     s.pop.to_string(),
                     s.n_var.to_string(),
-                    format!("{:.6}", t * 1e3),
-                    repeats.to_string(),
+                    format!("{:.6}", sec * 1e3),
+                    reps.to_string(),
                     gens.to_string(),
                     name.clone(),
                 ]);
@@ -279,18 +391,15 @@ fn run_all(args: &ReproArgs) -> Result<()> {
         }
     }
     let table = tables.join("scaling.md");
-    let md = tables_markdown(&read_rows(&cpu_csv), &read_rows(&gpu_csv));
-    write_text(&table, &md)?;
-    plot(
-        &read_rows(&cpu_csv),
-        &read_rows(&gpu_csv),
-        &args.figures_dir().join("scaling.svg"),
-    )?;
+    let (cpu, gpu) = (read_rows(&cpu_csv), read_rows(&gpu_csv));
+    write_text(&table, &tables_markdown(&cpu, &gpu))?;
+    plot(&cpu, &gpu, &args.figures_dir().join("scaling.svg"))?;
     let mut m = Manifest::new(PROGRAM);
     m.set("mode", args.mode.name())
         .set("seed", args.seed)
-        .set("repeats", repeats)
-        .set("timed_generations", gens)
+        .set("repeats", timing.repeats)
+        .set("timed_generations_at_most", timing.gens)
+        .set("budget_s_per_repeat", timing.budget)
         .set("threads", resolve_threads(args.threads))
         .set(
             "backend",
@@ -311,62 +420,84 @@ fn run_all(args: &ReproArgs) -> Result<()> {
     Ok(())
 }
 
-/// One row per size: CPU 1 thread, CPU all threads, GPU (ms per generation) and the ratios.
-fn tables_markdown(cpu: &[Vec<String>], gpu: &[Vec<String>]) -> String {
+/// The size a series varies.
+fn varied(series: &str, r: &Row) -> Option<usize> {
+    let by_pop = SERIES.iter().any(|s| s.name == series && s.by_pop);
+    field(r, if by_pop { "population" } else { "n_var" })
+        .parse()
+        .ok()
+}
+
+/// One table per series, one row per size: the three CPU columns, the GPU (ms per
+/// generation) and the GPU's speedups over the scalar CPU and over the vector lanes on all
+/// threads.
+fn tables_markdown(cpu: &[Row], gpu: &[Row]) -> String {
     let num = |s: &str| s.parse::<f64>().ok();
-    let machine = cpu
-        .first()
-        .map_or("not measured".to_string(), |r| r[7].clone());
-    let device = gpu
-        .first()
-        .map_or("needs a device".to_string(), |r| r[6].clone());
+    let machine = cpu.first().map_or("not measured".to_string(), |r| {
+        field(r, "machine").to_string()
+    });
+    let device = gpu.first().map_or("needs a device".to_string(), |r| {
+        field(r, "device").to_string()
+    });
     let n_all = cpu
         .iter()
-        .filter_map(|r| r[3].parse::<usize>().ok())
+        .filter_map(|r| field(r, "threads").parse::<usize>().ok())
         .max()
         .unwrap_or(1);
     let mut md = format!(
         "# RVEA scaling: time per generation (DTLZ1, 3 objectives)\n\n\
          Written by `cargo run --release --example reproduce_scaling` (CPU columns) and \
          `cargo run --release --features cuda --example reproduce_scaling -- --backend cuda` (GPU column). \
-         CPU: {machine} (1 thread, and {n_all} threads; AVX2 lanes where detected, both columns). \
+         CPU: {machine}: scalar loops on 1 thread (the crate's vector lanes off: same results, bit for bit), \
+         vector lanes (AVX-512/AVX2 where detected) on 1 and on {n_all} threads. \
          GPU: {device} (`DeviceRvea`: mating, variation, evaluation, survival and adaptation on the device). \
-         Times are medians over repeats of the mean over the timed generations; the build machine is shared \
-         with other jobs, so CPU times are noisy. Published speedups (GPU over CPU, TensorRVEA on an RTX 4090 \
-         against an AMD EPYC 7543): up to 1528× on the population series, 1042× on the dimension series; EvoMO: 1113×.\n"
+         Times are medians over repeats of the mean over the timed generations (at most 100 after the initial \
+         one, fewer where a time budget per repeat ran out: the CSV files give each cell's count); the build \
+         machine is shared with other jobs, so CPU times are noisy. Published speedups (GPU over CPU): \
+         TensorRVEA (RTX 4090 against an AMD EPYC 7543) up to 1528× on the population series and 1042× on the \
+         dimension series; EvoMO up to 1113×.\n"
     );
     for (series, what) in [
-        ("population", "population (n_var 100)"),
-        ("dimension", "n_var (population 100)"),
+        ("population", "TensorRVEA: population (n_var 100)"),
+        ("dimension", "TensorRVEA: n_var (population 100)"),
+        ("evomo_population", "EvoMO: population (n_var 500)"),
+        ("evomo_dimension", "EvoMO: n_var (population 100)"),
     ] {
-        md += &format!(
-            "\n## {what}\n\n| {} | CPU 1 thread (ms) | CPU {n_all} threads (ms) | GPU (ms) | GPU vs CPU 1 thread | GPU vs CPU {n_all} threads |\n|---|---|---|---|---|---|\n",
-            if series == "population" { "population" } else { "n_var" }
-        );
-        let mut keys: Vec<(usize, usize)> = cpu
+        let by_pop = series.ends_with("population");
+        let mut keys: Vec<usize> = cpu
             .iter()
             .chain(gpu)
-            .filter(|r| r[0] == series)
-            .filter_map(|r| Some((r[1].parse().ok()?, r[2].parse().ok()?)))
+            .filter(|r| field(r, "series") == series)
+            .filter_map(|r| varied(series, r))
             .collect();
         keys.sort_unstable();
         keys.dedup();
-        for (pop, nv) in keys {
-            let find_cpu = |threads: usize| {
+        if keys.is_empty() {
+            continue;
+        }
+        md += &format!(
+            "\n## {what}\n\n| {} | CPU scalar, 1 thread (ms) | CPU lanes, 1 thread (ms) | CPU lanes, {n_all} threads (ms) | GPU (ms) | GPU vs CPU scalar | GPU vs CPU lanes, {n_all} threads |\n|---|---|---|---|---|---|---|\n",
+            if by_pop { "population" } else { "n_var" }
+        );
+        for k in keys {
+            let at = |r: &&Row| field(r, "series") == series && varied(series, r) == Some(k);
+            let find_cpu = |lanes: &str, threads: usize| {
                 cpu.iter()
+                    .filter(at)
                     .find(|r| {
-                        r[0] == series
-                            && r[1] == pop.to_string()
-                            && r[2] == nv.to_string()
-                            && r[3] == threads.to_string()
+                        field(r, "lanes") == lanes && field(r, "threads") == threads.to_string()
                     })
-                    .and_then(|r| num(&r[4]))
+                    .and_then(|r| num(field(r, "ms_per_gen")))
             };
-            let (c1, cn) = (find_cpu(1), find_cpu(n_all));
+            let (scalar, one, all) = (
+                find_cpu("scalar", 1),
+                find_cpu("vector", 1),
+                find_cpu("vector", n_all),
+            );
             let g = gpu
                 .iter()
-                .find(|r| r[0] == series && r[1] == pop.to_string() && r[2] == nv.to_string())
-                .and_then(|r| num(&r[3]));
+                .find(at)
+                .and_then(|r| num(field(r, "ms_per_gen")));
             let cell = |v: Option<f64>, missing: &str| {
                 v.map_or(missing.to_string(), |v| format!("{v:.3}"))
             };
@@ -375,13 +506,13 @@ fn tables_markdown(cpu: &[Vec<String>], gpu: &[Vec<String>]) -> String {
                 _ => "—".to_string(),
             };
             md += &format!(
-                "| {} | {} | {} | {} | {} | {} |\n",
-                if series == "population" { pop } else { nv },
-                cell(c1, "not measured"),
-                cell(cn, "not measured"),
+                "| {k} | {} | {} | {} | {} | {} | {} |\n",
+                cell(scalar, "not measured"),
+                cell(one, "not measured"),
+                cell(all, "not measured"),
                 cell(g, "needs a device"),
-                ratio(c1),
-                ratio(cn)
+                ratio(scalar),
+                ratio(all)
             );
         }
     }
@@ -389,39 +520,45 @@ fn tables_markdown(cpu: &[Vec<String>], gpu: &[Vec<String>]) -> String {
 }
 
 /// Log–log plot of milliseconds per generation against size, one line per column and series.
-fn plot(cpu: &[Vec<String>], gpu: &[Vec<String>], path: &Path) -> Result<()> {
+fn plot(cpu: &[Row], gpu: &[Row], path: &Path) -> Result<()> {
     let mut p = Plot::new("RVEA on DTLZ1: time per generation")
-        .x_label("population (n_var 100) / n_var (population 100)")
+        .x_label("population or n_var (the series' varied size)")
         .y_label("ms per generation")
         .log_x(true)
         .log_y(true);
     let mut lines = 0;
-    for series in ["population", "dimension"] {
-        let size = |r: &Vec<String>| -> Option<f64> {
-            r[if series == "population" { 1 } else { 2 }].parse().ok()
+    let n_all = cpu
+        .iter()
+        .filter_map(|r| field(r, "threads").parse::<usize>().ok())
+        .max()
+        .unwrap_or(1);
+    for series in SERIES.iter().map(|s| s.name) {
+        let pts = |rows: &[Row], keep: &dyn Fn(&Row) -> bool| -> (Vec<f64>, Vec<f64>) {
+            rows.iter()
+                .filter(|r| field(r, "series") == series && keep(r))
+                .filter_map(|r| {
+                    Some((
+                        varied(series, r)? as f64,
+                        field(r, "ms_per_gen").parse::<f64>().ok()?,
+                    ))
+                })
+                .unzip()
         };
-        let mut threads: Vec<String> = cpu.iter().map(|r| r[3].clone()).collect();
-        threads.sort();
-        threads.dedup();
-        for t in threads {
-            let pts: Vec<(f64, f64)> = cpu
-                .iter()
-                .filter(|r| r[0] == series && r[3] == t)
-                .filter_map(|r| Some((size(r)?, r[4].parse().ok()?)))
-                .collect();
-            if !pts.is_empty() {
-                let (x, y): (Vec<f64>, Vec<f64>) = pts.into_iter().unzip();
-                p = p.line(&format!("CPU {t} thread(s), {series}"), &x, &y);
+        for (lanes, threads) in [("scalar", 1), ("vector", n_all)] {
+            let (x, y) = pts(cpu, &|r| {
+                field(r, "lanes") == lanes && field(r, "threads") == threads.to_string()
+            });
+            if !x.is_empty() {
+                p = p.line(
+                    &format!("CPU {lanes}, {threads} thread(s), {series}"),
+                    &x,
+                    &y,
+                );
                 lines += 1;
             }
         }
-        let pts: Vec<(f64, f64)> = gpu
-            .iter()
-            .filter(|r| r[0] == series)
-            .filter_map(|r| Some((size(r)?, r[3].parse().ok()?)))
-            .collect();
-        if !pts.is_empty() {
-            let (x, y): (Vec<f64>, Vec<f64>) = pts.into_iter().unzip();
+        let (x, y) = pts(gpu, &|_| true);
+        if !x.is_empty() {
             p = p.line(&format!("GPU, {series}"), &x, &y);
             lines += 1;
         }

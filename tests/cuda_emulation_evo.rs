@@ -6,10 +6,10 @@
 
 mod cuda_common;
 
-use cuda_common::emulate::{harness, hex, run};
+use cuda_common::emulate::{harness, hex, run, tiling_hex};
 use cuda_common::evo_inputs::{
-    acos_inputs, cpu_objectives, cpu_rvea_apd, cpu_rvea_select, evo_case, evo_cases, population,
-    problem_cases, rvea_case, selection_inputs, EvoCase, RveaCase,
+    acos_inputs, cpu_objectives, cpu_rvea_apd, cpu_rvea_select, diagonal_tie_case, evo_case,
+    evo_cases, population, problem_cases, rvea_case, selection_inputs, EvoCase, RveaCase,
 };
 use pareto_sciml::backend::cuda::DeviceProblem;
 use pareto_sciml::backend::cuda::ACOS_MAX_ULP;
@@ -126,7 +126,7 @@ fn problem_kernels_are_bit_identical_to_moo_problems() {
 fn emu_rvea(c: &RveaCase) -> (Vec<usize>, Vec<f64>) {
     let n = c.f.len() / c.n_obj;
     let out = run(&format!(
-        "rvea {n} {} {} {:x} {} {} {} {}",
+        "rvea {n} {} {} {:x} {} {} {} {} {}",
         c.n_obj,
         c.v.len() / c.n_obj,
         c.penalty.to_bits(),
@@ -134,6 +134,7 @@ fn emu_rvea(c: &RveaCase) -> (Vec<usize>, Vec<f64>) {
         hex(c.ideal.iter().map(|v| v.to_bits())),
         hex(c.v.iter().map(|v| v.to_bits())),
         hex(c.gamma.iter().map(|v| v.to_bits())),
+        tiling_hex(&c.v, c.n_obj),
     ));
     let niche = out[..n].iter().map(|&k| k as usize).collect();
     (niche, out[n..].iter().map(|&b| f64::from_bits(b)).collect())
@@ -187,6 +188,37 @@ fn rvea_association_and_apd_are_bit_identical() {
         assert_eq!(k, want_k, "niches, case {seed}");
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&apd), bits(&want_apd), "APD, case {seed}");
+    }
+}
+
+#[test]
+fn rvea_association_breaks_exact_ties_across_tiles_to_the_smaller_vector() {
+    if harness().is_none() {
+        return;
+    }
+    // Central pairs (31, 32) and (511, 512): the first pair in two tiles, the second in two
+    // groups of the tiling.
+    for (h, seed) in [(63, 1), (1023, 2)] {
+        let c = diagonal_tie_case(h, seed);
+        let (want_k, _) = cpu_rvea_apd(&c);
+        let central = (h - 1) / 2;
+        // Diagonal rows are exactly as far from the central pair's two vectors.
+        let d2 = |u: &[f64], k: usize| {
+            let w = &c.v[2 * k..2 * k + 2];
+            (w[0] - u[0]) * (w[0] - u[0]) + (w[1] - u[1]) * (w[1] - u[1])
+        };
+        let ties =
+            c.f.chunks_exact(4)
+                .zip(want_k.iter().step_by(2))
+                .filter(|(r, &k)| {
+                    let dist = (r[0] * r[0] + r[1] * r[1]).sqrt();
+                    let u = [r[0] / dist, r[1] / dist];
+                    k == central && d2(&u, central) == d2(&u, central + 1)
+                })
+                .count();
+        assert!(ties > 50, "only {ties} diagonal rows tie (h = {h})");
+        let (k, _) = emu_rvea(&c);
+        assert_eq!(k, want_k, "niches, h = {h}");
     }
 }
 

@@ -5,7 +5,7 @@
 
 mod cuda_common;
 
-use cuda_common::emulate::{harness_emo, hex, run_emo};
+use cuda_common::emulate::{harness_emo, hex, run_emo, tiling_hex};
 use cuda_common::survival_inputs::selection_case;
 use pareto_sciml::backend::cuda::{rvea_adapt_cpu, rvea_gammas_cpu};
 use pareto_sciml::moo::das_dennis;
@@ -66,7 +66,11 @@ fn rvea_adaptation_and_gammas() {
             .unwrap()
             .unwrap();
         let want = rvea_gammas_cpu(&v, m).unwrap();
-        let got = run_emo(&format!("gamma {n_vec:x} {m:x} {}", hx(&v)));
+        let got = run_emo(&format!(
+            "gamma {n_vec:x} {m:x} {} {}",
+            hx(&v),
+            tiling_hex(&v, m)
+        ));
         assert_eq!(got, bits(&want), "γ, {n_vec} vectors");
     }
 }

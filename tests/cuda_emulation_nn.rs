@@ -13,10 +13,10 @@
 mod cuda_emulation_nn_common;
 
 use cuda_emulation_nn_common::{
-    emu_adam, emu_jets, emu_jets_threads, emu_loss, harness, net, Float,
+    emu_adam, emu_jets, emu_jets_threads, emu_loss, emu_loss_block, emu_values, harness, net, Float,
 };
 use pareto_sciml::backend::cpu::{Cpu, Isa};
-use pareto_sciml::backend::cuda::DeviceLoss;
+use pareto_sciml::backend::cuda::{values_width, DeviceLoss, LOSS_BLOCK, VALUES_WIDTHS};
 use pareto_sciml::nn::{
     init_population, Activation, Adam, AdamState, Burgers, Init, JetSpec, MlpSpec, MseLoss,
     ResidualLoss,
@@ -33,6 +33,46 @@ fn jets_case<T: Float>(spec: &MlpSpec, jet: &JetSpec, p: usize, n: usize, seed: 
         T::bits(&want),
         "{spec:?} {jet:?} P={p} N={n}"
     );
+}
+
+/// The register-resident value kernels (`kernels/mlp_values.cu`, the value-only path of
+/// `CudaDevice::mlp_jets`) against `Cpu::jets` with value-only jets.
+fn values_case<T: Float>(spec: &MlpSpec, p: usize, n: usize, seed: u64) {
+    let genomes: Vec<T> = T::cast(&init_population(spec, Init::TorchDefault, seed, p));
+    let x: Vec<T> = T::points(n * spec.n_in(), seed);
+    let jet = JetSpec::value(spec.n_in());
+    let want = Cpu::new(1).jets(spec, &genomes, &x, &jet).unwrap();
+    let got = emu_values(spec, &genomes, &x);
+    assert_eq!(T::bits(&got), T::bits(&want), "{spec:?} P={p} N={n}");
+}
+
+#[test]
+fn value_kernels_are_bit_identical_to_the_cpu() {
+    if harness().is_none() {
+        return;
+    }
+    use Activation::{Identity, Sin, Tanh};
+    for (k, &w) in VALUES_WIDTHS.iter().enumerate() {
+        // One to three hidden layers, every activation in some layer, 1–3 inputs and outputs;
+        // N around the block's 128·R points (a partial last block and a single point).
+        let hidden = 1 + k % 3;
+        let mut widths = vec![1 + k % 3];
+        widths.extend(std::iter::repeat_n(w, hidden));
+        widths.push(1 + (k + 1) % 3);
+        let acts: Vec<Activation> = (0..=hidden)
+            .map(|l| [Tanh, Sin, Identity][(l + k) % 3])
+            .collect();
+        let spec = MlpSpec::new(&widths, &acts).unwrap();
+        assert_eq!(values_width(&spec), Some(w));
+        for (p, n, seed) in [(3, 300, 1), (2, 1, 2), (1, 513, 3)] {
+            values_case::<f32>(&spec, p, n, seed + k as u64);
+            values_case::<f64>(&spec, p, n, seed + k as u64);
+        }
+    }
+    // The Burgers network of the benchmarks.
+    let burgers = MlpSpec::uniform(2, &[20; 8], 1, Tanh).unwrap();
+    values_case::<f32>(&burgers, 2, 1000, 9);
+    values_case::<f64>(&burgers, 2, 300, 9);
 }
 
 fn loss_case<T: Float>(
@@ -139,6 +179,47 @@ proptest! {
 
 /// Sizes one below, at and one above the lane widths (4, 8) and the chunk (1024), and two
 /// chunks plus a tail: where the padding weights and the chunk sums change.
+#[test]
+fn gradients_do_not_depend_on_the_block_size() {
+    if harness().is_none() {
+        return;
+    }
+    // Every (unit, component) sum, activation and accumulator is one thread's sequence of
+    // operations, whichever thread: the host's block, one thread, and sizes that split a
+    // layer unevenly give the CPU's bits.
+    let spec = MlpSpec::uniform(2, &[6, 5], 1, Activation::Tanh).unwrap();
+    let jet = Burgers::jet();
+    let loss = DeviceLoss::Burgers { nu: None };
+    let (p, n) = (2, 40);
+    let genomes: Vec<f32> = f32::cast(&init_population(&spec, Init::TorchDefault, 4, p));
+    let x: Vec<f32> = f32::points(n * spec.n_in(), 4);
+    let extra: Vec<f32> = f32::points(p, 5);
+    let want = emu_loss_block(&spec, &jet, loss, &genomes, &x, &[], &extra, 1);
+    let cpu = Cpu::new(1).with_isa(Isa::Scalar);
+    let got_cpu = cpu
+        .loss_grad(
+            &spec,
+            &genomes,
+            &x,
+            &[],
+            &extra,
+            &jet,
+            &ResidualLoss(Burgers { nu: None }),
+        )
+        .unwrap();
+    assert_eq!(f32::bits(&want.grad), f32::bits(&got_cpu.grad));
+    for block in [2, 7, LOSS_BLOCK] {
+        let got = emu_loss_block(&spec, &jet, loss, &genomes, &x, &[], &extra, block);
+        assert_eq!(f32::bits(&got.grad), f32::bits(&want.grad), "block {block}");
+        assert_eq!(f32::bits(&got.loss), f32::bits(&want.loss), "block {block}");
+        assert_eq!(
+            f32::bits(&got.grad_extra),
+            f32::bits(&want.grad_extra),
+            "block {block}"
+        );
+    }
+}
+
 #[test]
 fn gradients_match_at_lane_and_chunk_edges() {
     if harness().is_none() {

@@ -12,7 +12,9 @@ mod cuda_emulation_nn_common;
 
 use cuda_emulation_nn_common::{same_solution, Float};
 use pareto_sciml::backend::cpu::Cpu;
-use pareto_sciml::backend::cuda::{CudaDevice, DeviceLoss, DeviceSystem};
+use pareto_sciml::backend::cuda::{
+    values_width, CudaDevice, DeviceLoss, DeviceSystem, VALUES_WIDTHS,
+};
 use pareto_sciml::nn::{
     init_population, Activation, Adam, AdamState, Burgers, Init, JetSpec, MlpSpec, MseLoss,
     ResidualLoss,
@@ -119,6 +121,39 @@ fn jets_match_the_cpu_bitwise() {
     let Some(dev) = gpu() else { return };
     jets_case::<f32>(&dev);
     jets_case::<f64>(&dev);
+}
+
+/// The register-resident value kernels (`mlp_values_w*`), through `mlp_jets` with value-only
+/// jets and through the resident API (evaluated twice: the same bits).
+fn values_case<T: Float>(dev: &CudaDevice) {
+    use Activation::{Identity, Sin, Tanh};
+    for (k, &w) in VALUES_WIDTHS.iter().enumerate() {
+        let acts = [
+            [Tanh, Tanh, Identity],
+            [Sin, Tanh, Tanh],
+            [Tanh, Identity, Sin],
+        ][k % 3];
+        let spec = MlpSpec::new(&[1 + k % 3, w, w, 1 + (k + 1) % 3], &acts).unwrap();
+        assert_eq!(values_width(&spec), Some(w));
+        let jet = JetSpec::value(spec.n_in());
+        for (p, n) in [(1, 1), (3, 1025), (5, 333)] {
+            let g = T::cast(&init_population(&spec, Init::TorchDefault, 3, p));
+            let x = T::points(n * spec.n_in(), 4);
+            let want = Cpu::new(0).jets(&spec, &g, &x, &jet).unwrap();
+            let got = dev.mlp_jets(&spec, &g, &x, &jet).unwrap();
+            assert_eq!(T::bits(&got), T::bits(&want), "{spec:?} P={p} N={n}");
+            let resident = dev.mlp_values_resident(&spec, &g, &x).unwrap();
+            resident.evaluate(dev).unwrap();
+            assert_eq!(T::bits(&resident.outputs(dev).unwrap()), T::bits(&want));
+        }
+    }
+}
+
+#[test]
+fn value_kernels_match_the_cpu_bitwise() {
+    let Some(dev) = gpu() else { return };
+    values_case::<f32>(&dev);
+    values_case::<f64>(&dev);
 }
 
 #[test]

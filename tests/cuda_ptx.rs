@@ -10,11 +10,12 @@ use std::process::Command;
 use pareto_sciml::backend::cuda::{KernelFamily, KernelId};
 
 /// Families whose CPU twins use fused multiply-adds (src/math's fma steps).
-const FUSING: [KernelFamily; 5] = [
+const FUSING: [KernelFamily; 6] = [
     KernelFamily::MathEval,
     KernelFamily::Variation,
     KernelFamily::Problems,
     KernelFamily::MlpPopulation,
+    KernelFamily::MlpValues,
     KernelFamily::RkStep,
 ];
 

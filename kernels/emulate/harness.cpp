@@ -11,8 +11,8 @@
 //       <n*n_var parents> <n_pairs a> <n_pairs b> <n_var lower> <n_var upper>
 //   problem <dtlz | zdt> <number> <n> <n_var> <n_obj> <n*n_var x>
 //   acos <n> <n values>
-//   rvea <n> <m> <n_vec> <penalty> <n*m f> <m ideal> <n_vec*m v> <n_vec gamma>
-//       (prints n niche indices, then n APD values)
+//   rvea <n> <m> <n_vec> <penalty> <n*m f> <m ideal> <n_vec*m v> <n_vec gamma> <tiling>
+//       (tiling: see tiles_emu.h; prints n niche indices, then n APD values)
 //   rvea_select <n> <n_vec> <n niche> <n apd> <n cv>   (prints n_vec survivor rows)
 //   pm <n> <n_var> <seed> <purpose hash> <generation> <first index> <eta_m p_m>
 //       <n*n_var x> <n_var lower> <n_var upper>
@@ -25,6 +25,7 @@
 #include "../variation.cu"
 #include "../problems.cu"
 #include "../rvea.cu"
+#include "tiles_emu.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -233,19 +234,38 @@ int main() {
         for (unsigned j = 0; j < m; ++j) ideal[j] = read_f64();
         for (size_t i = 0; i < (size_t)nv * m; ++i) v[i] = read_f64();
         for (unsigned k = 0; k < nv; ++k) gamma[k] = read_f64();
-        // As the host (src/backend/cuda/rvea.rs, rvea_associate): slices of at least 64
-        // vectors, at most 32.
-        unsigned slices = (nv + 63) / 64;
-        if (slices < 1) slices = 1;
-        if (slices > 32) slices = 32;
-        std::vector<unsigned> part_k((size_t)n * slices + 1);
-        std::vector<double> part_d2((size_t)n * slices + 1);
-        emu_launch(blocks_for((unsigned long long)n * slices), BLOCK, [&] {
-            rvea_nearest_f64(f.data(), ideal.data(), v.data(), n, m, nv, slices, part_k.data(), part_d2.data());
-        });
+        EmuTiles tiles;
+        tiles.read(nv, m);
+        auto launch = [](unsigned items, auto kernel) { emu_launch(blocks_for(items), BLOCK, kernel); };
+        tiles.bounds(v.data(), launch);
+        // As the host (src/backend/cuda/rvea.rs, rvea_associate): seed tiles, the rows
+        // bucketed by seed tile, the tiled search, the APD. The bucket order is reversed
+        // before the search: the atomics may leave it in any order, and each row's answer
+        // must not depend on which thread searches it.
+        std::vector<unsigned> key(n + 1), counts(tiles.n_tiles + 1), fill(tiles.n_tiles + 1),
+            offsets(tiles.n_tiles + 1), rows(n + 1);
+#define EMU_TILE_ARGS                                                                              \
+    v.data(), tiles.order.data(), tiles.tile_start.data(), tiles.group_tile.data(),                \
+        tiles.tile_c.data(), tiles.tile_r.data(), tiles.group_c.data(), tiles.group_r.data(),      \
+        tiles.n_tiles, tiles.n_groups
+        emu_launch(blocks_for(n), BLOCK,
+                   [&] { rvea_seed_u32(f.data(), ideal.data(), n, m, EMU_TILE_ARGS, key.data()); });
+        emu_launch(blocks_for(n), BLOCK,
+                   [&] { rvea_niche_count_u32(key.data(), n, tiles.n_tiles, counts.data()); });
+        for (unsigned t = 0, run = 0; t < tiles.n_tiles; ++t) {
+            offsets[t] = run;
+            run += counts[t];
+        }
         emu_launch(blocks_for(n), BLOCK, [&] {
-            rvea_apd_f64(f.data(), ideal.data(), v.data(), gamma.data(), penalty, n, m, slices, part_k.data(),
-                         part_d2.data(), niche.data(), apd.data());
+            rvea_niche_scatter_u32(key.data(), n, tiles.n_tiles, offsets.data(), fill.data(), rows.data());
+        });
+        std::reverse(rows.begin(), rows.begin() + n);
+        emu_launch(blocks_for(n), BLOCK, [&] {
+            rvea_nearest_f64(f.data(), ideal.data(), n, m, EMU_TILE_ARGS, key.data(), rows.data(), niche.data());
+        });
+#undef EMU_TILE_ARGS
+        emu_launch(blocks_for(n), BLOCK, [&] {
+            rvea_apd_f64(f.data(), ideal.data(), v.data(), gamma.data(), penalty, n, m, niche.data(), apd.data());
         });
         for (unsigned i = 0; i < n; ++i) std::printf("%x ", niche[i]);
         print_f64(apd, n);

@@ -11,7 +11,7 @@
 //   niching <L> <n> <n_ref> <remaining> <seed> <purpose> <generation> <L last> <n niche>
 //       <n dist> <n_ref count>   (prints remaining chosen rows, then n_ref counts)
 //   adapt <n_vec> <m> <n_vec*m v0> <m ideal> <m nadir> <n_vec*m v>   (prints n_vec*m v)
-//   gamma <n_vec> <m> <n_vec*m v>   (prints n_vec gammas)
+//   gamma <n_vec> <m> <n_vec*m v> <tiling>   (tiling: see tiles_emu.h; prints n_vec gammas)
 //   perms <seed> <purpose> <generation> <n> <n_perm>   (prints n_perm*n indices)
 //   perms_redraw <seed> <purpose> <generation> <n> <n_perm>   (the same, every permutation
 //       through the sequential path of a rejected draw)
@@ -30,6 +30,7 @@
 #include "../nsga2.cu"
 #include "../nsga3.cu"
 #include "../rvea_adapt.cu"
+#include "tiles_emu.h"
 #include "../survival.cu"
 
 #include <cstdio>
@@ -167,8 +168,15 @@ int main() {
     } else if (cmd == "gamma") {
         unsigned nv = rd(), m = rd();
         auto v = rd_f64((size_t)nv * m);
+        EmuTiles tiles;
+        tiles.read(nv, m);
+        tiles.bounds(v.data(), [](unsigned items, auto kernel) { emu_launch_serial(blocks_for(items), BLOCK, kernel); });
         std::vector<double> gamma(nv + 1);
-        emu_launch_serial(blocks_for(nv), BLOCK, [&] { rvea_gamma_f64(v.data(), nv, m, gamma.data()); });
+        emu_launch_serial(blocks_for(nv), BLOCK, [&] {
+            rvea_gamma_f64(v.data(), nv, m, tiles.order.data(), tiles.tile_start.data(), tiles.group_tile.data(),
+                           tiles.tile_c.data(), tiles.tile_r.data(), tiles.group_c.data(), tiles.group_r.data(),
+                           tiles.n_tiles, tiles.n_groups, gamma.data());
+        });
         pr_f64(gamma, nv);
     } else if (cmd == "perms_redraw") {
         // permutations_u32's sequential path, as after a rejected draw.

@@ -1,21 +1,26 @@
 // Runs the population NN kernels (kernels/mlp_population.cu, kernels/adam.cu) on the CPU
-// through cuda_host_shim.h, with the launch shapes of src/backend/cuda/{mlp,adam}.rs
+// through block_shim.h (real threads inside a block for the gradient kernel, which
+// synchronises; the others one thread at a time), with the launch shapes of src/backend/cuda/{mlp,adam}.rs
 // (256-thread blocks), for tests/cuda_emulation_nn.rs. A separate executable from
 // harness.cpp so that the NN kernels' tests do not rebuild (or depend on) the others.
 //
 // One command per run on stdin; arrays travel as raw native-endian files, scalars as decimal
 // integers or hexadecimal bit patterns (floats):
 //   jets <64|32> <n> <members> <n_threads> <plan_len> <plan> <genomes> <x> <out>
-//   loss <64|32> <n> <members> <chunk> <lanes> <inv_n bits> <nu bits> <plan_len> <plan>
+//   values <64|32> <n> <members> <width> <stride> <blocks> <plan_len> <plan> <padded genomes> <x> <out>
+//        (mlp_values_w<width>_*, with the launch of DeviceValues::evaluate: VALUES_BLOCK-thread
+//        blocks, one member per block)
+//   loss <64|32> <n> <members> <chunk> <lanes> <block> <inv_n bits> <nu bits> <plan_len> <plan>
 //        <genomes> <x> <aux> <extra> <out>      (out: loss[P], grad[P*np], grad_extra[P*ne])
 //   adam <64|32> <n_params> <members> <mode> <b1 b2 c1 c2 eps wd decay bits>
 //        <params> <grad> <m> <v> <step> <bc2s> <out>   (out: params, m, v)
 //   ode 64 <members> <n_ints> <n_reals> <n_tab> <n_plan> <y0_len> <p_len> <n_out> <ints> <reals>
 //        <tab> <plan> <y0> <params> <t_eval> <out>    (out: y (f64), status (u32), counts (3 u32), fstats (3 f64))
-#include "cuda_host_shim.h"
+#include "block_shim.h"
 
 #include "../adam.cu"
 #include "../mlp_population.cu"
+#include "../mlp_values.cu"
 #include "../rk_step.cu"
 
 #include <cstdio>
@@ -65,7 +70,7 @@ template <typename T> static int jets() {
     auto g = read_file<T>(gf, np * members);
     auto x = read_file<T>(xf, (size_t)n * pl[PL_N_IN]);
     std::vector<T> out((size_t)members * n * width + 1), scratch((size_t)pl[PL_JET_SLOTS] * n_threads + 1);
-    emu_launch(blocks_for(n_threads), BLOCK, [&] {
+    emu_launch_serial(blocks_for(n_threads), BLOCK, [&] {
         if (sizeof(T) == 8)
             mlp_jets_f64(pl, (const double *)g.data(), (const double *)x.data(), n, members, (double *)out.data(),
                          (double *)scratch.data(), n_threads);
@@ -78,9 +83,48 @@ template <typename T> static int jets() {
     return f ? 0 : 2;
 }
 
+// The instantiations of kernels/mlp_values.cu by width (and its points per thread R).
+template <typename T> static bool run_values(unsigned width, unsigned blocks, const unsigned *pl, const T *g,
+                                             unsigned stride, const T *x, unsigned n, unsigned members, T *out) {
+    const bool wide = sizeof(T) == 8;
+    const double *gd = (const double *)g, *xd = (const double *)x;
+    const float *gf = (const float *)g, *xf = (const float *)x;
+    double *od = (double *)out;
+    float *of = (float *)out;
+    auto go = [&](auto kernel) { emu_launch_serial(blocks, VALUES_BLOCK, kernel); };
+    switch (width) {
+    case 8: wide ? go([&] { mlp_values_w8_f64(pl, gd, stride, xd, n, members, od); })
+                 : go([&] { mlp_values_w8_f32(pl, gf, stride, xf, n, members, of); }); break;
+    case 16: wide ? go([&] { mlp_values_w16_f64(pl, gd, stride, xd, n, members, od); })
+                  : go([&] { mlp_values_w16_f32(pl, gf, stride, xf, n, members, of); }); break;
+    case 20: wide ? go([&] { mlp_values_w20_f64(pl, gd, stride, xd, n, members, od); })
+                  : go([&] { mlp_values_w20_f32(pl, gf, stride, xf, n, members, of); }); break;
+    case 32: wide ? go([&] { mlp_values_w32_f64(pl, gd, stride, xd, n, members, od); })
+                  : go([&] { mlp_values_w32_f32(pl, gf, stride, xf, n, members, of); }); break;
+    default: return false;
+    }
+    return true;
+}
+
+template <typename T> static int values() {
+    unsigned n, members, width, stride, blocks, plan_len;
+    std::string pf, gf, xf, of;
+    std::cin >> n >> members >> width >> stride >> blocks >> plan_len >> pf >> gf >> xf >> of;
+    auto plan = read_file<unsigned>(pf, plan_len);
+    const unsigned *pl = plan.data();
+    auto g = read_file<T>(gf, (size_t)stride * members);
+    auto x = read_file<T>(xf, (size_t)n * pl[PL_N_IN]);
+    size_t len = (size_t)members * n * pl[PL_N_OUT];
+    std::vector<T> out(len + 1);
+    if (!run_values<T>(width, blocks, pl, g.data(), stride, x.data(), n, members, out.data())) return 2;
+    std::ofstream f(of, std::ios::binary);
+    write_file(f, out, len);
+    return f ? 0 : 2;
+}
+
 template <typename T> static int loss() {
-    unsigned n, members, chunk, lanes, plan_len;
-    std::cin >> n >> members >> chunk >> lanes;
+    unsigned n, members, chunk, lanes, block, plan_len;
+    std::cin >> n >> members >> chunk >> lanes >> block;
     T inv_n = read_bits<T>(), nu = read_bits<T>();
     std::string pf, gf, xf, af, ef, of;
     std::cin >> plan_len >> pf >> gf >> xf >> af >> ef >> of;
@@ -95,7 +139,8 @@ template <typename T> static int loss() {
     unsigned long long threads = (unsigned long long)members * nchunks * lanes;
     std::vector<T> work((size_t)(pl[PL_LOSS_SLOTS] * threads) + 1);
     std::vector<T> l(members + 1), gr(np * members + 1), ge(ne * members + 1);
-    emu_launch(blocks_for(threads), BLOCK, [&] {
+    // One block of `block` threads per lane, run with real threads (the kernel synchronises).
+    emu_launch_threads((unsigned)threads, block, [&] {
         if (sizeof(T) == 8)
             mlp_loss_partial_f64(pl, (const double *)g.data(), (const double *)x.data(), (const double *)aux.data(),
                                  (const double *)extra.data(), n, members, chunk, lanes, (double)inv_n, (double)nu,
@@ -105,7 +150,7 @@ template <typename T> static int loss() {
                                  (const float *)extra.data(), n, members, chunk, lanes, (float)inv_n, (float)nu,
                                  (float *)work.data());
     });
-    emu_launch(blocks_for((unsigned long long)members * (np + ne + 1)), BLOCK, [&] {
+    emu_launch_serial(blocks_for((unsigned long long)members * (np + ne + 1)), BLOCK, [&] {
         if (sizeof(T) == 8)
             mlp_loss_fold_f64(pl, n, members, chunk, lanes, (const double *)work.data(), (double *)l.data(),
                               (double *)gr.data(), (double *)ge.data());
@@ -130,7 +175,7 @@ template <typename T> static int adam() {
     size_t len = (size_t)np * members;
     auto p = read_file<T>(pf, len), g = read_file<T>(gf, len), m = read_file<T>(mf, len), v = read_file<T>(vf, len);
     auto step = read_file<T>(sf, members), bc2s = read_file<T>(bf, members);
-    emu_launch(blocks_for(len), BLOCK, [&] {
+    emu_launch_serial(blocks_for(len), BLOCK, [&] {
         if (sizeof(T) == 8)
             adam_step_f64((double *)p.data(), (const double *)g.data(), (double *)m.data(), (double *)v.data(),
                           (const double *)step.data(), (const double *)bc2s.data(), np, members, c[0], c[1], c[2],
@@ -162,7 +207,7 @@ static int ode() {
     size_t dim = ny / members;
     std::vector<double> y(members * nout * dim + 1), fst(3 * members + 1);
     std::vector<unsigned> st(members + 1), cnt(3 * members + 1);
-    emu_launch(blocks_for(members), BLOCK, [&] {
+    emu_launch_serial(blocks_for(members), BLOCK, [&] {
         rk_solve_f64(ic.data(), fc.data(), tab.data(), plan.data(), y0.data(), p.data(), te.data(), y.data(), st.data(), cnt.data(),
                      fst.data());
     });
@@ -179,6 +224,7 @@ int main() {
     unsigned prec;
     std::cin >> cmd >> prec;
     if (cmd == "jets") return prec == 64 ? jets<double>() : jets<float>();
+    if (cmd == "values") return prec == 64 ? values<double>() : values<float>();
     if (cmd == "loss") return prec == 64 ? loss<double>() : loss<float>();
     if (cmd == "adam") return prec == 64 ? adam<double>() : adam<float>();
     if (cmd == "ode") return ode();

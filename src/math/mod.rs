@@ -61,9 +61,11 @@ pub mod simd;
 pub mod simd512;
 mod trig;
 mod ulp;
+mod vector_lanes;
 
 pub use trig::{SIN_COS_F32_MAX_ARG, SIN_COS_F64_MAX_ARG};
 pub use ulp::{ulp_diff_f32, ulp_diff_f64};
+pub use vector_lanes::{set_vector_lanes, vector_lanes};
 
 /// Largest error of [`exp_f64`] in ULP, over all of f64.
 pub const EXP_F64_MAX_ULP: u64 = 1;

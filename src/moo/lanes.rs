@@ -17,13 +17,13 @@ use crate::math::{cos_f64, pow_f64};
 #[inline]
 pub(crate) fn pow_in_place(x: &mut [f64], y: f64) {
     #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
-    if x.len() > 4 && crate::math::simd512::has_avx512f() {
+    if x.len() > 4 && crate::math::vector_lanes() && crate::math::simd512::has_avx512f() {
         // SAFETY: the feature `avx512::pow` is compiled for was detected just above.
         unsafe { avx512::pow(x, y) };
         return;
     }
     #[cfg(target_arch = "x86_64")]
-    if crate::math::simd::has_avx2_fma() {
+    if crate::math::vector_lanes() && crate::math::simd::has_avx2_fma() {
         // SAFETY: the features `avx2::pow` is compiled for were detected just above.
         unsafe { avx2::pow(x, y) };
         return;
@@ -42,13 +42,13 @@ pub(crate) fn pow_scalar(x: &mut [f64], y: f64) {
 #[inline]
 pub(crate) fn cos_in_place(x: &mut [f64]) {
     #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
-    if x.len() > 4 && crate::math::simd512::has_avx512f() {
+    if x.len() > 4 && crate::math::vector_lanes() && crate::math::simd512::has_avx512f() {
         // SAFETY: the feature `avx512::cos` is compiled for was detected just above.
         unsafe { avx512::cos(x) };
         return;
     }
     #[cfg(target_arch = "x86_64")]
-    if crate::math::simd::has_avx2_fma() {
+    if crate::math::vector_lanes() && crate::math::simd::has_avx2_fma() {
         // SAFETY: the features `avx2::cos` is compiled for were detected just above.
         unsafe { avx2::cos(x) };
         return;

@@ -134,7 +134,7 @@ macro_rules! pow_each {
             let n = x.len().min(out.len());
             let mut i = 0;
             #[cfg(target_arch = "x86_64")]
-            if crate::math::simd::has_avx2_fma() {
+            if crate::math::vector_lanes() && crate::math::simd::has_avx2_fma() {
                 use std::arch::x86_64::*;
                 /// # Safety
                 /// AVX2 and FMA present; `x` and `out` hold `n` elements.

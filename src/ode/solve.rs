@@ -79,7 +79,9 @@ pub fn solve<T: Real, S: BatchSystem<T>>(
 pub(crate) fn has_avx2_fma() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")
+        crate::math::vector_lanes()
+            && is_x86_feature_detected!("avx2")
+            && is_x86_feature_detected!("fma")
     }
     #[cfg(not(target_arch = "x86_64"))]
     {

@@ -47,6 +47,9 @@ pub(crate) enum Path {
 pub(crate) fn detected_path() -> Path {
     #[cfg(target_arch = "x86_64")]
     {
+        if !crate::math::vector_lanes() {
+            return Path::Scalar;
+        }
         if cfg!(feature = "avx512")
             && std::arch::is_x86_feature_detected!("avx512vl")
             && std::arch::is_x86_feature_detected!("avx512f")
@@ -103,7 +106,9 @@ pub(crate) fn blocks8_on(path: Path, key: &[u32; 8], counter: u64, out: &mut [u3
 pub(crate) fn has_wide() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        cfg!(feature = "avx512") && std::arch::is_x86_feature_detected!("avx512f")
+        cfg!(feature = "avx512")
+            && crate::math::vector_lanes()
+            && std::arch::is_x86_feature_detected!("avx512f")
     }
     #[cfg(not(target_arch = "x86_64"))]
     {

@@ -133,3 +133,18 @@ pub fn run_binary(tag: &str, command: &str, input: &[u8], out_len: usize) -> Vec
     assert_eq!(out.len(), out_len, "{command}");
     out
 }
+
+/// The tiling of the `n_obj`-wide vectors `v` made by the host code
+/// ([`pareto_sciml::backend::cuda::vector_tiles`]), as `kernels/emulate/tiles_emu.h` reads it.
+pub fn tiling_hex(v: &[f64], n_obj: usize) -> String {
+    let t = pareto_sciml::backend::cuda::vector_tiles(v, n_obj).unwrap();
+    let words = |x: &[u32]| hex(x.iter().map(|&w| w as u64));
+    format!(
+        "{:x} {}{:x} {}{}",
+        t.n_tiles(),
+        words(&t.tile_start),
+        t.n_groups(),
+        words(&t.group_tile),
+        words(&t.order)
+    )
+}

@@ -251,6 +251,34 @@ pub fn rvea_case(seed: u64, n: usize, m: usize, partitions: usize, t: u64) -> Rv
     }
 }
 
+/// Exact ties across tiles: two objectives, `h` odd partitions (mirror-image unit vectors
+/// `k` and `h − k`, none on the diagonal), rows on the diagonal (equidistant, to the bit, from
+/// the two central vectors: a + b = b + a) and random rows; the tiling puts the central pair
+/// in different tiles when `(h + 1) / 2` is a multiple of 32.
+pub fn diagonal_tie_case(h: usize, seed: u64) -> RveaCase {
+    let m = 2;
+    let v = unit_rows(&das_dennis(m, h).unwrap(), m);
+    let mut s = stream(seed, "diagonal-ties", 0, 0);
+    let mut f = Vec::new();
+    for i in 0..200 {
+        let c = 0.01 + s.uniform_f64() * 3.0;
+        if i % 2 == 0 {
+            f.extend([c, c]);
+        } else {
+            f.extend([c, 0.01 + s.uniform_f64() * 3.0]);
+        }
+    }
+    let gamma = gammas(&v, m);
+    RveaCase {
+        f,
+        n_obj: m,
+        ideal: vec![0.0, 0.0],
+        v,
+        gamma,
+        penalty: 0.5,
+    }
+}
+
 /// The CPU twin: the association closure of `Rvea::survive` (src/moo/rvea.rs), step for step.
 pub fn cpu_rvea_apd(c: &RveaCase) -> (Vec<usize>, Vec<f64>) {
     let m = c.n_obj;

@@ -11,7 +11,8 @@ use std::sync::OnceLock;
 
 use pareto_sciml::backend::cpu::{LossGrad, CHUNK};
 use pareto_sciml::backend::cuda::{
-    jet_threads, loss_scalars, AdamScalars, DeviceFloat, DeviceLoss, MlpPlan,
+    jet_threads, loss_scalars, padded_genomes, values_blocks, values_width, AdamScalars,
+    DeviceFloat, DeviceLoss, MlpPlan,
 };
 use pareto_sciml::nn::{Activation, Adam, AdamState, JetSpec, MlpSpec};
 use pareto_sciml::rng::stream;
@@ -240,6 +241,30 @@ pub fn emu_jets_threads<T: Float>(
     T::from_bytes(&std::fs::read(&of).unwrap())
 }
 
+/// `mlp_values_w*_*` on the CPU with the padded genomes and launch of
+/// `CudaDevice::mlp_values_resident` (the value-only path of `CudaDevice::mlp_jets` for the
+/// widths of `VALUES_WIDTHS`).
+pub fn emu_values<T: Float>(spec: &MlpSpec, genomes: &[T], x: &[T]) -> Vec<T> {
+    let width = values_width(spec).expect("a width with a value kernel");
+    let plan = MlpPlan::new(spec, &JetSpec::value(spec.n_in()), DeviceLoss::None).unwrap();
+    let (p, n) = (genomes.len() / spec.n_params(), x.len() / spec.n_in());
+    let (padded, stride) = padded_genomes(spec, genomes);
+    let mut f = Files::new();
+    let (pf, gf, xf, of) = (
+        f.put(&plan_bytes(&plan)),
+        f.put(&T::to_bytes(&padded)),
+        f.put(&T::to_bytes(x)),
+        f.out(),
+    );
+    run(&format!(
+        "values {} {n} {p} {width} {stride} {} {} {pf} {gf} {xf} {of}\n",
+        T::PREC,
+        values_blocks::<T>(width, n, p),
+        plan.words().len()
+    ));
+    T::from_bytes(&std::fs::read(&of).unwrap())
+}
+
 /// `mlp_loss_partial_*` then `mlp_loss_fold_*` on the CPU, with the launch of
 /// `CudaDevice::mlp_loss_grad`.
 #[allow(clippy::too_many_arguments)]
@@ -251,6 +276,27 @@ pub fn emu_loss<T: Float>(
     x: &[T],
     aux: &[T],
     extra: &[T],
+) -> LossGrad<T> {
+    emu_loss_block(spec, jet, loss, genomes, x, aux, extra, EMU_LOSS_BLOCK)
+}
+
+/// Threads per lane of [`emu_loss`]: three, not the host's `LOSS_BLOCK`, because every
+/// emulated block runs on OS threads that meet at each barrier (64 made the edge cases take
+/// minutes). The bits do not depend on the block size:
+/// `gradients_do_not_depend_on_the_block_size` runs `LOSS_BLOCK` itself and others.
+pub const EMU_LOSS_BLOCK: usize = 3;
+
+/// [`emu_loss`] with `block` threads per lane.
+#[allow(clippy::too_many_arguments)]
+pub fn emu_loss_block<T: Float>(
+    spec: &MlpSpec,
+    jet: &JetSpec,
+    loss: DeviceLoss,
+    genomes: &[T],
+    x: &[T],
+    aux: &[T],
+    extra: &[T],
+    block: usize,
 ) -> LossGrad<T> {
     let plan = MlpPlan::new(spec, jet, loss).unwrap();
     let (p, n) = (genomes.len() / spec.n_params(), x.len() / spec.n_in());
@@ -265,7 +311,7 @@ pub fn emu_loss<T: Float>(
     ];
     let of = f.out();
     run(&format!(
-        "loss {} {n} {p} {CHUNK} {} {} {} {} {} {of}\n",
+        "loss {} {n} {p} {CHUNK} {} {block} {} {} {} {} {of}\n",
         T::PREC,
         T::lanes(),
         inv_n.hex(),

@@ -140,8 +140,10 @@ impl Cpu {
     pub(crate) fn path(&self) -> Result<Path> {
         match self.isa {
             Isa::Scalar => Ok(Path::Scalar),
-            Isa::Auto if avx512_available() => Ok(Path::Avx512),
-            Isa::Auto if avx2_available() => Ok(Path::Avx2),
+            // The process-wide switch (crate::math::set_vector_lanes) acts on Auto only: an
+            // explicit request is the caller's.
+            Isa::Auto if crate::math::vector_lanes() && avx512_available() => Ok(Path::Avx512),
+            Isa::Auto if crate::math::vector_lanes() && avx2_available() => Ok(Path::Avx2),
             Isa::Auto => Ok(Path::Scalar),
             Isa::Avx2 if avx2_available() => Ok(Path::Avx2),
             Isa::Avx2 => Err(Error::config(

@@ -47,11 +47,15 @@ pub enum KernelFamily {
     /// NSGA-II's front split, per-front crowding and truncation; CPU twin
     /// [`crate::moo::Nsga2`]'s survival.
     Nsga2,
+    /// Population MLP outputs with register-resident activations (the value-only fast path of
+    /// [`crate::backend::cuda::CudaDevice::mlp_jets`]); CPU twin
+    /// [`crate::backend::cpu::Cpu::jets`].
+    MlpValues,
 }
 
 impl KernelFamily {
     /// Every family, in the order of [`index`](Self::index).
-    pub const ALL: [KernelFamily; 14] = [
+    pub const ALL: [KernelFamily; 15] = [
         KernelFamily::ChachaUniform,
         KernelFamily::DominanceRank,
         KernelFamily::CrowdingDistance,
@@ -66,6 +70,7 @@ impl KernelFamily {
         KernelFamily::RveaAdapt,
         KernelFamily::Survival,
         KernelFamily::Nsga2,
+        KernelFamily::MlpValues,
     ];
 
     /// Position in [`ALL`](Self::ALL), used to index the device's module cache.
@@ -90,6 +95,7 @@ impl KernelFamily {
             KernelFamily::RveaAdapt => "rvea_adapt",
             KernelFamily::Survival => "survival",
             KernelFamily::Nsga2 => "nsga2",
+            KernelFamily::MlpValues => "mlp_values",
         }
     }
 
@@ -112,6 +118,7 @@ impl KernelFamily {
             KernelFamily::RveaAdapt => include_str!("../../../kernels/rvea_adapt.ptx"),
             KernelFamily::Survival => include_str!("../../../kernels/survival.ptx"),
             KernelFamily::Nsga2 => include_str!("../../../kernels/nsga2.ptx"),
+            KernelFamily::MlpValues => include_str!("../../../kernels/mlp_values.ptx"),
         }
     }
 }
@@ -174,11 +181,15 @@ pub enum KernelId {
     /// `acos_eval_f64`: the device arccosine of the RVEA kernels, element-wise (twin
     /// [`crate::math::inverse_trig::acos_f64`]; within [`super::ACOS_MAX_ULP`] of libm).
     AcosEvalF64,
-    /// `rvea_nearest_f64`: nearest reference vector per individual within each slice of the
-    /// vectors (the parallel half of the association).
+    /// `vector_tile_bounds_f64` of the `rvea` module: centre and radius of each tile or
+    /// group of reference vectors (the exact tiled nearest-vector search).
+    TileBoundsF64,
+    /// `rvea_seed_u32`: each individual's seed tile, the key its row is bucketed by.
+    RveaSeedU32,
+    /// `rvea_nearest_f64`: nearest reference vector per individual, by the exact tiled
+    /// search (the association).
     RveaNearestF64,
-    /// `rvea_apd_f64`: nearest reference vector (from the slices) and angle-penalised
-    /// distance per individual.
+    /// `rvea_apd_f64`: angle-penalised distance per individual from its niche.
     RveaApdF64,
     /// `rvea_niche_count_u32`: rows per niche (the bucketing of the survivor selection).
     RveaNicheCountU32,
@@ -204,6 +215,22 @@ pub enum KernelId {
     MlpLossFoldF32,
     /// `mlp_loss_fold_f64`: the same in double precision.
     MlpLossFoldF64,
+    /// `mlp_values_w8_f32`: outputs of P networks of hidden width 8 at N points.
+    MlpValuesW8F32,
+    /// `mlp_values_w16_f32`: the same for hidden width 16.
+    MlpValuesW16F32,
+    /// `mlp_values_w20_f32`: the same for hidden width 20.
+    MlpValuesW20F32,
+    /// `mlp_values_w32_f32`: the same for hidden width 32.
+    MlpValuesW32F32,
+    /// `mlp_values_w8_f64`: outputs of P networks of hidden width 8 at N points, f64.
+    MlpValuesW8F64,
+    /// `mlp_values_w16_f64`: the same for hidden width 16.
+    MlpValuesW16F64,
+    /// `mlp_values_w20_f64`: the same for hidden width 20.
+    MlpValuesW20F64,
+    /// `mlp_values_w32_f64`: the same for hidden width 32.
+    MlpValuesW32F64,
     /// `adam_step_f32`: one Adam step of every parameter of every member.
     AdamStepF32,
     /// `adam_step_f64`: the same in double precision.
@@ -220,6 +247,9 @@ pub enum KernelId {
     RveaAdaptF64,
     /// `rvea_gamma_f64`: angle from each reference vector to its nearest neighbour.
     RveaGammaF64,
+    /// `vector_tile_bounds_f64` of the `rvea_adapt` module (the same kernel as
+    /// [`KernelId::TileBoundsF64`], for the γ search).
+    AdaptTileBoundsF64,
     /// `permutations_u32`: random permutations of named streams ([`crate::rng::Stream::permutation`]).
     PermutationsU32,
     /// `shuffle_targets_u32`: the Fisher–Yates swap targets of every permutation, one cipher
@@ -267,7 +297,7 @@ pub enum KernelId {
 
 impl KernelId {
     /// Every kernel, in the order of [`index`](Self::index).
-    pub const ALL: [KernelId; 69] = [
+    pub const ALL: [KernelId; 80] = [
         KernelId::ChachaWordsU64,
         KernelId::ChachaUniformF64,
         KernelId::ChachaUniformF32,
@@ -294,6 +324,8 @@ impl KernelId {
         KernelId::DtlzRastriginTermsF64,
         KernelId::ZdtF64,
         KernelId::AcosEvalF64,
+        KernelId::TileBoundsF64,
+        KernelId::RveaSeedU32,
         KernelId::RveaNearestF64,
         KernelId::RveaApdF64,
         KernelId::RveaNicheCountU32,
@@ -308,6 +340,14 @@ impl KernelId {
         KernelId::MlpLossPartialF64,
         KernelId::MlpLossFoldF32,
         KernelId::MlpLossFoldF64,
+        KernelId::MlpValuesW8F32,
+        KernelId::MlpValuesW16F32,
+        KernelId::MlpValuesW20F32,
+        KernelId::MlpValuesW32F32,
+        KernelId::MlpValuesW8F64,
+        KernelId::MlpValuesW16F64,
+        KernelId::MlpValuesW20F64,
+        KernelId::MlpValuesW32F64,
         KernelId::AdamStepF32,
         KernelId::AdamStepF64,
         KernelId::RkSolveF64,
@@ -316,6 +356,7 @@ impl KernelId {
         KernelId::Nsga3NichingU32,
         KernelId::RveaAdaptF64,
         KernelId::RveaGammaF64,
+        KernelId::AdaptTileBoundsF64,
         KernelId::PermutationsU32,
         KernelId::ShuffleTargetsU32,
         KernelId::PermCountU32,
@@ -373,6 +414,8 @@ impl KernelId {
             KernelId::DtlzRastriginTermsF64 => "dtlz_rastrigin_terms_f64",
             KernelId::ZdtF64 => "zdt_f64",
             KernelId::AcosEvalF64 => "acos_eval_f64",
+            KernelId::TileBoundsF64 | KernelId::AdaptTileBoundsF64 => "vector_tile_bounds_f64",
+            KernelId::RveaSeedU32 => "rvea_seed_u32",
             KernelId::RveaNearestF64 => "rvea_nearest_f64",
             KernelId::RveaApdF64 => "rvea_apd_f64",
             KernelId::RveaNicheCountU32 => "rvea_niche_count_u32",
@@ -387,6 +430,14 @@ impl KernelId {
             KernelId::MlpLossPartialF64 => "mlp_loss_partial_f64",
             KernelId::MlpLossFoldF32 => "mlp_loss_fold_f32",
             KernelId::MlpLossFoldF64 => "mlp_loss_fold_f64",
+            KernelId::MlpValuesW8F32 => "mlp_values_w8_f32",
+            KernelId::MlpValuesW16F32 => "mlp_values_w16_f32",
+            KernelId::MlpValuesW20F32 => "mlp_values_w20_f32",
+            KernelId::MlpValuesW32F32 => "mlp_values_w32_f32",
+            KernelId::MlpValuesW8F64 => "mlp_values_w8_f64",
+            KernelId::MlpValuesW16F64 => "mlp_values_w16_f64",
+            KernelId::MlpValuesW20F64 => "mlp_values_w20_f64",
+            KernelId::MlpValuesW32F64 => "mlp_values_w32_f64",
             KernelId::AdamStepF32 => "adam_step_f32",
             KernelId::AdamStepF64 => "adam_step_f64",
             KernelId::RkSolveF64 => "rk_solve_f64",
@@ -448,6 +499,8 @@ impl KernelId {
                 KernelFamily::Problems
             }
             KernelId::AcosEvalF64
+            | KernelId::TileBoundsF64
+            | KernelId::RveaSeedU32
             | KernelId::RveaNearestF64
             | KernelId::RveaApdF64
             | KernelId::RveaNicheCountU32
@@ -462,6 +515,14 @@ impl KernelId {
             | KernelId::MlpLossPartialF64
             | KernelId::MlpLossFoldF32
             | KernelId::MlpLossFoldF64 => KernelFamily::MlpPopulation,
+            KernelId::MlpValuesW8F32
+            | KernelId::MlpValuesW16F32
+            | KernelId::MlpValuesW20F32
+            | KernelId::MlpValuesW32F32
+            | KernelId::MlpValuesW8F64
+            | KernelId::MlpValuesW16F64
+            | KernelId::MlpValuesW20F64
+            | KernelId::MlpValuesW32F64 => KernelFamily::MlpValues,
             KernelId::AdamStepF32 | KernelId::AdamStepF64 => KernelFamily::Adam,
             KernelId::RkSolveF64 => KernelFamily::RkStep,
             KernelId::Nsga3NormaliseF64
@@ -473,7 +534,9 @@ impl KernelId {
             | KernelId::CrowdingSegmentsOrderF64
             | KernelId::CrowdingSegmentsAccumulateF64
             | KernelId::Nsga2SelectU32 => KernelFamily::Nsga2,
-            KernelId::RveaAdaptF64 | KernelId::RveaGammaF64 => KernelFamily::RveaAdapt,
+            KernelId::RveaAdaptF64 | KernelId::RveaGammaF64 | KernelId::AdaptTileBoundsF64 => {
+                KernelFamily::RveaAdapt
+            }
             KernelId::PermutationsU32
             | KernelId::ShuffleTargetsU32
             | KernelId::PermCountU32

@@ -4,13 +4,16 @@
 //! and [`Cpu::loss_grad`](crate::backend::cpu::Cpu::loss_grad) in f32 and f64.
 //!
 //! The forward kernel runs one thread per (member, point); no sum crosses points, so any
-//! thread layout gives the CPU's bits. The gradient kernel reproduces the CPU's reduction
+//! thread layout gives the CPU's bits. Value-only requests for networks of one hidden width
+//! in [`super::VALUES_WIDTHS`] take the register-resident kernels of [`super::mlp_values`]. The gradient kernel reproduces the CPU's reduction
 //! tree: one thread per (member, chunk of [`CHUNK`] points, lane of `W` = 8 (f32) or 4 (f64)),
 //! each accumulating the same points with the same weights as the CPU lane it stands for,
-//! then a fold kernel adds the lanes pairwise and the chunks in order. The price of that
-//! identity is parallelism: `P · ⌈N/1024⌉ · W` threads (8 000 for the Burgers benchmark's
-//! P = 100, N = 10⁴ in f32), each with its whole lane state (jets of every layer and a
-//! genome-shaped accumulator) in slot-major global memory. Members are processed in batches
+//! then a fold kernel adds the lanes pairwise and the chunks in order. There are only
+//! `P · ⌈N/1024⌉ · W` lanes (8 000 for the Burgers benchmark's P = 100, N = 10⁴ in f32), so a
+//! block of [`LOSS_BLOCK`] threads runs each lane, sharing every point's sums, activations
+//! and accumulators (each accumulator on one thread, in the lane's point order); the lane's
+//! state (jets of every layer and a genome-shaped accumulator) is a contiguous stretch of
+//! global memory. Members are processed in batches
 //! whose working memory stays below [`WORK_LIMIT_BYTES`]; batches do not change the bits,
 //! since members never share a sum.
 
@@ -26,6 +29,11 @@ use crate::{Error, Result};
 /// Most bytes of per-thread working memory one gradient launch may use; larger populations
 /// run in member batches.
 pub const WORK_LIMIT_BYTES: usize = 1 << 30;
+
+/// Threads per lane of the gradient kernel (one block per CPU lane; the bits do not depend on
+/// it). 64: two warps share a Burgers layer's 80 (unit, component) sums and 420 weight
+/// accumulators with little idling, and 32 resident blocks fill a multiprocessor.
+pub const LOSS_BLOCK: usize = 64;
 
 /// Most threads of one forward launch (each with `2 · max_width · n_comp` slots of scratch);
 /// the kernel strides over the remaining (member, point) items.
@@ -76,7 +84,7 @@ fn check_finite_t<T: Real>(op: &'static str, what: &'static str, v: &[T]) -> Res
 }
 
 /// The CPU twin's input checks (`backend::cpu::check_inputs`): returns `(P, N)`.
-fn check_inputs<T: Real>(
+pub(super) fn check_inputs<T: Real>(
     op: &'static str,
     spec: &MlpSpec,
     genomes: &[T],
@@ -148,6 +156,10 @@ impl CudaDevice {
         const OP: &str = "CudaDevice::mlp_jets";
         let plan = MlpPlan::new(spec, jet, DeviceLoss::None)?;
         let (p, n) = check_inputs(OP, spec, genomes, x)?;
+        if jet.n_comp() == 1 && super::mlp_values::values_width(spec).is_some() {
+            // Values only, hidden width with a register-resident kernel: the same bits.
+            return self.mlp_values_resident(spec, genomes, x)?.outputs(self);
+        }
         let items = p
             .checked_mul(n)
             .ok_or_else(|| Error::config("P × N", "overflows"))?;
@@ -241,9 +253,22 @@ impl CudaDevice {
             let mut args = vec![plan_d.arg(), g.arg(), xd.arg(), auxd.arg(), e.arg()];
             args.extend_from_slice(&sizes);
             args.extend([inv_n.arg(), nu.arg(), work.arg()]);
-            // SAFETY: mlp_loss_partial_*'s parameter list; work holds threads·loss_slots values,
-            // the other buffers the sizes the plan and (N, members) imply.
-            unsafe { self.launch(partial, LaunchDims::linear(OP, threads)?, &args)? };
+            let blocks = u32::try_from(threads)
+                .ok()
+                .filter(|&b| b <= i32::MAX as u32)
+                .ok_or_else(|| Error::Cuda {
+                    op: OP,
+                    message: format!("{threads} lanes exceed the grid limit"),
+                })?;
+            let dims = LaunchDims {
+                grid: (blocks, 1, 1),
+                block: (LOSS_BLOCK as u32, 1, 1),
+                shared_bytes: 0,
+            };
+            // SAFETY: mlp_loss_partial_*'s parameter list (one block per lane); work holds
+            // lanes·loss_slots values, the other buffers the sizes the plan and (N, members)
+            // imply.
+            unsafe { self.launch(partial, dims, &args)? };
             let mut args = vec![plan_d.arg()];
             args.extend_from_slice(&[sizes[0], sizes[1], sizes[2], sizes[3]]);
             args.extend([work.arg(), l.arg(), gr.arg(), ge.arg()]);

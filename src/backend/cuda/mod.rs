@@ -83,14 +83,17 @@ mod rvea_device;
 mod scan;
 mod survival;
 mod variation;
+mod vector_tiles;
 // Population NN and ODE kernels (issue 10).
 mod adam;
 mod mlp;
 mod mlp_plan;
+mod mlp_values;
 mod ode;
 pub use adam::AdamScalars;
-pub use mlp::{jet_threads, loss_scalars, DeviceFloat, JET_THREADS, WORK_LIMIT_BYTES};
+pub use mlp::{jet_threads, loss_scalars, DeviceFloat, JET_THREADS, LOSS_BLOCK, WORK_LIMIT_BYTES};
 pub use mlp_plan::{DeviceLoss, MlpPlan, MAX_COMP as MLP_MAX_COMP};
+pub use mlp_values::{padded_genomes, values_blocks, values_width, DeviceValues, VALUES_WIDTHS};
 pub use ode::{
     ode_launch, solution_of, status_of, DeviceHybrid, DeviceSolution, DeviceSystem, OdeLaunch,
     HYBRID_MAX_WIDTH,
@@ -108,6 +111,7 @@ pub use rng::StreamBatch;
 pub use rvea::{ApdAssociation, ACOS_MAX_ULP};
 pub use rvea_adapt::{rvea_adapt_cpu, rvea_gammas_cpu};
 pub use rvea_device::DeviceRvea;
+pub use vector_tiles::{vector_tiles, VectorTiles, GROUP as TILE_GROUP, TILE};
 
 use crate::error::{Error, Result};
 

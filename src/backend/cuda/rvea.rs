@@ -11,6 +11,7 @@
 
 use super::kernels::KernelId;
 use super::scan::ScanKernels;
+use super::vector_tiles::{vector_tiles, DeviceTiles};
 use super::{to_u32, CudaDevice, DeviceBuffer, KernelArg, LaunchDims};
 use crate::error::{check_finite, check_len, Error, Result};
 
@@ -19,10 +20,12 @@ use crate::error::{check_finite, check_len, Error, Result};
 /// arguments of [−1, 1] and the special values: an accuracy figure, not a twin bound.
 pub const ACOS_MAX_ULP: u64 = 1;
 
-/// Fewest reference vectors per slice of the parallel nearest-vector search.
-const NEAREST_SLICE: usize = 64;
-/// Most slices per individual.
-const NEAREST_SLICES: usize = 32;
+/// The `rvea` module's prefix-sum kernels.
+const RVEA_SCAN: ScanKernels = ScanKernels {
+    range_sums: KernelId::RangeSumsU32,
+    range_offsets: KernelId::RangeOffsetsU32,
+    prefix_offsets: KernelId::PrefixOffsetsU32,
+};
 
 /// Niche (nearest reference vector) and APD of each individual.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,12 +104,7 @@ impl CudaDevice {
                 ],
             )?
         };
-        let scan = ScanKernels {
-            range_sums: KernelId::RangeSumsU32,
-            range_offsets: KernelId::RangeOffsetsU32,
-            prefix_offsets: KernelId::PrefixOffsetsU32,
-        };
-        let offsets = self.exclusive_prefix_sums(OP, scan, &counts, n_vec)?;
+        let offsets = self.exclusive_prefix_sums(OP, RVEA_SCAN, &counts, n_vec)?;
         // SAFETY (both launches): the argument lists are the kernels' own; niche, apd, cv and
         // bucket hold n values, counts, offsets, fill and best n_vec.
         unsafe {
@@ -209,73 +207,72 @@ impl CudaDevice {
             self.htod(v)?,
             self.htod(gamma)?,
         );
-        let (niche, apd) = self.rvea_associate(&fd, &zd, &vd, &gd, penalty, n, n_obj, n_vec)?;
+        let tiles = DeviceTiles::upload(self, &vector_tiles(v, n_obj)?, n_obj)?;
+        tiles.update_bounds(self, KernelId::TileBoundsF64, &vd)?;
+        let assoc = Association {
+            f: &fd,
+            ideal: &zd,
+            v: &vd,
+            tiles: &tiles,
+            n,
+            n_obj,
+        };
+        let (niche, apd) = self.rvea_associate(&assoc, &gd, penalty)?;
         Ok(ApdAssociation {
             niche: self.dtoh(&niche)?.into_iter().map(|k| k as usize).collect(),
             apd: self.dtoh(&apd)?,
         })
     }
 
-    /// Association and APD of `n` rows of device objectives `f` against `n_vec` device
-    /// vectors `v` (the caller has checked the shapes): `rvea_nearest_f64` over slices of the
-    /// vectors, then `rvea_apd_f64`. Returns the niche (`u32::MAX`: none) and APD buffers.
-    #[allow(clippy::too_many_arguments)]
+    /// Association and APD of `a.n ≥ 1` rows (the caller has checked the shapes; `a.tiles`
+    /// bounds the current `a.v`): each row's seed tile (`rvea_seed_u32`), the rows bucketed by
+    /// it, the nearest vector (`rvea_nearest_f64`), then `rvea_apd_f64`. Returns the niche
+    /// (`u32::MAX`: none) and APD buffers.
     pub(super) fn rvea_associate(
         &self,
-        f: &DeviceBuffer<f64>,
-        ideal: &DeviceBuffer<f64>,
-        v: &DeviceBuffer<f64>,
+        a: &Association<'_>,
         gamma: &DeviceBuffer<f64>,
         penalty: f64,
-        n: usize,
-        n_obj: usize,
-        n_vec: usize,
     ) -> Result<(DeviceBuffer<u32>, DeviceBuffer<f64>)> {
         const OP: &str = "CudaDevice::rvea_apd";
-        // At least NEAREST_SLICE vectors per slice, at most NEAREST_SLICES slices: enough
-        // threads to fill the device at a few thousand rows, few partials to combine.
-        let slices = n_vec.div_ceil(NEAREST_SLICE).clamp(1, NEAREST_SLICES);
-        let (n32, m32) = (to_u32(OP, "rows", n)?, to_u32(OP, "n_obj", n_obj)?);
-        let (nvec32, slices32) = (to_u32(OP, "reference vectors", n_vec)?, slices as u32);
-        let part_k = self.zeros::<u32>((n * slices).max(1))?;
-        let part_d2 = self.zeros::<f64>((n * slices).max(1))?;
-        let niche = self.zeros::<u32>(n.max(1))?;
-        let apd = self.zeros::<f64>(n.max(1))?;
-        if n == 0 {
-            return Ok((niche, apd));
-        }
-        // SAFETY: rvea_nearest_f64's and rvea_apd_f64's argument lists; f holds n·m values,
-        // ideal m, v n_vec·m, gamma n_vec, the partials n·slices, niche and apd n.
+        let n = a.n;
+        let (n32, m32) = (to_u32(OP, "rows", n)?, to_u32(OP, "n_obj", a.n_obj)?);
+        let n_tiles = a.tiles.n_tiles();
+        let key = self.zeros::<u32>(n)?;
+        let niche = self.zeros::<u32>(n)?;
+        let apd = self.zeros::<f64>(n)?;
+        let rows = LaunchDims::linear(OP, n)?;
+        let mut seed_args = vec![
+            a.f.arg(),
+            a.ideal.arg(),
+            KernelArg::U32(n32),
+            KernelArg::U32(m32),
+            a.v.arg(),
+            a.tiles.order().arg(),
+        ];
+        seed_args.extend(a.tiles.args());
+        let mut nearest_args = seed_args.clone();
+        seed_args.push(key.arg());
+        // SAFETY: rvea_seed_u32's argument list; f holds n·m values, ideal m, the tiling
+        // bounds v, key n.
+        unsafe { self.launch(KernelId::RveaSeedU32, rows, &seed_args)? };
+        let bucket = self.bucket_rows(OP, &key, n, n_tiles)?;
+        nearest_args.extend([key.arg(), bucket.arg(), niche.arg()]);
+        // SAFETY: rvea_nearest_f64's and rvea_apd_f64's argument lists; key, bucket (a
+        // permutation of the rows), niche and apd hold n values, gamma one per vector.
         unsafe {
-            self.launch(
-                KernelId::RveaNearestF64,
-                LaunchDims::linear(OP, n * slices)?,
-                &[
-                    f.arg(),
-                    ideal.arg(),
-                    v.arg(),
-                    KernelArg::U32(n32),
-                    KernelArg::U32(m32),
-                    KernelArg::U32(nvec32),
-                    KernelArg::U32(slices32),
-                    part_k.arg(),
-                    part_d2.arg(),
-                ],
-            )?;
+            self.launch(KernelId::RveaNearestF64, rows, &nearest_args)?;
             self.launch(
                 KernelId::RveaApdF64,
-                LaunchDims::linear(OP, n)?,
+                rows,
                 &[
-                    f.arg(),
-                    ideal.arg(),
-                    v.arg(),
+                    a.f.arg(),
+                    a.ideal.arg(),
+                    a.v.arg(),
                     gamma.arg(),
                     KernelArg::F64(penalty),
                     KernelArg::U32(n32),
                     KernelArg::U32(m32),
-                    KernelArg::U32(slices32),
-                    part_k.arg(),
-                    part_d2.arg(),
                     niche.arg(),
                     apd.arg(),
                 ],
@@ -283,4 +280,69 @@ impl CudaDevice {
         }
         Ok((niche, apd))
     }
+
+    /// The `n ≥ 1` rows bucketed by `key` (values `< n_keys`): a permutation of `0..n` with
+    /// equal keys together in ascending key order (the order inside a bucket is the atomics').
+    fn bucket_rows(
+        &self,
+        op: &'static str,
+        key: &DeviceBuffer<u32>,
+        n: usize,
+        n_keys: usize,
+    ) -> Result<DeviceBuffer<u32>> {
+        let (n32, k32) = (to_u32(op, "rows", n)?, to_u32(op, "keys", n_keys)?);
+        let counts = self.zeros::<u32>(n_keys)?;
+        let fill = self.zeros::<u32>(n_keys)?;
+        let bucket = self.zeros::<u32>(n)?;
+        let rows = LaunchDims::linear(op, n)?;
+        // SAFETY: rvea_niche_count_u32's argument list; key holds n values < n_keys, counts
+        // n_keys.
+        unsafe {
+            self.launch(
+                KernelId::RveaNicheCountU32,
+                rows,
+                &[
+                    key.arg(),
+                    KernelArg::U32(n32),
+                    KernelArg::U32(k32),
+                    counts.arg(),
+                ],
+            )?
+        };
+        let offsets = self.exclusive_prefix_sums(op, RVEA_SCAN, &counts, n_keys)?;
+        // SAFETY: rvea_niche_scatter_u32's argument list; key and bucket hold n values,
+        // offsets and fill n_keys.
+        unsafe {
+            self.launch(
+                KernelId::RveaNicheScatterU32,
+                rows,
+                &[
+                    key.arg(),
+                    KernelArg::U32(n32),
+                    KernelArg::U32(k32),
+                    offsets.arg(),
+                    fill.arg(),
+                    bucket.arg(),
+                ],
+            )?
+        };
+        Ok(bucket)
+    }
+}
+
+/// The rows and vectors of an association in device memory.
+#[derive(Debug)]
+pub(super) struct Association<'a> {
+    /// Objectives, `n × n_obj`.
+    pub f: &'a DeviceBuffer<f64>,
+    /// The ideal point, `n_obj`.
+    pub ideal: &'a DeviceBuffer<f64>,
+    /// The unit reference vectors, `n_vec × n_obj`.
+    pub v: &'a DeviceBuffer<f64>,
+    /// Their tiling, with bounds of the current `v`.
+    pub tiles: &'a DeviceTiles,
+    /// Rows.
+    pub n: usize,
+    /// Objectives.
+    pub n_obj: usize,
 }

@@ -15,7 +15,8 @@
 //! ```
 
 use super::kernels::KernelId;
-use super::{to_u32, CudaDevice, KernelArg, LaunchDims};
+use super::vector_tiles::{vector_tiles, DeviceTiles};
+use super::{to_u32, CudaDevice, DeviceBuffer, KernelArg, LaunchDims};
 use crate::error::{check_finite, check_len, Error, Result};
 use crate::moo::kdtree::KdTree;
 use crate::moo::nondominated_sort::check_matrix;
@@ -100,7 +101,8 @@ impl CudaDevice {
         Ok(valid.then_some(v))
     }
 
-    /// [`rvea_gammas_cpu`] on the device (`rvea_gamma_f64`, one thread per vector, O(n²)).
+    /// [`rvea_gammas_cpu`] on the device (`rvea_gamma_f64`, one thread per vector, by the
+    /// exact tiled search of [`super::vector_tiles`]).
     pub fn rvea_gammas(&self, v: &[f64], n_obj: usize) -> Result<Vec<f64>> {
         const OP: &str = "CudaDevice::rvea_gammas";
         let n = check_matrix(OP, v, n_obj)?;
@@ -108,15 +110,32 @@ impl CudaDevice {
             return Ok(Vec::new());
         }
         let vd = self.htod(v)?;
+        let tiles = DeviceTiles::upload(self, &vector_tiles(v, n_obj)?, n_obj)?;
+        tiles.update_bounds(self, KernelId::AdaptTileBoundsF64, &vd)?;
         let gamma = self.zeros::<f64>(n)?;
-        let args = [
-            vd.arg(),
+        self.rvea_gammas_device(&vd, n, n_obj, &tiles, &gamma)?;
+        self.dtoh(&gamma)
+    }
+
+    /// γ of the `n` device vectors `v` into `gamma`, with `tiles` bounding the current `v`.
+    pub(super) fn rvea_gammas_device(
+        &self,
+        v: &DeviceBuffer<f64>,
+        n: usize,
+        n_obj: usize,
+        tiles: &DeviceTiles,
+        gamma: &DeviceBuffer<f64>,
+    ) -> Result<()> {
+        const OP: &str = "CudaDevice::rvea_gammas";
+        let mut args = vec![
+            v.arg(),
             KernelArg::U32(to_u32(OP, "vectors", n)?),
             KernelArg::U32(to_u32(OP, "n_obj", n_obj)?),
-            gamma.arg(),
+            tiles.order().arg(),
         ];
-        // SAFETY: rvea_gamma_f64's parameter list; v n·m, gamma n.
-        unsafe { self.launch(KernelId::RveaGammaF64, LaunchDims::linear(OP, n)?, &args)? };
-        self.dtoh(&gamma)
+        args.extend(tiles.args());
+        args.push(gamma.arg());
+        // SAFETY: rvea_gamma_f64's parameter list; v n·m, the tiling of these n vectors, gamma n.
+        unsafe { self.launch(KernelId::RveaGammaF64, LaunchDims::linear(OP, n)?, &args) }
     }
 }

@@ -2,12 +2,13 @@
 //! vectors, γ, ideal and nadir in device memory and runs every operator of a generation as a
 //! kernel: random mating (`permutations_u32`), SBX and polynomial mutation, DTLZ/ZDT
 //! evaluation, parents ∪ offspring (`gather_rows_f64`), the ideal point (`rvea_ideal_f64`),
-//! association and APD (`rvea_nearest_f64` over slices of the vectors, then `rvea_apd_f64`),
+//! association and APD (`rvea_seed_u32`, the rows bucketed by seed tile, `rvea_nearest_f64`'s
+//! exact tiled search, then `rvea_apd_f64`),
 //! the survivor per niche (rows bucketed by niche: `rvea_niche_count_u32`, the prefix-sum
 //! kernels, `rvea_niche_scatter_u32`; then `rvea_select_f64`), the survivor list
 //! (`compact_u32`, one block), the commit (`gather_rows_f64`), the nadir
 //! (`column_max_f64`) and, every `⌈fr · max_gen⌉` generations, the vector adaptation
-//! (`rvea_adapt_f64`, `rvea_gamma_f64`).
+//! (`rvea_adapt_f64`, the tile bounds `vector_tile_bounds_f64`, `rvea_gamma_f64`).
 //!
 //! The only transfer per generation is the survivor count (4 bytes), which sizes the next
 //! generation's launches. The twin is [`crate::moo::Rvea`] with the same problem, vectors,
@@ -18,6 +19,8 @@
 
 use super::kernels::KernelId;
 use super::problems::DeviceProblem;
+use super::rvea::Association;
+use super::vector_tiles::{vector_tiles, DeviceTiles};
 use super::{to_u32, CudaDevice, DeviceBuffer, KernelArg, LaunchDims};
 use crate::error::{check_len, Error, Result};
 use crate::moo::nsga3::check_refs;
@@ -56,6 +59,7 @@ pub struct DeviceRvea<'d> {
     iota: DeviceBuffer<u32>,
     scratch: DeviceBuffer<f64>,
     counts: DeviceBuffer<u32>,
+    tiles: DeviceTiles,
 }
 
 impl<'d> DeviceRvea<'d> {
@@ -97,6 +101,7 @@ impl<'d> DeviceRvea<'d> {
         let (lo, hi) = (problem.bounds().lower(), problem.bounds().upper());
         let v0 = unit_rows(&refs, m);
         let gamma = super::rvea_gammas_cpu(&v0, m)?;
+        let tiles = DeviceTiles::upload(dev, &vector_tiles(&v0, m)?, m)?;
         let iota: Vec<u32> = (0..to_u32(OP, "rows", 2 * n_vec)?).collect();
         let t = REDUCE_THREADS as usize;
         let x0 = random_population(n_vec, lo, hi, seed);
@@ -124,7 +129,9 @@ impl<'d> DeviceRvea<'d> {
             iota: dev.htod(&iota)?,
             scratch: dev.zeros(2 * t * m.max(1) + t)?,
             counts: dev.zeros(t + 1)?,
+            tiles,
         };
+        s.tiles.update_bounds(dev, KernelId::TileBoundsF64, &s.v)?;
         let kids_x = dev.htod(&x0)?;
         let kids_f = dev.evaluate_rows(device_problem, &kids_x, n_vec)?;
         s.survive(kids_f, n_vec, kids_x)?;
@@ -233,16 +240,15 @@ impl<'d> DeviceRvea<'d> {
         };
         let t = self.generation as f64;
         let penalty = m as f64 * crate::math::pow_f64(t / self.max_gen as f64, self.alpha);
-        let (niche, apd) = dev.rvea_associate(
-            &f,
-            &self.ideal,
-            &self.v,
-            &self.gamma,
-            penalty,
+        let assoc = Association {
+            f: &f,
+            ideal: &self.ideal,
+            v: &self.v,
+            tiles: &self.tiles,
             n,
-            m,
-            self.n_vec,
-        )?;
+            n_obj: m,
+        };
+        let (niche, apd) = dev.rvea_associate(&assoc, &self.gamma, penalty)?;
         let best = dev.rvea_select_device(&niche, &apd, &self.cv, n, self.n_vec)?;
         let surv = dev.zeros::<u32>(self.n_vec)?;
         let count = dev.zeros::<u32>(1)?;
@@ -289,17 +295,13 @@ impl<'d> DeviceRvea<'d> {
                         self.v.arg(),
                     ],
                 )?;
-                dev.launch(
-                    KernelId::RveaGammaF64,
-                    vd,
-                    &[
-                        self.v.arg(),
-                        KernelArg::U32(nvec32),
-                        KernelArg::U32(m32),
-                        self.gamma.arg(),
-                    ],
-                )?;
             }
+            // The adapted vectors keep the tiling; their bounds change (both modules' copies
+            // of the bounds are of the same kernel, so one update serves γ and the
+            // association).
+            self.tiles
+                .update_bounds(dev, KernelId::TileBoundsF64, &self.v)?;
+            dev.rvea_gammas_device(&self.v, self.n_vec, m, &self.tiles, &self.gamma)?;
         }
         Ok(())
     }

@@ -40,11 +40,11 @@ pub(super) const WORDS: usize = 32;
 pub(super) fn rank_sorted_distinct<const W: usize>(v: &[f64], m: usize) -> Vec<usize> {
     #[cfg(target_arch = "x86_64")]
     {
-        if is_x86_feature_detected!("avx512f") {
+        if crate::math::vector_lanes() && is_x86_feature_detected!("avx512f") {
             // SAFETY: the CPU has AVX-512F, checked just above.
             return unsafe { wide::avx512::<W>(v, m) };
         }
-        if is_x86_feature_detected!("avx2") {
+        if crate::math::vector_lanes() && is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2, checked just above.
             return unsafe { wide::avx2::<W>(v, m) };
         }

@@ -89,11 +89,11 @@ fn sort_ties(order: &mut [(u64, u32)], cmp: impl Fn(u32, u32) -> std::cmp::Order
 fn rank_2d(f: &[f64]) -> Vec<usize> {
     #[cfg(target_arch = "x86_64")]
     {
-        if is_x86_feature_detected!("avx512f") {
+        if crate::math::vector_lanes() && is_x86_feature_detected!("avx512f") {
             // SAFETY: the CPU has AVX-512F, checked just above.
             return unsafe { wide::avx512(f) };
         }
-        if is_x86_feature_detected!("avx2") {
+        if crate::math::vector_lanes() && is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2, checked just above.
             return unsafe { wide::avx2(f) };
         }

@@ -7,7 +7,7 @@ mod dtlz;
 mod zdt;
 
 pub use dtlz::Dtlz;
-pub use zdt::Zdt;
+pub use zdt::{Zdt, ZdtKind};
 
 use crate::error::Result;
 use crate::moo::problem::Problem;

@@ -74,7 +74,7 @@ pub(super) fn run<V: Lane>(
     };
     let mut ga = vec![zero; spec.max_width() * w];
     let mut gb = vec![zero; spec.max_width() * w];
-    let avx = avx2_available();
+    let avx = crate::math::vector_lanes() && avx2_available();
     for blk in (0..n).step_by(w) {
         // Lane l holds member blk + l; a short block repeats its last member.
         let member = |l: usize| r0 + (blk + l).min(n - 1);
