@@ -222,10 +222,24 @@ __device__ __forceinline__ T point_loss(const unsigned *pl, const T *auxp, Slots
 // contiguous stretch of `work` (loss_slots values), where a block's accesses are contiguous.
 // The first version ran each lane on one thread: 8 000 threads for P = 100, N = 10⁴, far too
 // few to hide the memory latency of the per-lane state.
+// Where a lane's slots live, by `shared_work` (the host's choice from the sizes): 0 all in
+// global memory; 1 the working slots [0, gacc) (jets, adjoints) in dynamic shared memory;
+// 2 every slot in shared memory, the accumulators copied to global memory at the end for the
+// fold. The slots are read and written at every step, and global stores go to L2 each time.
+// On the CPU the emulation's blocks run one after another, so one static buffer stands for
+// the shared memory.
+#ifdef __CUDACC__
+extern __shared__ double mlp_lane_smem[];
+#else
+#define MLP_EMU_SMEM_DOUBLES 6144
+static double mlp_lane_smem[MLP_EMU_SMEM_DOUBLES];
+#endif
+
 template <typename T>
 __device__ void loss_partial_body(const unsigned *pl, const T *genomes, const T *x, const T *aux,
                                   const T *extra, unsigned n, unsigned members, unsigned chunk,
-                                  unsigned lanes, T inv_n, T nu_fixed, T *work) {
+                                  unsigned lanes, T inv_n, T nu_fixed, T *work,
+                                  unsigned shared_work) {
     const unsigned nchunks = (n + chunk - 1) / chunk;
     const u64 n_lanes = (u64)members * nchunks * lanes;
     const u64 lane_id = blockIdx.x;
@@ -241,8 +255,11 @@ __device__ void loss_partial_body(const unsigned *pl, const T *genomes, const T 
     const T *g = genomes + m * np;
     const T theta = ne > 0 ? extra[m * ne] : (T)0.0;
     T *base = work + lane_id * pl[PL_LOSS_SLOTS];
-    auto slots = [&](unsigned off) { return Slots<T>{base + off, 1}; };
-    Slots<T> w = slots(0);
+    T *smem = reinterpret_cast<T *>(mlp_lane_smem);
+    T *wbase = shared_work ? smem : base;
+    // Working slots (below gacc) through `slots`, accumulators through `w`.
+    auto slots = [&](unsigned off) { return Slots<T>{wbase + off, 1}; };
+    Slots<T> w{shared_work == 2 ? smem : base, 1};
     const unsigned gacc = pl[PL_GACC];
     for (unsigned s = t; s < np + ne + 1; s += B) w[gacc + s] = (T)0.0;
     const unsigned lo = ch * chunk;
@@ -321,6 +338,10 @@ __device__ void loss_partial_body(const unsigned *pl, const T *genomes, const T 
             nxt = tmp;
         }
     }
+    if (shared_work == 2) {
+        __syncthreads();
+        for (unsigned s = t; s < np + ne + 1; s += B) base[gacc + s] = smem[gacc + s];
+    }
 }
 
 // Folds the lanes of each chunk pairwise and sums the chunks in order: one thread per
@@ -362,9 +383,10 @@ __device__ void loss_fold_body(const unsigned *pl, unsigned n, unsigned members,
     }                                                                                               \
     extern "C" __global__ void mlp_loss_partial_##SUF(                                             \
         const unsigned *plan, const T *genomes, const T *x, const T *aux, const T *extra,           \
-        unsigned n, unsigned members, unsigned chunk, unsigned lanes, T inv_n, T nu, T *work) {     \
+        unsigned n, unsigned members, unsigned chunk, unsigned lanes, T inv_n, T nu, T *work,       \
+        unsigned shared_work) {                                                                     \
         loss_partial_body<T>(plan, genomes, x, aux, extra, n, members, chunk, lanes, inv_n, nu,    \
-                             work);                                                                 \
+                             work, shared_work);                                                    \
     }                                                                                               \
     extern "C" __global__ void mlp_loss_fold_##SUF(const unsigned *plan, unsigned n,               \
                                                    unsigned members, unsigned chunk,                \

@@ -66,8 +66,8 @@ mkdir -p "$out"
 log="$out/gpu_run.log"
 : >"$log"
 deadline=$((SECONDS + ${DEADLINE:-400}))
-# STEPS: which parts run (default all): tests scaling nn peers kernels ncu ncu_nn.
-steps=" ${STEPS:-tests scaling nn peers kernels ncu ncu_nn} "
+# STEPS: which parts run (default all): tests scaling nn peers torchode kernels ncu ncu_nn.
+steps=" ${STEPS:-tests scaling nn peers torchode kernels ncu ncu_nn} "
 want() { [[ "$steps" == *" $1 "* ]]; }
 status=0
 summary=()
@@ -110,7 +110,7 @@ want peers && for p in 100 1000; do
     step 60 "torch_peer_p$p" python3 "$root/benches/peers/torch_peer.py" --device cuda --p "$p" \
         --repeats 5 --ops forward,residual_grad
 done
-want peers && step 90 torchode_peer python3 "$root/benches/peers/torchode_peer.py" --device cuda --problems lv \
+want torchode && step 90 torchode_peer python3 "$root/benches/peers/torchode_peer.py" --device cuda --problems lv \
     --dtypes f64 --sizes 1000,10000,100000 --repeats 3
 want kernels && step 150 cuda_kernels_bench ./cuda_kernels_bench --bench --warm-up-time 0.5 --measurement-time 2 \
     ${KERNEL_BENCH_FILTER:-}

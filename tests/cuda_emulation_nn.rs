@@ -180,7 +180,7 @@ proptest! {
 /// Sizes one below, at and one above the lane widths (4, 8) and the chunk (1024), and two
 /// chunks plus a tail: where the padding weights and the chunk sums change.
 #[test]
-fn gradients_do_not_depend_on_the_block_size() {
+fn gradients_do_not_depend_on_the_block_size_or_the_working_memory() {
     if harness().is_none() {
         return;
     }
@@ -194,7 +194,7 @@ fn gradients_do_not_depend_on_the_block_size() {
     let genomes: Vec<f32> = f32::cast(&init_population(&spec, Init::TorchDefault, 4, p));
     let x: Vec<f32> = f32::points(n * spec.n_in(), 4);
     let extra: Vec<f32> = f32::points(p, 5);
-    let want = emu_loss_block(&spec, &jet, loss, &genomes, &x, &[], &extra, 1);
+    let want = emu_loss_block(&spec, &jet, loss, &genomes, &x, &[], &extra, 1, 0);
     let cpu = Cpu::new(1).with_isa(Isa::Scalar);
     let got_cpu = cpu
         .loss_grad(
@@ -208,9 +208,20 @@ fn gradients_do_not_depend_on_the_block_size() {
         )
         .unwrap();
     assert_eq!(f32::bits(&want.grad), f32::bits(&got_cpu.grad));
-    for block in [2, 7, LOSS_BLOCK] {
-        let got = emu_loss_block(&spec, &jet, loss, &genomes, &x, &[], &extra, block);
-        assert_eq!(f32::bits(&got.grad), f32::bits(&want.grad), "block {block}");
+    // Every placement of the lane's slots (all shared: the host's choice when they fit).
+    for (block, shared) in [
+        (2, 2),
+        (7, 1),
+        (LOSS_BLOCK, 2),
+        (LOSS_BLOCK, 1),
+        (LOSS_BLOCK, 0),
+    ] {
+        let got = emu_loss_block(&spec, &jet, loss, &genomes, &x, &[], &extra, block, shared);
+        assert_eq!(
+            f32::bits(&got.grad),
+            f32::bits(&want.grad),
+            "block {block} {shared}"
+        );
         assert_eq!(f32::bits(&got.loss), f32::bits(&want.loss), "block {block}");
         assert_eq!(
             f32::bits(&got.grad_extra),

@@ -13,7 +13,7 @@ mod cuda_emulation_nn_common;
 use cuda_emulation_nn_common::{same_solution, Float};
 use pareto_sciml::backend::cpu::Cpu;
 use pareto_sciml::backend::cuda::{
-    values_width, CudaDevice, DeviceLoss, DeviceSystem, VALUES_WIDTHS,
+    lane_shared_bytes, values_width, CudaDevice, DeviceLoss, DeviceSystem, MlpPlan, VALUES_WIDTHS,
 };
 use pareto_sciml::nn::{
     init_population, Activation, Adam, AdamState, Burgers, Init, JetSpec, MlpSpec, MseLoss,
@@ -174,6 +174,18 @@ fn gradients_match_the_cpu_bitwise() {
     let mse = MlpSpec::uniform(3, &[16, 16], 2, Activation::Sin).unwrap();
     loss_case::<f32>(&dev, &mse, &JetSpec::value(3), DeviceLoss::Mse, 7, 3001);
     loss_case::<f64>(&dev, &mse, &JetSpec::first(3), DeviceLoss::Mse, 2, 1500);
+    // A lane too large for all of its slots in shared memory: the working slots only (f32),
+    // everything in global memory (f64); see `lane_shared_bytes`.
+    let wide = MlpSpec::uniform(2, &[112; 3], 1, Activation::Tanh).unwrap();
+    let plan = |jet: &JetSpec| MlpPlan::new(&wide, jet, DeviceLoss::Burgers { nu: None }).unwrap();
+    assert_eq!(lane_shared_bytes::<f32>(&plan(&Burgers::jet())).1, 1);
+    assert_eq!(lane_shared_bytes::<f64>(&plan(&Burgers::jet())).1, 1);
+    let full = JetSpec::full(2).unwrap();
+    assert_eq!(lane_shared_bytes::<f64>(&plan(&full)).1, 0);
+    let loss = DeviceLoss::Burgers { nu: None };
+    loss_case::<f32>(&dev, &wide, &Burgers::jet(), loss, 2, 700);
+    loss_case::<f64>(&dev, &wide, &Burgers::jet(), loss, 2, 700);
+    loss_case::<f64>(&dev, &wide, &full, loss, 1, 300);
 }
 
 #[test]

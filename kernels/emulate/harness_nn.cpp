@@ -10,7 +10,7 @@
 //   values <64|32> <n> <members> <width> <stride> <blocks> <plan_len> <plan> <padded genomes> <x> <out>
 //        (mlp_values_w<width>_*, with the launch of DeviceValues::evaluate: VALUES_BLOCK-thread
 //        blocks, one member per block)
-//   loss <64|32> <n> <members> <chunk> <lanes> <block> <inv_n bits> <nu bits> <plan_len> <plan>
+//   loss <64|32> <n> <members> <chunk> <lanes> <block> <shared_work 0|1|2> <inv_n bits> <nu bits> <plan_len> <plan>
 //        <genomes> <x> <aux> <extra> <out>      (out: loss[P], grad[P*np], grad_extra[P*ne])
 //   adam <64|32> <n_params> <members> <mode> <b1 b2 c1 c2 eps wd decay bits>
 //        <params> <grad> <m> <v> <step> <bc2s> <out>   (out: params, m, v)
@@ -123,14 +123,19 @@ template <typename T> static int values() {
 }
 
 template <typename T> static int loss() {
-    unsigned n, members, chunk, lanes, block, plan_len;
-    std::cin >> n >> members >> chunk >> lanes >> block;
+    unsigned n, members, chunk, lanes, block, shared_work, plan_len;
+    std::cin >> n >> members >> chunk >> lanes >> block >> shared_work;
     T inv_n = read_bits<T>(), nu = read_bits<T>();
     std::string pf, gf, xf, af, ef, of;
     std::cin >> plan_len >> pf >> gf >> xf >> af >> ef >> of;
     auto plan = read_file<unsigned>(pf, plan_len);
     const unsigned *pl = plan.data();
     size_t np = pl[PL_N_PARAMS], ne = pl[PL_N_EXTRA];
+    size_t in_shared = shared_work == 2 ? pl[PL_LOSS_SLOTS] : shared_work == 1 ? pl[PL_GACC] : 0;
+    if (in_shared * sizeof(T) > sizeof(mlp_lane_smem)) {
+        std::fprintf(stderr, "working slots exceed the emulated shared memory\n");
+        return 2;
+    }
     auto g = read_file<T>(gf, np * members);
     auto x = read_file<T>(xf, (size_t)n * pl[PL_N_IN]);
     auto aux = read_file<T>(af, (size_t)n * pl[PL_AUX_WIDTH]);
@@ -144,11 +149,11 @@ template <typename T> static int loss() {
         if (sizeof(T) == 8)
             mlp_loss_partial_f64(pl, (const double *)g.data(), (const double *)x.data(), (const double *)aux.data(),
                                  (const double *)extra.data(), n, members, chunk, lanes, (double)inv_n, (double)nu,
-                                 (double *)work.data());
+                                 (double *)work.data(), shared_work);
         else
             mlp_loss_partial_f32(pl, (const float *)g.data(), (const float *)x.data(), (const float *)aux.data(),
                                  (const float *)extra.data(), n, members, chunk, lanes, (float)inv_n, (float)nu,
-                                 (float *)work.data());
+                                 (float *)work.data(), shared_work);
     });
     emu_launch_serial(blocks_for((unsigned long long)members * (np + ne + 1)), BLOCK, [&] {
         if (sizeof(T) == 8)

@@ -11,8 +11,8 @@ use std::sync::OnceLock;
 
 use pareto_sciml::backend::cpu::{LossGrad, CHUNK};
 use pareto_sciml::backend::cuda::{
-    jet_threads, loss_scalars, padded_genomes, values_blocks, values_width, AdamScalars,
-    DeviceFloat, DeviceLoss, MlpPlan,
+    jet_threads, lane_shared_bytes, loss_scalars, padded_genomes, values_blocks, values_width,
+    AdamScalars, DeviceFloat, DeviceLoss, MlpPlan,
 };
 use pareto_sciml::nn::{Activation, Adam, AdamState, JetSpec, MlpSpec};
 use pareto_sciml::rng::stream;
@@ -277,7 +277,19 @@ pub fn emu_loss<T: Float>(
     aux: &[T],
     extra: &[T],
 ) -> LossGrad<T> {
-    emu_loss_block(spec, jet, loss, genomes, x, aux, extra, EMU_LOSS_BLOCK)
+    let plan = MlpPlan::new(spec, jet, loss).unwrap();
+    let shared = lane_shared_bytes::<T>(&plan).1;
+    emu_loss_block(
+        spec,
+        jet,
+        loss,
+        genomes,
+        x,
+        aux,
+        extra,
+        EMU_LOSS_BLOCK,
+        shared,
+    )
 }
 
 /// Threads per lane of [`emu_loss`]: three, not the host's `LOSS_BLOCK`, because every
@@ -286,7 +298,8 @@ pub fn emu_loss<T: Float>(
 /// `gradients_do_not_depend_on_the_block_size` runs `LOSS_BLOCK` itself and others.
 pub const EMU_LOSS_BLOCK: usize = 3;
 
-/// [`emu_loss`] with `block` threads per lane.
+/// [`emu_loss`] with `block` threads per lane and the lane's slots where `shared` puts them
+/// (`lane_shared_bytes`' modes: 0 global, 1 working slots shared, 2 all shared).
 #[allow(clippy::too_many_arguments)]
 pub fn emu_loss_block<T: Float>(
     spec: &MlpSpec,
@@ -297,6 +310,7 @@ pub fn emu_loss_block<T: Float>(
     aux: &[T],
     extra: &[T],
     block: usize,
+    shared: u32,
 ) -> LossGrad<T> {
     let plan = MlpPlan::new(spec, jet, loss).unwrap();
     let (p, n) = (genomes.len() / spec.n_params(), x.len() / spec.n_in());
@@ -311,9 +325,10 @@ pub fn emu_loss_block<T: Float>(
     ];
     let of = f.out();
     run(&format!(
-        "loss {} {n} {p} {CHUNK} {} {block} {} {} {} {} {of}\n",
+        "loss {} {n} {p} {CHUNK} {} {block} {} {} {} {} {} {of}\n",
         T::PREC,
         T::lanes(),
+        shared,
         inv_n.hex(),
         nu.hex(),
         plan.words().len(),

@@ -227,6 +227,11 @@ impl MlpPlan {
     pub fn loss_slots(&self) -> usize {
         self.loss_slots
     }
+    /// The gradient kernel's working slots of one lane (jets and adjoints: the slots before
+    /// the accumulators), which it keeps in shared memory when they fit.
+    pub fn working_slots(&self) -> usize {
+        self.words[17] as usize
+    }
     /// Working-memory slots per thread of the jets kernel.
     pub fn jet_slots(&self) -> usize {
         self.jet_slots

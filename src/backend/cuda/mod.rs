@@ -91,7 +91,10 @@ mod mlp_plan;
 mod mlp_values;
 mod ode;
 pub use adam::AdamScalars;
-pub use mlp::{jet_threads, loss_scalars, DeviceFloat, JET_THREADS, LOSS_BLOCK, WORK_LIMIT_BYTES};
+pub use mlp::{
+    jet_threads, lane_shared_bytes, loss_scalars, DeviceFloat, JET_THREADS, LOSS_BLOCK,
+    WORK_LIMIT_BYTES,
+};
 pub use mlp_plan::{DeviceLoss, MlpPlan, MAX_COMP as MLP_MAX_COMP};
 pub use mlp_values::{padded_genomes, values_blocks, values_width, DeviceValues, VALUES_WIDTHS};
 pub use ode::{
