@@ -235,7 +235,11 @@ extern __shared__ double mlp_lane_smem[];
 static double mlp_lane_smem[MLP_EMU_SMEM_DOUBLES];
 #endif
 
-template <typename T>
+// ALL_SHARED: every slot in shared memory (mode 2), so the compiler addresses them as
+// shared memory; otherwise (modes 0, 1) through generic pointers. The hot loops index plain
+// pointers with 32-bit offsets (the first version went through a strided accessor with 64-bit
+// arithmetic, and integer work kept the FMA pipe busier than the multiply-adds).
+template <typename T, bool ALL_SHARED>
 __device__ void loss_partial_body(const unsigned *pl, const T *genomes, const T *x, const T *aux,
                                   const T *extra, unsigned n, unsigned members, unsigned chunk,
                                   unsigned lanes, T inv_n, T nu_fixed, T *work,
@@ -256,12 +260,12 @@ __device__ void loss_partial_body(const unsigned *pl, const T *genomes, const T 
     const T theta = ne > 0 ? extra[m * ne] : (T)0.0;
     T *base = work + lane_id * pl[PL_LOSS_SLOTS];
     T *smem = reinterpret_cast<T *>(mlp_lane_smem);
-    T *wbase = shared_work ? smem : base;
-    // Working slots (below gacc) through `slots`, accumulators through `w`.
-    auto slots = [&](unsigned off) { return Slots<T>{wbase + off, 1}; };
-    Slots<T> w{shared_work == 2 ? smem : base, 1};
+    // Working slots (below gacc) from ws, accumulators from wa (both indexed by slot).
+    T *ws = ALL_SHARED || shared_work ? smem : base;
+    T *wa = ALL_SHARED ? smem : base;
+    auto slots = [&](unsigned off) { return Slots<T>{ws + off, 1}; };
     const unsigned gacc = pl[PL_GACC];
-    for (unsigned s = t; s < np + ne + 1; s += B) w[gacc + s] = (T)0.0;
+    for (unsigned s = t; s < np + ne + 1; s += B) wa[gacc + s] = (T)0.0;
     const unsigned lo = ch * chunk;
     const unsigned hi = lo + chunk < n ? lo + chunk : n;
     for (unsigned p0 = lo; p0 < hi; p0 += lanes) {
@@ -269,7 +273,7 @@ __device__ void loss_partial_body(const unsigned *pl, const T *genomes, const T 
         const T wt = p0 + lane < hi ? inv_n : (T)0.0;
         // Forward with the jets kept for the reverse sweep.
         {
-            Slots<T> a = slots(pl[PL_HEADER + 4]);
+            T *a = ws + pl[PL_HEADER + 4];
             const T *xp = x + (u64)pt * n_in;
             for (unsigned k = t; k < n_in; k += B) {
                 for (unsigned q = 0; q < c; ++q) a[k * c + q] = (T)0.0;
@@ -282,26 +286,30 @@ __device__ void loss_partial_body(const unsigned *pl, const T *genomes, const T 
             const unsigned *lw = pl + PL_HEADER + PL_LAYER_WORDS * l;
             const unsigned li = lw[0], lo_ = lw[1];
             const T *wl = g + lw[3], *bl = wl + (u64)li * lo_;
-            Slots<T> a = slots(lw[4]), z = slots(lw[5]), ss = slots(lw[6]);
+            const T *a = ws + lw[4];
+            T *z = ws + lw[5];
+            Slots<T> ss = slots(lw[6]);
             Slots<T> y = slots(l + 1 < L ? lw[PL_LAYER_WORDS + 4] : pl[PL_OUT_ACTS]);
             for (unsigned q = t; q < lo_ * c; q += B) {
-                const unsigned o = q / c, k = q % c;
+                const unsigned o = q / c, k = q - o * c;
+                const T *wr = wl + o * li, *ak = a + k;
                 T acc = k == 0 ? bl[o] : (T)0.0;
-                for (unsigned i = 0; i < li; ++i) acc = fma_(wl[o * li + i], a[i * c + k], acc);
+                for (unsigned i = 0; i < li; ++i) acc = fma_(wr[i], ak[i * c], acc);
                 z[q] = acc;
             }
             __syncthreads();
-            for (unsigned o = t; o < lo_; o += B) act_fwd_unit<T>(pl, lw[2], o, z, y, &ss);
+            for (unsigned o = t; o < lo_; o += B)
+                act_fwd_unit<T>(pl, lw[2], o, Slots<T>{z, 1}, y, &ss);
             __syncthreads();
         }
-        Slots<T> cur = slots(pl[PL_G0]), nxt = slots(pl[PL_G1]);
+        T *cur = ws + pl[PL_G0], *nxt = ws + pl[PL_G1];
         if (t == 0) {
             T ae;
             const T l = point_loss(pl, aux + (u64)pt * aw, slots(pl[PL_OUT_ACTS]), theta, nu_fixed,
-                                   cur, &ae);
-            w[gacc + np + ne] = fma_(wt, l, w[gacc + np + ne]);
+                                   Slots<T>{cur, 1}, &ae);
+            wa[gacc + np + ne] = fma_(wt, l, wa[gacc + np + ne]);
             for (unsigned q = 0; q < n_out * c; ++q) cur[q] = mul(wt, cur[q]);
-            if (ne > 0) w[gacc + np] = fma_(wt, ae, w[gacc + np]);
+            if (ne > 0) wa[gacc + np] = fma_(wt, ae, wa[gacc + np]);
         }
         __syncthreads();
         // Reverse sweep (src/nn/backprop.rs::backward_block).
@@ -309,36 +317,40 @@ __device__ void loss_partial_body(const unsigned *pl, const T *genomes, const T 
             const unsigned *lw = pl + PL_HEADER + PL_LAYER_WORDS * l;
             const unsigned li = lw[0], lo_ = lw[1];
             const T *wl = g + lw[3];
-            Slots<T> a = slots(lw[4]), z = slots(lw[5]), ss = slots(lw[6]);
-            for (unsigned o = t; o < lo_; o += B) act_bwd_unit(pl, lw[2], o, z, ss, cur);
+            const T *a = ws + lw[4];
+            for (unsigned o = t; o < lo_; o += B)
+                act_bwd_unit(pl, lw[2], o, slots(lw[5]), slots(lw[6]), Slots<T>{cur, 1});
             __syncthreads();
             // Weight accumulators (o, i), then the biases, each on its own thread.
-            const unsigned gw = gacc + lw[3], nw = li * lo_;
+            T *acc_l = wa + gacc + lw[3];
+            const unsigned nw = li * lo_;
             for (unsigned j = t; j < nw + lo_; j += B) {
                 if (j < nw) {
-                    const unsigned o = j / li, i = j % li;
-                    T acc = w[gw + j];
-                    for (unsigned k = 0; k < c; ++k) acc = fma_(cur[o * c + k], a[i * c + k], acc);
-                    w[gw + j] = acc;
+                    const unsigned o = j / li, i = j - o * li;
+                    const T *co = cur + o * c, *ai = a + i * c;
+                    T acc = acc_l[j];
+                    for (unsigned k = 0; k < c; ++k) acc = fma_(co[k], ai[k], acc);
+                    acc_l[j] = acc;
                 } else {
-                    w[gw + j] = add(w[gw + j], cur[(j - nw) * c]);
+                    acc_l[j] = add(acc_l[j], cur[(j - nw) * c]);
                 }
             }
             if (l > 0) {
                 for (unsigned q = t; q < li * c; q += B) {
-                    const unsigned i = q / c, k = q % c;
+                    const unsigned i = q / c, k = q - i * c;
+                    const T *wc = wl + i, *ck = cur + k;
                     T acc = (T)0.0;
-                    for (unsigned o = 0; o < lo_; ++o) acc = fma_(wl[o * li + i], cur[o * c + k], acc);
+                    for (unsigned o = 0; o < lo_; ++o) acc = fma_(wc[o * li], ck[o * c], acc);
                     nxt[q] = acc;
                 }
             }
             __syncthreads();
-            Slots<T> tmp = cur;
+            T *tmp = cur;
             cur = nxt;
             nxt = tmp;
         }
     }
-    if (shared_work == 2) {
+    if (ALL_SHARED) {
         __syncthreads();
         for (unsigned s = t; s < np + ne + 1; s += B) base[gacc + s] = smem[gacc + s];
     }
@@ -385,8 +397,12 @@ __device__ void loss_fold_body(const unsigned *pl, unsigned n, unsigned members,
         const unsigned *plan, const T *genomes, const T *x, const T *aux, const T *extra,           \
         unsigned n, unsigned members, unsigned chunk, unsigned lanes, T inv_n, T nu, T *work,       \
         unsigned shared_work) {                                                                     \
-        loss_partial_body<T>(plan, genomes, x, aux, extra, n, members, chunk, lanes, inv_n, nu,    \
-                             work, shared_work);                                                    \
+        if (shared_work == 2)                                                                       \
+            loss_partial_body<T, true>(plan, genomes, x, aux, extra, n, members, chunk, lanes,      \
+                                       inv_n, nu, work, shared_work);                               \
+        else                                                                                        \
+            loss_partial_body<T, false>(plan, genomes, x, aux, extra, n, members, chunk, lanes,     \
+                                        inv_n, nu, work, shared_work);                              \
     }                                                                                               \
     extern "C" __global__ void mlp_loss_fold_##SUF(const unsigned *plan, unsigned n,               \
                                                    unsigned members, unsigned chunk,                \

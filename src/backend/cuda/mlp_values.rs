@@ -96,6 +96,7 @@ fn kernel<T: DeviceFloat>(width: usize) -> KernelId {
 fn points_per_thread<T: DeviceFloat>(width: usize) -> usize {
     match (T::WIDE, width) {
         (false, 8) => 4,
+        (false, 20) => 1,
         (false, _) => 2,
         (true, 8) => 2,
         (true, _) => 1,
