@@ -42,9 +42,10 @@ pub const LOSS_BLOCK: usize = 128;
 const SHARED_LIMIT_BYTES: usize = 48 * 1024;
 
 /// Dynamic shared memory of one gradient block and where the kernel keeps a lane's slots
-/// (`shared_work`): all of them ([`MlpPlan::loss_slots`], mode 2) when they fit in
-/// [`SHARED_LIMIT_BYTES`], else the working slots ([`MlpPlan::working_slots`], mode 1), else
-/// none (mode 0, everything in global memory). The bits are the same in every mode.
+/// (`shared_work`): all of them ([`MlpPlan::loss_slots`], mode 2) when they fit in 48 KiB
+/// (the default limit of dynamic shared memory), else the working slots
+/// ([`MlpPlan::working_slots`], mode 1), else none (mode 0, everything in global memory).
+/// The bits are the same in every mode.
 pub fn lane_shared_bytes<T: DeviceFloat>(plan: &MlpPlan) -> (usize, u32) {
     let size = std::mem::size_of::<T>();
     if plan.loss_slots() * size <= SHARED_LIMIT_BYTES {
