@@ -239,7 +239,11 @@ static double mlp_lane_smem[MLP_EMU_SMEM_DOUBLES];
 // shared memory; otherwise (modes 0, 1) through generic pointers. The hot loops index plain
 // pointers with 32-bit offsets (the first version went through a strided accessor with 64-bit
 // arithmetic, and integer work kept the FMA pipe busier than the multiply-adds).
-template <typename T, bool ALL_SHARED>
+// C: the jet's component count at compile time (0: read from the plan). With C known, a thread
+// takes a unit's whole jet in a dense step (one weight load for C multiply-adds, the C
+// accumulators in registers) instead of one component; every component's sum still runs over
+// the inputs in order, so the bits are the same.
+template <typename T, bool ALL_SHARED, unsigned C>
 __device__ void loss_partial_body(const unsigned *pl, const T *genomes, const T *x, const T *aux,
                                   const T *extra, unsigned n, unsigned members, unsigned chunk,
                                   unsigned lanes, T inv_n, T nu_fixed, T *work,
@@ -253,7 +257,11 @@ __device__ void loss_partial_body(const unsigned *pl, const T *genomes, const T 
     const u64 item = lane_id / lanes;
     const u64 m = item / nchunks;
     const unsigned ch = (unsigned)(item % nchunks);
-    const unsigned L = pl[PL_LAYERS], c = pl[PL_C], n_in = pl[PL_N_IN], n_out = pl[PL_N_OUT];
+    const unsigned L = pl[PL_LAYERS], n_in = pl[PL_N_IN], n_out = pl[PL_N_OUT];
+    const unsigned c = C != 0 ? C : pl[PL_C];
+    // CC: C where the code only runs with C != 0 (1 keeps the C = 0 instantiation's dead
+    // loops well-formed).
+    constexpr unsigned CC = C != 0 ? C : 1;
     const unsigned np = pl[PL_N_PARAMS], ne = pl[PL_N_EXTRA], aw = pl[PL_AUX_WIDTH];
     const unsigned first = pl[PL_D_FIRST];
     const T *g = genomes + m * np;
@@ -290,12 +298,29 @@ __device__ void loss_partial_body(const unsigned *pl, const T *genomes, const T 
             T *z = ws + lw[5];
             Slots<T> ss = slots(lw[6]);
             Slots<T> y = slots(l + 1 < L ? lw[PL_LAYER_WORDS + 4] : pl[PL_OUT_ACTS]);
-            for (unsigned q = t; q < lo_ * c; q += B) {
-                const unsigned o = q / c, k = q - o * c;
-                const T *wr = wl + o * li, *ak = a + k;
-                T acc = k == 0 ? bl[o] : (T)0.0;
-                for (unsigned i = 0; i < li; ++i) acc = fma_(wr[i], ak[i * c], acc);
-                z[q] = acc;
+            if (C != 0) {
+                for (unsigned o = t; o < lo_; o += B) {
+                    const T *wr = wl + o * li;
+                    T acc[CC];
+                    acc[0] = bl[o];
+#pragma unroll
+                    for (unsigned k = 1; k < CC; ++k) acc[k] = (T)0.0;
+                    for (unsigned i = 0; i < li; ++i) {
+                        const T wv = wr[i], *ai = a + i * CC;
+#pragma unroll
+                        for (unsigned k = 0; k < CC; ++k) acc[k] = fma_(wv, ai[k], acc[k]);
+                    }
+#pragma unroll
+                    for (unsigned k = 0; k < CC; ++k) z[o * CC + k] = acc[k];
+                }
+            } else {
+                for (unsigned q = t; q < lo_ * c; q += B) {
+                    const unsigned o = q / c, k = q - o * c;
+                    const T *wr = wl + o * li, *ak = a + k;
+                    T acc = k == 0 ? bl[o] : (T)0.0;
+                    for (unsigned i = 0; i < li; ++i) acc = fma_(wr[i], ak[i * c], acc);
+                    z[q] = acc;
+                }
             }
             __syncthreads();
             for (unsigned o = t; o < lo_; o += B)
@@ -329,13 +354,27 @@ __device__ void loss_partial_body(const unsigned *pl, const T *genomes, const T 
                     const unsigned o = j / li, i = j - o * li;
                     const T *co = cur + o * c, *ai = a + i * c;
                     T acc = acc_l[j];
-                    for (unsigned k = 0; k < c; ++k) acc = fma_(co[k], ai[k], acc);
+#pragma unroll
+                    for (unsigned k = 0; k < (C != 0 ? C : c); ++k) acc = fma_(co[k], ai[k], acc);
                     acc_l[j] = acc;
                 } else {
                     acc_l[j] = add(acc_l[j], cur[(j - nw) * c]);
                 }
             }
-            if (l > 0) {
+            if (l > 0 && C != 0) {
+                for (unsigned i = t; i < li; i += B) {
+                    T acc[CC];
+#pragma unroll
+                    for (unsigned k = 0; k < CC; ++k) acc[k] = (T)0.0;
+                    for (unsigned o = 0; o < lo_; ++o) {
+                        const T wv = wl[o * li + i], *co = cur + o * CC;
+#pragma unroll
+                        for (unsigned k = 0; k < CC; ++k) acc[k] = fma_(wv, co[k], acc[k]);
+                    }
+#pragma unroll
+                    for (unsigned k = 0; k < CC; ++k) nxt[i * CC + k] = acc[k];
+                }
+            } else if (l > 0) {
                 for (unsigned q = t; q < li * c; q += B) {
                     const unsigned i = q / c, k = q - i * c;
                     const T *wc = wl + i, *ck = cur + k;
@@ -397,12 +436,15 @@ __device__ void loss_fold_body(const unsigned *pl, unsigned n, unsigned members,
         const unsigned *plan, const T *genomes, const T *x, const T *aux, const T *extra,           \
         unsigned n, unsigned members, unsigned chunk, unsigned lanes, T inv_n, T nu, T *work,       \
         unsigned shared_work) {                                                                     \
-        if (shared_work == 2)                                                                       \
-            loss_partial_body<T, true>(plan, genomes, x, aux, extra, n, members, chunk, lanes,      \
-                                       inv_n, nu, work, shared_work);                               \
+        if (shared_work == 2 && plan[PL_C] == 4)                                                    \
+            loss_partial_body<T, true, 4>(plan, genomes, x, aux, extra, n, members, chunk, lanes,   \
+                                          inv_n, nu, work, shared_work);                            \
+        else if (shared_work == 2)                                                                  \
+            loss_partial_body<T, true, 0>(plan, genomes, x, aux, extra, n, members, chunk, lanes,   \
+                                          inv_n, nu, work, shared_work);                            \
         else                                                                                        \
-            loss_partial_body<T, false>(plan, genomes, x, aux, extra, n, members, chunk, lanes,     \
-                                        inv_n, nu, work, shared_work);                              \
+            loss_partial_body<T, false, 0>(plan, genomes, x, aux, extra, n, members, chunk, lanes,  \
+                                           inv_n, nu, work, shared_work);                           \
     }                                                                                               \
     extern "C" __global__ void mlp_loss_fold_##SUF(const unsigned *plan, unsigned n,               \
                                                    unsigned members, unsigned chunk,                \
