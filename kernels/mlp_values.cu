@@ -86,6 +86,33 @@ __device__ __forceinline__ void activate(u32 act, T (&z)[R][W], T *stage) {
         for (u32 o = 0; o < W; ++o) z[r][o] = col[(r * W + o) * VALUES_BLOCK];
 }
 
+// acc[r] = bias + Σ_i wrow[i] · a[r][i] for R points, i ascending, one fma each: a unit's sum
+// on the CPU. The W weights of the row come in 16-byte loads when W is a multiple of four
+// (rows then start on 16-byte boundaries of the padded genome).
+template <typename T, u32 W, u32 R>
+__device__ __forceinline__ void row_sums(const T *wrow, T bias, const T (&a)[R][W], T (&acc)[R]) {
+#pragma unroll
+    for (u32 r = 0; r < R; ++r) acc[r] = bias;
+    if (W % 4 == 0) {
+#pragma unroll
+        for (u32 i = 0; i < W; i += 4) {
+            T wv[4];
+            load4(wrow + i, wv);
+#pragma unroll
+            for (u32 k = 0; k < 4; ++k)
+#pragma unroll
+                for (u32 r = 0; r < R; ++r) acc[r] = fma_(wv[k], a[r][i + k], acc[r]);
+        }
+    } else {
+#pragma unroll
+        for (u32 i = 0; i < W; ++i) {
+            const T wi = load1(wrow + i);
+#pragma unroll
+            for (u32 r = 0; r < R; ++r) acc[r] = fma_(wi, a[r][i], acc[r]);
+        }
+    }
+}
+
 template <typename T, u32 W, u32 R>
 __device__ void values_body(const u32 *pl, const T *gpad, u32 stride, const T *x, u32 n, u32 members,
                             T *out) {
@@ -140,27 +167,7 @@ __device__ void values_body(const u32 *pl, const T *gpad, u32 stride, const T *x
 #pragma unroll
         for (u32 o = 0; o < W; ++o) {
             T acc[R];
-            const T bo = load1(b + o);
-#pragma unroll
-            for (u32 r = 0; r < R; ++r) acc[r] = bo;
-            if (W % 4 == 0) {
-#pragma unroll
-                for (u32 i = 0; i < W; i += 4) {
-                    T wv[4];
-                    load4(w + o * W + i, wv);
-#pragma unroll
-                    for (u32 k = 0; k < 4; ++k)
-#pragma unroll
-                        for (u32 r = 0; r < R; ++r) acc[r] = fma_(wv[k], a[r][i + k], acc[r]);
-                }
-            } else {
-#pragma unroll
-                for (u32 i = 0; i < W; ++i) {
-                    const T wi = load1(w + o * W + i);
-#pragma unroll
-                    for (u32 r = 0; r < R; ++r) acc[r] = fma_(wi, a[r][i], acc[r]);
-                }
-            }
+            row_sums<T, W, R>(w + o * W, load1(b + o), a, acc);
 #pragma unroll
             for (u32 r = 0; r < R; ++r) z[r][o] = acc[r];
         }
@@ -172,15 +179,7 @@ __device__ void values_body(const u32 *pl, const T *gpad, u32 stride, const T *x
     const T *w = g + off, *b = w + n_out * W;
     for (u32 k = 0; k < n_out; ++k) {
         T acc[R];
-        const T bk = load1(b + k);
-#pragma unroll
-        for (u32 r = 0; r < R; ++r) acc[r] = bk;
-#pragma unroll
-        for (u32 i = 0; i < W; ++i) {
-            const T wi = load1(w + k * W + i);
-#pragma unroll
-            for (u32 r = 0; r < R; ++r) acc[r] = fma_(wi, z[r][i], acc[r]);
-        }
+        row_sums<T, W, R>(w + k * W, load1(b + k), z, acc);
 #pragma unroll
         for (u32 r = 0; r < R; ++r) {
             const u32 p = p0 + r * VALUES_BLOCK;

@@ -85,48 +85,19 @@ impl CudaDevice {
         n_vec: usize,
     ) -> Result<DeviceBuffer<u32>> {
         const OP: &str = "CudaDevice::rvea_select";
-        let (n32, nvec32) = (to_u32(OP, "rows", n)?, to_u32(OP, "n_vec", n_vec)?);
-        let counts = self.zeros::<u32>(n_vec)?;
-        let fill = self.zeros::<u32>(n_vec)?;
-        let bucket = self.zeros::<u32>(n)?;
+        let nvec32 = to_u32(OP, "n_vec", n_vec)?;
         let best = self.zeros::<u32>(n_vec)?;
-        let (rows, niches) = (LaunchDims::linear(OP, n)?, LaunchDims::linear(OP, n_vec)?);
-        // SAFETY: rvea_niche_count_u32's argument list; niche holds n values, counts n_vec.
+        let buckets = self.bucket_rows(OP, niche, n, n_vec)?;
+        // SAFETY: rvea_select_f64's argument list; the bucket holds n rows, offsets and counts
+        // n_vec, apd and cv n values, best n_vec.
         unsafe {
-            self.launch(
-                KernelId::RveaNicheCountU32,
-                rows,
-                &[
-                    niche.arg(),
-                    KernelArg::U32(n32),
-                    KernelArg::U32(nvec32),
-                    counts.arg(),
-                ],
-            )?
-        };
-        let offsets = self.exclusive_prefix_sums(OP, RVEA_SCAN, &counts, n_vec)?;
-        // SAFETY (both launches): the argument lists are the kernels' own; niche, apd, cv and
-        // bucket hold n values, counts, offsets, fill and best n_vec.
-        unsafe {
-            self.launch(
-                KernelId::RveaNicheScatterU32,
-                rows,
-                &[
-                    niche.arg(),
-                    KernelArg::U32(n32),
-                    KernelArg::U32(nvec32),
-                    offsets.arg(),
-                    fill.arg(),
-                    bucket.arg(),
-                ],
-            )?;
             self.launch(
                 KernelId::RveaSelectF64,
-                niches,
+                LaunchDims::linear(OP, n_vec)?,
                 &[
-                    bucket.arg(),
-                    offsets.arg(),
-                    counts.arg(),
+                    buckets.rows.arg(),
+                    buckets.offsets.arg(),
+                    buckets.counts.arg(),
                     apd.arg(),
                     cv.arg(),
                     KernelArg::U32(nvec32),
@@ -256,8 +227,8 @@ impl CudaDevice {
         // SAFETY: rvea_seed_u32's argument list; f holds n·m values, ideal m, the tiling
         // bounds v, key n.
         unsafe { self.launch(KernelId::RveaSeedU32, rows, &seed_args)? };
-        let bucket = self.bucket_rows(OP, &key, n, n_tiles)?;
-        nearest_args.extend([key.arg(), bucket.arg(), niche.arg()]);
+        let buckets = self.bucket_rows(OP, &key, n, n_tiles)?;
+        nearest_args.extend([key.arg(), buckets.rows.arg(), niche.arg()]);
         // SAFETY: rvea_nearest_f64's and rvea_apd_f64's argument lists; key, bucket (a
         // permutation of the rows), niche and apd hold n values, gamma one per vector.
         unsafe {
@@ -281,15 +252,16 @@ impl CudaDevice {
         Ok((niche, apd))
     }
 
-    /// The `n ≥ 1` rows bucketed by `key` (values `< n_keys`): a permutation of `0..n` with
-    /// equal keys together in ascending key order (the order inside a bucket is the atomics').
+    /// The `n ≥ 1` rows bucketed by `key` (keys `≥ n_keys` are left out): the rows with equal
+    /// keys together in ascending key order (the order inside a bucket is the atomics'), with
+    /// each bucket's size and offset.
     fn bucket_rows(
         &self,
         op: &'static str,
         key: &DeviceBuffer<u32>,
         n: usize,
         n_keys: usize,
-    ) -> Result<DeviceBuffer<u32>> {
+    ) -> Result<Buckets> {
         let (n32, k32) = (to_u32(op, "rows", n)?, to_u32(op, "keys", n_keys)?);
         let counts = self.zeros::<u32>(n_keys)?;
         let fill = self.zeros::<u32>(n_keys)?;
@@ -326,8 +298,19 @@ impl CudaDevice {
                 ],
             )?
         };
-        Ok(bucket)
+        Ok(Buckets {
+            rows: bucket,
+            counts,
+            offsets,
+        })
     }
+}
+
+/// Rows bucketed by a key ([`CudaDevice::bucket_rows`]).
+struct Buckets {
+    rows: DeviceBuffer<u32>,
+    counts: DeviceBuffer<u32>,
+    offsets: DeviceBuffer<u32>,
 }
 
 /// The rows and vectors of an association in device memory.
