@@ -210,13 +210,31 @@ fn rvea_ideal_nadir_and_survivor_list() {
     if harness_emo().is_none() {
         return;
     }
-    for (seed, n, m, infeasible, threads) in
-        [(1, 300, 3, 0, 5), (2, 64, 2, 3, 1), (3, 257, 5, 1, 8)]
-    {
-        let (sel, mut cv, _) = selection_case(seed, 2, n, m, infeasible);
+    for (seed, n, m, infeasible, threads) in [
+        (1, 300, 3, 0, 5),
+        (2, 64, 2, 3, 1),
+        (3, 257, 5, 1, 8),
+        (4, 3000, 3, 0, 1024),
+        (5, 500, 3, 0, 7),
+    ] {
+        let (mut sel, mut cv, _) = selection_case(seed, 2, n, m, infeasible);
         if infeasible == 1 {
             // Every row violates: the ideal comes from all rows.
             cv.iter_mut().for_each(|c| *c = 1.0);
+        }
+        if seed >= 4 {
+            // Signed zeros at the extremes, placed so that combining per-thread partials in
+            // thread order gets them wrong: the earlier zero in row order (row 3, thread 3)
+            // must win over a later one held by a lower thread (row threads + 1, thread 1).
+            // Column 1 holds the minimum (start 0.1), column 2, negated below, the maximum.
+            sel.iter_mut().for_each(|v| *v = v.abs() + 1.0);
+            let t = threads as usize;
+            for (row, z1, z2) in [(3, -0.0, 0.0), (t + 1, 0.0, -0.0), (t + 9, -0.0, 0.0)] {
+                assert!(row < n);
+                sel[row * m + 1] = z1;
+                sel[row * m + 2] = -z2;
+            }
+            sel.iter_mut().skip(2).step_by(m).for_each(|v| *v = -*v);
         }
         let start: Vec<f64> = (0..m).map(|j| 0.1 * j as f64).collect();
         // `Rvea::survive`'s preamble.
@@ -226,10 +244,13 @@ fn rvea_ideal_nadir_and_survivor_list() {
         } else {
             feas
         };
+        // The row-order fold of `Rvea::survive` (strict comparison: the earlier of +0 and -0).
         let mut want = start.clone();
         for &i in &rows {
             for j in 0..m {
-                want[j] = want[j].min(sel[i * m + j]);
+                if sel[i * m + j] < want[j] {
+                    want[j] = sel[i * m + j];
+                }
             }
         }
         let got = run_emo(&format!(
@@ -242,7 +263,9 @@ fn rvea_ideal_nadir_and_survivor_list() {
         let mut nadir = vec![f64::NEG_INFINITY; m];
         for row in sel.chunks_exact(m) {
             for (a, &v) in nadir.iter_mut().zip(row) {
-                *a = a.max(v);
+                if v > *a {
+                    *a = v;
+                }
             }
         }
         let got = run_emo(&format!("colmax {threads:x} {n:x} {m:x} {}", hx(&sel)));

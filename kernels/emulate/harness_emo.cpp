@@ -230,17 +230,13 @@ int main() {
     } else if (cmd == "ideal") {
         unsigned T = rd(), n = rd(), m = rd();
         auto sel = rd_f64((size_t)n * m), cv = rd_f64(n), ideal = rd_f64(m);
-        std::vector<double> scratch((size_t)2 * T * m + 1);
-        std::vector<unsigned> counts(T + 1);
-        emu_launch_threads(1, T, [&] {
-            rvea_ideal_f64(sel.data(), cv.data(), n, m, ideal.data(), scratch.data(), counts.data());
-        });
+        emu_launch_threads(1, T, [&] { rvea_ideal_f64(sel.data(), cv.data(), n, m, ideal.data()); });
         pr_f64(ideal, m);
     } else if (cmd == "colmax") {
         unsigned T = rd(), n = rd(), m = rd();
         auto f = rd_f64((size_t)n * m);
-        std::vector<double> out(m + 1), scratch((size_t)T * m + 1);
-        emu_launch_threads(1, T, [&] { column_max_f64(f.data(), n, m, out.data(), scratch.data()); });
+        std::vector<double> out(m + 1);
+        emu_launch_threads(1, T, [&] { column_max_f64(f.data(), n, m, out.data()); });
         pr_f64(out, m);
     } else if (cmd == "compact") {
         unsigned nv = rd();

@@ -165,9 +165,15 @@ impl Rvea {
         } else {
             feas
         };
+        // A fold in row order with a strict comparison (NaN never replaces; of +0 and -0 the
+        // earlier stays), so the device's tree reduction has one answer to reproduce
+        // (`f64::min` leaves the sign of a zero unspecified).
         for &i in &rows {
             for j in 0..no {
-                self.ideal[j] = self.ideal[j].min(m.sel[i * no + j]);
+                let x = m.sel[i * no + j];
+                if x < self.ideal[j] {
+                    self.ideal[j] = x;
+                }
             }
         }
         let t = self.core.generation as f64;
@@ -221,7 +227,9 @@ impl Rvea {
         let mut nadir = vec![f64::NEG_INFINITY; no];
         for &i in &survivors {
             for (a, &s) in nadir.iter_mut().zip(&m.sel[i * no..(i + 1) * no]) {
-                *a = a.max(s);
+                if s > *a {
+                    *a = s;
+                }
             }
         }
         self.nadir = nadir;

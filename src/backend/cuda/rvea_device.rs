@@ -28,8 +28,8 @@ use crate::moo::operators::{random_population, Variation};
 use crate::moo::problem::Problem;
 use crate::moo::rvea::unit_rows;
 
-/// Threads of the single-block reductions (ideal point, nadir).
-const REDUCE_THREADS: u32 = 256;
+/// Threads of the single-block reductions (ideal point, nadir): the most a block may have.
+const REDUCE_THREADS: u32 = 1024;
 /// Threads of the single-block survivor compaction (`compact_u32`, at most 1024).
 const COMPACT_THREADS: u32 = 256;
 
@@ -57,8 +57,6 @@ pub struct DeviceRvea<'d> {
     nadir: DeviceBuffer<f64>,
     cv: DeviceBuffer<f64>,
     iota: DeviceBuffer<u32>,
-    scratch: DeviceBuffer<f64>,
-    counts: DeviceBuffer<u32>,
     tiles: DeviceTiles,
 }
 
@@ -103,7 +101,6 @@ impl<'d> DeviceRvea<'d> {
         let gamma = super::rvea_gammas_cpu(&v0, m)?;
         let tiles = DeviceTiles::upload(dev, &vector_tiles(&v0, m)?, m)?;
         let iota: Vec<u32> = (0..to_u32(OP, "rows", 2 * n_vec)?).collect();
-        let t = REDUCE_THREADS as usize;
         let x0 = random_population(n_vec, lo, hi, seed);
         let mut s = DeviceRvea {
             dev,
@@ -127,8 +124,6 @@ impl<'d> DeviceRvea<'d> {
             nadir: dev.zeros(m)?,
             cv: dev.zeros(2 * n_vec)?,
             iota: dev.htod(&iota)?,
-            scratch: dev.zeros(2 * t * m.max(1) + t)?,
-            counts: dev.zeros(t + 1)?,
             tiles,
         };
         s.tiles.update_bounds(dev, KernelId::TileBoundsF64, &s.v)?;
@@ -222,7 +217,7 @@ impl<'d> DeviceRvea<'d> {
         let block = LaunchDims::single_block(REDUCE_THREADS);
         // SAFETY (every launch below): each argument list is the kernel's own; f holds n·m
         // values, cv ≥ n zeros, ideal and nadir m, v and v0 n_vec·m, gamma n_vec, niche and
-        // apd n, best and surv n_vec, scratch 2·T·m + T doubles and counts T + 1 words.
+        // apd n, best and surv n_vec.
         unsafe {
             dev.launch(
                 KernelId::RveaIdealF64,
@@ -233,8 +228,6 @@ impl<'d> DeviceRvea<'d> {
                     KernelArg::U32(n32),
                     KernelArg::U32(m32),
                     self.ideal.arg(),
-                    self.scratch.arg(),
-                    self.counts.arg(),
                 ],
             )?
         };
@@ -272,7 +265,6 @@ impl<'d> DeviceRvea<'d> {
                     KernelArg::U32(to_u32(OP, "rows", rows)?),
                     KernelArg::U32(m32),
                     self.nadir.arg(),
-                    self.scratch.arg(),
                 ],
             )?
         };
