@@ -9,7 +9,8 @@ mod cuda_common;
 use cuda_common::emulate::{harness, hex, run, tiling_hex};
 use cuda_common::evo_inputs::{
     acos_inputs, cpu_objectives, cpu_rvea_apd, cpu_rvea_select, diagonal_tie_case, evo_case,
-    evo_cases, population, problem_cases, rvea_case, selection_inputs, EvoCase, RveaCase,
+    evo_cases, population, problem_cases, random_rvea_case, rvea_case, selection_inputs, EvoCase,
+    RveaCase,
 };
 use pareto_sciml::backend::cuda::DeviceProblem;
 use pareto_sciml::backend::cuda::ACOS_MAX_ULP;
@@ -299,6 +300,25 @@ fn sbx_and_mutation_kernels_are_bit_identical_to_moo_operators() {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
+
+    // The tiled search against the CPU's kd-tree on vectors that are no lattice: clusters,
+    // exact copies (ties across tiles), 2–5 objectives, up to a few tiles' groups.
+    #[test]
+    fn tiled_association_equals_the_cpu_on_random_vectors(
+        seed in 0u64..1_000_000,
+        n in 1usize..120,
+        m in 2usize..6,
+        n_vec in 1usize..700,
+    ) {
+        if harness().is_some() {
+            let c = random_rvea_case(seed, n, m, n_vec);
+            let (want_k, want_apd) = cpu_rvea_apd(&c);
+            let (k, apd) = emu_rvea(&c);
+            prop_assert_eq!(k, want_k);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            prop_assert_eq!(bits(&apd), bits(&want_apd));
+        }
+    }
 
     #[test]
     fn emulated_variation_matches_the_cpu(

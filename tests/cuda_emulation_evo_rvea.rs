@@ -6,6 +6,7 @@
 mod cuda_common;
 
 use cuda_common::emulate::{harness_emo, hex, run_emo, tiling_hex};
+use cuda_common::evo_inputs::random_rvea_case;
 use cuda_common::survival_inputs::selection_case;
 use pareto_sciml::backend::cuda::{rvea_adapt_cpu, rvea_gammas_cpu};
 use pareto_sciml::moo::das_dennis;
@@ -282,6 +283,21 @@ fn rvea_ideal_nadir_and_survivor_list() {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
+
+    // γ's tiled search on vectors that are no lattice (clusters, exact copies: a copy is at
+    // distance 0, so γ floors at 1e-64), against the CPU's kd-tree.
+    #[test]
+    fn gammas_match_the_cpu_on_random_vectors(seed in 0u64..1_000_000, m in 2usize..6, n_vec in 1usize..700) {
+        if harness_emo().is_some() {
+            let c = random_rvea_case(seed, 1, m, n_vec);
+            let got = run_emo(&format!(
+                "gamma {n_vec:x} {m:x} {} {}",
+                hx(&c.v),
+                tiling_hex(&c.v, m)
+            ));
+            prop_assert_eq!(got, bits(&c.gamma));
+        }
+    }
 
     #[test]
     fn emulated_mating_matches_the_cpu(seed in 0u64..1_000_000, n in 1usize..80, n_pairs in 1usize..120, gen in 0u64..50) {

@@ -279,6 +279,53 @@ pub fn diagonal_tie_case(h: usize, seed: u64) -> RveaCase {
     }
 }
 
+/// Random reference vectors instead of a lattice: unit rows spread over the positive orthant
+/// with a fraction drawn near a few cluster centres and some exact copies (ties between
+/// different indices, anywhere in the tiling), and random rows with objectives of mixed scale.
+pub fn random_rvea_case(seed: u64, n: usize, m: usize, n_vec: usize) -> RveaCase {
+    let mut s = stream(seed, "random-rvea-case", 0, 0);
+    let centres: Vec<f64> = (0..3 * m).map(|_| s.uniform_f64() + 0.05).collect();
+    let mut w: Vec<f64> = Vec::with_capacity(n_vec * m);
+    for k in 0..n_vec {
+        let kind = s.uniform_f64();
+        if kind < 0.15 && k > 0 {
+            let src = (s.uniform_f64() * k as f64) as usize;
+            let copy: Vec<f64> = w[src * m..(src + 1) * m].to_vec();
+            w.extend(copy);
+            continue;
+        }
+        for j in 0..m {
+            let x = if kind < 0.5 {
+                centres[(k % 3) * m + j] + 0.01 * s.uniform_f64()
+            } else {
+                s.uniform_f64() + 1e-3
+            };
+            w.push(x);
+        }
+    }
+    let v = unit_rows(&w, m);
+    let f: Vec<f64> = (0..n * m)
+        .map(|_| s.uniform_f64() * 10f64.powi((s.uniform_f64() * 4.0) as i32 - 1))
+        .collect();
+    let ideal: Vec<f64> = (0..m)
+        .map(|j| {
+            f.iter()
+                .skip(j)
+                .step_by(m)
+                .fold(f64::INFINITY, |a, &b| a.min(b))
+        })
+        .collect();
+    let gamma = gammas(&v, m);
+    RveaCase {
+        f,
+        n_obj: m,
+        ideal,
+        v,
+        gamma,
+        penalty: 1.5,
+    }
+}
+
 /// The CPU twin: the association closure of `Rvea::survive` (src/moo/rvea.rs), step for step.
 pub fn cpu_rvea_apd(c: &RveaCase) -> (Vec<usize>, Vec<f64>) {
     let m = c.n_obj;
