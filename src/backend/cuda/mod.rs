@@ -23,10 +23,13 @@
 //!   (`sbx`, `polynomial_mutation` and their `_device` forms: twins in
 //!   [`crate::moo::operators`]), DTLZ/ZDT evaluation (`evaluate`, `evaluate_device` with
 //!   [`DeviceProblem`]: twins in [`crate::moo::problems`]), and RVEA's association and
-//!   APD (`rvea_apd`, twin of [`crate::moo::Rvea`]'s survival), all bit-identical to their
-//!   CPU twins.
+//!   APD (`rvea_apd`, twin of [`crate::moo::Rvea`]'s survival; the nearest vector by an exact
+//!   search over the spatial tiles of [`vector_tiles`]), all bit-identical to their CPU
+//!   twins.
 //! - The population NN and ODE kernels (issue 10), all bit-identical to their CPU twins:
-//!   MLP outputs and input jets (`mlp_jets`, twin [`crate::backend::cpu::Cpu::jets`]), mean
+//!   MLP outputs and input jets (`mlp_jets`, twin [`crate::backend::cpu::Cpu::jets`]; its
+//!   value-only path for one hidden width in [`VALUES_WIDTHS`] keeps the activations in
+//!   registers, [`CudaDevice::mlp_values_resident`] leaves everything on the device), mean
 //!   pointwise losses with genome gradients (`mlp_loss_grad` with [`DeviceLoss`]: MSE data
 //!   loss and Burgers residual, twin [`crate::backend::cpu::Cpu::loss_grad`], the CPU's
 //!   chunk/lane reduction tree reproduced thread by thread), population Adam (`adam_step`,
