@@ -54,13 +54,22 @@ __device__ __forceinline__ double row_dist(const double *fi, const double *ideal
 #define RVEA_TILES VectorTiles{v, order, tile_start, group_tile, tile_c, tile_r, group_c, group_r, \
                                n_tiles, n_groups}
 
-// The unit row u = (f_i − z*) / dist in registers (M = 2, 3) or recomputed per use (any m):
-// the same operations on the same operands, hence the same bits.
+// The unit row u = (f_i − z*) / dist in registers (M = 2, 3), in a thread-local array (up to
+// ROW_LOCAL_M objectives), or recomputed per use (any m): the same operations on the same
+// operands, hence the same bits; the array spares the search a division per component and
+// vector.
+#define ROW_LOCAL_M 16u
 template <u32 M> __device__ __forceinline__ RegQuery<M> reg_query(const RowQuery &q) {
     RegQuery<M> r;
 #pragma unroll
     for (u32 j = 0; j < M; ++j) r.u[j] = q.at(j);
     return r;
+}
+
+// u in `ul` (m <= ROW_LOCAL_M values), read through a PtrQuery.
+__device__ __forceinline__ PtrQuery local_query(const RowQuery &q, u32 m, double *ul) {
+    for (u32 j = 0; j < m; ++j) ul[j] = q.at(j);
+    return PtrQuery{ul};
 }
 
 // The seed tile of each row (common/tiles.cuh), the key by which the rows are bucketed so
@@ -72,8 +81,10 @@ extern "C" __global__ void rvea_seed_u32(const double *f, const double *ideal, u
     const VectorTiles T = RVEA_TILES;
     const double *fi = f + (u64)i * m;
     RowQuery q{fi, ideal, row_dist(fi, ideal, m)};
+    double ul[ROW_LOCAL_M];
     if (m == 2) key[i] = seed_tile<2>(reg_query<2>(q), T, m);
     else if (m == 3) key[i] = seed_tile<3>(reg_query<3>(q), T, m);
+    else if (m <= ROW_LOCAL_M) key[i] = seed_tile<0>(local_query(q, m, ul), T, m);
     else key[i] = seed_tile<0>(q, T, m);
 }
 
@@ -93,8 +104,11 @@ extern "C" __global__ void rvea_nearest_f64(const double *f, const double *ideal
     RowQuery q{fi, ideal, row_dist(fi, ideal, m)};
     u32 best;
     double bd;
+    double ul[ROW_LOCAL_M];
     if (m == 2) nearest_tiled<2>(reg_query<2>(q), T, m, key[i], TILE_NONE, true, best, bd);
     else if (m == 3) nearest_tiled<3>(reg_query<3>(q), T, m, key[i], TILE_NONE, true, best, bd);
+    else if (m <= ROW_LOCAL_M)
+        nearest_tiled<0>(local_query(q, m, ul), T, m, key[i], TILE_NONE, true, best, bd);
     else nearest_tiled<0>(q, T, m, key[i], TILE_NONE, true, best, bd);
     niche[i] = best;
 }

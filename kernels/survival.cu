@@ -288,7 +288,6 @@ extern "C" __global__ void rvea_ideal_f64(const double *sel, const double *cv, u
     u32 count = 0;
     for (u32 i = t; i < n; i += T) count += cv[i] <= 0.0;
     // The number of feasible rows (an integer sum: any order).
-    __syncthreads();
     sr[t] = count;
     __syncthreads();
     for (u32 step = 1; step < T; step *= 2) {

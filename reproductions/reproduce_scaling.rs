@@ -420,6 +420,14 @@ fn run_all(args: &ReproArgs) -> Result<()> {
     Ok(())
 }
 
+/// The largest thread count of the CPU rows (the "all threads" column).
+fn most_threads(cpu: &[Row]) -> usize {
+    cpu.iter()
+        .filter_map(|r| field(r, "threads").parse::<usize>().ok())
+        .max()
+        .unwrap_or(1)
+}
+
 /// The size a series varies.
 fn varied(series: &str, r: &Row) -> Option<usize> {
     let by_pop = SERIES.iter().any(|s| s.name == series && s.by_pop);
@@ -439,11 +447,7 @@ fn tables_markdown(cpu: &[Row], gpu: &[Row]) -> String {
     let device = gpu.first().map_or("needs a device".to_string(), |r| {
         field(r, "device").to_string()
     });
-    let n_all = cpu
-        .iter()
-        .filter_map(|r| field(r, "threads").parse::<usize>().ok())
-        .max()
-        .unwrap_or(1);
+    let n_all = most_threads(cpu);
     let mut md = format!(
         "# RVEA scaling: time per generation (DTLZ1, 3 objectives)\n\n\
          Written by `cargo run --release --example reproduce_scaling` (CPU columns) and \
@@ -527,11 +531,7 @@ fn plot(cpu: &[Row], gpu: &[Row], path: &Path) -> Result<()> {
         .log_x(true)
         .log_y(true);
     let mut lines = 0;
-    let n_all = cpu
-        .iter()
-        .filter_map(|r| field(r, "threads").parse::<usize>().ok())
-        .max()
-        .unwrap_or(1);
+    let n_all = most_threads(cpu);
     for series in SERIES.iter().map(|s| s.name) {
         let pts = |rows: &[Row], keep: &dyn Fn(&Row) -> bool| -> (Vec<f64>, Vec<f64>) {
             rows.iter()

@@ -224,20 +224,25 @@ fn gammas(v: &[f64], m: usize) -> Vec<f64> {
         .collect()
 }
 
-/// A case: DTLZ2/DTLZ1 objectives of random rows (`n` individuals, `m` objectives), Das–Dennis
-/// vectors with `partitions`, the column minima as ideal point, generation `t` of 100.
-pub fn rvea_case(seed: u64, n: usize, m: usize, partitions: usize, t: u64) -> RveaCase {
-    let p = Dtlz::new(if seed % 2 == 0 { 2 } else { 1 }, m + 4, m).unwrap();
-    let x = population(&p, n, seed);
-    let f = cpu_objectives(&p, &x);
-    let ideal: Vec<f64> = (0..m)
+/// The minimum of each of the `m` columns of `f` (the ideal point).
+fn column_minima(f: &[f64], m: usize) -> Vec<f64> {
+    (0..m)
         .map(|j| {
             f.iter()
                 .skip(j)
                 .step_by(m)
                 .fold(f64::INFINITY, |a, &b| a.min(b))
         })
-        .collect();
+        .collect()
+}
+
+/// A case: DTLZ2/DTLZ1 objectives of random rows (`n` individuals, `m` objectives), Das–Dennis
+/// vectors with `partitions`, the column minima as ideal point, generation `t` of 100.
+pub fn rvea_case(seed: u64, n: usize, m: usize, partitions: usize, t: u64) -> RveaCase {
+    let p = Dtlz::new(if seed % 2 == 0 { 2 } else { 1 }, m + 4, m).unwrap();
+    let x = population(&p, n, seed);
+    let f = cpu_objectives(&p, &x);
+    let ideal = column_minima(&f, m);
     let v = unit_rows(&das_dennis(m, partitions).unwrap(), m);
     let gamma = gammas(&v, m);
     let penalty = m as f64 * pareto_sciml::math::pow_f64(t as f64 / 100.0, 2.0);
@@ -307,14 +312,7 @@ pub fn random_rvea_case(seed: u64, n: usize, m: usize, n_vec: usize) -> RveaCase
     let f: Vec<f64> = (0..n * m)
         .map(|_| s.uniform_f64() * 10f64.powi((s.uniform_f64() * 4.0) as i32 - 1))
         .collect();
-    let ideal: Vec<f64> = (0..m)
-        .map(|j| {
-            f.iter()
-                .skip(j)
-                .step_by(m)
-                .fold(f64::INFINITY, |a, &b| a.min(b))
-        })
-        .collect();
+    let ideal = column_minima(&f, m);
     let gamma = gammas(&v, m);
     RveaCase {
         f,

@@ -176,12 +176,13 @@ impl CudaDevice {
         jet: &JetSpec,
     ) -> Result<Vec<T>> {
         const OP: &str = "CudaDevice::mlp_jets";
-        let plan = MlpPlan::new(spec, jet, DeviceLoss::None)?;
-        let (p, n) = check_inputs(OP, spec, genomes, x)?;
-        if jet.n_comp() == 1 && super::mlp_values::values_width(spec).is_some() {
-            // Values only, hidden width with a register-resident kernel: the same bits.
+        let values_only = jet.n_comp() == 1 && jet.dim() == spec.n_in();
+        if values_only && super::mlp_values::values_width(spec).is_some() {
+            // A hidden width with a register-resident kernel: the same bits (and checks).
             return self.mlp_values_resident(spec, genomes, x)?.outputs(self);
         }
+        let plan = MlpPlan::new(spec, jet, DeviceLoss::None)?;
+        let (p, n) = check_inputs(OP, spec, genomes, x)?;
         let items = p
             .checked_mul(n)
             .ok_or_else(|| Error::config("P × N", "overflows"))?;

@@ -78,7 +78,7 @@ pub fn vector_tiles(v: &[f64], n_obj: usize) -> Result<VectorTiles> {
         group_tile: vec![0],
     };
     if n > 0 {
-        tiles.split(&mut order, 0);
+        tiles.split(&mut order, 0, TILE * GROUP);
     }
     Ok(VectorTiles {
         order,
@@ -95,36 +95,25 @@ struct Tiling<'a> {
 }
 
 impl Tiling<'_> {
-    /// Splits `idx` (positions `at ..` of the order) until tiles of ≤ TILE remain, closing a
-    /// group at every subtree of ≤ TILE·GROUP vectors. Splits fall on multiples of a whole
-    /// group (or tile) so that the parts are full ones but the last.
-    fn split(&mut self, idx: &mut [u32], at: usize) {
+    /// Splits `idx` (positions `at ..` of the order) into parts of at most `unit` vectors:
+    /// groups (`unit` = TILE·GROUP), each then split into tiles (`unit` = TILE). Splits fall on
+    /// multiples of `unit`, so that every part is full but the last.
+    fn split(&mut self, idx: &mut [u32], at: usize, unit: usize) {
         let n = idx.len();
-        if n <= TILE * GROUP {
-            self.split_group(idx, at);
-            self.group_tile.push(self.n_tiles() as u32);
+        if n <= unit {
+            if unit == TILE {
+                self.tile_start.push((at + n) as u32);
+            } else {
+                self.split(idx, at, TILE);
+                self.group_tile.push(self.n_tiles() as u32);
+            }
             return;
         }
-        let unit = if n > TILE * GROUP { TILE * GROUP } else { TILE };
         let left = n.div_ceil(unit).div_ceil(2) * unit;
         self.order_widest(idx);
         let (a, b) = idx.split_at_mut(left);
-        self.split(a, at);
-        self.split(b, at + left);
-    }
-
-    /// Tiles inside one group.
-    fn split_group(&mut self, idx: &mut [u32], at: usize) {
-        let n = idx.len();
-        if n <= TILE {
-            self.tile_start.push((at + n) as u32);
-            return;
-        }
-        let left = n.div_ceil(TILE).div_ceil(2) * TILE;
-        self.order_widest(idx);
-        let (a, b) = idx.split_at_mut(left);
-        self.split_group(a, at);
-        self.split_group(b, at + left);
+        self.split(a, at, unit);
+        self.split(b, at + left, unit);
     }
 
     fn n_tiles(&self) -> usize {
