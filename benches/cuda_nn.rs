@@ -8,7 +8,8 @@
 //!   and outputs (`CudaDevice::mlp_values_resident`), P = 100 and 1000.
 //! - `burgers_grad`: mean squared Burgers residual and its genome and ν gradients (jets to
 //!   u_xx, reverse pass), f32, N = 10⁴, P = 100 (CPU and GPU) and P = 1000 (GPU only: the
-//!   CPU figure is ten times the P = 100 one, members being independent).
+//!   CPU figure is ten times the P = 100 one, members being independent);
+//!   `cuda_burgers_grad_points` the same with `LossKernel::Points`.
 //! - `adam`: one population Adam step, P = 1000 × 3441 parameters, f32.
 //! - `ode_dopri5`: batched adaptive Dormand–Prince solves of Lotka–Volterra members with
 //!   perturbed parameters (rtol 1e-6, 31 outputs on [0, 3]), 10³ and 10⁴ members on the CPU
@@ -29,7 +30,7 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use pareto_sciml::backend::cpu::Cpu;
 use pareto_sciml::backend::cuda::DeviceSystem;
-use pareto_sciml::backend::cuda::{CudaDevice, DeviceLoss};
+use pareto_sciml::backend::cuda::{CudaDevice, DeviceLoss, LossKernel};
 use pareto_sciml::nn::{
     init_population, Activation, Adam, AdamState, Burgers, Init, JetSpec, MlpSpec, ResidualLoss,
 };
@@ -140,24 +141,30 @@ fn burgers_grad(c: &mut Criterion) {
     });
     cpu.finish();
     if let Some(dev) = &gpu {
-        let mut group = c.benchmark_group("cuda_burgers_grad");
-        group.sample_size(10);
-        for p in [100, 1000] {
-            let (g, nu) = (genomes(p), vec![0.5f32; p]);
-            let loss = DeviceLoss::Burgers { nu: None };
-            group.throughput(Throughput::Elements((p * N) as u64));
-            group.bench_function(BenchmarkId::from_parameter(p), |b| {
-                b.iter_custom(|iters| {
-                    timed(dev, iters, || {
-                        black_box(
-                            dev.mlp_loss_grad(&spec, &g, &x, &[], &nu, &jet, loss)
-                                .unwrap(),
-                        );
+        // The default accumulator kernel, and the point-parallel one on the same work (A/B).
+        for (name, kernel) in [
+            ("cuda_burgers_grad", LossKernel::Block),
+            ("cuda_burgers_grad_points", LossKernel::Points),
+        ] {
+            let mut group = c.benchmark_group(name);
+            group.sample_size(10);
+            for p in [100, 1000] {
+                let (g, nu) = (genomes(p), vec![0.5f32; p]);
+                let loss = DeviceLoss::Burgers { nu: None };
+                group.throughput(Throughput::Elements((p * N) as u64));
+                group.bench_function(BenchmarkId::from_parameter(p), |b| {
+                    b.iter_custom(|iters| {
+                        timed(dev, iters, || {
+                            black_box(
+                                dev.mlp_loss_grad_with(&spec, &g, &x, &[], &nu, &jet, loss, kernel)
+                                    .unwrap(),
+                            );
+                        })
                     })
-                })
-            });
+                });
+            }
+            group.finish();
         }
-        group.finish();
     }
 }
 

@@ -14,6 +14,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use pareto_sciml::backend::cpu::{avx512_available, Cpu, Isa};
+use pareto_sciml::backend::Backend;
 use pareto_sciml::nn::{Activation, MlpSpec};
 use pareto_sciml::pinn::burgers::{burgers_dataset, BurgersDataConfig, NU_FORWARD_MODEL};
 use pareto_sciml::pinn::burgers_problem::BurgersProblem;
@@ -30,7 +31,7 @@ fn bench(c: &mut Criterion) {
     .expect("dataset");
     let problem = BurgersProblem::<f32>::forward(data, NU_FORWARD_MODEL).expect("problem");
     let spec = MlpSpec::uniform(2, &[20; 8], 1, Activation::Tanh).expect("spec");
-    let cpu = Cpu::new(0);
+    let cpu = Backend::cpu(Cpu::new(0));
     let mut g = c.benchmark_group("pinn_training");
     g.sample_size(10);
     // `epochs: 1` also evaluates the final terms once: two loss evaluations per sample, so
@@ -49,7 +50,7 @@ fn bench(c: &mut Criterion) {
         isas.push(("avx512", Isa::Avx512));
     }
     for (name, isa) in isas {
-        let cpu = Cpu::new(0).with_isa(isa);
+        let cpu = Backend::cpu(Cpu::new(0).with_isa(isa));
         g.bench_function(format!("loss_eval_full_burgers/{name}"), |b| {
             b.iter(|| {
                 black_box(

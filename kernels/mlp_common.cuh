@@ -37,6 +37,9 @@
 #define LOSS_MSE 1u
 #define LOSS_BURGERS_FIXED 2u
 #define LOSS_BURGERS_NU 3u
+// GivenAdjoints (src/pinn/problem.rs) with aux per member: P x N x components, the
+// components listed after the jet pairs in the plan.
+#define LOSS_ADJOINTS 4u
 #define MAX_COMP 15
 
 typedef unsigned long long u64;

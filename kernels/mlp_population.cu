@@ -1,6 +1,6 @@
 // mlp_population: population MLP forward passes with input jets (value, first and chosen
 // second derivatives), and the genome gradients of pointwise losses (MSE data loss, Burgers
-// residual), for P genomes x N points, in f32 and f64.
+// residual, given adjoints per member), for P genomes x N points, in f32 and f64.
 //
 // CPU twin: crate::backend::cpu::Cpu::{jets, loss_grad} (src/backend/cpu/kernels.rs,
 // src/nn/{forward,backprop,loss,activation}.rs)
@@ -183,6 +183,16 @@ __device__ __forceinline__ T point_loss(const unsigned *pl, const T *auxp, Slots
     const unsigned c = pl[PL_C], n_out = pl[PL_N_OUT], kind = pl[PL_LOSS];
     for (unsigned q = 0; q < n_out * c; ++q) adj[q] = (T)0.0;
     *ae = (T)0.0;
+    if (kind == LOSS_ADJOINTS) {
+        // l = sum_k aux_k out[comp_k], adj[comp_k] += aux_k (GivenAdjoints::eval).
+        const unsigned *comp = pl + PL_HEADER + PL_LAYER_WORDS * pl[PL_LAYERS] + 2 * pl[PL_N_PAIRS];
+        T l = (T)0.0;
+        for (unsigned k = 0; k < pl[PL_AUX_WIDTH]; ++k) {
+            l = fma_(auxp[k], out[comp[k]], l);
+            adj[comp[k]] = add(adj[comp[k]], auxp[k]);
+        }
+        return l;
+    }
     if (kind == LOSS_MSE) {
         const T inv = dvd((T)1.0, (T)n_out);
         const T two_inv = add(inv, inv);
@@ -330,7 +340,9 @@ __device__ void loss_partial_body(const unsigned *pl, const T *genomes, const T 
         T *cur = ws + pl[PL_G0], *nxt = ws + pl[PL_G1];
         if (t == 0) {
             T ae;
-            const T l = point_loss(pl, aux + (u64)pt * aw, slots(pl[PL_OUT_ACTS]), theta, nu_fixed,
+            // Adjoints are per member (rows m·n + pt), the other losses' data shared.
+            const u64 row = pl[PL_LOSS] == LOSS_ADJOINTS ? m * n + pt : (u64)pt;
+            const T l = point_loss(pl, aux + row * aw, slots(pl[PL_OUT_ACTS]), theta, nu_fixed,
                                    Slots<T>{cur, 1}, &ae);
             wa[gacc + np + ne] = fma_(wt, l, wa[gacc + np + ne]);
             for (unsigned q = 0; q < n_out * c; ++q) cur[q] = mul(wt, cur[q]);
@@ -395,6 +407,143 @@ __device__ void loss_partial_body(const unsigned *pl, const T *genomes, const T 
     }
 }
 
+// ---- the point-parallel gradient kernel (mlp_loss_points_*) --------------------------------
+// The same lanes, reduction and bits as mlp_loss_partial_*, with the work cut the other way:
+// one block per CPU lane, one thread per point of a round of B consecutive lane points. A
+// point's forward jets, loss and reverse sweep need nothing from the lane's other points, so
+// each thread runs its own point alone, with no barrier; only the accumulators need the
+// lane's point order. After each layer's reverse step the threads stage their points'
+// pre-activation adjoints and input jets in shared memory, and each accumulator (always on
+// the same thread) adds the round's points in order, exactly the CPU lane's sequence of
+// fma/add. Per-thread slots (the working slots of the plan: jets, derivatives, adjoints) live
+// in `scratch`, slot-major per block (slot s of thread t at s * B + t). Dynamic shared memory:
+// B * (2 * MAX_WIDTH * c + 3) values (staged adjoints, staged inputs, then weight, loss and
+// extra-gradient terms of each point). Accumulators go to work + lane * loss_slots + gacc, the
+// layout mlp_loss_fold_* reads.
+#ifdef __CUDACC__
+extern __shared__ double mlp_points_smem[];
+#else
+#define mlp_points_smem mlp_lane_smem
+#endif
+
+template <typename T>
+__device__ void loss_points_body(const unsigned *pl, const T *genomes, const T *x, const T *aux,
+                                 const T *extra, unsigned n, unsigned members, unsigned chunk,
+                                 unsigned lanes, T inv_n, T nu_fixed, T *work, T *scratch) {
+    const unsigned nchunks = (n + chunk - 1) / chunk;
+    const u64 n_lanes = (u64)members * nchunks * lanes;
+    const u64 lane_id = blockIdx.x;
+    if (lane_id >= n_lanes) return;
+    const unsigned t = threadIdx.x, B = blockDim.x;
+    const unsigned lane = (unsigned)(lane_id % lanes);
+    const u64 item = lane_id / lanes;
+    const u64 m = item / nchunks;
+    const unsigned ch = (unsigned)(item % nchunks);
+    const unsigned L = pl[PL_LAYERS], n_in = pl[PL_N_IN], n_out = pl[PL_N_OUT], c = pl[PL_C];
+    const unsigned np = pl[PL_N_PARAMS], ne = pl[PL_N_EXTRA], aw = pl[PL_AUX_WIDTH];
+    const unsigned mw = pl[PL_MAX_WIDTH], gacc = pl[PL_GACC];
+    const T *g = genomes + m * np;
+    const T theta = ne > 0 ? extra[m * ne] : (T)0.0;
+    T *acc = work + lane_id * pl[PL_LOSS_SLOTS] + gacc;
+    for (unsigned s = t; s < np + ne + 1; s += B) acc[s] = (T)0.0;
+    T *mine = scratch + lane_id * (u64)gacc * B + t;
+    auto slots = [&](unsigned off) { return Slots<T>{mine + (u64)off * B, B}; };
+    // Staging: adjoints [q][k][o], inputs [q][k][i], then (weight, loss, extra term) per point.
+    T *smem = reinterpret_cast<T *>(mlp_points_smem);
+    const unsigned stage = mw * c;
+    T *sh_co = smem, *sh_a = smem + (u64)B * stage, *sh_w = smem + 2 * (u64)B * stage;
+    T *sh_l = sh_w + B, *sh_e = sh_l + B;
+    const unsigned lo = ch * chunk;
+    const unsigned hi = lo + chunk < n ? lo + chunk : n;
+    const unsigned blocks = (hi - lo + lanes - 1) / lanes;
+    for (unsigned r0 = 0; r0 < blocks; r0 += B) {
+        const unsigned R = blocks - r0 < B ? blocks - r0 : B;
+        const bool active = t < R;
+        Slots<T> cur = slots(pl[PL_G0]), nxt = slots(pl[PL_G1]);
+        if (active) {
+            const unsigned p0 = lo + (r0 + t) * lanes;
+            const unsigned pt = p0 + lane < n ? p0 + lane : n - 1;
+            const T wt = p0 + lane < hi ? inv_n : (T)0.0;
+            load_input(pl, x + (u64)pt * n_in, slots(pl[PL_HEADER + 4]));
+            for (unsigned l = 0; l < L; ++l) {
+                const unsigned *lw = pl + PL_HEADER + PL_LAYER_WORDS * l;
+                const unsigned li = lw[0], lo_ = lw[1];
+                const T *wl = g + lw[3];
+                Slots<T> ss = slots(lw[6]);
+                dense_fwd(wl, wl + (u64)li * lo_, li, lo_, c, slots(lw[4]), slots(lw[5]));
+                act_fwd<T>(pl, lw[2], lo_, slots(lw[5]),
+                           slots(l + 1 < L ? lw[PL_LAYER_WORDS + 4] : pl[PL_OUT_ACTS]), &ss);
+            }
+            T ae;
+            const u64 row = pl[PL_LOSS] == LOSS_ADJOINTS ? m * n + pt : (u64)pt;
+            const T l = point_loss(pl, aux + row * aw, slots(pl[PL_OUT_ACTS]), theta, nu_fixed,
+                                   cur, &ae);
+            for (unsigned q = 0; q < n_out * c; ++q) cur[q] = mul(wt, cur[q]);
+            sh_w[t] = wt;
+            sh_l[t] = l;
+            sh_e[t] = ae;
+        }
+        __syncthreads();
+        // The loss and extra-gradient accumulators, in point order.
+        if (t == (np + ne) % B) {
+            T a = acc[np + ne];
+            for (unsigned q = 0; q < R; ++q) a = fma_(sh_w[q], sh_l[q], a);
+            acc[np + ne] = a;
+        }
+        if (ne > 0 && t == np % B) {
+            T a = acc[np];
+            for (unsigned q = 0; q < R; ++q) a = fma_(sh_w[q], sh_e[q], a);
+            acc[np] = a;
+        }
+        for (unsigned l = L; l-- > 0;) {
+            const unsigned *lw = pl + PL_HEADER + PL_LAYER_WORDS * l;
+            const unsigned li = lw[0], lo_ = lw[1];
+            const T *wl = g + lw[3];
+            if (active) {
+                Slots<T> a = slots(lw[4]);
+                for (unsigned o = 0; o < lo_; ++o)
+                    act_bwd_unit(pl, lw[2], o, slots(lw[5]), slots(lw[6]), cur);
+                T *co = sh_co + (u64)t * stage, *ai = sh_a + (u64)t * stage;
+                for (unsigned o = 0; o < lo_; ++o)
+                    for (unsigned k = 0; k < c; ++k) co[k * lo_ + o] = cur[o * c + k];
+                for (unsigned i = 0; i < li; ++i)
+                    for (unsigned k = 0; k < c; ++k) ai[k * li + i] = a[i * c + k];
+            }
+            __syncthreads();
+            // Weight accumulators (o, i), then the biases, each on its own thread.
+            T *acc_l = acc + lw[3];
+            const unsigned nw = li * lo_;
+            for (unsigned j = t; j < nw + lo_; j += B) {
+                T v = acc_l[j];
+                if (j < nw) {
+                    const unsigned o = j / li, i = j - o * li;
+                    for (unsigned q = 0; q < R; ++q) {
+                        const T *co = sh_co + (u64)q * stage + o, *ai = sh_a + (u64)q * stage + i;
+                        for (unsigned k = 0; k < c; ++k) v = fma_(co[k * lo_], ai[k * li], v);
+                    }
+                } else {
+                    const T *co = sh_co + (j - nw);
+                    for (unsigned q = 0; q < R; ++q) v = add(v, co[(u64)q * stage]);
+                }
+                acc_l[j] = v;
+            }
+            __syncthreads();
+            if (active && l > 0) {
+                for (unsigned i = 0; i < li; ++i) {
+                    for (unsigned k = 0; k < c; ++k) {
+                        T v = (T)0.0;
+                        for (unsigned o = 0; o < lo_; ++o) v = fma_(wl[o * li + i], cur[o * c + k], v);
+                        nxt[i * c + k] = v;
+                    }
+                }
+                Slots<T> tmp = cur;
+                cur = nxt;
+                nxt = tmp;
+            }
+        }
+    }
+}
+
 // Folds the lanes of each chunk pairwise and sums the chunks in order: one thread per
 // (member, slot), slots = genome gradient, extra gradients, loss. Lane j's accumulators start
 // at work + j · loss_slots (loss_partial_body's layout).
@@ -445,6 +594,13 @@ __device__ void loss_fold_body(const unsigned *pl, unsigned n, unsigned members,
         else                                                                                        \
             loss_partial_body<T, false, 0>(plan, genomes, x, aux, extra, n, members, chunk, lanes,  \
                                            inv_n, nu, work, shared_work);                           \
+    }                                                                                               \
+    extern "C" __global__ void mlp_loss_points_##SUF(                                              \
+        const unsigned *plan, const T *genomes, const T *x, const T *aux, const T *extra,           \
+        unsigned n, unsigned members, unsigned chunk, unsigned lanes, T inv_n, T nu, T *work,       \
+        T *scratch) {                                                                               \
+        loss_points_body<T>(plan, genomes, x, aux, extra, n, members, chunk, lanes, inv_n, nu,     \
+                            work, scratch);                                                         \
     }                                                                                               \
     extern "C" __global__ void mlp_loss_fold_##SUF(const unsigned *plan, unsigned n,               \
                                                    unsigned members, unsigned chunk,                \

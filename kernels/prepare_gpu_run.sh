@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Build, on this machine, everything the GPU check needs and put it in target/gpu/,
 # because the device machine has no Rust toolchain: the CUDA kernel tests (cuda_kernels,
-# cuda_kernels_evo, cuda_kernels_evo_survival, cuda_nn), the device test, the cuda_kernels
+# cuda_kernels_evo, cuda_kernels_evo_survival, cuda_nn, cuda_backend), the device test, the
+# reproductions with a --backend cuda path (reproduce_burgers, reproduce_tfmdwe,
+# reproduce_nsga_node, reproduce_dtlz: step "repro" compares their smoke CSVs with --backend
+# cpu), the cuda_kernels
 # and cuda_nn benches and the scaling reproduction (reproduce_scaling --backend cuda, quick
 # mode, with the committed CPU figures paper/tables/scaling_cpu.csv beside it), all with
 # `--features cuda` in release mode. Then, with the device tool, carry `target/gpu` and run
@@ -22,7 +25,7 @@ cd "$(dirname "$0")/.."
 out=target/gpu
 rm -rf "$out" && mkdir -p "$out"
 exes=$(cargo test --release --features cuda --test cuda_kernels --test cuda_kernels_evo \
-        --test cuda_kernels_evo_survival --test cuda_device --test cuda_nn --no-run \
+        --test cuda_kernels_evo_survival --test cuda_device --test cuda_nn --test cuda_backend --no-run \
         --message-format=json 2>/dev/null |
     python3 -c 'import json,sys
 for l in sys.stdin:
@@ -47,9 +50,19 @@ for l in sys.stdin:
     if m.get("reason") == "compiler-artifact" and m.get("executable"): print(m["executable"])')
 cp "$nn_bench" "$out/cuda_nn_bench"
 cp "$scaling" "$out/reproduce_scaling"
+# The reproductions whose network kernels or solves take --backend cuda (step "repro").
+for ex in reproduce_burgers reproduce_tfmdwe reproduce_nsga_node reproduce_dtlz; do
+    e=$(cargo build --release --features cuda --example "$ex" --message-format=json 2>/dev/null |
+        python3 -c 'import json,sys
+for l in sys.stdin:
+    m = json.loads(l)
+    if m.get("reason") == "compiler-artifact" and m.get("executable"): print(m["executable"])')
+    cp "$e" "$out/$ex"
+done
+cp kernels/compare_repro.py "$out/"
 [[ -f paper/tables/scaling_cpu.csv ]] && cp paper/tables/scaling_cpu.csv "$out/"
 # Debug info (profile debug = 1) would triple the size that travels to the device.
-command -v strip >/dev/null && strip --strip-debug "$out"/cuda_* "$out"/reproduce_scaling
+command -v strip >/dev/null && strip --strip-debug "$out"/cuda_* "$out"/reproduce_*
 cat > "$out/run.sh" <<'RUN'
 #!/usr/bin/env bash
 # Runs on the device machine from the repository root: bash target/gpu/run.sh
@@ -66,8 +79,8 @@ mkdir -p "$out"
 log="$out/gpu_run.log"
 : >"$log"
 deadline=$((SECONDS + ${DEADLINE:-400}))
-# STEPS: which parts run (default all): tests scaling nn peers torchode kernels ncu ncu_nn.
-steps=" ${STEPS:-tests scaling nn peers torchode kernels ncu ncu_nn} "
+# STEPS: which parts run (default all): tests repro scaling nn peers torchode kernels ncu ncu_nn.
+steps=" ${STEPS:-tests repro scaling nn peers torchode kernels ncu ncu_nn} "
 want() { [[ "$steps" == *" $1 "* ]]; }
 status=0
 summary=()
@@ -90,9 +103,16 @@ step() {
     ((rc == 0)) || status=1
 }
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,memory.total --format=csv | tee -a "$log"
-want tests && for t in cuda_device cuda_kernels cuda_kernels_evo cuda_nn cuda_kernels_evo_survival; do
+want tests && for t in cuda_device cuda_kernels cuda_kernels_evo cuda_nn cuda_kernels_evo_survival cuda_backend; do
     step 90 "$t" "./$t" --nocapture --test-threads=1
 done
+# --backend cuda against --backend cpu (smoke mode, seed 0): raw CSVs equal but for times.
+want repro && for ex in reproduce_burgers reproduce_tfmdwe reproduce_nsga_node reproduce_dtlz; do
+    step 60 "${ex}_cpu" "./$ex" --smoke --backend cpu --out "/tmp/repro_cpu"
+    step 60 "${ex}_cuda" "./$ex" --smoke --backend cuda --out "/tmp/repro_cuda"
+done
+want repro && step 10 compare_repro python3 compare_repro.py /tmp/repro_cpu /tmp/repro_cuda
+want repro && cp -r /tmp/repro_cuda/tables "$out/repro_cuda_tables" 2>/dev/null
 # GPU column of the scaling table, merged with the build machine's CPU figures.
 scal=/tmp/scaling
 mkdir -p "$scal/tables" "$scal-full/tables"
@@ -124,10 +144,10 @@ if want ncu && [[ -n "$NCU" ]]; then
             --bench "cuda_rvea_generation/dtlz1_nvar100/$pop" --profile-time 2
     done
 fi
-# The NN kernels' time and how busy they keep the SMs and DRAM (Burgers gradient P = 100,
-# the resident forward P = 1000).
+# The NN kernels' time and how busy they keep the SMs and DRAM (Burgers gradient P = 100 with
+# either accumulator kernel, the resident forward P = 1000).
 if want ncu_nn && [[ -n "$NCU" ]]; then
-    for b in 'cuda_burgers_grad/100' 'cuda_mlp_forward_resident/1000'; do
+    for b in 'cuda_burgers_grad/100' 'cuda_burgers_grad_points/100' 'cuda_mlp_forward_resident/1000'; do
         step 60 "ncu_nn_${b//\//_}" "$NCU" --metrics \
             gpu__time_duration.sum,sm__throughput.avg.pct_of_peak_sustained_elapsed,dram__throughput.avg.pct_of_peak_sustained_elapsed,sm__warps_active.avg.pct_of_peak_sustained_active \
             --print-summary per-kernel --launch-skip 20 --launch-count 10 ./cuda_nn_bench --bench "$b" \
@@ -140,7 +160,7 @@ cp "$scal-full/tables/scaling.md" "$out/scaling_full.md" 2>/dev/null
 cp "$scal-full/figures/scaling.svg" "$out/scaling_full.svg" 2>/dev/null
 echo "---- summary"
 printf '%s\n' "${summary[@]}"
-grep -E '^test result|FAILED|panicked|^cuda device|skipped' "$log" | sort | uniq -c | head -40
+grep -E '^test result|FAILED|panicked|^cuda device|skipped|differing cells|missing under' "$log" | sort | uniq -c | head -40
 grep -E '^(cpu|cuda)_|time:|thrpt:|^torchode|^forward|^residual|^\{' "$log" | tail -90
 awk '/^  [a-z_0-9]+ \(/{name=$1} /gpu__time_duration|sm__throughput|dram__throughput|warps_active/{print name, $1, $2, $(NF-2), $(NF-1), $NF}' "$log"
 exit $status

@@ -55,6 +55,7 @@
 #define SYS_VAN_DER_POL 2u
 #define SYS_LOTKA_VOLTERRA 3u
 #define SYS_QUADRATIC 4u
+#define SYS_LOTKA_VOLTERRA_NO_INTERACTION 5u
 #define METHOD_DOPRI5 0u
 #define METHOD_TSIT5 1u
 
@@ -74,6 +75,9 @@ __device__ __forceinline__ void physics(unsigned sys, const double *y, const dou
         double x = y[0], z = y[1];
         dy[0] = p[0] * x - p[1] * x * z;
         dy[1] = p[2] * x * z - p[3] * z;
+    } else if (sys == SYS_LOTKA_VOLTERRA_NO_INTERACTION) {
+        dy[0] = p[0] * y[0];
+        dy[1] = -(p[1] * y[1]);
     } else {
         dy[0] = p[0] * y[0] * y[0];
     }

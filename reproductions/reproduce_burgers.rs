@@ -5,7 +5,7 @@
 //! value.
 //!
 //! ```text
-//! cargo run --release --example reproduce_burgers -- [--smoke | --full] [--seed N] [--runs N] [--threads N] [--out DIR]
+//! cargo run --release --example reproduce_burgers -- [--smoke | --full] [--seed N] [--runs N] [--threads N] [--backend cpu|cuda] [--out DIR]
 //! ```
 //! Modes (every table says which produced it):
 //! - `--smoke` (seconds, CI): a 2 × 10 network, 100 observations, a few steps; checks the
@@ -30,6 +30,7 @@
 #[path = "pinn_common/mod.rs"]
 mod pinn_common;
 
+use pareto_sciml::backend::Backend;
 use pareto_sciml::nn::{Activation, Adam, MlpSpec};
 use pareto_sciml::pinn::burgers::{burgers_dataset, BurgersDataConfig, NU_FORWARD_MODEL, NU_TRUE};
 use pareto_sciml::pinn::burgers_problem::BurgersProblem;
@@ -63,7 +64,7 @@ struct Sizes {
     colloc: usize,
 }
 
-fn settings(mode: Mode, threads: usize) -> Result<(Settings, Sizes)> {
+fn settings(mode: Mode, backend: Backend) -> Result<(Settings, Sizes)> {
     Ok(match mode {
         Mode::Smoke => (
             Settings {
@@ -75,7 +76,7 @@ fn settings(mode: Mode, threads: usize) -> Result<(Settings, Sizes)> {
                 retrain: nsga3(6, 2, 1, 10),
                 members: 4,
                 eps_iter: 1e-6,
-                threads,
+                backend: backend.clone(),
             },
             Sizes {
                 ib: 40,
@@ -93,7 +94,7 @@ fn settings(mode: Mode, threads: usize) -> Result<(Settings, Sizes)> {
                 retrain: nsga3(8, 2, 1, 500),
                 members: 8,
                 eps_iter: 1e-6,
-                threads,
+                backend: backend.clone(),
             },
             Sizes {
                 ib: 100,
@@ -111,7 +112,7 @@ fn settings(mode: Mode, threads: usize) -> Result<(Settings, Sizes)> {
                 retrain: nsga3(16, 4, 2, 500),
                 members: 8,
                 eps_iter: 1e-6,
-                threads,
+                backend: backend.clone(),
             },
             Sizes {
                 ib: 100,
@@ -124,7 +125,7 @@ fn settings(mode: Mode, threads: usize) -> Result<(Settings, Sizes)> {
 
 fn main() -> Result<()> {
     let args = ReproArgs::from_env("reproduce_burgers");
-    let (s, sizes) = settings(args.mode, args.threads)?;
+    let (s, sizes) = settings(args.mode, args.network_backend()?)?;
     let published = Published {
         program: "reproduce_burgers",
         stem: "burgers",

@@ -5,7 +5,7 @@
 //! (ν = 0.02/π in the model) at η = 20 %, the quick-mode data of `reproduce_burgers`.
 //!
 //! ```text
-//! cargo run --release --example reproduce_nsga_pinn_sensitivity -- [--smoke | --full] [--seed N] [--runs N] [--threads N] [--out DIR]
+//! cargo run --release --example reproduce_nsga_pinn_sensitivity -- [--smoke | --full] [--seed N] [--runs N] [--threads N] [--backend cpu|cuda] [--out DIR]
 //! ```
 //! Budget per network: 600 Adam epochs (quick), 1500 (`--full`), 20 (`--smoke`); the base
 //! configuration is NSGA-III, N = 8, 3 generations × S = budget/3, σ = 0.01, Lamarckian; each
@@ -17,7 +17,7 @@
 #[path = "pinn_common/mod.rs"]
 mod pinn_common;
 
-use pareto_sciml::backend::cpu::Cpu;
+use pareto_sciml::backend::Backend;
 use pareto_sciml::io::csv::write_csv_text;
 use pareto_sciml::io::manifest::Manifest;
 use pareto_sciml::nn::{Activation, MlpSpec};
@@ -33,7 +33,7 @@ use std::time::Instant;
 fn test_mse(
     problem: &BurgersProblem<f32>,
     spec: &MlpSpec,
-    cpu: &Cpu,
+    backend: &Backend,
     o: &PinnOutcome,
     m: usize,
 ) -> Result<f64> {
@@ -41,13 +41,12 @@ fn test_mse(
         .iter()
         .map(|&v| v as f32)
         .collect();
-    let u = predict(cpu, spec, &g, &problem.test_set().points)?;
+    let u = predict(backend, spec, &g, &problem.test_set().points)?;
     Ok(errors(&u, &problem.test_set().values).0)
 }
 
 fn main() -> Result<()> {
     let args = ReproArgs::from_env("reproduce_nsga_pinn_sensitivity");
-    args.require_cpu("reproduce_nsga_pinn_sensitivity")?;
     let t0 = Instant::now();
     let (budget, spec, obs) = match args.mode {
         Mode::Smoke => (
@@ -146,7 +145,7 @@ fn main() -> Result<()> {
             },
         ),
     ];
-    let cpu = Cpu::new(args.threads);
+    let backend = args.network_backend()?;
     let mut raw = Vec::new();
     let mut md = format!(
         "# NSGA-PINN sensitivity ({} mode)\n\nBurgers forward problem at η = 20 %, network {:?} tanh, {obs} observations and \
@@ -184,9 +183,9 @@ fn main() -> Result<()> {
                 seed: args.seed + r as u64,
                 ..cfg.clone()
             };
-            let o = train_nsga_pinn(problem, &spec, &cfg, &cpu, &mut |_| {})?;
-            let k = test_mse(problem, &spec, &cpu, &o, o.choice.knee)?;
-            let b = test_mse(problem, &spec, &cpu, &o, o.choice.best_data)?;
+            let o = train_nsga_pinn(problem, &spec, &cfg, &backend, &mut |_| {})?;
+            let k = test_mse(problem, &spec, &backend, &o, o.choice.knee)?;
+            let b = test_mse(problem, &spec, &backend, &o, o.choice.best_data)?;
             let p = o.terms.len() / 3;
             let s = (0..p)
                 .map(|m| o.member_terms(m).iter().sum::<f64>())
@@ -218,7 +217,8 @@ fn main() -> Result<()> {
     }
     let total = t0.elapsed().as_secs_f64();
     md += &format!(
-        "\nWall time {total:.0} s on {} thread(s) (a shared machine: times are indicative).\n",
+        "\nWall time {total:.0} s, network kernels on {}, {} host thread(s) (a shared machine: times are indicative).\n",
+        backend.name(),
         pareto_sciml::parallel::resolve_threads(args.threads)
     );
     write_text(&args.tables_dir().join("nsga_pinn_sensitivity.md"), &md)?;

@@ -5,7 +5,7 @@
 //! (Table 8). Every cell is our mean ± sd over `--runs` seeds beside the published value.
 //!
 //! ```text
-//! cargo run --release --example reproduce_tfmdwe -- [--smoke | --full] [--seed N] [--runs N] [--threads N] [--out DIR]
+//! cargo run --release --example reproduce_tfmdwe -- [--smoke | --full] [--seed N] [--runs N] [--threads N] [--backend cpu|cuda] [--out DIR]
 //! ```
 //! The Caputo derivative is the L1 scheme on the collocation grid (`n_space` interior x-points
 //! × `n_time_steps` levels); the residual couples all time levels of a space point and its
@@ -22,6 +22,7 @@
 #[path = "pinn_common/mod.rs"]
 mod pinn_common;
 
+use pareto_sciml::backend::Backend;
 use pareto_sciml::nn::{Activation, Adam, MlpSpec};
 use pareto_sciml::pinn::tfmdwe::{tfmdwe_dataset, TfmdweDataConfig, ALPHA_TRUE};
 use pareto_sciml::pinn::tfmdwe_problem::TfmdweProblem;
@@ -58,7 +59,7 @@ struct Sizes {
     n_time: usize,
 }
 
-fn settings(mode: Mode, threads: usize) -> Result<(Settings, Sizes)> {
+fn settings(mode: Mode, backend: Backend) -> Result<(Settings, Sizes)> {
     let spec = MlpSpec::uniform(2, &[50, 50], 1, Activation::Tanh)?;
     Ok(match mode {
         Mode::Smoke => (
@@ -71,7 +72,7 @@ fn settings(mode: Mode, threads: usize) -> Result<(Settings, Sizes)> {
                 retrain: nsga3(6, 2, 1, 10),
                 members: 4,
                 eps_iter: 1e-6,
-                threads,
+                backend: backend.clone(),
             },
             Sizes {
                 ib: 40,
@@ -90,7 +91,7 @@ fn settings(mode: Mode, threads: usize) -> Result<(Settings, Sizes)> {
                 retrain: nsga3(8, 2, 1, 500),
                 members: 8,
                 eps_iter: 1e-6,
-                threads,
+                backend: backend.clone(),
             },
             Sizes {
                 ib: 100,
@@ -109,7 +110,7 @@ fn settings(mode: Mode, threads: usize) -> Result<(Settings, Sizes)> {
                 retrain: nsga3(16, 4, 2, 1000),
                 members: 8,
                 eps_iter: 1e-6,
-                threads,
+                backend: backend.clone(),
             },
             Sizes {
                 ib: 100,
@@ -123,7 +124,7 @@ fn settings(mode: Mode, threads: usize) -> Result<(Settings, Sizes)> {
 
 fn main() -> Result<()> {
     let args = ReproArgs::from_env("reproduce_tfmdwe");
-    let (s, sizes) = settings(args.mode, args.threads)?;
+    let (s, sizes) = settings(args.mode, args.network_backend()?)?;
     let published = Published {
         program: "reproduce_tfmdwe",
         stem: "tfmdwe",

@@ -175,20 +175,24 @@ impl ReproArgs {
         Ok(out)
     }
 
-    /// An error for `--backend cuda` in a reproduction that has only a CPU path, so a user
-    /// never gets CPU numbers while believing they came from the GPU.
+    /// The [`Backend`](crate::backend::Backend) that `--backend` and `--threads` name for
+    /// the population network kernels: the CPU, or CUDA device 0 (with `--threads` for the
+    /// host-side work). `--backend cuda` without a usable device (no driver, no GPU, or a
+    /// build without the `cuda` feature) is an [`Error::Cuda`] that says why.
     ///
     /// ```
     /// use pareto_sciml::repro::ReproArgs;
-    /// let a = ReproArgs::parse_from("p", ["--backend", "cuda"]).unwrap();
-    /// assert!(a.require_cpu("p").is_err());
+    /// let a = ReproArgs::parse_from("p", ["--threads", "2"]).unwrap();
+    /// assert_eq!(a.network_backend().unwrap().name(), "cpu");
     /// ```
-    pub fn require_cpu(&self, program: &str) -> Result<()> {
+    pub fn network_backend(&self) -> Result<crate::backend::Backend> {
+        use crate::backend::{cpu::Cpu, cuda::CudaDevice, Backend};
+        let host = Cpu::new(self.threads);
         match self.backend {
-            BackendChoice::Cpu => Ok(()),
-            BackendChoice::Cuda => Err(Error::config(
-                "--backend",
-                format!("{program} runs on the CPU only so far; its CUDA path is not wired in (see the README's GPU section)"),
+            BackendChoice::Cpu => Ok(Backend::cpu(host)),
+            BackendChoice::Cuda => Ok(Backend::cuda(
+                std::sync::Arc::new(CudaDevice::new(0)?),
+                host,
             )),
         }
     }
@@ -259,6 +263,21 @@ mod tests {
         assert_eq!((a.seed, a.runs, a.threads), (9, Some(31), 2));
         assert_eq!(a.backend, BackendChoice::Cuda);
         assert_eq!(a.raw_dir("p"), PathBuf::from("/tmp/x/raw/p"));
+    }
+
+    #[test]
+    fn cuda_backend_is_a_device_or_a_clear_error() {
+        let a = ReproArgs::parse_from("p", ["--backend", "cuda"]).unwrap();
+        match a.network_backend() {
+            Ok(b) => {
+                assert!(b.device().is_some());
+                assert!(b.name().starts_with("cuda ("), "{}", b.name());
+            }
+            Err(e) => {
+                println!("no device here: {e}");
+                assert!(matches!(e, Error::Cuda { .. }), "{e:?}");
+            }
+        }
     }
 
     #[test]

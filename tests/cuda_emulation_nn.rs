@@ -13,13 +13,16 @@
 mod cuda_emulation_nn_common;
 
 use cuda_emulation_nn_common::{
-    emu_adam, emu_jets, emu_jets_threads, emu_loss, emu_loss_block, emu_values, harness, net, Float,
+    emu_adam, emu_jets, emu_jets_threads, emu_loss, emu_loss_block, emu_loss_points, emu_values,
+    harness, net, Float,
 };
 use pareto_sciml::backend::cpu::{Cpu, Isa};
-use pareto_sciml::backend::cuda::{values_width, DeviceLoss, LOSS_BLOCK, VALUES_WIDTHS};
+use pareto_sciml::backend::cuda::{
+    values_width, AdjointComponents, DeviceLoss, LOSS_BLOCK, VALUES_WIDTHS,
+};
+use pareto_sciml::backend::Backend;
 use pareto_sciml::nn::{
-    init_population, Activation, Adam, AdamState, Burgers, Init, JetSpec, MlpSpec, MseLoss,
-    ResidualLoss,
+    init_population, Activation, Adam, AdamState, Burgers, Init, JetSpec, MlpSpec, ResidualLoss,
 };
 use proptest::prelude::*;
 
@@ -85,34 +88,27 @@ fn loss_case<T: Float>(
 ) {
     let genomes: Vec<T> = T::cast(&init_population(spec, Init::TorchDefault, seed, p));
     let x: Vec<T> = T::points(n * spec.n_in(), seed);
-    let aux: Vec<T> = T::points(n * loss.aux_width(spec.n_out()), seed ^ 7);
+    let rows = if loss.per_member_aux() { p * n } else { n };
+    let aux: Vec<T> = T::points(rows * loss.aux_width(spec.n_out()), seed ^ 7);
     let extra: Vec<T> = T::points(p * loss.n_extra(), seed ^ 9);
+    // The CPU twin of each DeviceLoss, through the CPU side of Backend.
     let cpu = Cpu::new(2).with_isa(Isa::Scalar);
-    let want = match loss {
-        DeviceLoss::Mse => cpu.loss_grad(
-            spec,
-            &genomes,
-            &x,
-            &aux,
-            &extra,
-            jet,
-            &MseLoss {
-                n_out: spec.n_out(),
-            },
-        ),
-        DeviceLoss::Burgers { nu } => cpu.loss_grad(
-            spec,
-            &genomes,
-            &x,
-            &aux,
-            &extra,
-            jet,
-            &ResidualLoss(Burgers { nu }),
-        ),
-        DeviceLoss::None => unreachable!(),
-    }
-    .unwrap();
+    let want = Backend::cpu(cpu)
+        .loss_grad(spec, &genomes, &x, &aux, &extra, jet, loss)
+        .unwrap();
     let got = emu_loss(spec, jet, loss, &genomes, &x, &aux, &extra);
+    // The point-parallel kernel: a block smaller than, and one larger than, the lane's points.
+    for block in [2, 5] {
+        let pts = emu_loss_points(spec, jet, loss, &genomes, &x, &aux, &extra, block);
+        let what = format!("points kernel, block {block}: {spec:?} {loss:?} P={p} N={n}");
+        assert_eq!(T::bits(&pts.loss), T::bits(&want.loss), "loss {what}");
+        assert_eq!(T::bits(&pts.grad), T::bits(&want.grad), "grad {what}");
+        assert_eq!(
+            T::bits(&pts.grad_extra),
+            T::bits(&want.grad_extra),
+            "extra {what}"
+        );
+    }
     let what = format!("{spec:?} {loss:?} P={p} N={n}");
     assert_eq!(T::bits(&got.loss), T::bits(&want.loss), "loss {what}");
     assert_eq!(T::bits(&got.grad), T::bits(&want.grad), "grad {what}");
@@ -172,6 +168,22 @@ proptest! {
         if harness().is_none() { return Ok(()); }
         let jet = if full { JetSpec::full(2).unwrap() } else { Burgers::jet() };
         let loss = DeviceLoss::Burgers { nu: if trainable { None } else { Some(0.01 / std::f64::consts::PI) } };
+        loss_case::<f32>(&spec, &jet, loss, p, n, seed);
+        loss_case::<f64>(&spec, &jet, loss, p, n, seed);
+    }
+
+    /// Per-member adjoints pulled back through any jet that carries their components
+    /// (TFMDWE's u and u_xx, and random component lists).
+    #[test]
+    fn adjoint_gradients_are_bit_identical_to_the_cpu(
+        (spec, kind, picks, p, n, seed) in
+            (net(1..=3, 1..=1), 0usize..3, prop::collection::vec(any::<u8>(), 1..=4), 1usize..=3, 1usize..=40, any::<u64>())
+    ) {
+        if harness().is_none() { return Ok(()); }
+        let d = spec.n_in();
+        let jet = [JetSpec::value(d), JetSpec::first(d), JetSpec::with_pairs(d, vec![(0, 0)]).unwrap()][kind].clone();
+        let components: Vec<usize> = picks.iter().map(|&c| c as usize % jet.n_comp()).collect();
+        let loss = DeviceLoss::Adjoints(AdjointComponents::new(&components).unwrap());
         loss_case::<f32>(&spec, &jet, loss, p, n, seed);
         loss_case::<f64>(&spec, &jet, loss, p, n, seed);
     }

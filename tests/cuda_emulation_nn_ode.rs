@@ -10,7 +10,9 @@ mod cuda_emulation_nn_common;
 
 use cuda_emulation_nn_common::{emu_ode, harness, same_solution};
 use pareto_sciml::backend::cuda::DeviceSystem;
-use pareto_sciml::ode::system::{Decay, LotkaVolterra, Oscillator, Quadratic, VanDerPol};
+use pareto_sciml::ode::system::{
+    Decay, LotkaVolterra, LotkaVolterraNoInteraction, Oscillator, Quadratic, VanDerPol,
+};
 use pareto_sciml::ode::{
     solve, BatchSystem, ControllerConfig, ControllerKind, Method, Solution, SolveOptions, Status,
     StepMode,
@@ -42,6 +44,9 @@ fn cpu(
         DeviceSystem::VanDerPol => go(&VanDerPol, y0, p, t0, te, o),
         DeviceSystem::LotkaVolterra => go(&LotkaVolterra, y0, p, t0, te, o),
         DeviceSystem::Quadratic => go(&Quadratic, y0, p, t0, te, o),
+        DeviceSystem::LotkaVolterraNoInteraction => {
+            go(&LotkaVolterraNoInteraction, y0, p, t0, te, o)
+        }
     }
 }
 
@@ -61,12 +66,13 @@ fn check(
     want
 }
 
-const SYSTEMS: [DeviceSystem; 5] = [
+const SYSTEMS: [DeviceSystem; 6] = [
     DeviceSystem::Decay,
     DeviceSystem::Oscillator,
     DeviceSystem::VanDerPol,
     DeviceSystem::LotkaVolterra,
     DeviceSystem::Quadratic,
+    DeviceSystem::LotkaVolterraNoInteraction,
 ];
 
 /// Members with parameters and initial values spread around each system's usual range.
@@ -102,6 +108,10 @@ fn members(sys: DeviceSystem, n: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
                 y0.push(1.0);
                 p.push(0.2 + u());
             }
+            DeviceSystem::LotkaVolterraNoInteraction => {
+                y0.extend([0.44249296 * (0.5 + u()), 4.6280594 * (0.5 + u())]);
+                p.extend([1.3 * (0.5 + u()), 1.8 * (0.5 + u())]);
+            }
         }
     }
     (y0, p)
@@ -134,7 +144,7 @@ proptest! {
 
     #[test]
     fn solves_are_bit_identical_to_the_cpu(
-        sys in 0usize..5, tsit in any::<bool>(), pi in any::<bool>(), given_h0 in any::<bool>(),
+        sys in 0usize..6, tsit in any::<bool>(), pi in any::<bool>(), given_h0 in any::<bool>(),
         backward in any::<bool>(), from_t0 in any::<bool>(), exp in 3i32..10, n in 1usize..12, seed in any::<u64>()
     ) {
         if harness().is_none() { return Ok(()); }
@@ -279,6 +289,59 @@ fn hybrid_forms_are_bit_identical() {
                     }
                 }
             }
+        }
+    }
+}
+
+/// The physics NSGA-NODE trains on (Lotka–Volterra without its interaction terms) in each
+/// hybrid form, as `reproduce_nsga_node --backend cuda` solves it.
+#[test]
+fn no_interaction_hybrids_are_bit_identical() {
+    if harness().is_none() {
+        return;
+    }
+    use pareto_sciml::backend::cuda::DeviceHybrid;
+    use pareto_sciml::nn::{init_genome, Activation, Init, MlpSpec};
+    use pareto_sciml::ode::hybrid::{HybridForm, MlpCorrection, NnInput};
+    let sys = DeviceSystem::LotkaVolterraNoInteraction;
+    assert_eq!(DeviceSystem::of(&LotkaVolterraNoInteraction), Some(sys));
+    let n = 30;
+    let (y0, pp) = members(sys, n, 5);
+    let te: Vec<f64> = (0..31).map(|j| 0.1 * j as f64).collect();
+    for (form, n_out) in [
+        (HybridForm::Additive, 2),
+        (HybridForm::Parametric, 2),
+        (HybridForm::Both, 4),
+    ] {
+        let spec = MlpSpec::uniform(2, &[16, 16], n_out, Activation::Tanh).unwrap();
+        let mut p = Vec::new();
+        for m in 0..n {
+            p.extend_from_slice(&pp[2 * m..2 * m + 2]);
+            p.extend(
+                init_genome(&spec, Init::XavierUniform, 4, m as u64)
+                    .iter()
+                    .map(|w| 0.5 * w),
+            );
+        }
+        let cpu_sys = MlpCorrection::with_form(
+            LotkaVolterraNoInteraction,
+            spec.clone(),
+            1.0,
+            NnInput::State,
+            form,
+        )
+        .unwrap();
+        let o = options(Method::Dopri5, false, None, 1e-6);
+        let want = solve(&cpu_sys, &y0, &p, 0.0, &te, &o).unwrap();
+        let hy = DeviceHybrid {
+            spec,
+            lambda: 1.0,
+            input: NnInput::State,
+            form,
+        };
+        let got = emu_ode(sys, Some(&hy), &y0, &p, 0.0, &te, &o);
+        if let Err(e) = same_solution(&got, &want) {
+            panic!("{form:?}: {e}");
         }
     }
 }

@@ -13,11 +13,12 @@ mod cuda_emulation_nn_common;
 use cuda_emulation_nn_common::{same_solution, Float};
 use pareto_sciml::backend::cpu::Cpu;
 use pareto_sciml::backend::cuda::{
-    lane_shared_bytes, values_width, CudaDevice, DeviceLoss, DeviceSystem, MlpPlan, VALUES_WIDTHS,
+    lane_shared_bytes, values_width, AdjointComponents, CudaDevice, DeviceLoss, DeviceSystem,
+    LossKernel, MlpPlan, VALUES_WIDTHS,
 };
+use pareto_sciml::backend::Backend;
 use pareto_sciml::nn::{
-    init_population, Activation, Adam, AdamState, Burgers, Init, JetSpec, MlpSpec, MseLoss,
-    ResidualLoss,
+    init_population, Activation, Adam, AdamState, Burgers, Init, JetSpec, MlpSpec,
 };
 use pareto_sciml::ode::system::LotkaVolterra;
 use pareto_sciml::ode::{solve, ControllerConfig, ControllerKind, Method, SolveOptions, StepMode};
@@ -76,33 +77,13 @@ fn loss_case<T: Float>(
 ) {
     let g = T::cast(&init_population(spec, Init::TorchDefault, 3, p));
     let x = T::points(n * spec.n_in(), 4);
-    let aux = T::points(n * loss.aux_width(spec.n_out()), 5);
+    let rows = if loss.per_member_aux() { p * n } else { n };
+    let aux = T::points(rows * loss.aux_width(spec.n_out()), 5);
     let extra = T::points(p * loss.n_extra(), 6);
-    let cpu = Cpu::new(0);
-    let want = match loss {
-        DeviceLoss::Mse => cpu.loss_grad(
-            spec,
-            &g,
-            &x,
-            &aux,
-            &extra,
-            jet,
-            &MseLoss {
-                n_out: spec.n_out(),
-            },
-        ),
-        DeviceLoss::Burgers { nu } => cpu.loss_grad(
-            spec,
-            &g,
-            &x,
-            &aux,
-            &extra,
-            jet,
-            &ResidualLoss(Burgers { nu }),
-        ),
-        DeviceLoss::None => unreachable!(),
-    }
-    .unwrap();
+    // The CPU twin of each DeviceLoss, through the CPU side of Backend.
+    let want = Backend::cpu(Cpu::new(0))
+        .loss_grad(spec, &g, &x, &aux, &extra, jet, loss)
+        .unwrap();
     let got = dev
         .mlp_loss_grad(spec, &g, &x, &aux, &extra, jet, loss)
         .unwrap();
@@ -186,6 +167,68 @@ fn gradients_match_the_cpu_bitwise() {
     loss_case::<f32>(&dev, &wide, &Burgers::jet(), loss, 2, 700);
     loss_case::<f64>(&dev, &wide, &Burgers::jet(), loss, 2, 700);
     loss_case::<f64>(&dev, &wide, &full, loss, 1, 300);
+    // TFMDWE's pull-back: u and u_xx adjoints per member, around the chunk.
+    let tfmdwe = JetSpec::with_pairs(2, vec![(0, 0)]).unwrap();
+    let pull = DeviceLoss::Adjoints(AdjointComponents::new(&[0, 3]).unwrap());
+    for (p, n) in [(1, 1), (3, 1025), (5, 2100)] {
+        loss_case::<f32>(&dev, &burgers, &tfmdwe, pull, p, n);
+        loss_case::<f64>(&dev, &burgers, &tfmdwe, pull, p, n);
+    }
+}
+
+/// The point-parallel accumulator kernel (`LossKernel::Points`) gives the CPU's bits too.
+#[test]
+fn point_parallel_gradients_match_the_cpu_bitwise() {
+    let Some(dev) = gpu() else { return };
+    let burgers = MlpSpec::uniform(2, &[20; 8], 1, Activation::Tanh).unwrap();
+    let tfmdwe = JetSpec::with_pairs(2, vec![(0, 0)]).unwrap();
+    let cases = [
+        (Burgers::jet(), DeviceLoss::Burgers { nu: None }),
+        (
+            Burgers::jet(),
+            DeviceLoss::Burgers {
+                nu: Some(0.01 / std::f64::consts::PI),
+            },
+        ),
+        (
+            tfmdwe,
+            DeviceLoss::Adjoints(AdjointComponents::new(&[0, 3]).unwrap()),
+        ),
+        (JetSpec::value(2), DeviceLoss::Mse),
+    ];
+    let cpu = Backend::cpu(Cpu::new(0));
+    for (jet, loss) in cases {
+        for (p, n) in [(1, 1), (3, 1025), (4, 2500)] {
+            let g = f32::cast(&init_population(&burgers, Init::TorchDefault, 3, p));
+            let x = f32::points(n * 2, 4);
+            let rows = if loss.per_member_aux() { p * n } else { n };
+            let aux = f32::points(rows * loss.aux_width(1), 5);
+            let extra = f32::points(p * loss.n_extra(), 6);
+            let want = cpu
+                .loss_grad(&burgers, &g, &x, &aux, &extra, &jet, loss)
+                .unwrap();
+            let got = dev
+                .mlp_loss_grad_with(
+                    &burgers,
+                    &g,
+                    &x,
+                    &aux,
+                    &extra,
+                    &jet,
+                    loss,
+                    LossKernel::Points,
+                )
+                .unwrap();
+            let what = format!("{loss:?} P={p} N={n}");
+            assert_eq!(f32::bits(&got.loss), f32::bits(&want.loss), "{what}");
+            assert_eq!(f32::bits(&got.grad), f32::bits(&want.grad), "{what}");
+            assert_eq!(
+                f32::bits(&got.grad_extra),
+                f32::bits(&want.grad_extra),
+                "{what}"
+            );
+        }
+    }
 }
 
 #[test]

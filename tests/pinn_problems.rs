@@ -2,6 +2,7 @@
 //! TFMDWE solution through the training loss, and bad input.
 
 use pareto_sciml::backend::cpu::Cpu;
+use pareto_sciml::backend::Backend;
 use pareto_sciml::nn::{init_genome, Activation, Init, MlpSpec};
 use pareto_sciml::pinn::burgers::{burgers_dataset, BurgersDataConfig, NU_FORWARD_MODEL};
 use pareto_sciml::pinn::burgers_problem::BurgersProblem;
@@ -38,7 +39,7 @@ fn small_tfmdwe(noise: f64) -> pareto_sciml::pinn::tfmdwe::TfmdweDataset {
 
 /// Checks the gradient of Σ w_k L_k against central differences for every gene.
 fn check_gradient<P: PinnProblem<T = f64>>(problem: &P, spec: &MlpSpec, member: &[f64], w: &[f64]) {
-    let cpu = Cpu::new(2);
+    let cpu = Backend::cpu(Cpu::new(2));
     let e = problem.evaluate(&cpu, spec, member, Some(w)).unwrap();
     let total = |m: &[f64]| -> f64 {
         let t = problem.evaluate(&cpu, spec, m, None).unwrap().terms;
@@ -95,7 +96,12 @@ fn burgers_inverse_gradients_include_the_viscosity() {
     check_gradient(&problem, &spec, &member, &[1.0, 1.0, 1.0]);
     // ν enters only the residual: its gradient from the data term alone is zero.
     let e = problem
-        .evaluate(&Cpu::new(1), &spec, &member, Some(&[0.0, 0.0, 1.0]))
+        .evaluate(
+            &Backend::cpu(Cpu::new(1)),
+            &spec,
+            &member,
+            Some(&[0.0, 0.0, 1.0]),
+        )
         .unwrap();
     assert_eq!(e.grad[spec.n_params()].to_bits(), 0.0f64.to_bits());
 }
@@ -249,7 +255,7 @@ fn bad_input_is_rejected() {
     // Members of the wrong length, NaN genes, wrong weight count.
     let spec = net();
     let member = vec![0.1f32; spec.n_params() + 1];
-    let cpu = Cpu::new(1);
+    let cpu = Backend::cpu(Cpu::new(1));
     assert!(matches!(
         p.evaluate(&cpu, &spec, &member, None),
         Err(Error::Shape { .. })

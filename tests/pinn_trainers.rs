@@ -2,6 +2,7 @@
 //! bit-identical for 1 and 2 threads, and bad settings are errors.
 
 use pareto_sciml::backend::cpu::Cpu;
+use pareto_sciml::backend::Backend;
 use pareto_sciml::moo::dominance::dominates;
 use pareto_sciml::nn::{Activation, MlpSpec};
 use pareto_sciml::pinn::burgers::{burgers_dataset, BurgersDataConfig, NU_FORWARD_MODEL};
@@ -53,8 +54,22 @@ fn adam_pinn_lowers_every_network_loss_and_is_thread_independent() {
         record_every: 10,
         ..Default::default()
     };
-    let one = train_adam_pinn(&problem, &spec(), &cfg, &Cpu::new(1), &mut |_| {}).unwrap();
-    let two = train_adam_pinn(&problem, &spec(), &cfg, &Cpu::new(2), &mut |_| {}).unwrap();
+    let one = train_adam_pinn(
+        &problem,
+        &spec(),
+        &cfg,
+        &Backend::cpu(Cpu::new(1)),
+        &mut |_| {},
+    )
+    .unwrap();
+    let two = train_adam_pinn(
+        &problem,
+        &spec(),
+        &cfg,
+        &Backend::cpu(Cpu::new(2)),
+        &mut |_| {},
+    )
+    .unwrap();
     assert_eq!(bits(&one), bits(&two));
     let first = &one.history[0].1;
     let last = &one.history.last().unwrap().1;
@@ -69,7 +84,7 @@ fn adam_pinn_lowers_every_network_loss_and_is_thread_independent() {
             networks: 1,
             ..cfg.clone()
         },
-        &Cpu::new(2),
+        &Backend::cpu(Cpu::new(2)),
         &mut |_| {},
     )
     .unwrap();
@@ -104,10 +119,23 @@ fn nsga_pinn_fronts_are_nondominated_and_thread_independent() {
         for emo in [Emo::Nsga2, Emo::Nsga3 { partitions: 3 }] {
             let cfg = nsga_cfg(emo);
             let mut reports = 0;
-            let one = train_nsga_pinn(&problem, &spec(), &cfg, &Cpu::new(1), &mut |_| reports += 1)
-                .unwrap();
+            let one = train_nsga_pinn(
+                &problem,
+                &spec(),
+                &cfg,
+                &Backend::cpu(Cpu::new(1)),
+                &mut |_| reports += 1,
+            )
+            .unwrap();
             assert_eq!(reports, 3);
-            let two = train_nsga_pinn(&problem, &spec(), &cfg, &Cpu::new(2), &mut |_| {}).unwrap();
+            let two = train_nsga_pinn(
+                &problem,
+                &spec(),
+                &cfg,
+                &Backend::cpu(Cpu::new(2)),
+                &mut |_| {},
+            )
+            .unwrap();
             assert_eq!(bits(&one), bits(&two), "{emo:?} inverse={inverse}");
             assert!(!one.front.is_empty());
             for &a in &one.front {
@@ -139,14 +167,28 @@ fn sbx_offspring_and_perturbed_copies_both_work() {
         perturbation: None,
         ..nsga_cfg(Emo::Nsga2)
     };
-    let a = train_nsga_pinn(&problem, &spec(), &sbx, &Cpu::new(1), &mut |_| {}).unwrap();
-    let b = train_nsga_pinn(&problem, &spec(), &sbx, &Cpu::new(2), &mut |_| {}).unwrap();
+    let a = train_nsga_pinn(
+        &problem,
+        &spec(),
+        &sbx,
+        &Backend::cpu(Cpu::new(1)),
+        &mut |_| {},
+    )
+    .unwrap();
+    let b = train_nsga_pinn(
+        &problem,
+        &spec(),
+        &sbx,
+        &Backend::cpu(Cpu::new(2)),
+        &mut |_| {},
+    )
+    .unwrap();
     assert_eq!(bits(&a), bits(&b));
     let gauss = train_nsga_pinn(
         &problem,
         &spec(),
         &nsga_cfg(Emo::Nsga2),
-        &Cpu::new(2),
+        &Backend::cpu(Cpu::new(2)),
         &mut |_| {},
     )
     .unwrap();
@@ -160,7 +202,7 @@ fn lamarckian_write_back_changes_the_population() {
         &problem,
         &spec(),
         &nsga_cfg(Emo::Nsga2),
-        &Cpu::new(2),
+        &Backend::cpu(Cpu::new(2)),
         &mut |_| {},
     )
     .unwrap();
@@ -168,7 +210,14 @@ fn lamarckian_write_back_changes_the_population() {
         lamarckian: false,
         ..nsga_cfg(Emo::Nsga2)
     };
-    let bald = train_nsga_pinn(&problem, &spec(), &cfg, &Cpu::new(2), &mut |_| {}).unwrap();
+    let bald = train_nsga_pinn(
+        &problem,
+        &spec(),
+        &cfg,
+        &Backend::cpu(Cpu::new(2)),
+        &mut |_| {},
+    )
+    .unwrap();
     assert_ne!(bits(&lam).0, bits(&bald).0);
     // With the trained genes kept, the best summed loss is lower.
     let best = |o: &PinnOutcome| {
@@ -206,7 +255,14 @@ fn tfmdwe_inverse_training_moves_alpha_and_stays_in_range() {
         },
         ..Default::default()
     };
-    let out = train_adam_pinn(&problem, &spec(), &cfg, &Cpu::new(2), &mut |_| {}).unwrap();
+    let out = train_adam_pinn(
+        &problem,
+        &spec(),
+        &cfg,
+        &Backend::cpu(Cpu::new(2)),
+        &mut |_| {},
+    )
+    .unwrap();
     let init = pareto_sciml::pinn::train::init_members(&problem, &spec(), cfg.init, cfg.seed, 2);
     let ng = out.n_genes;
     for m in 0..2 {
@@ -222,7 +278,7 @@ fn tfmdwe_inverse_training_moves_alpha_and_stays_in_range() {
 #[test]
 fn bad_settings_are_errors() {
     let problem = burgers(false);
-    let cpu = Cpu::new(1);
+    let cpu = Backend::cpu(Cpu::new(1));
     let bad_nsga = |f: fn(&mut NsgaPinnConfig)| {
         let mut c = nsga_cfg(Emo::Nsga2);
         f(&mut c);
@@ -270,7 +326,13 @@ fn a_diverging_network_is_a_result_not_a_crash() {
         },
         ..nsga_cfg(Emo::Nsga2)
     };
-    match train_nsga_pinn(&problem, &spec(), &cfg, &Cpu::new(1), &mut |_| {}) {
+    match train_nsga_pinn(
+        &problem,
+        &spec(),
+        &cfg,
+        &Backend::cpu(Cpu::new(1)),
+        &mut |_| {},
+    ) {
         Ok(out) => assert!(out.terms.iter().all(|v| !v.is_nan())),
         Err(e) => assert!(matches!(e, Error::Numerical { .. }), "{e}"),
     }
@@ -294,7 +356,7 @@ fn mopinnenkf_with_nsga_pinn_members_is_thread_independent_and_respects_the_cap(
             problem.clone(),
             spec(),
             cfg,
-            Cpu::new(threads),
+            Backend::cpu(Cpu::new(threads)),
             4,
             None,
             Box::new(|_| {}),
@@ -335,7 +397,7 @@ fn mopinnenkf_with_nsga_pinn_members_is_thread_independent_and_respects_the_cap(
             problem.clone(),
             spec(),
             nsga_cfg(Emo::Nsga2),
-            Cpu::new(1),
+            Backend::cpu(Cpu::new(1)),
             n,
             None,
             Box::new(|_| {})

@@ -10,7 +10,7 @@
 //   values <64|32> <n> <members> <width> <stride> <blocks> <plan_len> <plan> <padded genomes> <x> <out>
 //        (mlp_values_w<width>_*, with the launch of DeviceValues::evaluate: VALUES_BLOCK-thread
 //        blocks, one member per block)
-//   loss <64|32> <n> <members> <chunk> <lanes> <block> <shared_work 0|1|2> <inv_n bits> <nu bits> <plan_len> <plan>
+//   loss|points <64|32> <n> <members> <chunk> <lanes> <block> <shared_work 0|1|2> <inv_n bits> <nu bits> <plan_len> <plan>
 //        <genomes> <x> <aux> <extra> <out>      (out: loss[P], grad[P*np], grad_extra[P*ne])
 //   adam <64|32> <n_params> <members> <mode> <b1 b2 c1 c2 eps wd decay bits>
 //        <params> <grad> <m> <v> <step> <bc2s> <out>   (out: params, m, v)
@@ -122,7 +122,9 @@ template <typename T> static int values() {
     return f ? 0 : 2;
 }
 
-template <typename T> static int loss() {
+// points: the point-parallel kernel (mlp_loss_points_*; `block` threads per lane, one point
+// each, `shared_work` ignored) instead of mlp_loss_partial_*.
+template <typename T> static int loss(bool points) {
     unsigned n, members, chunk, lanes, block, shared_work, plan_len;
     std::cin >> n >> members >> chunk >> lanes >> block >> shared_work;
     T inv_n = read_bits<T>(), nu = read_bits<T>();
@@ -132,20 +134,35 @@ template <typename T> static int loss() {
     const unsigned *pl = plan.data();
     size_t np = pl[PL_N_PARAMS], ne = pl[PL_N_EXTRA];
     size_t in_shared = shared_work == 2 ? pl[PL_LOSS_SLOTS] : shared_work == 1 ? pl[PL_GACC] : 0;
+    if (points) in_shared = (size_t)block * (2 * pl[PL_MAX_WIDTH] * pl[PL_C] + 3);
     if (in_shared * sizeof(T) > sizeof(mlp_lane_smem)) {
         std::fprintf(stderr, "working slots exceed the emulated shared memory\n");
         return 2;
     }
     auto g = read_file<T>(gf, np * members);
     auto x = read_file<T>(xf, (size_t)n * pl[PL_N_IN]);
-    auto aux = read_file<T>(af, (size_t)n * pl[PL_AUX_WIDTH]);
+    // Given adjoints are per member (P x N rows), the other losses' data shared (N rows).
+    size_t aux_rows = pl[PL_LOSS] == LOSS_ADJOINTS ? (size_t)n * members : n;
+    auto aux = read_file<T>(af, aux_rows * pl[PL_AUX_WIDTH]);
     auto extra = read_file<T>(ef, ne * members);
     unsigned nchunks = (n + chunk - 1) / chunk;
     unsigned long long threads = (unsigned long long)members * nchunks * lanes;
     std::vector<T> work((size_t)(pl[PL_LOSS_SLOTS] * threads) + 1);
     std::vector<T> l(members + 1), gr(np * members + 1), ge(ne * members + 1);
     // One block of `block` threads per lane, run with real threads (the kernel synchronises).
-    emu_launch_threads((unsigned)threads, block, [&] {
+    std::vector<T> scratch(points ? (size_t)pl[PL_GACC] * block * threads + 1 : 1);
+    if (points) {
+        emu_launch_threads((unsigned)threads, block, [&] {
+            if (sizeof(T) == 8)
+                mlp_loss_points_f64(pl, (const double *)g.data(), (const double *)x.data(), (const double *)aux.data(),
+                                    (const double *)extra.data(), n, members, chunk, lanes, (double)inv_n,
+                                    (double)nu, (double *)work.data(), (double *)scratch.data());
+            else
+                mlp_loss_points_f32(pl, (const float *)g.data(), (const float *)x.data(), (const float *)aux.data(),
+                                    (const float *)extra.data(), n, members, chunk, lanes, (float)inv_n, (float)nu,
+                                    (float *)work.data(), (float *)scratch.data());
+        });
+    } else emu_launch_threads((unsigned)threads, block, [&] {
         if (sizeof(T) == 8)
             mlp_loss_partial_f64(pl, (const double *)g.data(), (const double *)x.data(), (const double *)aux.data(),
                                  (const double *)extra.data(), n, members, chunk, lanes, (double)inv_n, (double)nu,
@@ -230,7 +247,8 @@ int main() {
     std::cin >> cmd >> prec;
     if (cmd == "jets") return prec == 64 ? jets<double>() : jets<float>();
     if (cmd == "values") return prec == 64 ? values<double>() : values<float>();
-    if (cmd == "loss") return prec == 64 ? loss<double>() : loss<float>();
+    if (cmd == "loss") return prec == 64 ? loss<double>(false) : loss<float>(false);
+    if (cmd == "points") return prec == 64 ? loss<double>(true) : loss<float>(true);
     if (cmd == "adam") return prec == 64 ? adam<double>() : adam<float>();
     if (cmd == "ode") return ode();
     std::fprintf(stderr, "unknown command %s\n", cmd.c_str());

@@ -1,7 +1,7 @@
 //! What `reproduce_burgers` and `reproduce_tfmdwe` share: running ADAM-PINN, NSGA-III-PINN and
 //! MoPINNEnKF on one problem instance, summary statistics, markdown tables and SVG figures.
 
-use pareto_sciml::backend::cpu::Cpu;
+use pareto_sciml::backend::Backend;
 use pareto_sciml::da::enkf::EnkfConfig;
 use pareto_sciml::da::mopinnenkf::{run_mopinnenkf, MoPinnEnkfConfig, MoPinnEnkfResult};
 use pareto_sciml::io::svg::{Heatmap, Plot};
@@ -34,7 +34,8 @@ pub struct Settings {
     /// EnKF ensemble size N_s.
     pub members: usize,
     pub eps_iter: f64,
-    pub threads: usize,
+    /// Where the network kernels run (`--backend`, `--threads`).
+    pub backend: Backend,
 }
 
 /// One trained model of one run.
@@ -56,7 +57,7 @@ pub struct ModelRun {
 fn chosen_prediction<P: PinnProblem>(
     problem: &P,
     spec: &MlpSpec,
-    cpu: &Cpu,
+    backend: &Backend,
     o: &PinnOutcome,
     m: usize,
 ) -> Result<Vec<f64>> {
@@ -64,7 +65,7 @@ fn chosen_prediction<P: PinnProblem>(
         .iter()
         .map(|&v| pareto_sciml::backend::cpu::lanes::Real::from_f64(v))
         .collect();
-    predict(cpu, spec, &g, &problem.test_set().points)
+    predict(backend, spec, &g, &problem.test_set().points)
 }
 
 fn physical_of(o: &PinnOutcome, m: usize, n_physical: usize) -> Option<f64> {
@@ -80,7 +81,7 @@ pub fn run_models<P: PinnProblem + Clone + 'static>(
     obs_sigma: f64,
     label: &str,
 ) -> Result<Vec<ModelRun>> {
-    let cpu = Cpu::new(s.threads);
+    let backend = &s.backend;
     let np = problem.n_physical();
     let mut out = Vec::new();
 
@@ -96,13 +97,13 @@ pub fn run_models<P: PinnProblem + Clone + 'static>(
         problem,
         &s.spec,
         &cfg,
-        &cpu,
+        backend,
         &mut stderr_progress(format!("{label} ADAM-PINN"), (s.adam_epochs / 4).max(1)),
     )?;
     out.push(ModelRun {
         model: MODELS[0],
         terms: o.member_terms(0).to_vec(),
-        prediction: chosen_prediction(problem, &s.spec, &cpu, &o, 0)?,
+        prediction: chosen_prediction(problem, &s.spec, backend, &o, 0)?,
         physical: physical_of(&o, 0, np),
         elapsed_s: o.elapsed.as_secs_f64(),
         outcome: o,
@@ -118,14 +119,14 @@ pub fn run_models<P: PinnProblem + Clone + 'static>(
         problem,
         &s.spec,
         &nsga,
-        &cpu,
+        backend,
         &mut stderr_progress(format!("{label} NSGA-III-PINN"), 1),
     )?;
     let knee = o.choice.knee;
     out.push(ModelRun {
         model: MODELS[1],
         terms: o.member_terms(knee).to_vec(),
-        prediction: chosen_prediction(problem, &s.spec, &cpu, &o, knee)?,
+        prediction: chosen_prediction(problem, &s.spec, backend, &o, knee)?,
         physical: physical_of(&o, knee, np),
         elapsed_s: o.elapsed.as_secs_f64(),
         outcome: o.clone(),
@@ -144,7 +145,7 @@ pub fn run_models<P: PinnProblem + Clone + 'static>(
             problem.clone(),
             s.spec.clone(),
             retrain,
-            cpu,
+            backend.clone(),
             s.members,
             Some(o.clone()),
             Box::new(stderr_progress(l, 1)),
@@ -171,7 +172,7 @@ pub fn run_models<P: PinnProblem + Clone + 'static>(
         out.push(ModelRun {
             model: MODELS[2],
             terms: last.member_terms(knee).to_vec(),
-            prediction: chosen_prediction(problem, &s.spec, &cpu, &last, knee)?,
+            prediction: chosen_prediction(problem, &s.spec, backend, &last, knee)?,
             physical: physical_of(&last, knee, np),
             elapsed_s: o.elapsed.as_secs_f64() + t0.elapsed().as_secs_f64(),
             outcome: last,

@@ -74,7 +74,6 @@ where
     P: PinnProblem + Clone + 'static,
     F: FnMut(bool, f64, u64) -> Result<(P, Vec<f64>, f64)>,
 {
-    args.require_cpu(published.program)?;
     let t0 = Instant::now();
     let runs = args.runs_or(1, 1, 3);
     let (forward_etas, inverse_etas): (Vec<f64>, Vec<f64>) = match args.mode {
@@ -319,7 +318,8 @@ where
     md += &published.notes;
     let total = t0.elapsed().as_secs_f64();
     md += &format!(
-        "\nWall time of this run: {total:.0} s ({} thread(s)); per model and run in `raw/{}/runs.csv`.\n",
+        "\nWall time of this run: {total:.0} s (network kernels on {}, {} host thread(s)); per model and run in `raw/{}/runs.csv`.\n",
+        s.backend.name(),
         pareto_sciml::parallel::resolve_threads(args.threads),
         published.program
     );
@@ -331,7 +331,7 @@ where
         .set("seed", args.seed)
         .set("runs", runs)
         .set("threads", args.threads)
-        .set("backend", "cpu")
+        .set("backend", s.backend.name())
         .set("network", format!("{:?}", s.spec.widths()))
         .set("adam_epochs", s.adam_epochs)
         .set("nsga_population", s.nsga.pop_size)

@@ -1,5 +1,9 @@
 //! Where population kernels run: the CPU (threads + SIMD, with a scalar twin) and, with the
-//! `cuda` feature, NVIDIA GPUs through our own PTX kernels.
+//! `cuda` feature, NVIDIA GPUs through our own PTX kernels. [`Backend`] picks one of the two
+//! for the network kernels of the PINN problems and trainers.
 
 pub mod cpu;
 pub mod cuda;
+mod population;
+
+pub use population::Backend;

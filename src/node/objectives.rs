@@ -182,14 +182,7 @@ impl<P: BatchSystem<f64>> NodeProblem<P> {
         let n = x.len() / self.n_genome();
         let (dim, jn, no) = (self.data.y0.len(), self.grid.len(), self.n_objectives());
         let y0: Vec<f64> = (0..n).flat_map(|_| self.data.y0.iter().copied()).collect();
-        let sol = crate::ode::solve(
-            &self.sys,
-            &y0,
-            &rows,
-            self.data.t0,
-            &self.grid,
-            &self.opts.solve,
-        )?;
+        let sol = self.solve_rows(&y0, &rows, &self.grid)?;
         let np = rows.len() / n;
         let n_phys = np - self.n_net();
         let per = crate::parallel::map_indexed(n, self.opts.solve.threads, |m| {

@@ -1,7 +1,10 @@
 //! [`NodeProblem`]: a hybrid system, its observations and the genome ↔ parameter-row mapping,
 //! validated once; the objectives themselves are in [`super::objectives`].
 
+use std::sync::Arc;
+
 use crate::backend::cpu::member::MemberMlp;
+use crate::backend::cuda::{CudaDevice, DeviceHybrid, DeviceSystem};
 use crate::error::{check_finite, check_len, Error, Result};
 use crate::moo::problem::{Bounds, Problem};
 use crate::ode::hybrid::{MlpCorrection, NnInput};
@@ -41,6 +44,8 @@ pub struct NodeProblem<P> {
     pub(crate) opts: GradientOptions,
     pub(crate) genome_bound: f64,
     pub(crate) bounds: Bounds,
+    /// The device that runs the objective solves, with the physics' device twin.
+    pub(crate) device: Option<(Arc<CudaDevice>, DeviceSystem)>,
 }
 
 impl<P: BatchSystem<f64>> NodeProblem<P> {
@@ -101,6 +106,7 @@ impl<P: BatchSystem<f64>> NodeProblem<P> {
             opts: GradientOptions::default(),
             genome_bound: 10.0,
             bounds: Bounds::uniform(1, 0.0, 1.0)?,
+            device: None,
         };
         p.rebuild()?;
         Ok(p)
@@ -155,6 +161,43 @@ impl<P: BatchSystem<f64>> NodeProblem<P> {
     pub fn with_solve_options(mut self, opts: GradientOptions) -> Self {
         self.opts = opts;
         self
+    }
+
+    /// Runs the solves of the objectives ([`Problem::evaluate`], [`Self::evaluate_genomes`],
+    /// [`Self::trajectories`]) on `device` (the `rk_step` kernel: the same bits as the CPU
+    /// solver). Gradients through the solve (the Adam steps of NSGA-NODE) stay on the CPU.
+    ///
+    /// Errors: [`Error::InvalidConfig`] when the physics has no device twin
+    /// ([`DeviceSystem::of`]) or the network is wider than the device kernel's
+    /// [`HYBRID_MAX_WIDTH`](crate::backend::cuda::HYBRID_MAX_WIDTH); solver options the
+    /// device does not support (fixed steps, BS3/RK4) are an error at the first solve.
+    pub fn with_device(mut self, device: Arc<CudaDevice>) -> Result<Self>
+    where
+        P: 'static,
+    {
+        let sys = DeviceSystem::of(self.sys.physics()).ok_or_else(|| {
+            Error::config(
+                "device",
+                "this physics has no device twin (the built-in systems of ode::system have)",
+            )
+        })?;
+        let width = self.sys.spec().max_width();
+        if width > crate::backend::cuda::HYBRID_MAX_WIDTH {
+            return Err(Error::config(
+                "device",
+                format!(
+                    "layers of {width} units exceed the device kernel's {}",
+                    crate::backend::cuda::HYBRID_MAX_WIDTH
+                ),
+            ));
+        }
+        self.device = Some((device, sys));
+        Ok(self)
+    }
+
+    /// The device that runs the objective solves, if one was given.
+    pub fn device(&self) -> Option<&CudaDevice> {
+        self.device.as_ref().map(|(d, _)| d.as_ref())
     }
 
     /// Worker threads for solves and objectives (0 = all cores); results do not depend on it.
@@ -292,7 +335,30 @@ impl<P: BatchSystem<f64>> NodeProblem<P> {
         let p = self.param_rows(genomes)?;
         let n = genomes.len() / self.n_genome();
         let y0: Vec<f64> = (0..n).flat_map(|_| self.data.y0.iter().copied()).collect();
-        crate::ode::solve(&self.sys, &y0, &p, self.data.t0, t_eval, &self.opts.solve)
+        self.solve_rows(&y0, &p, t_eval)
+    }
+
+    /// The hybrid model's solves from `t0` for parameter rows `rows`: on the device when one
+    /// was given, else by [`crate::ode::solve`] (the same bits).
+    pub(crate) fn solve_rows(
+        &self,
+        y0: &[f64],
+        rows: &[f64],
+        t_eval: &[f64],
+    ) -> Result<Solution<f64>> {
+        let t0 = self.data.t0;
+        match &self.device {
+            None => crate::ode::solve(&self.sys, y0, rows, t0, t_eval, &self.opts.solve),
+            Some((dev, sys)) => {
+                let hybrid = DeviceHybrid {
+                    spec: self.sys.spec().clone(),
+                    lambda: self.sys.lambda(),
+                    input: self.sys.input(),
+                    form: self.sys.form(),
+                };
+                dev.ode_solve(*sys, Some(&hybrid), y0, rows, t0, t_eval, &self.opts.solve)
+            }
+        }
     }
 
     /// What the network adds to the physics at the points `y` (`n × dim`, times `t`):

@@ -4,7 +4,7 @@
 //! every member).
 //!
 //! ```
-//! use pareto_sciml::backend::cpu::Cpu;
+//! use pareto_sciml::backend::{cpu::Cpu, Backend};
 //! use pareto_sciml::nn::{init_genome, Activation, Init, MlpSpec};
 //! use pareto_sciml::pinn::burgers::{burgers_dataset, BurgersDataConfig, NU_FORWARD_MODEL};
 //! use pareto_sciml::pinn::burgers_problem::BurgersProblem;
@@ -18,14 +18,15 @@
 //! let problem = BurgersProblem::<f64>::forward(data, NU_FORWARD_MODEL).unwrap();
 //! let spec = MlpSpec::uniform(2, &[8, 8], 1, Activation::Tanh).unwrap();
 //! let member = init_genome(&spec, Init::XavierUniform, 1, 0);
-//! let e = problem.evaluate(&Cpu::new(1), &spec, &member, Some(&[1.0, 1.0, 1.0])).unwrap();
+//! let e = problem.evaluate(&Backend::cpu(Cpu::new(1)), &spec, &member, Some(&[1.0, 1.0, 1.0])).unwrap();
 //! assert_eq!(e.terms.len(), 3); // residual, boundary, data
 //! assert_eq!(e.grad.len(), spec.n_params());
 //! ```
 
-use crate::backend::cpu::{Cpu, Element};
+use crate::backend::cuda::{DeviceFloat, DeviceLoss};
+use crate::backend::Backend;
 use crate::error::{check_finite, Error, Result};
-use crate::nn::{Burgers, MlpSpec, ResidualLoss};
+use crate::nn::{Burgers, MlpSpec};
 use crate::pinn::dataset::{PinnDataset, PointSet};
 use crate::pinn::problem::{
     accumulate, check_members, n_genes, split_members, to_element, DataTerms, PinnProblem,
@@ -52,7 +53,7 @@ fn check_nu(nu: f64) -> Result<()> {
     }
 }
 
-impl<T: Element> BurgersProblem<T> {
+impl<T: DeviceFloat> BurgersProblem<T> {
     /// Forward problem with the fixed viscosity `nu` (> 0).
     pub fn forward(data: PinnDataset, nu: f64) -> Result<Self> {
         check_nu(nu)?;
@@ -100,7 +101,7 @@ impl<T: Element> BurgersProblem<T> {
     }
 }
 
-impl<T: Element> PinnProblem for BurgersProblem<T> {
+impl<T: DeviceFloat> PinnProblem for BurgersProblem<T> {
     type T = T;
 
     fn name(&self) -> &str {
@@ -132,7 +133,7 @@ impl<T: Element> PinnProblem for BurgersProblem<T> {
 
     fn evaluate(
         &self,
-        cpu: &Cpu,
+        backend: &Backend,
         spec: &MlpSpec,
         members: &[T],
         weights: Option<&[f64]>,
@@ -144,22 +145,22 @@ impl<T: Element> PinnProblem for BurgersProblem<T> {
         let mut grad = vec![T::ZERO; if weights.is_some() { p * ng } else { 0 }];
         let w = |k: usize| weights.map(|w| w[k]);
 
-        let residual = ResidualLoss(Burgers { nu: self.nu });
+        let residual = DeviceLoss::Burgers { nu: self.nu };
         let (x, jet) = (&self.collocation, Burgers::jet());
         // Without weights only the values are wanted: no backward sweep (same loss bits).
         let res_loss = match w(0) {
             Some(w0) => {
-                let lg = cpu.loss_grad(spec, &genomes, x, &[], &physical, &jet, &residual)?;
+                let lg = backend.loss_grad(spec, &genomes, x, &[], &physical, &jet, residual)?;
                 accumulate(&lg.grad, np, w0, &mut grad, ng, 0);
                 accumulate(&lg.grad_extra, ne, w0, &mut grad, ng, np);
                 lg.loss
             }
-            None => cpu.loss_values(spec, &genomes, x, &[], &physical, &jet, &residual)?,
+            None => backend.loss_values(spec, &genomes, x, &[], &physical, &jet, residual)?,
         };
         let res: Vec<f64> = res_loss.iter().map(|v| v.to_f64()).collect();
         let (bnd, dat) = self
             .terms
-            .evaluate(cpu, spec, &genomes, weights, &mut grad, ng)?;
+            .evaluate(backend, spec, &genomes, weights, &mut grad, ng)?;
         let terms = (0..p).flat_map(|m| [res[m], bnd[m], dat[m]]).collect();
         Ok(TermEval { terms, grad })
     }

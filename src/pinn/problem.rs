@@ -7,15 +7,18 @@
 //! term (residual, boundary, data) is one objective of the multi-objective trainers; ADAM-PINN
 //! minimises their weighted sum. [`PinnProblem::evaluate`] returns every member's terms and,
 //! when asked, the gradient of the weighted sum with respect to the whole member, computed by
-//! the population kernels of [`crate::backend::cpu`] (the same bits for any thread count).
+//! the population kernels of a [`Backend`] (CPU or CUDA: the same bits for any thread count
+//! and either backend).
 //!
 //! Implementations: [`BurgersProblem`](crate::pinn::burgers_problem::BurgersProblem) and
 //! [`TfmdweProblem`](crate::pinn::tfmdwe_problem::TfmdweProblem).
 
 use crate::backend::cpu::lanes::Real;
-use crate::backend::cpu::{Cpu, Element};
+use crate::backend::cpu::Element;
+use crate::backend::cuda::{DeviceFloat, DeviceLoss};
+use crate::backend::Backend;
 use crate::error::{Error, Result};
-use crate::nn::{JetSpec, MlpSpec, MseLoss, PointLoss};
+use crate::nn::{JetSpec, MlpSpec, PointLoss};
 use crate::pinn::dataset::{PinnDataset, PointSet};
 
 /// Loss terms of a population and, optionally, the gradient of their weighted sum.
@@ -31,7 +34,7 @@ pub struct TermEval<T> {
 /// A PDE problem whose loss terms a population of networks is trained on.
 pub trait PinnProblem: Sync {
     /// Element type of the network kernels (f32 in the reproductions, f64 in derivative tests).
-    type T: Element;
+    type T: DeviceFloat;
 
     /// Short name for logs and file names.
     fn name(&self) -> &str;
@@ -50,7 +53,7 @@ pub trait PinnProblem: Sync {
     /// when `weights` is given (one per term), the gradient of the weighted sum.
     fn evaluate(
         &self,
-        cpu: &Cpu,
+        backend: &Backend,
         spec: &MlpSpec,
         members: &[Self::T],
         weights: Option<&[f64]>,
@@ -144,8 +147,8 @@ pub(crate) fn to_element<T: Element>(v: &[f64]) -> Vec<T> {
 /// Mean squared misfit of the network value against `targets` at `points`, per member, with
 /// `w ·` its genome gradient accumulated into `grad` (`P × n_genes`, genome part).
 #[allow(clippy::too_many_arguments)]
-fn mse_term<T: Element>(
-    cpu: &Cpu,
+fn mse_term<T: DeviceFloat>(
+    backend: &Backend,
     spec: &MlpSpec,
     genomes: &[T],
     points: &[T],
@@ -154,13 +157,13 @@ fn mse_term<T: Element>(
     grad: &mut [T],
     n_genes: usize,
 ) -> Result<Vec<f64>> {
-    let loss = MseLoss { n_out: 1 };
+    let loss = DeviceLoss::Mse;
     let jet = JetSpec::value(spec.n_in());
     let Some(w) = weight else {
-        let values = cpu.loss_values(spec, genomes, points, targets, &[], &jet, &loss)?;
+        let values = backend.loss_values(spec, genomes, points, targets, &[], &jet, loss)?;
         return Ok(values.iter().map(|v| v.to_f64()).collect());
     };
-    let lg = cpu.loss_grad(spec, genomes, points, targets, &[], &jet, &loss)?;
+    let lg = backend.loss_grad(spec, genomes, points, targets, &[], &jet, loss)?;
     accumulate(&lg.grad, spec.n_params(), w, grad, n_genes, 0);
     Ok(lg.loss.iter().map(|v| v.to_f64()).collect())
 }
@@ -181,7 +184,7 @@ pub(crate) struct DataTerms<T> {
     obs_u: Vec<T>,
 }
 
-impl<T: Element> DataTerms<T> {
+impl<T: DeviceFloat> DataTerms<T> {
     /// Checks that the boundary and observation sets are non-empty, 2-D and finite.
     pub(crate) fn new(op: &'static str, data: PinnDataset) -> Result<Self> {
         for (what, set) in [
@@ -220,7 +223,7 @@ impl<T: Element> DataTerms<T> {
     /// gradients are added into `grad` (`P × n_genes`).
     pub(crate) fn evaluate(
         &self,
-        cpu: &Cpu,
+        backend: &Backend,
         spec: &MlpSpec,
         genomes: &[T],
         weights: Option<&[f64]>,
@@ -229,9 +232,9 @@ impl<T: Element> DataTerms<T> {
     ) -> Result<(Vec<f64>, Vec<f64>)> {
         let w = |k: usize| weights.map(|w| w[k]);
         let (bx, bu) = (&self.boundary_x, &self.boundary_u);
-        let bnd = mse_term(cpu, spec, genomes, bx, bu, w(1), grad, n_genes)?;
+        let bnd = mse_term(backend, spec, genomes, bx, bu, w(1), grad, n_genes)?;
         let dat = mse_term(
-            cpu,
+            backend,
             spec,
             genomes,
             &self.obs_x,
@@ -314,15 +317,15 @@ impl PointLoss for GivenAdjoints {
 
 /// Network values of `P` genomes (`P × n_params`, element type `T`) at `points` (f64,
 /// `N × n_in`): returns `P × N` values in f64.
-pub fn predict<T: Element>(
-    cpu: &Cpu,
+pub fn predict<T: DeviceFloat>(
+    backend: &Backend,
     spec: &MlpSpec,
     genomes: &[T],
     points: &[f64],
 ) -> Result<Vec<f64>> {
     let x: Vec<T> = to_element(points);
     let jet = JetSpec::value(spec.n_in());
-    let out = cpu.jets(spec, genomes, &x, &jet)?;
+    let out = backend.jets(spec, genomes, &x, &jet)?;
     // One output and one component per point: the layout is already P × N.
     Ok(out.iter().map(|v| v.to_f64()).collect())
 }

@@ -7,17 +7,20 @@
 //! The L1 sum couples all time levels of a space point, so the residual is not pointwise: the
 //! network's jets (u, u_xx) are computed on the grid, [`caputo_residual`] forms the residuals,
 //! the loss, its adjoints with respect to every grid value and its α-derivative, and the
-//! adjoints are pulled back to the genome through [`GivenAdjoints`]. The same function scores
+//! adjoints are pulled back to the genome through
+//! [`GivenAdjoints`](crate::pinn::problem::GivenAdjoints), for every member in one call of the
+//! backend ([`DeviceLoss::Adjoints`]: per-member adjoint rows). The same function scores
 //! the exact solution in the tests, so the training loss is checked against `t³ sin x`.
 
-use crate::backend::cpu::{Cpu, Element};
+use crate::backend::cuda::{AdjointComponents, DeviceFloat, DeviceLoss};
+use crate::backend::Backend;
 use crate::error::{check_finite, check_len, Error, Result};
 use crate::nn::{JetSpec, MlpSpec};
 use crate::pinn::caputo::L1Caputo;
 use crate::pinn::dataset::{PinnDataset, PointSet};
 use crate::pinn::problem::{
-    check_members, n_genes, split_members, to_element, DataTerms, GivenAdjoints, PinnProblem,
-    TermEval, STANDARD_TERMS,
+    check_members, n_genes, split_members, to_element, DataTerms, PinnProblem, TermEval,
+    STANDARD_TERMS,
 };
 use crate::pinn::tfmdwe::TfmdweDataset;
 
@@ -116,7 +119,7 @@ pub struct TfmdweProblem<T> {
     terms: DataTerms<T>,
 }
 
-impl<T: Element> TfmdweProblem<T> {
+impl<T: DeviceFloat> TfmdweProblem<T> {
     /// Forward problem: α is the data set's (its L1 weights), the source is the data set's
     /// (noisy when it was built with `source_noise > 0`).
     pub fn forward(ds: TfmdweDataset) -> Result<Self> {
@@ -203,7 +206,7 @@ impl<T: Element> TfmdweProblem<T> {
     }
 }
 
-impl<T: Element> PinnProblem for TfmdweProblem<T> {
+impl<T: DeviceFloat> PinnProblem for TfmdweProblem<T> {
     type T = T;
 
     fn name(&self) -> &str {
@@ -235,7 +238,7 @@ impl<T: Element> PinnProblem for TfmdweProblem<T> {
 
     fn evaluate(
         &self,
-        cpu: &Cpu,
+        backend: &Backend,
         spec: &MlpSpec,
         members: &[T],
         weights: Option<&[f64]>,
@@ -252,22 +255,20 @@ impl<T: Element> PinnProblem for TfmdweProblem<T> {
         let ixx = jet.hess(0, 0).expect("pair (0, 0) is carried");
         let nc = jet.n_comp();
         let n_grid = self.grid.len() / 2;
-        let jets = cpu.jets(spec, &genomes, &self.grid, &jet)?;
-        let pull = GivenAdjoints {
-            components: vec![0, ixx],
-        };
-        // Members are independent: one work item each, with a single-threaded backend inside,
-        // so the result does not depend on the thread count.
-        let inner = Cpu { threads: 1, ..*cpu };
-        let per_member =
-            crate::parallel::map_indexed(p, cpu.threads, |m| -> Result<(f64, Vec<T>)> {
+        let jets = backend.jets(spec, &genomes, &self.grid, &jet)?;
+        // The Caputo sums couple a member's time levels, so they run on the host, one member
+        // per work item; the adjoints are then pulled back through every member at once.
+        let per_member = crate::parallel::map_indexed(
+            p,
+            backend.host().threads,
+            |m| -> Result<(f64, Vec<T>, f64)> {
                 let block = &jets[m * n_grid * nc..(m + 1) * n_grid * nc];
                 let u: Vec<f64> = block.chunks_exact(nc).map(|c| c[0].to_f64()).collect();
                 let uxx: Vec<f64> = block.chunks_exact(nc).map(|c| c[ixx].to_f64()).collect();
                 let alpha = (ne == 1).then(|| physical[m].to_f64());
                 let cr = self.residual_of_values(&u, &uxx, alpha)?;
                 let Some(w0) = w(0) else {
-                    return Ok((cr.loss, Vec::new()));
+                    return Ok((cr.loss, Vec::new(), 0.0));
                 };
                 // The engine averages over points: scale the adjoints by the point count.
                 let scale = w0 * n_grid as f64;
@@ -277,28 +278,34 @@ impl<T: Element> PinnProblem for TfmdweProblem<T> {
                     .zip(&cr.adj_uxx)
                     .flat_map(|(a, b)| [T::from_f64(scale * a), T::from_f64(scale * b)])
                     .collect();
-                let g = &genomes[m * np..(m + 1) * np];
-                let mut row = inner
-                    .loss_grad(spec, g, &self.grid, &aux, &[], &jet, &pull)?
-                    .grad;
-                if ne == 1 {
-                    row.push(T::from_f64(w0 * cr.dalpha));
-                }
-                Ok((cr.loss, row))
-            });
+                Ok((cr.loss, aux, w0 * cr.dalpha))
+            },
+        );
         let mut res = Vec::with_capacity(p);
-        for (m, item) in per_member.into_iter().enumerate() {
-            let (loss, row) = item?;
+        let mut aux = Vec::with_capacity(if weights.is_some() { p * n_grid * 2 } else { 0 });
+        let mut dalpha = Vec::with_capacity(p);
+        for item in per_member {
+            let (loss, a, da) = item?;
             res.push(loss);
-            if !row.is_empty() {
-                for (a, b) in grad[m * ng..(m + 1) * ng].iter_mut().zip(&row) {
+            aux.extend(a);
+            dalpha.push(da);
+        }
+        if weights.is_some() {
+            let pull = DeviceLoss::Adjoints(AdjointComponents::new(&[0, ixx])?);
+            let lg = backend.loss_grad(spec, &genomes, &self.grid, &aux, &[], &jet, pull)?;
+            for m in 0..p {
+                let row = &mut grad[m * ng..(m + 1) * ng];
+                for (a, b) in row[..np].iter_mut().zip(&lg.grad[m * np..(m + 1) * np]) {
                     *a = *a + *b;
+                }
+                if ne == 1 {
+                    row[np] = row[np] + T::from_f64(dalpha[m]);
                 }
             }
         }
         let (bnd, dat) = self
             .terms
-            .evaluate(cpu, spec, &genomes, weights, &mut grad, ng)?;
+            .evaluate(backend, spec, &genomes, weights, &mut grad, ng)?;
         let terms = (0..p).flat_map(|m| [res[m], bnd[m], dat[m]]).collect();
         Ok(TermEval { terms, grad })
     }

@@ -312,6 +312,40 @@ pub fn emu_loss_block<T: Float>(
     block: usize,
     shared: u32,
 ) -> LossGrad<T> {
+    emu_loss_kernel(
+        "loss", spec, jet, loss, genomes, x, aux, extra, block, shared,
+    )
+}
+
+/// The point-parallel gradient kernel (`mlp_loss_points_*`) with `block` threads per lane,
+/// one point each.
+#[allow(clippy::too_many_arguments)]
+pub fn emu_loss_points<T: Float>(
+    spec: &MlpSpec,
+    jet: &JetSpec,
+    loss: DeviceLoss,
+    genomes: &[T],
+    x: &[T],
+    aux: &[T],
+    extra: &[T],
+    block: usize,
+) -> LossGrad<T> {
+    emu_loss_kernel("points", spec, jet, loss, genomes, x, aux, extra, block, 0)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn emu_loss_kernel<T: Float>(
+    cmd: &str,
+    spec: &MlpSpec,
+    jet: &JetSpec,
+    loss: DeviceLoss,
+    genomes: &[T],
+    x: &[T],
+    aux: &[T],
+    extra: &[T],
+    block: usize,
+    shared: u32,
+) -> LossGrad<T> {
     let plan = MlpPlan::new(spec, jet, loss).unwrap();
     let (p, n) = (genomes.len() / spec.n_params(), x.len() / spec.n_in());
     let [inv_n, nu] = loss_scalars::<T>(loss, n);
@@ -325,7 +359,7 @@ pub fn emu_loss_block<T: Float>(
     ];
     let of = f.out();
     run(&format!(
-        "loss {} {n} {p} {CHUNK} {} {block} {} {} {} {} {} {of}\n",
+        "{cmd} {} {n} {p} {CHUNK} {} {block} {} {} {} {} {} {of}\n",
         T::PREC,
         T::lanes(),
         shared,

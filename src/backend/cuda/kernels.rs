@@ -211,6 +211,10 @@ pub enum KernelId {
     MlpLossPartialF32,
     /// `mlp_loss_partial_f64`: the same in double precision.
     MlpLossPartialF64,
+    /// `mlp_loss_points_f32`: the same accumulators, one thread per point of the lane.
+    MlpLossPointsF32,
+    /// `mlp_loss_points_f64`: the same in double precision.
+    MlpLossPointsF64,
     /// `mlp_loss_fold_f32`: lanes folded pairwise, chunks summed in order.
     MlpLossFoldF32,
     /// `mlp_loss_fold_f64`: the same in double precision.
@@ -297,7 +301,7 @@ pub enum KernelId {
 
 impl KernelId {
     /// Every kernel, in the order of [`index`](Self::index).
-    pub const ALL: [KernelId; 80] = [
+    pub const ALL: [KernelId; 82] = [
         KernelId::ChachaWordsU64,
         KernelId::ChachaUniformF64,
         KernelId::ChachaUniformF32,
@@ -338,6 +342,8 @@ impl KernelId {
         KernelId::MlpJetsF64,
         KernelId::MlpLossPartialF32,
         KernelId::MlpLossPartialF64,
+        KernelId::MlpLossPointsF32,
+        KernelId::MlpLossPointsF64,
         KernelId::MlpLossFoldF32,
         KernelId::MlpLossFoldF64,
         KernelId::MlpValuesW8F32,
@@ -428,6 +434,8 @@ impl KernelId {
             KernelId::MlpJetsF64 => "mlp_jets_f64",
             KernelId::MlpLossPartialF32 => "mlp_loss_partial_f32",
             KernelId::MlpLossPartialF64 => "mlp_loss_partial_f64",
+            KernelId::MlpLossPointsF32 => "mlp_loss_points_f32",
+            KernelId::MlpLossPointsF64 => "mlp_loss_points_f64",
             KernelId::MlpLossFoldF32 => "mlp_loss_fold_f32",
             KernelId::MlpLossFoldF64 => "mlp_loss_fold_f64",
             KernelId::MlpValuesW8F32 => "mlp_values_w8_f32",
@@ -513,6 +521,8 @@ impl KernelId {
             | KernelId::MlpJetsF64
             | KernelId::MlpLossPartialF32
             | KernelId::MlpLossPartialF64
+            | KernelId::MlpLossPointsF32
+            | KernelId::MlpLossPointsF64
             | KernelId::MlpLossFoldF32
             | KernelId::MlpLossFoldF64 => KernelFamily::MlpPopulation,
             KernelId::MlpValuesW8F32

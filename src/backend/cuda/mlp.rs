@@ -13,7 +13,9 @@
 //! block of [`LOSS_BLOCK`] threads runs each lane, sharing every point's sums, activations
 //! and accumulators (each accumulator on one thread, in the lane's point order); the lane's
 //! state (jets of every layer and a genome-shaped accumulator) is a contiguous stretch of
-//! global memory. Members are processed in batches
+//! global memory. [`LossKernel::Points`] selects the other cut of the same work
+//! (`mlp_loss_points_*`: one thread per point of the lane, the accumulators added in point
+//! order through shared memory after each layer). Members are processed in batches
 //! whose working memory stays below [`WORK_LIMIT_BYTES`]; batches do not change the bits,
 //! since members never share a sum.
 
@@ -55,6 +57,32 @@ pub fn lane_shared_bytes<T: DeviceFloat>(plan: &MlpPlan) -> (usize, u32) {
     } else {
         (0, 0)
     }
+}
+
+/// Which kernel computes the lanes' gradient accumulators in
+/// [`CudaDevice::mlp_loss_grad_with`]; both give the CPU's bits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LossKernel {
+    /// `mlp_loss_partial_*`: a block of [`LOSS_BLOCK`] threads shares each point's sums,
+    /// activations and accumulators, one point after another (a barrier between steps).
+    #[default]
+    Block,
+    /// `mlp_loss_points_*`: a block runs [`points_block`] of the lane's points at once, one
+    /// thread per point (forward jets, loss, reverse sweep without barriers), and adds them to
+    /// the accumulators in point order after each layer's reverse step through shared memory.
+    Points,
+}
+
+/// Threads (= points per round) of a `mlp_loss_points_*` block for `plan`: the largest power
+/// of two up to 128 whose staging (`2 · max_width · n_comp + 3` values per point) fits the
+/// 48 KiB of dynamic shared memory every GPU allows, or `None` when not even one point fits.
+pub fn points_block<T: DeviceFloat>(plan: &MlpPlan) -> Option<usize> {
+    let w = plan.words();
+    let per_point = (2 * w[7] as usize * w[4] as usize + 3) * std::mem::size_of::<T>();
+    (0..=7)
+        .rev()
+        .map(|e| 1usize << e)
+        .find(|b| b * per_point <= SHARED_LIMIT_BYTES)
 }
 
 /// Most threads of one forward launch (each with `2 · max_width · n_comp` slots of scratch);
@@ -216,7 +244,8 @@ impl CudaDevice {
     /// Mean pointwise loss and its gradients for `P` networks at `N` points: the device twin
     /// of [`Cpu::loss_grad`](crate::backend::cpu::Cpu::loss_grad) with the loss given as a
     /// [`DeviceLoss`] (`Mse` ≙ [`crate::nn::MseLoss`], `Burgers { nu }` ≙
-    /// `ResidualLoss(Burgers { nu })`); same arguments, errors and bits.
+    /// `ResidualLoss(Burgers { nu })`, `Adjoints` ≙ [`crate::pinn::problem::GivenAdjoints`]
+    /// with `aux` per member, `P × N × components`); same arguments, errors and bits.
     #[allow(clippy::too_many_arguments)]
     pub fn mlp_loss_grad<T: DeviceFloat>(
         &self,
@@ -228,6 +257,34 @@ impl CudaDevice {
         jet: &JetSpec,
         loss: DeviceLoss,
     ) -> Result<LossGrad<T>> {
+        self.mlp_loss_grad_with(
+            spec,
+            genomes,
+            x,
+            aux,
+            extra,
+            jet,
+            loss,
+            LossKernel::default(),
+        )
+    }
+
+    /// [`mlp_loss_grad`](Self::mlp_loss_grad) with the accumulator kernel chosen: the same
+    /// arguments, errors and bits with either [`LossKernel`] (for timing them against each
+    /// other). [`LossKernel::Points`] falls back to [`LossKernel::Block`] when a point's
+    /// staging does not fit in shared memory ([`points_block`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn mlp_loss_grad_with<T: DeviceFloat>(
+        &self,
+        spec: &MlpSpec,
+        genomes: &[T],
+        x: &[T],
+        aux: &[T],
+        extra: &[T],
+        jet: &JetSpec,
+        loss: DeviceLoss,
+        kernel: LossKernel,
+    ) -> Result<LossGrad<T>> {
         const OP: &str = "CudaDevice::mlp_loss_grad";
         if loss == DeviceLoss::None {
             return Err(Error::config("loss", "a gradient needs a loss"));
@@ -235,27 +292,46 @@ impl CudaDevice {
         let plan = MlpPlan::new(spec, jet, loss)?;
         let (p, n) = check_inputs(OP, spec, genomes, x)?;
         let (np, ne) = (plan.n_params(), plan.n_extra());
-        check_len(OP, "aux.len()", n * plan.aux_width(), aux.len())?;
+        // Rows of aux per member (0: one block shared by every member).
+        let aux_member = if loss.per_member_aux() {
+            n * plan.aux_width()
+        } else {
+            0
+        };
+        let aux_rows = if loss.per_member_aux() { p * n } else { n };
+        check_len(OP, "aux.len()", aux_rows * plan.aux_width(), aux.len())?;
         check_len(OP, "extra.len()", p * ne, extra.len())?;
         check_finite_t(OP, "aux", aux)?;
         let lanes = T::lanes();
         let nchunks = n.div_ceil(CHUNK);
-        let per_member = plan.loss_slots() * nchunks * lanes * std::mem::size_of::<T>();
+        let points = match kernel {
+            LossKernel::Points => points_block::<T>(&plan),
+            LossKernel::Block => None,
+        };
+        // Per lane: the accumulator layout the fold reads, and the points kernel's per-thread
+        // working slots.
+        let lane_slots = plan.loss_slots() + points.map_or(0, |b| b * plan.working_slots());
+        let per_member = lane_slots * nchunks * lanes * std::mem::size_of::<T>();
         let batch = (WORK_LIMIT_BYTES / per_member).max(1).min(p);
         let [inv_n, nu] = loss_scalars::<T>(loss, n);
         let (shared_bytes, shared_mode) = lane_shared_bytes::<T>(&plan);
         let plan_d = self.htod(plan.words())?;
         let xd = self.htod(x)?;
-        let auxd = upload(self, aux)?;
+        let shared_aux = if aux_member == 0 {
+            Some(upload(self, aux)?)
+        } else {
+            None
+        };
         let mut out = LossGrad {
             loss: Vec::with_capacity(p),
             grad: Vec::with_capacity(p * np),
             grad_extra: Vec::with_capacity(p * ne),
         };
-        let (partial, fold) = if T::WIDE {
-            (KernelId::MlpLossPartialF64, KernelId::MlpLossFoldF64)
-        } else {
-            (KernelId::MlpLossPartialF32, KernelId::MlpLossFoldF32)
+        let (partial, fold) = match (T::WIDE, points.is_some()) {
+            (true, false) => (KernelId::MlpLossPartialF64, KernelId::MlpLossFoldF64),
+            (false, false) => (KernelId::MlpLossPartialF32, KernelId::MlpLossFoldF32),
+            (true, true) => (KernelId::MlpLossPointsF64, KernelId::MlpLossFoldF64),
+            (false, true) => (KernelId::MlpLossPointsF32, KernelId::MlpLossFoldF32),
         };
         let mut m0 = 0;
         while m0 < p {
@@ -264,6 +340,14 @@ impl CudaDevice {
             let threads = members * nchunks * lanes;
             let g = self.htod(&genomes[m0 * np..m1 * np])?;
             let e = upload(self, &extra[m0 * ne..m1 * ne])?;
+            let batch_aux = match &shared_aux {
+                Some(_) => None,
+                None => Some(upload(self, &aux[m0 * aux_member..m1 * aux_member])?),
+            };
+            let auxd = shared_aux
+                .as_ref()
+                .or(batch_aux.as_ref())
+                .expect("one of the two is set");
             let work: DeviceBuffer<T> = self.zeros(threads * plan.loss_slots())?;
             let l: DeviceBuffer<T> = self.zeros(members)?;
             let gr: DeviceBuffer<T> = self.zeros(members * np)?;
@@ -274,14 +358,16 @@ impl CudaDevice {
                 KernelArg::U32(CHUNK as u32),
                 KernelArg::U32(lanes as u32),
             ];
+            // The points kernel's per-thread working slots (one zero where it is not used).
+            let scratch: DeviceBuffer<T> =
+                self.zeros((threads * points.unwrap_or(0) * plan.working_slots()).max(1))?;
             let mut args = vec![plan_d.arg(), g.arg(), xd.arg(), auxd.arg(), e.arg()];
             args.extend_from_slice(&sizes);
-            args.extend([
-                inv_n.arg(),
-                nu.arg(),
-                work.arg(),
-                KernelArg::U32(shared_mode),
-            ]);
+            args.extend([inv_n.arg(), nu.arg(), work.arg()]);
+            args.push(match points {
+                Some(_) => scratch.arg(),
+                None => KernelArg::U32(shared_mode),
+            });
             let blocks = u32::try_from(threads)
                 .ok()
                 .filter(|&b| b <= i32::MAX as u32)
@@ -289,14 +375,26 @@ impl CudaDevice {
                     op: OP,
                     message: format!("{threads} lanes exceed the grid limit"),
                 })?;
-            let dims = LaunchDims {
-                grid: (blocks, 1, 1),
-                block: (LOSS_BLOCK as u32, 1, 1),
-                shared_bytes: shared_bytes as u32,
+            let dims = match points {
+                None => LaunchDims {
+                    grid: (blocks, 1, 1),
+                    block: (LOSS_BLOCK as u32, 1, 1),
+                    shared_bytes: shared_bytes as u32,
+                },
+                Some(b) => {
+                    let w = plan.words();
+                    let per_point = 2 * w[7] as usize * w[4] as usize + 3;
+                    LaunchDims {
+                        grid: (blocks, 1, 1),
+                        block: (b as u32, 1, 1),
+                        shared_bytes: (b * per_point * std::mem::size_of::<T>()) as u32,
+                    }
+                }
             };
-            // SAFETY: mlp_loss_partial_*'s parameter list (one block per lane); work holds
-            // lanes·loss_slots values, the other buffers the sizes the plan and (N, members)
-            // imply.
+            // SAFETY: mlp_loss_partial_*'s or mlp_loss_points_*'s parameter list (one block
+            // per lane; the last argument the shared-memory mode or the scratch of
+            // lanes·block·working_slots values); work holds lanes·loss_slots values, the other
+            // buffers the sizes the plan and (N, members) imply.
             unsafe { self.launch(partial, dims, &args)? };
             let mut args = vec![plan_d.arg()];
             args.extend_from_slice(&[sizes[0], sizes[1], sizes[2], sizes[3]]);
@@ -319,6 +417,24 @@ impl CudaDevice {
 mod tests {
     use super::*;
     use crate::nn::{Activation, Burgers};
+
+    #[test]
+    fn point_blocks_are_the_largest_power_of_two_that_fits() {
+        let plan = |hidden: usize, jet: &JetSpec| {
+            let spec = MlpSpec::uniform(2, &[hidden; 3], 1, Activation::Tanh).unwrap();
+            MlpPlan::new(&spec, jet, DeviceLoss::Burgers { nu: None }).unwrap()
+        };
+        // (2·20·4 + 3) values per point: 652 B in f32 (64 points in 48 KiB), 1304 B in f64.
+        let burgers = plan(20, &Burgers::jet());
+        assert_eq!(points_block::<f32>(&burgers), Some(64));
+        assert_eq!(points_block::<f64>(&burgers), Some(32));
+        let small = plan(4, &Burgers::jet());
+        assert_eq!(points_block::<f32>(&small), Some(128));
+        let wide = plan(112, &JetSpec::full(2).unwrap());
+        assert_eq!(points_block::<f64>(&wide), Some(4));
+        let huge = plan(2000, &JetSpec::full(2).unwrap());
+        assert_eq!(points_block::<f64>(&huge), None);
+    }
 
     #[test]
     fn lane_slots_go_to_shared_memory_as_far_as_they_fit() {

@@ -6,12 +6,13 @@
 //! [`HEADER`] words, then [`LAYER_WORDS`] per dense layer (`n_in, n_out, activation, genome
 //! offset, offsets of the layer's input jets, pre-activation jets and activation derivatives
 //! in the per-thread working memory, unused`), then the jet's second-derivative pairs
-//! `(i, j)`. The per-thread working memory of the gradient kernel holds, in slots, everything
+//! `(i, j)`, then (for [`DeviceLoss::Adjoints`]) the adjoint components. The per-thread working memory of the gradient kernel holds, in slots, everything
 //! the CPU's `Scratch` and lane accumulators hold for one lane: `acts[0..=L]`, `zs`, `ss`,
 //! two adjoint buffers, then the genome-shaped gradient, the extra-scalar gradients and the
 //! loss.
 
 use crate::nn::{Activation, Burgers, JetSpec, MlpSpec, MseLoss, PointLoss, ResidualLoss};
+use crate::pinn::problem::GivenAdjoints;
 use crate::{Error, Result};
 
 /// Words of the plan header.
@@ -21,8 +22,62 @@ pub const LAYER_WORDS: usize = 8;
 /// Largest number of jet components a kernel thread carries (`d = 4` with all ten pairs).
 pub const MAX_COMP: usize = 15;
 
-/// A pointwise loss with a device implementation (the twins of [`crate::nn::MseLoss`] and
-/// [`crate::nn::ResidualLoss`]`<`[`crate::nn::Burgers`]`>`).
+/// The jet components a [`DeviceLoss::Adjoints`] pulls back (at most [`MAX_COMP`], each a
+/// component of output 0), kept inline so that [`DeviceLoss`] stays `Copy`.
+///
+/// ```
+/// use pareto_sciml::backend::cuda::AdjointComponents;
+/// let c = AdjointComponents::new(&[0, 3]).unwrap();
+/// assert_eq!(c.as_slice(), &[0, 3]);
+/// assert!(AdjointComponents::new(&[]).is_err());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AdjointComponents {
+    len: u8,
+    list: [u8; MAX_COMP],
+}
+
+impl AdjointComponents {
+    /// The components `list` (1 to [`MAX_COMP`] indices below [`MAX_COMP`]); whether the jet
+    /// carries them is checked with the plan.
+    pub fn new(list: &[usize]) -> Result<Self> {
+        if list.is_empty() || list.len() > MAX_COMP {
+            return Err(Error::config(
+                "adjoint components",
+                format!("1 to {MAX_COMP} components, got {}", list.len()),
+            ));
+        }
+        let mut out = Self {
+            len: list.len() as u8,
+            list: [0; MAX_COMP],
+        };
+        for (slot, &c) in out.list.iter_mut().zip(list) {
+            *slot = u8::try_from(c)
+                .ok()
+                .filter(|&v| (v as usize) < MAX_COMP)
+                .ok_or_else(|| {
+                    Error::config(
+                        "adjoint components",
+                        format!("component {c} exceeds the device kernels' {MAX_COMP}"),
+                    )
+                })?;
+        }
+        Ok(out)
+    }
+
+    /// The components, in order.
+    pub fn as_slice(&self) -> &[u8] {
+        &self.list[..self.len as usize]
+    }
+
+    fn to_vec(self) -> Vec<usize> {
+        self.as_slice().iter().map(|&c| c as usize).collect()
+    }
+}
+
+/// A pointwise loss with a device implementation (the twins of [`crate::nn::MseLoss`],
+/// [`crate::nn::ResidualLoss`]`<`[`crate::nn::Burgers`]`>` and
+/// [`GivenAdjoints`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum DeviceLoss {
     /// No loss: the plan serves [`jets`](super::CudaDevice::mlp_jets) only.
@@ -35,6 +90,14 @@ pub enum DeviceLoss {
         /// Fixed viscosity, or `None` for a trainable one.
         nu: Option<f64>,
     },
+    /// [`GivenAdjoints`] with these components, except that every member reads its own
+    /// adjoints: `aux` is `P × N × components` (member, point, component) instead of the
+    /// shared `N × aux_width` of the other losses. This pulls a non-local residual's
+    /// adjoints (TFMDWE's Caputo sums, computed on the host per member) back through all
+    /// members in one launch; member `m`'s result has the bits of
+    /// [`Cpu::loss_grad`](crate::backend::cpu::Cpu::loss_grad) on that member alone with its
+    /// `N × components` rows.
+    Adjoints(AdjointComponents),
 }
 
 impl DeviceLoss {
@@ -44,6 +107,7 @@ impl DeviceLoss {
             DeviceLoss::Mse => 1,
             DeviceLoss::Burgers { nu: Some(_) } => 2,
             DeviceLoss::Burgers { nu: None } => 3,
+            DeviceLoss::Adjoints(_) => 4,
         }
     }
 
@@ -52,13 +116,20 @@ impl DeviceLoss {
         usize::from(matches!(self, DeviceLoss::Burgers { nu: None }))
     }
 
-    /// Width of the per-point data row (`n_out` targets for MSE, else 0).
+    /// Width of the per-point data row (`n_out` targets for MSE, the components for
+    /// adjoints, else 0).
     pub fn aux_width(self, n_out: usize) -> usize {
-        if self == DeviceLoss::Mse {
-            n_out
-        } else {
-            0
+        match self {
+            DeviceLoss::Mse => n_out,
+            DeviceLoss::Adjoints(c) => c.as_slice().len(),
+            _ => 0,
         }
+    }
+
+    /// Whether every member reads its own `aux` rows (`P × N × aux_width`) rather than one
+    /// shared `N × aux_width` block.
+    pub fn per_member_aux(self) -> bool {
+        matches!(self, DeviceLoss::Adjoints(_))
     }
 
     /// Checks the loss against the network's outputs and the jet, as the CPU twin would.
@@ -67,6 +138,10 @@ impl DeviceLoss {
             DeviceLoss::None => Ok(()),
             DeviceLoss::Mse => MseLoss { n_out }.validate(n_out, jet),
             DeviceLoss::Burgers { nu } => ResidualLoss(Burgers { nu }).validate(n_out, jet),
+            DeviceLoss::Adjoints(c) => GivenAdjoints {
+                components: c.to_vec(),
+            }
+            .validate(n_out, jet),
         }
     }
 }
@@ -196,6 +271,9 @@ impl MlpPlan {
         for &(i, j) in jet.pairs() {
             words.push(word("pair", i)?);
             words.push(word("pair", j)?);
+        }
+        if let DeviceLoss::Adjoints(comp) = loss {
+            words.extend(comp.as_slice().iter().map(|&c| c as u32));
         }
         Ok(Self {
             words,

@@ -31,8 +31,9 @@
 //!   value-only path for one hidden width in [`VALUES_WIDTHS`] keeps the activations in
 //!   registers, [`CudaDevice::mlp_values_resident`] leaves everything on the device), mean
 //!   pointwise losses with genome gradients (`mlp_loss_grad` with [`DeviceLoss`]: MSE data
-//!   loss and Burgers residual, twin [`crate::backend::cpu::Cpu::loss_grad`], the CPU's
-//!   chunk/lane reduction tree reproduced thread by thread), population Adam (`adam_step`,
+//!   loss, Burgers residual, and per-member given adjoints for TFMDWE's Caputo pull-back,
+//!   twin [`crate::backend::cpu::Cpu::loss_grad`], the CPU's chunk/lane reduction tree
+//!   reproduced thread by thread), population Adam (`adam_step`,
 //!   twin [`crate::nn::Adam::step`]) and batched adaptive Dopri5/Tsit5 solves with dense
 //!   output, statuses and statistics, physics alone or hybrid (`ode_solve` with
 //!   [`DeviceSystem`] and [`DeviceHybrid`], twin [`crate::ode::solve`]).
@@ -95,10 +96,10 @@ mod mlp_values;
 mod ode;
 pub use adam::AdamScalars;
 pub use mlp::{
-    jet_threads, lane_shared_bytes, loss_scalars, DeviceFloat, JET_THREADS, LOSS_BLOCK,
-    WORK_LIMIT_BYTES,
+    jet_threads, lane_shared_bytes, loss_scalars, points_block, DeviceFloat, LossKernel,
+    JET_THREADS, LOSS_BLOCK, WORK_LIMIT_BYTES,
 };
-pub use mlp_plan::{DeviceLoss, MlpPlan, MAX_COMP as MLP_MAX_COMP};
+pub use mlp_plan::{AdjointComponents, DeviceLoss, MlpPlan, MAX_COMP as MLP_MAX_COMP};
 pub use mlp_values::{padded_genomes, values_blocks, values_width, DeviceValues, VALUES_WIDTHS};
 pub use ode::{
     ode_launch, solution_of, status_of, DeviceHybrid, DeviceSolution, DeviceSystem, OdeLaunch,

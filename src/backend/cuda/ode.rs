@@ -32,6 +32,9 @@ pub enum DeviceSystem {
     LotkaVolterra,
     /// [`crate::ode::system::Quadratic`] (dim 1, 1 parameter; blows up in finite time).
     Quadratic,
+    /// [`crate::ode::system::LotkaVolterraNoInteraction`] (dim 2, 2 parameters: the known
+    /// physics of the NSGA-NODE example).
+    LotkaVolterraNoInteraction,
 }
 
 impl DeviceSystem {
@@ -45,13 +48,48 @@ impl DeviceSystem {
     /// Parameters per member.
     pub fn n_params(self) -> usize {
         match self {
-            DeviceSystem::Oscillator => 2,
+            DeviceSystem::Oscillator | DeviceSystem::LotkaVolterraNoInteraction => 2,
             DeviceSystem::LotkaVolterra => 4,
             _ => 1,
         }
     }
     fn code(self) -> u32 {
         self as u32
+    }
+
+    /// The device twin of the physics `P`, if it is one of the built-in systems (matched by
+    /// type, so a user system is `None`).
+    ///
+    /// ```
+    /// use pareto_sciml::backend::cuda::DeviceSystem;
+    /// use pareto_sciml::ode::system::{LotkaVolterra, LotkaVolterraNoInteraction};
+    /// assert_eq!(DeviceSystem::of(&LotkaVolterra), Some(DeviceSystem::LotkaVolterra));
+    /// assert_eq!(
+    ///     DeviceSystem::of(&LotkaVolterraNoInteraction),
+    ///     Some(DeviceSystem::LotkaVolterraNoInteraction)
+    /// );
+    /// assert_eq!(DeviceSystem::of(&3.0_f64), None);
+    /// ```
+    pub fn of<P: 'static>(_physics: &P) -> Option<Self> {
+        use crate::ode::system::{
+            Decay, LotkaVolterra, LotkaVolterraNoInteraction, Oscillator, Quadratic, VanDerPol,
+        };
+        use std::any::TypeId;
+        let id = TypeId::of::<P>();
+        [
+            (TypeId::of::<Decay>(), DeviceSystem::Decay),
+            (TypeId::of::<Oscillator>(), DeviceSystem::Oscillator),
+            (TypeId::of::<VanDerPol>(), DeviceSystem::VanDerPol),
+            (TypeId::of::<LotkaVolterra>(), DeviceSystem::LotkaVolterra),
+            (TypeId::of::<Quadratic>(), DeviceSystem::Quadratic),
+            (
+                TypeId::of::<LotkaVolterraNoInteraction>(),
+                DeviceSystem::LotkaVolterraNoInteraction,
+            ),
+        ]
+        .into_iter()
+        .find(|(t, _)| *t == id)
+        .map(|(_, s)| s)
     }
 }
 

@@ -5,7 +5,7 @@ use super::{
     Progress,
 };
 use crate::backend::cpu::lanes::Real;
-use crate::backend::cpu::Cpu;
+use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::nn::{Adam, Init, MlpSpec};
 use crate::pinn::problem::{n_genes, PinnProblem};
@@ -51,7 +51,7 @@ impl Default for AdamPinnConfig {
 /// (possibly infinite) terms.
 ///
 /// ```
-/// use pareto_sciml::backend::cpu::Cpu;
+/// use pareto_sciml::backend::{cpu::Cpu, Backend};
 /// use pareto_sciml::nn::{Activation, MlpSpec};
 /// use pareto_sciml::pinn::burgers::{burgers_dataset, BurgersDataConfig, NU_FORWARD_MODEL};
 /// use pareto_sciml::pinn::burgers_problem::BurgersProblem;
@@ -65,7 +65,7 @@ impl Default for AdamPinnConfig {
 /// let problem = BurgersProblem::<f32>::forward(data, NU_FORWARD_MODEL).unwrap();
 /// let spec = MlpSpec::uniform(2, &[8], 1, Activation::Tanh).unwrap();
 /// let cfg = AdamPinnConfig { epochs: 20, ..Default::default() };
-/// let out = train_adam_pinn(&problem, &spec, &cfg, &Cpu::new(1), &mut |_| {}).unwrap();
+/// let out = train_adam_pinn(&problem, &spec, &cfg, &Backend::cpu(Cpu::new(1)), &mut |_| {}).unwrap();
 /// let first = &out.history[0].1;
 /// let sum = |t: &[f64]| t.iter().sum::<f64>();
 /// assert!(sum(out.member_terms(0)) < sum(first));
@@ -74,7 +74,7 @@ pub fn train_adam_pinn<P: PinnProblem + ?Sized>(
     problem: &P,
     spec: &MlpSpec,
     cfg: &AdamPinnConfig,
-    cpu: &Cpu,
+    backend: &Backend,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<PinnOutcome> {
     cfg.adam.validate()?;
@@ -109,7 +109,7 @@ pub fn train_adam_pinn<P: PinnProblem + ?Sized>(
     adam_steps(
         problem,
         spec,
-        cpu,
+        backend,
         &mut members,
         &mut states,
         &cfg.adam,
@@ -117,7 +117,7 @@ pub fn train_adam_pinn<P: PinnProblem + ?Sized>(
         cfg.epochs,
         &mut on_step,
     )?;
-    let terms = problem.evaluate(cpu, spec, &members, None)?.terms;
+    let terms = problem.evaluate(backend, spec, &members, None)?.terms;
     let best = best_terms(&terms, k);
     history.push((cfg.epochs, best.clone()));
     progress(&Progress {

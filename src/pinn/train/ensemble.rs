@@ -2,7 +2,7 @@
 //! [`PinnEnsemble`](crate::da::mopinnenkf::PinnEnsemble).
 
 use super::{train_nsga_pinn, NsgaPinnConfig, PinnOutcome, Progress};
-use crate::backend::cpu::Cpu;
+use crate::backend::Backend;
 use crate::da::mopinnenkf::PinnEnsemble;
 use crate::error::{Error, Result};
 use crate::nn::MlpSpec;
@@ -20,7 +20,7 @@ pub struct NsgaPinnEnsemble<P: PinnProblem> {
     problem: P,
     spec: MlpSpec,
     cfg: NsgaPinnConfig,
-    cpu: Cpu,
+    backend: Backend,
     n_members: usize,
     first: Option<PinnOutcome>,
     outcomes: Vec<PinnOutcome>,
@@ -35,7 +35,7 @@ impl<P: PinnProblem> NsgaPinnEnsemble<P> {
         problem: P,
         spec: MlpSpec,
         retrain: NsgaPinnConfig,
-        cpu: Cpu,
+        backend: Backend,
         n_members: usize,
         first: Option<PinnOutcome>,
         progress: Box<dyn FnMut(&Progress)>,
@@ -53,7 +53,7 @@ impl<P: PinnProblem> NsgaPinnEnsemble<P> {
             problem,
             spec,
             cfg: retrain,
-            cpu,
+            backend,
             n_members,
             first,
             outcomes: Vec::new(),
@@ -93,7 +93,7 @@ impl<P: PinnProblem> NsgaPinnEnsemble<P> {
     ) -> Result<Vec<f64>> {
         let rows: Vec<f64> = members.iter().flat_map(|&m| o.member(m).to_vec()).collect();
         let (genomes, _) = split_members(&rows, self.spec.n_params(), self.problem.n_physical());
-        predict::<P::T>(&self.cpu, &self.spec, &to_element(&genomes), points)
+        predict::<P::T>(&self.backend, &self.spec, &to_element(&genomes), points)
     }
 }
 
@@ -110,7 +110,7 @@ impl<P: PinnProblem> PinnEnsemble for NsgaPinnEnsemble<P> {
                     &self.problem,
                     &self.spec,
                     &cfg,
-                    &self.cpu,
+                    &self.backend,
                     &mut *self.progress,
                 )?
             }

@@ -21,7 +21,8 @@ pub use ensemble::NsgaPinnEnsemble;
 pub use nsga_pinn::{train_nsga_pinn, Emo, NsgaPinnConfig};
 
 use crate::backend::cpu::lanes::Real;
-use crate::backend::cpu::{Cpu, Element};
+use crate::backend::cpu::Element;
+use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::nn::{init_genome, Adam, AdamState, Init, MlpSpec};
 use crate::pinn::problem::{n_genes, PinnProblem};
@@ -161,7 +162,7 @@ pub(crate) fn check_weights(weights: &[f64], k: usize) -> Result<()> {
 pub(crate) fn adam_steps<P: PinnProblem + ?Sized>(
     problem: &P,
     spec: &MlpSpec,
-    cpu: &Cpu,
+    backend: &Backend,
     members: &mut [P::T],
     states: &mut [AdamState<P::T>],
     adam: &Adam,
@@ -176,7 +177,7 @@ pub(crate) fn adam_steps<P: PinnProblem + ?Sized>(
     let mut failed = vec![false; p];
     let bounds = problem.physical_bounds().to_vec();
     for step in 0..steps {
-        let eval = problem.evaluate(cpu, spec, members, Some(weights))?;
+        let eval = problem.evaluate(backend, spec, members, Some(weights))?;
         on_step(step, &eval.terms);
         for m in 0..p {
             if failed[m] {

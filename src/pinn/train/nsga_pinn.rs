@@ -5,7 +5,7 @@ use super::{
     adam_steps, best_terms, check_weights, init_members, members_to_element, PinnOutcome, Progress,
 };
 use crate::backend::cpu::lanes::Real;
-use crate::backend::cpu::Cpu;
+use crate::backend::Backend;
 use crate::error::{Error, Result};
 use crate::moo::algorithm::Algorithm;
 use crate::moo::operators::{gaussian_perturbation, Variation};
@@ -120,7 +120,7 @@ impl Problem for GeneSpace {
 /// ahead of a finite one. The outcome holds the final population and its first front.
 ///
 /// ```
-/// use pareto_sciml::backend::cpu::Cpu;
+/// use pareto_sciml::backend::{cpu::Cpu, Backend};
 /// use pareto_sciml::nn::{Activation, MlpSpec};
 /// use pareto_sciml::pinn::burgers::{burgers_dataset, BurgersDataConfig, NU_FORWARD_MODEL};
 /// use pareto_sciml::pinn::burgers_problem::BurgersProblem;
@@ -140,7 +140,7 @@ impl Problem for GeneSpace {
 ///     adam_steps: 3,
 ///     ..Default::default()
 /// };
-/// let out = train_nsga_pinn(&problem, &spec, &cfg, &Cpu::new(1), &mut |_| {}).unwrap();
+/// let out = train_nsga_pinn(&problem, &spec, &cfg, &Backend::cpu(Cpu::new(1)), &mut |_| {}).unwrap();
 /// assert_eq!(out.terms.len(), 6 * 3);
 /// assert!(out.front.contains(&out.choice.knee));
 /// ```
@@ -148,7 +148,7 @@ pub fn train_nsga_pinn<P: PinnProblem + ?Sized>(
     problem: &P,
     spec: &MlpSpec,
     cfg: &NsgaPinnConfig,
-    cpu: &Cpu,
+    backend: &Backend,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<PinnOutcome> {
     cfg.adam.validate()?;
@@ -194,14 +194,14 @@ pub fn train_nsga_pinn<P: PinnProblem + ?Sized>(
     match cfg.emo {
         Emo::Nsga2 => {
             let alg = Nsga2::with_variation(&space, cfg.pop_size, cfg.seed, variation)?
-                .threads(cpu.threads);
-            drive(alg, problem, spec, cfg, cpu, progress)
+                .threads(backend.host().threads);
+            drive(alg, problem, spec, cfg, backend, progress)
         }
         Emo::Nsga3 { partitions } => {
             let refs = das_dennis(problem.n_terms(), partitions)?;
             let alg = Nsga3::with_variation(&space, refs, cfg.pop_size, cfg.seed, variation)?
-                .threads(cpu.threads);
-            drive(alg, problem, spec, cfg, cpu, progress)
+                .threads(backend.host().threads);
+            drive(alg, problem, spec, cfg, backend, progress)
         }
     }
 }
@@ -211,7 +211,7 @@ fn drive<A: Algorithm, P: PinnProblem + ?Sized>(
     problem: &P,
     spec: &MlpSpec,
     cfg: &NsgaPinnConfig,
-    cpu: &Cpu,
+    backend: &Backend,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<PinnOutcome> {
     let start = std::time::Instant::now();
@@ -243,7 +243,7 @@ fn drive<A: Algorithm, P: PinnProblem + ?Sized>(
         let failed = adam_steps(
             problem,
             spec,
-            cpu,
+            backend,
             &mut members,
             &mut states,
             &cfg.adam,
@@ -251,7 +251,7 @@ fn drive<A: Algorithm, P: PinnProblem + ?Sized>(
             cfg.adam_steps,
             &mut |_, _| {},
         )?;
-        let mut f = problem.evaluate(cpu, spec, &members, None)?.terms;
+        let mut f = problem.evaluate(backend, spec, &members, None)?.terms;
         for (m, row) in f.chunks_exact_mut(k).enumerate() {
             if failed[m] || row.iter().any(|v| !v.is_finite()) {
                 row.fill(f64::INFINITY);
