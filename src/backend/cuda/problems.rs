@@ -25,7 +25,7 @@
 use super::kernels::KernelId;
 use super::{to_u32, CudaDevice, DeviceBuffer, KernelArg, LaunchDims};
 use crate::error::{Error, Result};
-use crate::moo::problems::{Dtlz, KnownFront, Zdt};
+use crate::moo::problems::{Dtlz, Zdt};
 use crate::moo::Problem;
 
 /// Distance variables from which DTLZ1/DTLZ3 rows take their Rastrigin terms from a launch of
@@ -65,8 +65,14 @@ impl DeviceProblem {
 
     /// The device twin of a ZDT problem.
     pub fn zdt(p: &Zdt) -> Self {
-        // The kind's number from its name ("ZDT1" … "ZDT6"): the kind enum is not public.
-        let number = p.name().trim_start_matches("ZDT").parse().unwrap_or(0);
+        use crate::moo::problems::ZdtKind;
+        let number = match p.kind() {
+            ZdtKind::Zdt1 => 1,
+            ZdtKind::Zdt2 => 2,
+            ZdtKind::Zdt3 => 3,
+            ZdtKind::Zdt4 => 4,
+            ZdtKind::Zdt6 => 6,
+        };
         DeviceProblem::Zdt {
             number,
             n_var: p.n_var(),
