@@ -74,6 +74,7 @@ fn loss_case<T: Float>(
     loss: DeviceLoss,
     p: usize,
     n: usize,
+    kernel: LossKernel,
 ) {
     let g = T::cast(&init_population(spec, Init::TorchDefault, 3, p));
     let x = T::points(n * spec.n_in(), 4);
@@ -85,9 +86,9 @@ fn loss_case<T: Float>(
         .loss_grad(spec, &g, &x, &aux, &extra, jet, loss)
         .unwrap();
     let got = dev
-        .mlp_loss_grad(spec, &g, &x, &aux, &extra, jet, loss)
+        .mlp_loss_grad_with(spec, &g, &x, &aux, &extra, jet, loss, kernel)
         .unwrap();
-    let what = format!("{loss:?} P={p} N={n}");
+    let what = format!("{loss:?} {kernel:?} P={p} N={n}");
     assert_eq!(T::bits(&got.loss), T::bits(&want.loss), "{what}");
     assert_eq!(T::bits(&got.grad), T::bits(&want.grad), "{what}");
     assert_eq!(
@@ -148,13 +149,45 @@ fn gradients_match_the_cpu_bitwise() {
         },
     ] {
         for (p, n) in [(1, 1), (3, 1024), (4, 2500)] {
-            loss_case::<f32>(&dev, &burgers, &Burgers::jet(), loss, p, n);
-            loss_case::<f64>(&dev, &burgers, &Burgers::jet(), loss, p, n);
+            loss_case::<f32>(
+                &dev,
+                &burgers,
+                &Burgers::jet(),
+                loss,
+                p,
+                n,
+                LossKernel::Block,
+            );
+            loss_case::<f64>(
+                &dev,
+                &burgers,
+                &Burgers::jet(),
+                loss,
+                p,
+                n,
+                LossKernel::Block,
+            );
         }
     }
     let mse = MlpSpec::uniform(3, &[16, 16], 2, Activation::Sin).unwrap();
-    loss_case::<f32>(&dev, &mse, &JetSpec::value(3), DeviceLoss::Mse, 7, 3001);
-    loss_case::<f64>(&dev, &mse, &JetSpec::first(3), DeviceLoss::Mse, 2, 1500);
+    loss_case::<f32>(
+        &dev,
+        &mse,
+        &JetSpec::value(3),
+        DeviceLoss::Mse,
+        7,
+        3001,
+        LossKernel::Block,
+    );
+    loss_case::<f64>(
+        &dev,
+        &mse,
+        &JetSpec::first(3),
+        DeviceLoss::Mse,
+        2,
+        1500,
+        LossKernel::Block,
+    );
     // A lane too large for all of its slots in shared memory: the working slots only (f32),
     // everything in global memory (f64); see `lane_shared_bytes`.
     let wide = MlpSpec::uniform(2, &[112; 3], 1, Activation::Tanh).unwrap();
@@ -164,15 +197,31 @@ fn gradients_match_the_cpu_bitwise() {
     let full = JetSpec::full(2).unwrap();
     assert_eq!(lane_shared_bytes::<f64>(&plan(&full)).1, 0);
     let loss = DeviceLoss::Burgers { nu: None };
-    loss_case::<f32>(&dev, &wide, &Burgers::jet(), loss, 2, 700);
-    loss_case::<f64>(&dev, &wide, &Burgers::jet(), loss, 2, 700);
-    loss_case::<f64>(&dev, &wide, &full, loss, 1, 300);
+    loss_case::<f32>(
+        &dev,
+        &wide,
+        &Burgers::jet(),
+        loss,
+        2,
+        700,
+        LossKernel::Block,
+    );
+    loss_case::<f64>(
+        &dev,
+        &wide,
+        &Burgers::jet(),
+        loss,
+        2,
+        700,
+        LossKernel::Block,
+    );
+    loss_case::<f64>(&dev, &wide, &full, loss, 1, 300, LossKernel::Block);
     // TFMDWE's pull-back: u and u_xx adjoints per member, around the chunk.
     let tfmdwe = JetSpec::with_pairs(2, vec![(0, 0)]).unwrap();
     let pull = DeviceLoss::Adjoints(AdjointComponents::new(&[0, 3]).unwrap());
     for (p, n) in [(1, 1), (3, 1025), (5, 2100)] {
-        loss_case::<f32>(&dev, &burgers, &tfmdwe, pull, p, n);
-        loss_case::<f64>(&dev, &burgers, &tfmdwe, pull, p, n);
+        loss_case::<f32>(&dev, &burgers, &tfmdwe, pull, p, n, LossKernel::Block);
+        loss_case::<f64>(&dev, &burgers, &tfmdwe, pull, p, n, LossKernel::Block);
     }
 }
 
@@ -196,37 +245,10 @@ fn point_parallel_gradients_match_the_cpu_bitwise() {
         ),
         (JetSpec::value(2), DeviceLoss::Mse),
     ];
-    let cpu = Backend::cpu(Cpu::new(0));
     for (jet, loss) in cases {
         for (p, n) in [(1, 1), (3, 1025), (4, 2500)] {
-            let g = f32::cast(&init_population(&burgers, Init::TorchDefault, 3, p));
-            let x = f32::points(n * 2, 4);
-            let rows = if loss.per_member_aux() { p * n } else { n };
-            let aux = f32::points(rows * loss.aux_width(1), 5);
-            let extra = f32::points(p * loss.n_extra(), 6);
-            let want = cpu
-                .loss_grad(&burgers, &g, &x, &aux, &extra, &jet, loss)
-                .unwrap();
-            let got = dev
-                .mlp_loss_grad_with(
-                    &burgers,
-                    &g,
-                    &x,
-                    &aux,
-                    &extra,
-                    &jet,
-                    loss,
-                    LossKernel::Points,
-                )
-                .unwrap();
-            let what = format!("{loss:?} P={p} N={n}");
-            assert_eq!(f32::bits(&got.loss), f32::bits(&want.loss), "{what}");
-            assert_eq!(f32::bits(&got.grad), f32::bits(&want.grad), "{what}");
-            assert_eq!(
-                f32::bits(&got.grad_extra),
-                f32::bits(&want.grad_extra),
-                "{what}"
-            );
+            loss_case::<f32>(&dev, &burgers, &jet, loss, p, n, LossKernel::Points);
+            loss_case::<f64>(&dev, &burgers, &jet, loss, p, n, LossKernel::Points);
         }
     }
 }

@@ -77,8 +77,7 @@ pub enum LossKernel {
 /// of two up to 128 whose staging (`2 · max_width · n_comp + 3` values per point) fits the
 /// 48 KiB of dynamic shared memory every GPU allows, or `None` when not even one point fits.
 pub fn points_block<T: DeviceFloat>(plan: &MlpPlan) -> Option<usize> {
-    let w = plan.words();
-    let per_point = (2 * w[7] as usize * w[4] as usize + 3) * std::mem::size_of::<T>();
+    let per_point = plan.points_staging() * std::mem::size_of::<T>();
     (0..=7)
         .rev()
         .map(|e| 1usize << e)
@@ -381,15 +380,11 @@ impl CudaDevice {
                     block: (LOSS_BLOCK as u32, 1, 1),
                     shared_bytes: shared_bytes as u32,
                 },
-                Some(b) => {
-                    let w = plan.words();
-                    let per_point = 2 * w[7] as usize * w[4] as usize + 3;
-                    LaunchDims {
-                        grid: (blocks, 1, 1),
-                        block: (b as u32, 1, 1),
-                        shared_bytes: (b * per_point * std::mem::size_of::<T>()) as u32,
-                    }
-                }
+                Some(b) => LaunchDims {
+                    grid: (blocks, 1, 1),
+                    block: (b as u32, 1, 1),
+                    shared_bytes: (b * plan.points_staging() * std::mem::size_of::<T>()) as u32,
+                },
             };
             // SAFETY: mlp_loss_partial_*'s or mlp_loss_points_*'s parameter list (one block
             // per lane; the last argument the shared-memory mode or the scratch of

@@ -310,6 +310,12 @@ impl MlpPlan {
     pub fn working_slots(&self) -> usize {
         self.words[17] as usize
     }
+    /// Values one point stages in shared memory in the point-parallel gradient kernel
+    /// (`mlp_loss_points_*`): its pre-activation adjoints and input jets of one layer (at most
+    /// `max_width · n_comp` each) and its weight, loss and extra-gradient terms.
+    pub fn points_staging(&self) -> usize {
+        2 * self.words[7] as usize * self.words[4] as usize + 3
+    }
     /// Working-memory slots per thread of the jets kernel.
     pub fn jet_slots(&self) -> usize {
         self.jet_slots
