@@ -79,6 +79,30 @@ where
     T: Send,
     F: Fn(usize, &mut [T]) + Sync,
 {
+    fill_row_blocks(out, row_len, threads, |first, block| {
+        for (k, row) in block.chunks_exact_mut(row_len).enumerate() {
+            f(first + k, row);
+        }
+    });
+}
+
+/// As [`fill_rows`], but `f(first_row, rows)` receives each thread's whole share of
+/// consecutive rows (`rows.len()` a multiple of `row_len`), so that work per row can be
+/// batched across rows (e.g. the random words of many rows' streams computed together).
+/// The caller keeps the result independent of how the rows are split.
+///
+/// ```
+/// let mut m = vec![0usize; 5];
+/// pareto_sciml::parallel::fill_row_blocks(&mut m, 1, 2, |first, rows| {
+///     for (k, r) in rows.iter_mut().enumerate() { *r = first + k; }
+/// });
+/// assert_eq!(m, vec![0, 1, 2, 3, 4]);
+/// ```
+pub fn fill_row_blocks<T, F>(out: &mut [T], row_len: usize, threads: usize, f: F)
+where
+    T: Send,
+    F: Fn(usize, &mut [T]) + Sync,
+{
     assert!(
         row_len > 0 && out.len() % row_len == 0,
         "fill_rows: length {} is not a multiple of row_len {row_len}",
@@ -87,20 +111,14 @@ where
     let rows = out.len() / row_len;
     let threads = resolve_threads(threads).min(rows.max(1));
     if threads <= 1 {
-        for (r, row) in out.chunks_exact_mut(row_len).enumerate() {
-            f(r, row);
-        }
+        f(0, out);
         return;
     }
     let block_rows = rows.div_ceil(threads);
     let f = &f;
     std::thread::scope(|scope| {
         for (t, block) in out.chunks_mut(block_rows * row_len).enumerate() {
-            scope.spawn(move || {
-                for (k, row) in block.chunks_exact_mut(row_len).enumerate() {
-                    f(t * block_rows + k, row);
-                }
-            });
+            scope.spawn(move || f(t * block_rows, block));
         }
     });
 }

@@ -35,6 +35,9 @@
 //! ```
 
 mod chacha;
+mod prefixes;
+
+pub(crate) use prefixes::{stream_prefixes, WordDraws};
 
 /// 2⁻⁵³, the weight of the lowest of the 53 bits of a uniform `f64`.
 const F64_UNIT: f64 = 1.0 / (1u64 << 53) as f64;
@@ -67,17 +70,22 @@ pub fn stream_key(seed: u64, purpose: &str, generation: u64, index: u64) -> [u8;
 /// `purpose` names what the numbers are for (`"init"`, `"sbx"`, `"mutation"`, `"noise"`, ...);
 /// `generation` is the generation, epoch or iteration; `index` the individual, member or run.
 pub fn stream(seed: u64, purpose: &str, generation: u64, index: u64) -> Stream {
+    Stream {
+        key: stream_key_words(seed, purpose, generation, index),
+        next_block: 0,
+        pos: chacha::WORDS,
+        buf: [0; chacha::WORDS],
+    }
+}
+
+/// [`stream_key`] as the eight little-endian key words of the block function.
+pub(crate) fn stream_key_words(seed: u64, purpose: &str, generation: u64, index: u64) -> [u32; 8] {
     let bytes = stream_key(seed, purpose, generation, index);
     let mut key = [0u32; 8];
     for (w, c) in key.iter_mut().zip(bytes.chunks_exact(4)) {
         *w = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
     }
-    Stream {
-        key,
-        next_block: 0,
-        pos: chacha::WORDS,
-        buf: [0; chacha::WORDS],
-    }
+    key
 }
 
 /// `(v >> 11) · 2⁻⁵³` by exact floating-point steps only, so that the compiler can run it on

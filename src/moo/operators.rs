@@ -24,7 +24,7 @@
 //! ```
 
 use crate::error::{check_finite, check_len, Error, Result};
-use crate::rng::stream;
+use crate::rng::{stream, WordDraws};
 
 /// SBX / polynomial-mutation parameters (DESIGN §5 defaults).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -117,7 +117,8 @@ pub(crate) fn check_pop(
 const SBX_CHUNK: usize = 64;
 
 /// Crosses one pair in place (`a`, `b` are the two children, initialised to the parents).
-/// Draws: one uniform for the pair, then three per variable (cross?, spread, swap?).
+/// Draws: one uniform for the pair, then three per variable (cross?, spread, swap?): the
+/// first [`sbx_words`] words of the pair's stream.
 ///
 /// The four powers of a crossed variable (the bound ratios β₁, β₂ raised to −(η+1), then the
 /// two spread bases to 1/(η+1)) are batched: the crossed variables of a chunk are packed,
@@ -132,7 +133,7 @@ fn sbx_pair_in_place(
     lo: &[f64],
     hi: &[f64],
     v: &Variation,
-    s: &mut crate::rng::Stream,
+    s: &mut WordDraws,
 ) {
     let pair_crosses = s.uniform_f64() < v.p_c;
     let (neg_exp, inv_exp) = (-(v.eta_c + 1.0), 1.0 / (v.eta_c + 1.0));
@@ -198,6 +199,48 @@ fn sbx_pair_in_place(
     }
 }
 
+/// Words SBX draws from each pair's stream: one uniform (two words) for the pair, three per
+/// variable.
+fn sbx_words(n_var: usize) -> usize {
+    2 + 6 * n_var
+}
+
+/// Words polynomial mutation draws from each row's stream: two uniforms per variable.
+fn mutation_words(n_var: usize) -> usize {
+    4 * n_var
+}
+
+/// Calls `f(i, words)` for `i in 0..rows` with the first `words_per_row` words of the stream
+/// `(seed, purpose, generation, first + i)`. The words of a group of rows are computed
+/// together ([`crate::rng::stream_prefixes`]: only the blocks they need, in full batches);
+/// the groups hold about 8192 words, and the words do not depend on the grouping.
+fn for_each_row_words(
+    seed: u64,
+    purpose: &str,
+    generation: u64,
+    first: u64,
+    rows: usize,
+    words_per_row: usize,
+    mut f: impl FnMut(usize, &[u32]),
+) {
+    const GROUP_WORDS: usize = 8192;
+    const MAX_GROUP: usize = 64;
+    let group = (GROUP_WORDS / words_per_row.max(1)).clamp(1, MAX_GROUP);
+    let mut buf = vec![0u32; group.min(rows) * words_per_row];
+    let mut keys = [[0u32; 8]; MAX_GROUP];
+    for g0 in (0..rows).step_by(group) {
+        let m = group.min(rows - g0);
+        for (i, k) in keys[..m].iter_mut().enumerate() {
+            *k = crate::rng::stream_key_words(seed, purpose, generation, first + (g0 + i) as u64);
+        }
+        let words = &mut buf[..m * words_per_row];
+        crate::rng::stream_prefixes(&keys[..m], words_per_row, words);
+        for (i, w) in words.chunks_exact(words_per_row).enumerate() {
+            f(g0 + i, w);
+        }
+    }
+}
+
 /// Simulated binary crossover of the parent pairs `pairs` (row indices into `parents`),
 /// giving `2 · pairs.len()` children (pair `k` gives rows `2k`, `2k+1`), drawn from the stream
 /// `("sbx", generation, k)`. Children are clamped into `[lower, upper]`.
@@ -241,13 +284,25 @@ pub fn sbx_threaded(
     if out.is_empty() {
         return Ok(out);
     }
-    crate::parallel::fill_rows(&mut out, 2 * n_var, threads, |k, kids| {
-        let (pa, pb) = pairs[k];
-        let (a, b) = kids.split_at_mut(n_var);
-        a.copy_from_slice(&parents[pa * n_var..(pa + 1) * n_var]);
-        b.copy_from_slice(&parents[pb * n_var..(pb + 1) * n_var]);
-        let mut s = stream(seed, "sbx", generation, k as u64);
-        sbx_pair_in_place(a, b, lower, upper, v, &mut s);
+    let row = 2 * n_var;
+    crate::parallel::fill_row_blocks(&mut out, row, threads, |first, kids| {
+        let rows = kids.len() / row;
+        let words = sbx_words(n_var);
+        for_each_row_words(
+            seed,
+            "sbx",
+            generation,
+            first as u64,
+            rows,
+            words,
+            |i, w| {
+                let (pa, pb) = pairs[first + i];
+                let (a, b) = kids[i * row..(i + 1) * row].split_at_mut(n_var);
+                a.copy_from_slice(&parents[pa * n_var..(pa + 1) * n_var]);
+                b.copy_from_slice(&parents[pb * n_var..(pb + 1) * n_var]);
+                sbx_pair_in_place(a, b, lower, upper, v, &mut WordDraws::new(w));
+            },
+        );
     });
     Ok(out)
 }
@@ -287,9 +342,21 @@ pub fn polynomial_mutation_threaded(
     }
     let p_m = v.p_m.unwrap_or(1.0 / n_var as f64);
     let mut_pow = 1.0 / (v.eta_m + 1.0);
-    crate::parallel::fill_rows(x, n_var, threads, |i, row| {
-        let mut s = stream(seed, "mutation", generation, first_index + i as u64);
-        mutate_row(row, lower, upper, v.eta_m, p_m, mut_pow, &mut s);
+    crate::parallel::fill_row_blocks(x, n_var, threads, |first, block| {
+        let rows = block.len() / n_var;
+        let (first, words) = (first_index + first as u64, mutation_words(n_var));
+        for_each_row_words(seed, "mutation", generation, first, rows, words, |i, w| {
+            let row = &mut block[i * n_var..(i + 1) * n_var];
+            mutate_row(
+                row,
+                lower,
+                upper,
+                v.eta_m,
+                p_m,
+                mut_pow,
+                &mut WordDraws::new(w),
+            );
+        });
     });
     Ok(())
 }
@@ -305,7 +372,7 @@ fn mutate_row(
     eta_m: f64,
     p_m: f64,
     mut_pow: f64,
-    s: &mut crate::rng::Stream,
+    s: &mut WordDraws,
 ) {
     let mut idx = [0usize; SBX_CHUNK];
     let mut us = [0.0; SBX_CHUNK];

@@ -11,7 +11,8 @@
 //! same with AVX-512VL's native 32-bit rotate. They are chosen once per process from the CPU's
 //! features; the tests compare them word for word against each other and against
 //! `rand_chacha`. Bulk fills of sixteen or more blocks use [`blocks16`], sixteen blocks in the
-//! lanes of AVX-512 `zmm` registers.
+//! lanes of AVX-512 `zmm` registers. [`LaneBatch`] runs the same kernels with a key and a
+//! block counter per lane, for callers that need a few blocks from each of many streams.
 //!
 //! The AVX-512 paths need the cargo feature `avx512` (default) and Rust 1.89 (their intrinsics were
 //! stabilised there; the crate's MSRV is 1.85). Without the feature the AVX2 path is the
@@ -132,6 +133,103 @@ pub(crate) fn blocks16(key: &[u32; 8], counter: u64, out: &mut [u32; WIDE_WORDS]
     blocks8(key, next, b.try_into().expect("128 words"));
 }
 
+/// Most blocks one [`LaneBatch`] holds: the lane count of the widest path.
+pub(crate) const MAX_LANES: usize = 16;
+
+/// Up to [`MAX_LANES`] blocks, each from its own stream and block counter, computed together
+/// and each stored to its own place: the lanes of one batch may belong to different streams,
+/// so a caller that needs a few blocks from each of many streams fills every lane (a
+/// [`Stream`](super::Stream) computes whole batches of consecutive blocks of one stream,
+/// read or not). Same words as [`block_scalar`] on every path.
+pub(crate) struct LaneBatch {
+    /// Lane `l`'s key (the wide path gathers word `i` of every lane into one vector).
+    keys: [[u32; 8]; MAX_LANES],
+    counters: [u64; MAX_LANES],
+    /// `(first word, words kept)` of each lane's block in the output (at most 16 words).
+    dest: [(usize, usize); MAX_LANES],
+    n: usize,
+}
+
+impl LaneBatch {
+    /// An empty batch.
+    pub(crate) fn new() -> Self {
+        LaneBatch {
+            keys: [[0; 8]; MAX_LANES],
+            counters: [0; MAX_LANES],
+            dest: [(0, 0); MAX_LANES],
+            n: 0,
+        }
+    }
+
+    /// Whether every lane is taken.
+    pub(crate) fn is_full(&self) -> bool {
+        self.n == MAX_LANES
+    }
+
+    /// Adds block `counter` of the stream keyed `key`; its first `len ≤ 16` words go to
+    /// `out[at..at + len]` when the batch [`run`](Self::run)s.
+    pub(crate) fn push(&mut self, key: &[u32; 8], counter: u64, at: usize, len: usize) {
+        assert!(
+            !self.is_full() && len <= 16,
+            "LaneBatch::push: full or len {len} > 16"
+        );
+        let l = self.n;
+        self.keys[l] = *key;
+        self.counters[l] = counter;
+        self.dest[l] = (at, len);
+        self.n += 1;
+    }
+
+    /// Computes the pushed blocks, stores them into `out` and empties the batch.
+    ///
+    /// # Panics
+    /// If a destination lies outside `out`.
+    pub(crate) fn run(&mut self, out: &mut [u32]) {
+        let n = self.n;
+        assert!(
+            self.dest[..n]
+                .iter()
+                .all(|&(at, len)| at + len <= out.len()),
+            "LaneBatch::run: a destination lies outside the output"
+        );
+        if n > 0 {
+            self.store(out);
+        }
+        self.n = 0;
+    }
+
+    fn store(&self, out: &mut [u32]) {
+        let n = self.n;
+        #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+        if has_wide() && n > BLOCKS {
+            // SAFETY: AVX-512F was detected by `has_wide`; `run` checked the destinations.
+            // Lanes n.. compute whatever they hold and are not stored.
+            unsafe { x86::lane_batch16(self, out) };
+            return;
+        }
+        #[cfg(target_arch = "x86_64")]
+        if detected_path() != Path::Scalar {
+            for g in (0..n).step_by(BLOCKS) {
+                let keys: [[u32; 8]; BLOCKS] = std::array::from_fn(|l| self.keys[g + l]);
+                let counters: [u64; BLOCKS] = std::array::from_fn(|l| self.counters[g + l]);
+                let mut words = [0u32; WORDS];
+                x86::blocks8_lanes(detected_path(), &keys, &counters, &mut words);
+                for l in 0..BLOCKS.min(n - g) {
+                    let (at, len) = self.dest[g + l];
+                    out[at..at + len].copy_from_slice(&words[16 * l..16 * l + len]);
+                }
+            }
+            return;
+        }
+        for l in 0..n {
+            let mut block = [0u32; 16];
+            block_scalar(&self.keys[l], self.counters[l], &mut block);
+            let (at, len) = self.dest[l];
+            out[at..at + len].copy_from_slice(&block[..len]);
+        }
+    }
+}
+
 /// One ChaCha20 block (20 rounds) of `key` at block `counter`: the reference every fast path
 /// is tested against.
 pub(crate) fn block_scalar(key: &[u32; 8], counter: u64, out: &mut [u32; 16]) {
@@ -221,29 +319,77 @@ mod x86 {
     /// the 4×4 grid of 128-bit lanes by `vshufi32x4`.
     #[cfg(feature = "avx512")]
     #[target_feature(enable = "avx512f")]
-    // `j` also names the output blocks (j, 4 + j, ...), not only an index into `a`.
-    #[allow(clippy::needless_range_loop)]
     pub(super) unsafe fn blocks16_avx512(
         key: &[u32; 8],
         counter: u64,
         out: &mut [u32; super::WIDE_WORDS],
     ) {
-        let mut lo = [0u32; 16];
-        let mut hi = [0u32; 16];
-        for b in 0..16 {
-            let c = counter.wrapping_add(b as u64);
-            lo[b] = c as u32;
-            hi[b] = (c >> 32) as u32;
+        let mut counters = [0u64; 16];
+        for (b, c) in counters.iter_mut().enumerate() {
+            *c = counter.wrapping_add(b as u64);
         }
+        let kx = key.map(|w| _mm512_set1_epi32(w as i32));
+        for (b, v) in rounds16(kx, &counters).into_iter().enumerate() {
+            _mm512_storeu_si512(out.as_mut_ptr().add(16 * b).cast(), v);
+        }
+    }
+
+    /// The first `n` lanes of `batch` (see [`super::LaneBatch`]), each block stored straight
+    /// to its destination in `out`.
+    ///
+    /// # Safety
+    /// AVX-512F must be available, and every destination of the first `n` lanes must lie in
+    /// `out` (checked by the caller).
+    #[cfg(feature = "avx512")]
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn lane_batch16(batch: &super::LaneBatch, out: &mut [u32]) {
+        // Word i of lane l's key is word 8 l + i of the row-major key array.
+        let rows = _mm512_setr_epi32(
+            0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120,
+        );
+        let base: *const i32 = batch.keys.as_ptr().cast();
+        let mut kx = [_mm512_setzero_si512(); 8];
+        for (i, v) in kx.iter_mut().enumerate() {
+            let at = _mm512_add_epi32(rows, _mm512_set1_epi32(i as i32));
+            *v = _mm512_i32gather_epi32::<4>(at, base);
+        }
+        let blocks = rounds16(kx, &batch.counters);
+        for (&(at, len), v) in batch.dest[..batch.n].iter().zip(blocks) {
+            let p = out.as_mut_ptr().add(at);
+            if len == 16 {
+                _mm512_storeu_si512(p.cast(), v);
+            } else {
+                _mm512_mask_storeu_epi32(p.cast(), ((1u32 << len) - 1) as u16, v);
+            }
+        }
+    }
+
+    /// The 20 rounds and the transposition of [`blocks16_avx512`] from the key words `kx`
+    /// (one vector per key word, one lane per block) and the lanes' block counters: the
+    /// sixteen blocks, block `b` (lane `b`) in vector `b`.
+    #[cfg(feature = "avx512")]
+    #[target_feature(enable = "avx512f")]
+    // `j` also names the output blocks (j, 4 + j, ...), not only an index into `a`.
+    #[allow(clippy::needless_range_loop)]
+    #[inline]
+    unsafe fn rounds16(kx: [__m512i; 8], counters: &[u64; 16]) -> [__m512i; 16] {
+        // The counters' low and high words, by narrowing the 64-bit lanes (`vpmovqd`).
+        let c0 = _mm512_loadu_si512(counters.as_ptr().cast());
+        let c1 = _mm512_loadu_si512(counters.as_ptr().add(8).cast());
+        let (h0, h1) = (_mm512_srli_epi64::<32>(c0), _mm512_srli_epi64::<32>(c1));
         let mut x = [_mm512_setzero_si512(); 16];
         for i in 0..4 {
             x[i] = _mm512_set1_epi32(SIGMA[i] as i32);
         }
-        for i in 0..8 {
-            x[4 + i] = _mm512_set1_epi32(key[i] as i32);
-        }
-        x[12] = _mm512_loadu_si512(lo.as_ptr().cast());
-        x[13] = _mm512_loadu_si512(hi.as_ptr().cast());
+        x[4..12].copy_from_slice(&kx);
+        x[12] = _mm512_inserti64x4::<1>(
+            _mm512_castsi256_si512(_mm512_cvtepi64_epi32(c0)),
+            _mm512_cvtepi64_epi32(c1),
+        );
+        x[13] = _mm512_inserti64x4::<1>(
+            _mm512_castsi256_si512(_mm512_cvtepi64_epi32(h0)),
+            _mm512_cvtepi64_epi32(h1),
+        );
         let init = x;
         macro_rules! qr {
             ($a:expr, $b:expr, $c:expr, $d:expr) => {
@@ -285,27 +431,70 @@ mod x86 {
                 _mm512_unpackhi_epi64(t1, t3),
             ];
         }
-        let base = out.as_mut_ptr();
+        let mut blocks = [_mm512_setzero_si512(); 16];
         for j in 0..4 {
             let s0 = _mm512_shuffle_i32x4::<0x44>(a[0][j], a[1][j]);
             let s1 = _mm512_shuffle_i32x4::<0xEE>(a[0][j], a[1][j]);
             let s2 = _mm512_shuffle_i32x4::<0x44>(a[2][j], a[3][j]);
             let s3 = _mm512_shuffle_i32x4::<0xEE>(a[2][j], a[3][j]);
-            let blocks = [
-                (j, _mm512_shuffle_i32x4::<0x88>(s0, s2)),
-                (4 + j, _mm512_shuffle_i32x4::<0xDD>(s0, s2)),
-                (8 + j, _mm512_shuffle_i32x4::<0x88>(s1, s3)),
-                (12 + j, _mm512_shuffle_i32x4::<0xDD>(s1, s3)),
-            ];
-            for (b, v) in blocks {
-                _mm512_storeu_si512(base.add(16 * b).cast(), v);
+            blocks[j] = _mm512_shuffle_i32x4::<0x88>(s0, s2);
+            blocks[4 + j] = _mm512_shuffle_i32x4::<0xDD>(s0, s2);
+            blocks[8 + j] = _mm512_shuffle_i32x4::<0x88>(s1, s3);
+            blocks[12 + j] = _mm512_shuffle_i32x4::<0xDD>(s1, s3);
+        }
+        blocks
+    }
+
+    /// Block `counters[b]` of the stream keyed `keys[b]` into `out[16 b..16 b + 16]`, on the
+    /// AVX2 or AVX-512VL path (`path` as [`super::detected_path`] returned it, not scalar).
+    pub(super) fn blocks8_lanes(
+        path: super::Path,
+        keys: &[[u32; 8]; 8],
+        counters: &[u64; 8],
+        out: &mut [u32; WORDS],
+    ) {
+        match path {
+            #[cfg(feature = "avx512")]
+            super::Path::Avx512Vl => {
+                // SAFETY: `detected_path` returns this path only where the CPU has AVX-512VL.
+                unsafe { lanes8_avx512vl(keys, counters, out) }
             }
+            // SAFETY: `detected_path` returns a vector path only where the CPU has AVX2.
+            _ => unsafe { lanes8_avx2(keys, counters, out) },
         }
     }
 
-    /// Eight blocks, block `b` in lane `b` of every state register, then transposed.
+    #[target_feature(enable = "avx2")]
+    unsafe fn lanes8_avx2(keys: &[[u32; 8]; 8], counters: &[u64; 8], out: &mut [u32; WORDS]) {
+        core8::<Shifts>(lane_keys8(keys), counters, out)
+    }
+
+    #[cfg(feature = "avx512")]
+    #[target_feature(enable = "avx2,avx512f,avx512vl")]
+    unsafe fn lanes8_avx512vl(keys: &[[u32; 8]; 8], counters: &[u64; 8], out: &mut [u32; WORDS]) {
+        core8::<Native>(lane_keys8(keys), counters, out)
+    }
+
+    /// Key word `i` of every lane's key, one vector per word.
+    #[inline(always)]
+    unsafe fn lane_keys8(keys: &[[u32; 8]; 8]) -> [__m256i; 8] {
+        std::array::from_fn(|i| {
+            let words: [u32; 8] = std::array::from_fn(|b| keys[b][i]);
+            _mm256_loadu_si256(words.as_ptr().cast())
+        })
+    }
+
+    /// Eight consecutive blocks of one stream.
     #[inline(always)]
     unsafe fn body<R: Rotate>(key: &[u32; 8], counter: u64, out: &mut [u32; WORDS]) {
+        let counters: [u64; 8] = std::array::from_fn(|b| counter.wrapping_add(b as u64));
+        core8::<R>(key.map(|w| _mm256_set1_epi32(w as i32)), &counters, out)
+    }
+
+    /// Eight blocks, block `b` in lane `b` of every state register (key words `kx`, counter
+    /// `counters[b]`), then transposed.
+    #[inline(always)]
+    unsafe fn core8<R: Rotate>(kx: [__m256i; 8], counters: &[u64; 8], out: &mut [u32; WORDS]) {
         let rot16 = _mm256_setr_epi8(
             2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11,
             8, 9, 14, 15, 12, 13,
@@ -314,20 +503,13 @@ mod x86 {
             3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9, 10, 15, 12, 13, 14, 3, 0, 1, 2, 7, 4, 5, 6, 11, 8, 9,
             10, 15, 12, 13, 14,
         );
-        let mut lo = [0u32; 8];
-        let mut hi = [0u32; 8];
-        for b in 0..8 {
-            let c = counter.wrapping_add(b as u64);
-            lo[b] = c as u32;
-            hi[b] = (c >> 32) as u32;
-        }
+        let lo: [u32; 8] = counters.map(|c| c as u32);
+        let hi: [u32; 8] = counters.map(|c| (c >> 32) as u32);
         let mut x = [_mm256_setzero_si256(); 16];
         for i in 0..4 {
             x[i] = _mm256_set1_epi32(SIGMA[i] as i32);
         }
-        for i in 0..8 {
-            x[4 + i] = _mm256_set1_epi32(key[i] as i32);
-        }
+        x[4..12].copy_from_slice(&kx);
         x[12] = _mm256_loadu_si256(lo.as_ptr().cast());
         x[13] = _mm256_loadu_si256(hi.as_ptr().cast());
         let init = x;
@@ -446,6 +628,63 @@ mod tests {
                 let mut want = [0u32; 16];
                 block_scalar(&key, start.wrapping_add(b as u64), &mut want);
                 assert_eq!(block, want, "seed {seed}, block {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn lanes_of_different_streams_equal_scalar_blocks_on_every_path() {
+        // Sixteen lanes, each its own key and counter, counters across the 2^32 carry.
+        let keys: [[u32; 8]; 16] = std::array::from_fn(|l| key_of(40 + l as u64).1);
+        let counters: [u64; 16] =
+            std::array::from_fn(|l| [0, 7, (1u64 << 32) - 1, 1 << 32, u64::MAX][l % 5] + l as u64);
+        let want: Vec<u32> = (0..16)
+            .flat_map(|l| {
+                let mut b = [0u32; 16];
+                block_scalar(&keys[l], counters[l], &mut b);
+                b
+            })
+            .collect();
+        for n in [1usize, 5, 8, 9, 16] {
+            // Lanes stored in reverse order, the last one cut to 5 words.
+            let mut out = vec![0u32; 16 * n];
+            let mut batch = LaneBatch::new();
+            for l in 0..n {
+                let len = if l == n - 1 { 5 } else { 16 };
+                batch.push(&keys[l], counters[l], 16 * (n - 1 - l), len);
+            }
+            batch.run(&mut out);
+            for l in 0..n {
+                let len = if l == n - 1 { 5 } else { 16 };
+                let at = 16 * (n - 1 - l);
+                assert_eq!(
+                    out[at..at + len],
+                    want[16 * l..16 * l + len],
+                    "{n} lanes, lane {l}"
+                );
+                assert!(
+                    out[at + len..at + 16].iter().all(|&w| w == 0),
+                    "{n} lanes, lane {l}"
+                );
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        for path in [Path::Avx2, Path::Avx512Vl] {
+            let available = match path {
+                Path::Avx512Vl => {
+                    cfg!(feature = "avx512") && std::arch::is_x86_feature_detected!("avx512vl")
+                }
+                _ => std::arch::is_x86_feature_detected!("avx2"),
+            };
+            if !available {
+                continue;
+            }
+            for half in 0..2 {
+                let k: [[u32; 8]; 8] = std::array::from_fn(|l| keys[8 * half + l]);
+                let c: [u64; 8] = std::array::from_fn(|l| counters[8 * half + l]);
+                let mut out = [0u32; WORDS];
+                x86::blocks8_lanes(path, &k, &c, &mut out);
+                assert_eq!(out, want[WORDS * half..WORDS * (half + 1)], "{path:?}");
             }
         }
     }
