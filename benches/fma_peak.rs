@@ -60,11 +60,14 @@ fn on_threads(threads: usize, f: fn(f32) -> f32) -> f32 {
     })
 }
 
+/// One measured path: its name, its f32 lanes and the chains it runs on one thread.
+type Path = (&'static str, usize, fn(f32) -> f32);
+
 fn peak(c: &mut Criterion) {
     let mut g = c.benchmark_group("fma_peak_f32");
     g.sample_size(20);
     #[allow(unused_mut)]
-    let mut paths: Vec<(&str, usize, fn(f32) -> f32)> = Vec::new();
+    let mut paths: Vec<Path> = Vec::new();
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
         // SAFETY: AVX2 and FMA were detected just above.
