@@ -14,41 +14,50 @@ use std::hint::black_box;
 const ITERS: u64 = 2_000_000;
 const CHAINS: usize = 12;
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn chains_avx2(m: f32) -> f32 {
-    use std::arch::x86_64::*;
-    let (mv, a) = (_mm256_set1_ps(m), _mm256_set1_ps(1e-7));
-    let mut x = [_mm256_set1_ps(1.0); CHAINS];
-    for _ in 0..ITERS {
-        for v in x.iter_mut() {
-            *v = _mm256_fmadd_ps(*v, mv, a);
+/// One thread's chains on one register width: `$set1`, `$fma`, `$add` are that width's
+/// intrinsics, `$sum` reduces the final register to one lane.
+macro_rules! chains {
+    ($name:ident, $feature:literal, $set1:ident, $zero:ident, $fma:ident, $add:ident, $sum:expr) => {
+        #[target_feature(enable = $feature)]
+        unsafe fn $name(m: f32) -> f32 {
+            use std::arch::x86_64::*;
+            let (mv, a) = ($set1(m), $set1(1e-7));
+            let mut x = [$set1(1.0); CHAINS];
+            for _ in 0..ITERS {
+                for v in x.iter_mut() {
+                    *v = $fma(*v, mv, a);
+                }
+            }
+            let mut s = $zero();
+            for v in x {
+                s = $add(s, v);
+            }
+            $sum(s)
         }
-    }
-    let mut s = _mm256_setzero_ps();
-    for v in x {
-        s = _mm256_add_ps(s, v);
-    }
-    _mm256_cvtss_f32(s)
+    };
 }
 
+#[cfg(target_arch = "x86_64")]
+chains!(
+    chains_avx2,
+    "avx2,fma",
+    _mm256_set1_ps,
+    _mm256_setzero_ps,
+    _mm256_fmadd_ps,
+    _mm256_add_ps,
+    _mm256_cvtss_f32
+);
+
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
-#[target_feature(enable = "avx512f")]
-unsafe fn chains_avx512(m: f32) -> f32 {
-    use std::arch::x86_64::*;
-    let (mv, a) = (_mm512_set1_ps(m), _mm512_set1_ps(1e-7));
-    let mut x = [_mm512_set1_ps(1.0); CHAINS];
-    for _ in 0..ITERS {
-        for v in x.iter_mut() {
-            *v = _mm512_fmadd_ps(*v, mv, a);
-        }
-    }
-    let mut s = _mm512_setzero_ps();
-    for v in x {
-        s = _mm512_add_ps(s, v);
-    }
-    _mm512_reduce_add_ps(s)
-}
+chains!(
+    chains_avx512,
+    "avx512f",
+    _mm512_set1_ps,
+    _mm512_setzero_ps,
+    _mm512_fmadd_ps,
+    _mm512_add_ps,
+    _mm512_reduce_add_ps
+);
 
 /// Runs `f` on `threads` threads at once and returns their sum (so nothing is optimised out).
 fn on_threads(threads: usize, f: fn(f32) -> f32) -> f32 {

@@ -636,8 +636,9 @@ mod tests {
     fn lanes_of_different_streams_equal_scalar_blocks_on_every_path() {
         // Sixteen lanes, each its own key and counter, counters across the 2^32 carry.
         let keys: [[u32; 8]; 16] = std::array::from_fn(|l| key_of(40 + l as u64).1);
-        let counters: [u64; 16] =
-            std::array::from_fn(|l| [0, 7, (1u64 << 32) - 1, 1 << 32, u64::MAX][l % 5] + l as u64);
+        let counters: [u64; 16] = std::array::from_fn(|l| {
+            [0, 7, (1u64 << 32) - 1, 1 << 32, u64::MAX][l % 5].wrapping_add(l as u64)
+        });
         let want: Vec<u32> = (0..16)
             .flat_map(|l| {
                 let mut b = [0u32; 16];
