@@ -199,15 +199,18 @@ impl Core {
     pub(crate) fn commit(&mut self, m: &Merged, survivors: &[usize]) {
         let (nv, no) = (self.n_var(), self.n_obj);
         let n_par = self.cv.len();
-        let mut x = Vec::with_capacity(survivors.len() * nv);
-        for &i in survivors {
-            let row = if i < n_par {
-                &self.x[i * nv..(i + 1) * nv]
+        // On the threads: at pop 8192 × 100 variables this gather is 6.5 MB, first touches of
+        // a fresh allocation included, and it was the largest serial part of a generation.
+        let mut x = vec![0.0; survivors.len() * nv];
+        let (parents, pending) = (&self.x, &self.pending);
+        crate::parallel::fill_rows(&mut x, nv.max(1), self.threads, |k, row| {
+            let i = survivors[k];
+            row.copy_from_slice(if i < n_par {
+                &parents[i * nv..(i + 1) * nv]
             } else {
-                &self.pending[(i - n_par) * nv..(i - n_par + 1) * nv]
-            };
-            x.extend_from_slice(row);
-        }
+                &pending[(i - n_par) * nv..(i - n_par + 1) * nv]
+            });
+        });
         self.x = x;
         self.f = survivors
             .iter()
