@@ -7,6 +7,7 @@ use pareto_sciml::moo::dominance::dominates;
 use pareto_sciml::nn::{Activation, MlpSpec};
 use pareto_sciml::pinn::burgers::{burgers_dataset, BurgersDataConfig, NU_FORWARD_MODEL};
 use pareto_sciml::pinn::burgers_problem::BurgersProblem;
+use pareto_sciml::pinn::problem::PinnProblem;
 use pareto_sciml::pinn::tfmdwe::{tfmdwe_dataset, TfmdweDataConfig};
 use pareto_sciml::pinn::tfmdwe_problem::TfmdweProblem;
 use pareto_sciml::pinn::train::{
@@ -34,6 +35,30 @@ fn spec() -> MlpSpec {
     MlpSpec::uniform(2, &[10, 10], 1, Activation::Tanh).unwrap()
 }
 
+/// [`train_adam_pinn`] of `problem` with [`spec`] on `threads` CPU threads, without progress.
+fn adam_on<P: PinnProblem>(problem: &P, cfg: &AdamPinnConfig, threads: usize) -> PinnOutcome {
+    train_adam_pinn(
+        problem,
+        &spec(),
+        cfg,
+        &Backend::cpu(Cpu::new(threads)),
+        &mut |_| {},
+    )
+    .unwrap()
+}
+
+/// [`train_nsga_pinn`] of `problem` with [`spec`] on `threads` CPU threads, without progress.
+fn nsga_on<P: PinnProblem>(problem: &P, cfg: &NsgaPinnConfig, threads: usize) -> PinnOutcome {
+    train_nsga_pinn(
+        problem,
+        &spec(),
+        cfg,
+        &Backend::cpu(Cpu::new(threads)),
+        &mut |_| {},
+    )
+    .unwrap()
+}
+
 fn bits(o: &PinnOutcome) -> (Vec<u64>, Vec<u64>) {
     (
         o.members.iter().map(|v| v.to_bits()).collect(),
@@ -54,40 +79,24 @@ fn adam_pinn_lowers_every_network_loss_and_is_thread_independent() {
         record_every: 10,
         ..Default::default()
     };
-    let one = train_adam_pinn(
-        &problem,
-        &spec(),
-        &cfg,
-        &Backend::cpu(Cpu::new(1)),
-        &mut |_| {},
-    )
-    .unwrap();
-    let two = train_adam_pinn(
-        &problem,
-        &spec(),
-        &cfg,
-        &Backend::cpu(Cpu::new(2)),
-        &mut |_| {},
-    )
-    .unwrap();
+    let one = adam_on(&problem, &cfg, 1);
+    let two = adam_on(&problem, &cfg, 2);
     assert_eq!(bits(&one), bits(&two));
     let first = &one.history[0].1;
     let last = &one.history.last().unwrap().1;
     let sum = |v: &[f64]| v.iter().sum::<f64>();
     assert!(sum(last) < 0.5 * sum(first), "{first:?} -> {last:?}");
-    assert_eq!(one.history.len(), 16); // epochs 0, 10, ..., 140 and the final evaluation
-                                       // A network trained alone follows the same trajectory as in the batch of three.
-    let alone = train_adam_pinn(
+    // Epochs 0, 10, ..., 140 and the final evaluation.
+    assert_eq!(one.history.len(), 16);
+    // A network trained alone follows the same trajectory as in the batch of three.
+    let alone = adam_on(
         &problem,
-        &spec(),
         &AdamPinnConfig {
             networks: 1,
             ..cfg.clone()
         },
-        &Backend::cpu(Cpu::new(2)),
-        &mut |_| {},
-    )
-    .unwrap();
+        2,
+    );
     assert_eq!(
         alone
             .member(0)
@@ -128,14 +137,7 @@ fn nsga_pinn_fronts_are_nondominated_and_thread_independent() {
             )
             .unwrap();
             assert_eq!(reports, 3);
-            let two = train_nsga_pinn(
-                &problem,
-                &spec(),
-                &cfg,
-                &Backend::cpu(Cpu::new(2)),
-                &mut |_| {},
-            )
-            .unwrap();
+            let two = nsga_on(&problem, &cfg, 2);
             assert_eq!(bits(&one), bits(&two), "{emo:?} inverse={inverse}");
             assert!(!one.front.is_empty());
             for &a in &one.front {
@@ -167,57 +169,22 @@ fn sbx_offspring_and_perturbed_copies_both_work() {
         perturbation: None,
         ..nsga_cfg(Emo::Nsga2)
     };
-    let a = train_nsga_pinn(
-        &problem,
-        &spec(),
-        &sbx,
-        &Backend::cpu(Cpu::new(1)),
-        &mut |_| {},
-    )
-    .unwrap();
-    let b = train_nsga_pinn(
-        &problem,
-        &spec(),
-        &sbx,
-        &Backend::cpu(Cpu::new(2)),
-        &mut |_| {},
-    )
-    .unwrap();
+    let a = nsga_on(&problem, &sbx, 1);
+    let b = nsga_on(&problem, &sbx, 2);
     assert_eq!(bits(&a), bits(&b));
-    let gauss = train_nsga_pinn(
-        &problem,
-        &spec(),
-        &nsga_cfg(Emo::Nsga2),
-        &Backend::cpu(Cpu::new(2)),
-        &mut |_| {},
-    )
-    .unwrap();
+    let gauss = nsga_on(&problem, &nsga_cfg(Emo::Nsga2), 2);
     assert_ne!(bits(&a).0, bits(&gauss).0);
 }
 
 #[test]
 fn lamarckian_write_back_changes_the_population() {
     let problem = burgers(false);
-    let lam = train_nsga_pinn(
-        &problem,
-        &spec(),
-        &nsga_cfg(Emo::Nsga2),
-        &Backend::cpu(Cpu::new(2)),
-        &mut |_| {},
-    )
-    .unwrap();
+    let lam = nsga_on(&problem, &nsga_cfg(Emo::Nsga2), 2);
     let cfg = NsgaPinnConfig {
         lamarckian: false,
         ..nsga_cfg(Emo::Nsga2)
     };
-    let bald = train_nsga_pinn(
-        &problem,
-        &spec(),
-        &cfg,
-        &Backend::cpu(Cpu::new(2)),
-        &mut |_| {},
-    )
-    .unwrap();
+    let bald = nsga_on(&problem, &cfg, 2);
     assert_ne!(bits(&lam).0, bits(&bald).0);
     // With the trained genes kept, the best summed loss is lower.
     let best = |o: &PinnOutcome| {
@@ -255,14 +222,7 @@ fn tfmdwe_inverse_training_moves_alpha_and_stays_in_range() {
         },
         ..Default::default()
     };
-    let out = train_adam_pinn(
-        &problem,
-        &spec(),
-        &cfg,
-        &Backend::cpu(Cpu::new(2)),
-        &mut |_| {},
-    )
-    .unwrap();
+    let out = adam_on(&problem, &cfg, 2);
     let init = pareto_sciml::pinn::train::init_members(&problem, &spec(), cfg.init, cfg.seed, 2);
     let ng = out.n_genes;
     for m in 0..2 {
