@@ -253,20 +253,38 @@ static double mlp_lane_smem[MLP_EMU_SMEM_DOUBLES];
 // takes a unit's whole jet in a dense step (one weight load for C multiply-adds, the C
 // accumulators in registers) instead of one component; every component's sum still runs over
 // the inputs in order, so the bits are the same.
+// The work of one block of the gradient kernels (both cuts): block `lane_id` is lane `lane`
+// of chunk `ch` of member `m` (the grid runs over members × chunks × lanes, the CPU's work
+// items and lanes).
+struct LaneItem {
+    u64 lane_id, m;
+    unsigned lane, ch;
+};
+
+// Decodes blockIdx.x into `li`; false for the blocks past the last lane (a rounded-up grid).
+__device__ inline bool lane_item(unsigned n, unsigned members, unsigned chunk, unsigned lanes,
+                                 LaneItem &li) {
+    const unsigned nchunks = (n + chunk - 1) / chunk;
+    const u64 n_lanes = (u64)members * nchunks * lanes;
+    li.lane_id = blockIdx.x;
+    if (li.lane_id >= n_lanes) return false;
+    li.lane = (unsigned)(li.lane_id % lanes);
+    const u64 item = li.lane_id / lanes;
+    li.m = item / nchunks;
+    li.ch = (unsigned)(item % nchunks);
+    return true;
+}
+
 template <typename T, bool ALL_SHARED, unsigned C>
 __device__ void loss_partial_body(const unsigned *pl, const T *genomes, const T *x, const T *aux,
                                   const T *extra, unsigned n, unsigned members, unsigned chunk,
                                   unsigned lanes, T inv_n, T nu_fixed, T *work,
                                   unsigned shared_work) {
-    const unsigned nchunks = (n + chunk - 1) / chunk;
-    const u64 n_lanes = (u64)members * nchunks * lanes;
-    const u64 lane_id = blockIdx.x;
-    if (lane_id >= n_lanes) return;
+    LaneItem li;
+    if (!lane_item(n, members, chunk, lanes, li)) return;
+    const u64 lane_id = li.lane_id, m = li.m;
+    const unsigned lane = li.lane, ch = li.ch;
     const unsigned t = threadIdx.x, B = blockDim.x;
-    const unsigned lane = (unsigned)(lane_id % lanes);
-    const u64 item = lane_id / lanes;
-    const u64 m = item / nchunks;
-    const unsigned ch = (unsigned)(item % nchunks);
     const unsigned L = pl[PL_LAYERS], n_in = pl[PL_N_IN], n_out = pl[PL_N_OUT];
     const unsigned c = C != 0 ? C : pl[PL_C];
     // CC: C where the code only runs with C != 0 (1 keeps the C = 0 instantiation's dead
@@ -430,15 +448,11 @@ template <typename T>
 __device__ void loss_points_body(const unsigned *pl, const T *genomes, const T *x, const T *aux,
                                  const T *extra, unsigned n, unsigned members, unsigned chunk,
                                  unsigned lanes, T inv_n, T nu_fixed, T *work, T *scratch) {
-    const unsigned nchunks = (n + chunk - 1) / chunk;
-    const u64 n_lanes = (u64)members * nchunks * lanes;
-    const u64 lane_id = blockIdx.x;
-    if (lane_id >= n_lanes) return;
+    LaneItem li;
+    if (!lane_item(n, members, chunk, lanes, li)) return;
+    const u64 lane_id = li.lane_id, m = li.m;
+    const unsigned lane = li.lane, ch = li.ch;
     const unsigned t = threadIdx.x, B = blockDim.x;
-    const unsigned lane = (unsigned)(lane_id % lanes);
-    const u64 item = lane_id / lanes;
-    const u64 m = item / nchunks;
-    const unsigned ch = (unsigned)(item % nchunks);
     const unsigned L = pl[PL_LAYERS], n_in = pl[PL_N_IN], n_out = pl[PL_N_OUT], c = pl[PL_C];
     const unsigned np = pl[PL_N_PARAMS], ne = pl[PL_N_EXTRA], aw = pl[PL_AUX_WIDTH];
     const unsigned mw = pl[PL_MAX_WIDTH], gacc = pl[PL_GACC];

@@ -9,7 +9,7 @@
 //! (`prefixes_equal_the_streams_words` checks every path against [`Stream::fill_u32`](super::Stream::fill_u32)).
 
 use super::chacha::LaneBatch;
-use super::{unit_f64, F64_UNIT};
+use super::unit_f64;
 
 /// Writes the first `words` words of the stream with key `keys[s]` to
 /// `out[s · words..(s + 1) · words]`, for every `s`.
@@ -56,8 +56,7 @@ impl<'a> WordDraws<'a> {
     pub(crate) fn uniform_f64(&mut self) -> f64 {
         let w = &self.words[self.pos..self.pos + 2];
         self.pos += 2;
-        let v = w[0] as u64 | ((w[1] as u64) << 32);
-        ((v >> 11) as i64) as f64 * F64_UNIT
+        unit_f64(w[0] as u64 | ((w[1] as u64) << 32))
     }
 
     /// As [`Stream::fill_uniform_f64`](super::Stream::fill_uniform_f64).
