@@ -197,9 +197,14 @@ impl Front3 {
         }
         nodes[LY as usize].right = RX;
         nodes[RX as usize].left = LY;
+        // The running minima as order-preserving integer keys ([`key`]): the lexicographic
+        // comparison of two `(f64, f64)` pairs is then one 128-bit integer compare, and each
+        // candidate's chain from one point to the next is a compare and a few conditional
+        // moves. As float selects the compiler packed both candidates into one vector chain
+        // several times longer, which set the pace of this walk.
         let (mut cx, mut cy) = (RX, LY);
-        let (mut cx_x, mut cx_y) = (nodes[RX as usize].x[0], f64::NEG_INFINITY);
-        let (mut cy_y, mut cy_x) = (nodes[LY as usize].x[1], f64::NEG_INFINITY);
+        let mut cx_key = pair_key(nodes[RX as usize].x[0], f64::NEG_INFINITY);
+        let mut cy_key = pair_key(nodes[LY as usize].x[1], f64::NEG_INFINITY);
         for (at, &p) in self.order.iter().enumerate() {
             let node = nodes[p as usize];
             let px = node.x;
@@ -220,18 +225,24 @@ impl Front3 {
             nodes[p as usize].left = node.cy;
             nodes[node.cx as usize].left = p;
             nodes[node.cy as usize].right = p;
-            // p does not dominate n, so p.y < n.y means p.x > n.x and vice versa. Selects, not
+            // p does not dominate n, so p.y < n.y means p.x > n.x and vice versa: p is a
+            // candidate for exactly one side (or none), with the least (x, y) for cx and the
+            // least (y, x) for cy. A non-candidate gets the largest key. Selects, not
             // branches: which side p falls on is a coin toss.
             let below = px[1] < n[1];
-            let take_cx = below & ((px[0] < cx_x) | (same(px[0], cx_x) & (px[1] < cx_y)));
-            let take_cy =
-                !below & (px[0] < n[0]) & ((px[1] < cy_y) | (same(px[1], cy_y) & (px[0] < cy_x)));
+            let left = !below & (px[0] < n[0]);
+            // Masks rather than `if`: the compiler turns an `if` here into a branch.
+            let (k0, k1) = (key(px[0]), key(px[1]));
+            let not_below = u64::from(below).wrapping_sub(1);
+            let not_left = u64::from(left).wrapping_sub(1);
+            let kx = (u128::from(k0 | not_below) << 64) | u128::from(k1 | not_below);
+            let ky = (u128::from(k1 | not_left) << 64) | u128::from(k0 | not_left);
+            let take_cx = kx < cx_key;
+            let take_cy = ky < cy_key;
             cx = if take_cx { p } else { cx };
-            cx_x = if take_cx { px[0] } else { cx_x };
-            cx_y = if take_cx { px[1] } else { cx_y };
+            cx_key = if take_cx { kx } else { cx_key };
             cy = if take_cy { p } else { cy };
-            cy_y = if take_cy { px[1] } else { cy_y };
-            cy_x = if take_cy { px[0] } else { cy_x };
+            cy_key = if take_cy { ky } else { cy_key };
         }
         unreachable!("TOP ends the order and is never below a point inside the box")
     }
@@ -389,6 +400,20 @@ fn stair_place(stair: &mut Vec<(f64, f64, u32)>, x: f64, y: f64, id: u32) -> Opt
         stair.insert(i, (x, y, id));
     }
     Some((left, right))
+}
+
+/// An integer that orders like `a` (for non-NaN `a`, `-0.0` excluded as for [`same`]): the
+/// sign bit flipped for non-negative values, all bits for negative ones.
+#[inline(always)]
+fn key(a: f64) -> u64 {
+    let b = a.to_bits();
+    b ^ (((b as i64) >> 63) as u64 | 1 << 63)
+}
+
+/// An integer that orders like the pair `(a, b)` lexicographically (see [`key`]).
+#[inline(always)]
+fn pair_key(a: f64, b: f64) -> u128 {
+    (u128::from(key(a)) << 64) | u128::from(key(b))
 }
 
 /// Exact equality of coordinates. Points are never NaN nor `-0.0` (`hypervolume` folds it into
