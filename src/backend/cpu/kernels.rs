@@ -143,7 +143,8 @@ fn loss_item<V: Lane, L: PointLoss>(
     let aw = loss.aux_width();
     let ne = extra.len();
     let mut sc = Scratch::<V>::new(spec, jet, genome);
-    let mut gacc = vec![V::zero(); spec.n_params()];
+    // Values only: no gradient accumulators to allocate, fill or fold.
+    let mut gacc = vec![V::zero(); if grad { spec.n_params() } else { 0 }];
     let mut eacc = vec![V::zero(); ne];
     let mut lacc = V::zero();
     let th: Vec<V> = extra.iter().map(|&e| V::splat(e)).collect();
@@ -227,7 +228,8 @@ fn loss_item_wide<W: Wide, L: PointLoss>(
     let ne = extra.len();
     let half = W::W / 2;
     let mut sc = Scratch::<W>::new(spec, jet, genome);
-    let mut grad_acc = PairedGrad::<W>::new(spec, c);
+    // Values only: no gradient accumulators to allocate, fill or fold.
+    let mut grad_acc = grad.then(|| PairedGrad::<W>::new(spec, c));
     let mut eacc = vec![W::Half::zero(); ne];
     let mut lacc = W::Half::zero();
     let th: Vec<W> = extra.iter().map(|&e| W::splat(e)).collect();
@@ -253,7 +255,7 @@ fn loss_item_wide<W: Wide, L: PointLoss>(
         if nb == 2 {
             lacc = w_hi.fma(l_hi, lacc);
         }
-        if grad {
+        if let Some(grad_acc) = grad_acc.as_mut() {
             for a in adj.iter_mut() {
                 *a = wt.mul(*a);
             }
@@ -264,15 +266,16 @@ fn loss_item_wide<W: Wide, L: PointLoss>(
                     *acc = w_hi.fma(a_hi, *acc);
                 }
             }
-            let mut grads = PairedBlock {
-                grad: &mut grad_acc,
-                nb,
-            };
+            let mut grads = PairedBlock { grad: grad_acc, nb };
             backward_block(spec, genome, jet, &adj, &mut sc, &mut grads);
         }
         p0 += W::W;
     }
-    fold_partial(lacc, &grad_acc.to_genome(spec), &eacc)
+    let genome_grad = match &grad_acc {
+        Some(g) => g.to_genome(spec),
+        None => Vec::new(),
+    };
+    fold_partial(lacc, &genome_grad, &eacc)
 }
 
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
