@@ -197,14 +197,14 @@ impl Front3 {
         }
         nodes[LY as usize].right = RX;
         nodes[RX as usize].left = LY;
-        // The running minima as order-preserving integer keys ([`key`]): the lexicographic
-        // comparison of two `(f64, f64)` pairs is then one 128-bit integer compare, and each
-        // candidate's chain from one point to the next is a compare and a few conditional
-        // moves. As float selects the compiler packed both candidates into one vector chain
-        // several times longer, which set the pace of this walk.
+        // The running minima as order-preserving integer keys ([`key`]), `(x, y)` for `cx` and
+        // `(y, x)` for `cy`. A point improves on one rarely (a predictable branch), and only
+        // then are the second keys compared; no chain runs from one point to the next. As
+        // float selects, the compiler packed both candidates into one vector chain several
+        // times longer, which set the pace of this walk.
         let (mut cx, mut cy) = (RX, LY);
-        let mut cx_key = pair_key(nodes[RX as usize].x[0], f64::NEG_INFINITY);
-        let mut cy_key = pair_key(nodes[LY as usize].x[1], f64::NEG_INFINITY);
+        let (mut cx_k, mut cx_k2) = (key(nodes[RX as usize].x[0]), key(f64::NEG_INFINITY));
+        let (mut cy_k, mut cy_k2) = (key(nodes[LY as usize].x[1]), key(f64::NEG_INFINITY));
         for (at, &p) in self.order.iter().enumerate() {
             let node = nodes[p as usize];
             let px = node.x;
@@ -226,23 +226,19 @@ impl Front3 {
             nodes[node.cx as usize].left = p;
             nodes[node.cy as usize].right = p;
             // p does not dominate n, so p.y < n.y means p.x > n.x and vice versa: p is a
-            // candidate for exactly one side (or none), with the least (x, y) for cx and the
-            // least (y, x) for cy. A non-candidate gets the largest key. Selects, not
-            // branches: which side p falls on is a coin toss.
+            // candidate for exactly one side (or none). A non-candidate gets the largest key
+            // (masks: an `if` here would be a branch on a coin toss).
             let below = px[1] < n[1];
             let left = !below & (px[0] < n[0]);
-            // Masks rather than `if`: the compiler turns an `if` here into a branch.
             let (k0, k1) = (key(px[0]), key(px[1]));
-            let not_below = u64::from(below).wrapping_sub(1);
-            let not_left = u64::from(left).wrapping_sub(1);
-            let kx = (u128::from(k0 | not_below) << 64) | u128::from(k1 | not_below);
-            let ky = (u128::from(k1 | not_left) << 64) | u128::from(k0 | not_left);
-            let take_cx = kx < cx_key;
-            let take_cy = ky < cy_key;
-            cx = if take_cx { p } else { cx };
-            cx_key = if take_cx { kx } else { cx_key };
-            cy = if take_cy { p } else { cy };
-            cy_key = if take_cy { ky } else { cy_key };
+            let kx = k0 | u64::from(below).wrapping_sub(1);
+            let ky = k1 | u64::from(left).wrapping_sub(1);
+            if kx <= cx_k && (kx < cx_k || k1 < cx_k2) {
+                (cx, cx_k, cx_k2) = (p, kx, k1);
+            }
+            if ky <= cy_k && (ky < cy_k || k0 < cy_k2) {
+                (cy, cy_k, cy_k2) = (p, ky, k0);
+            }
         }
         unreachable!("TOP ends the order and is never below a point inside the box")
     }
@@ -408,12 +404,6 @@ fn stair_place(stair: &mut Vec<(f64, f64, u32)>, x: f64, y: f64, id: u32) -> Opt
 fn key(a: f64) -> u64 {
     let b = a.to_bits();
     b ^ (((b as i64) >> 63) as u64 | 1 << 63)
-}
-
-/// An integer that orders like the pair `(a, b)` lexicographically (see [`key`]).
-#[inline(always)]
-fn pair_key(a: f64, b: f64) -> u128 {
-    (u128::from(key(a)) << 64) | u128::from(key(b))
 }
 
 /// Exact equality of coordinates. Points are never NaN nor `-0.0` (`hypervolume` folds it into
