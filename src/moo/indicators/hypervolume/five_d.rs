@@ -101,7 +101,7 @@ impl Work {
         }
         by_z.truncate(kept);
         let r3 = [self.r[0], self.r[1], self.r[2]];
-        self.front.build(r3, &self.level, p[2], &self.rest);
+        self.front.build(r3, &mut self.level, p[2], &self.rest);
         let mut vol = self
             .front
             .contribution([p[0], p[1], p[2]])

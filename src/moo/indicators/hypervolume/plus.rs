@@ -119,20 +119,33 @@ impl Front3 {
     }
 
     /// Empties the set and fills it with `level` (points whose third objective is `z0`, in any
-    /// order) and then `rest` (third objective above `z0`, by increasing third objective), as
-    /// adding them one by one would, but in `O(log n)` per point: each lands on top of the `z`
-    /// order, so its neighbours are those in the staircase of the points before it, kept here
-    /// as a sorted array.
-    pub(super) fn build(&mut self, r: [f64; 3], level: &[[f64; 2]], z0: f64, rest: &[[f64; 3]]) {
+    /// order; sorted here) and then `rest` (third objective above `z0`, by increasing third
+    /// objective), as adding them one by one would, but in `O(log n)` per point: each lands on
+    /// top of the `z` order, so its neighbours are those in the staircase of the points before
+    /// it, kept here as a sorted array.
+    pub(super) fn build(
+        &mut self,
+        r: [f64; 3],
+        level: &mut [[f64; 2]],
+        z0: f64,
+        rest: &[[f64; 3]],
+    ) {
         self.reset(r);
         self.order.pop(); // TOP goes back at the end
         let mut stair = std::mem::take(&mut self.stair);
         stair.clear();
         // Points of equal z: only their 2-D staircase survives; in (z, y, x) order, each one's
         // left neighbour is LY (nothing before it is left of it) and its right neighbour is the
-        // next step to the right.
-        for (k, q) in level.iter().enumerate() {
-            stair_place(&mut stair, q[0], q[1], k as u32);
+        // next step to the right. By increasing (x, y), a point is a step exactly when its y is
+        // below the last step's (otherwise that step weakly dominates it): one pass after a
+        // sort instead of a search and an insertion per point.
+        level.sort_unstable_by(|a, b| a[0].total_cmp(&b[0]).then(a[1].total_cmp(&b[1])));
+        let mut last_y = f64::INFINITY;
+        for q in level.iter() {
+            if q[1] < last_y {
+                stair.push((q[0], q[1], 0));
+                last_y = q[1];
+            }
         }
         let mut right = RX;
         for step in stair.iter_mut().rev() {

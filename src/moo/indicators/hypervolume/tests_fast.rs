@@ -85,7 +85,8 @@ proptest! {
         let mut rest: Vec<[f64; 3]> = inside(&rest, 3, &r).chunks_exact(3).map(|p| [p[0], p[1], p[2].max(0.3)]).collect();
         rest.sort_by(|a, b| a[2].total_cmp(&b[2]));
         let mut built = Front3::with_capacity(64);
-        built.build(r, &level, z0, &rest);
+        // `build` sorts its level points; the additions below take them in the drawn order.
+        built.build(r, &mut level.clone(), z0, &rest);
         let mut added = Front3::with_capacity(64);
         added.reset(r);
         for p in &level {
