@@ -1,10 +1,13 @@
-//! Deterministic data parallelism on scoped threads.
+//! Deterministic data parallelism on a pool of parked worker threads (`pool.rs`; scoped
+//! threads when the pool is busy).
 //!
 //! Work is split into chunks of consecutive indices that the threads take one after another
 //! from a shared counter (so items of uneven cost balance out); each index's result is a pure
 //! function of the index and results are put back in index order, so the output is
 //! bit-identical for any thread count and any schedule. No reduction happens across threads
 //! here: callers reduce the returned per-index results in index order.
+
+mod pool;
 
 /// Resolves a requested thread count: 0 means "all available cores".
 pub fn resolve_threads(requested: usize) -> usize {
@@ -40,27 +43,33 @@ where
     let n_chunks = n.div_ceil(chunk);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let (f, next) = (&f, &next);
-    let mut parts: Vec<(usize, Vec<T>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(move || {
-                    let mut mine = Vec::new();
-                    loop {
-                        let c = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        if c >= n_chunks {
-                            break mine;
-                        }
-                        let (start, end) = (c * chunk, ((c + 1) * chunk).min(n));
-                        mine.push((c, (start..end).map(f).collect::<Vec<T>>()));
-                    }
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("worker thread panicked"))
-            .collect()
+    let take_chunks = move || {
+        let mut mine = Vec::new();
+        loop {
+            let c = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if c >= n_chunks {
+                break mine;
+            }
+            let (start, end) = (c * chunk, ((c + 1) * chunk).min(n));
+            mine.push((c, (start..end).map(f).collect::<Vec<T>>()));
+        }
+    };
+    let done = std::sync::Mutex::new(Vec::with_capacity(n_chunks));
+    let pooled = pool::run(threads, &|_| {
+        let mine = take_chunks();
+        done.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
     });
+    let mut parts: Vec<(usize, Vec<T>)> = if pooled {
+        done.into_inner().unwrap_or_else(|e| e.into_inner())
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads).map(|_| scope.spawn(take_chunks)).collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("worker thread panicked"))
+                .collect()
+        })
+    };
     parts.sort_unstable_by_key(|(c, _)| *c);
     parts.into_iter().flat_map(|(_, v)| v).collect()
 }
@@ -116,11 +125,25 @@ where
     }
     let block_rows = rows.div_ceil(threads);
     let f = &f;
-    std::thread::scope(|scope| {
-        for (t, block) in out.chunks_mut(block_rows * row_len).enumerate() {
-            scope.spawn(move || f(t * block_rows, block));
+    // Each participant takes its own block; a block is taken exactly once.
+    let blocks: Vec<std::sync::Mutex<Option<&mut [T]>>> = out
+        .chunks_mut(block_rows * row_len)
+        .map(|b| std::sync::Mutex::new(Some(b)))
+        .collect();
+    let run_block = |t: usize| {
+        let block = blocks[t].lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(block) = block {
+            f(t * block_rows, block);
         }
-    });
+    };
+    if !pool::run(blocks.len(), &run_block) {
+        std::thread::scope(|scope| {
+            for t in 0..blocks.len() {
+                let run_block = &run_block;
+                scope.spawn(move || run_block(t));
+            }
+        });
+    }
 }
 
 #[cfg(test)]
@@ -135,6 +158,59 @@ mod tests {
             assert_eq!(map_indexed(1001, t, f), one);
         }
         assert!(map_indexed(0, 4, f).is_empty());
+    }
+
+    /// A call from inside a pooled job finds the pool busy and runs on scoped threads; the
+    /// results are the same.
+    #[test]
+    fn nested_calls_agree_with_flat_ones() {
+        let inner = |i: usize| map_indexed(9, 2, move |j| i * 100 + j);
+        let nested = map_indexed(7, 2, inner);
+        let flat: Vec<Vec<usize>> = (0..7)
+            .map(|i| (0..9).map(|j| i * 100 + j).collect())
+            .collect();
+        assert_eq!(nested, flat);
+    }
+
+    /// Several threads calling at once: one gets the pool, the others scoped threads; every
+    /// call returns its own results.
+    #[test]
+    fn concurrent_callers_each_get_their_own_results() {
+        std::thread::scope(|scope| {
+            for k in 0..4usize {
+                scope.spawn(move || {
+                    for round in 0..50usize {
+                        let got = map_indexed(33, 2, |i| i * k + round);
+                        let want: Vec<usize> = (0..33).map(|i| i * k + round).collect();
+                        assert_eq!(got, want);
+                    }
+                });
+            }
+        });
+    }
+
+    /// A panic in an item, on whichever thread runs it, reaches the caller after every
+    /// participant has stopped, and the pool serves the next call.
+    #[test]
+    fn a_panicking_item_reaches_the_caller_and_the_pool_recovers() {
+        for bad in [0, 63, 99] {
+            let r = std::panic::catch_unwind(|| {
+                map_indexed(100, 2, |i| {
+                    assert_ne!(i, bad, "item {bad} fails");
+                    i
+                })
+            });
+            assert!(r.is_err());
+            assert_eq!(map_indexed(5, 2, |i| i + 1), vec![1, 2, 3, 4, 5]);
+        }
+        let r = std::panic::catch_unwind(|| {
+            let mut m = vec![0usize; 8];
+            fill_rows(&mut m, 1, 2, |r, _| assert_ne!(r, 6));
+        });
+        assert!(r.is_err());
+        let mut m = vec![0usize; 8];
+        fill_rows(&mut m, 1, 2, |r, row| row[0] = r);
+        assert_eq!(m, (0..8).collect::<Vec<_>>());
     }
 
     #[test]
