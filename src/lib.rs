@@ -15,7 +15,7 @@
 //! - [`math`]: our own elementary functions, bit-identical across scalar, SIMD and GPU paths.
 //! - [`rng`]: every random draw comes from a named ChaCha20 stream
 //!   `(seed, purpose, generation, index)`.
-//! - [`parallel`]: deterministic scoped-thread data parallelism.
+//! - [`parallel`]: deterministic data parallelism on a pool of parked worker threads.
 //! - [`io`]: CSV, `.npy`, JSON manifests, SVG plots, checkpoints.
 //! - [`repro`]: the command line shared by the `reproduce_*` examples.
 //! - [`node`]: NSGA-NODE, hybrid neural ODEs trained as a multi-objective population, and an
