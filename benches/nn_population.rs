@@ -10,6 +10,14 @@
 //!   functions (`crate::math`), which another part of the crate provides.
 //! - `cpu_residual_grad`: Burgers residual loss (u, u_x, u_t, u_xx jets, trainable ν) and its
 //!   genome + ν gradient for P = 100, N = 10⁴.
+//! - `cpu_loss_phases_1thread`: the two loss terms of one PINN training step taken apart, on
+//!   one network, one thread, the widest instruction set: the Burgers residual (4 jet
+//!   components) and an MSE data term (the value alone), each as values only and as values
+//!   plus genome gradient, with tanh and with identity hidden layers (the same dense work
+//!   without the activations' cost). Throughput counts the dense flops only: 2 per
+//!   multiply-add per jet component, three sweeps (forward, input adjoints, weight
+//!   gradients) with the gradient; against `fma_peak`'s 1-thread ceiling it gives the dense
+//!   kernels' efficiency.
 //!
 //! P = 1000 for `cpu_forward` runs only with `NN_BENCH_LARGE=1` (minutes per sample).
 //!
@@ -19,7 +27,7 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use pareto_sciml::backend::cpu::{avx2_available, avx512_available, Cpu, Isa};
 use pareto_sciml::nn::{
-    init_population, Activation, Burgers, Init, JetSpec, MlpSpec, ResidualLoss,
+    init_population, Activation, Burgers, Init, JetSpec, MlpSpec, MseLoss, ResidualLoss,
 };
 use std::hint::black_box;
 
@@ -133,5 +141,56 @@ fn residual_grad(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, forward, forward_linear, residual_grad);
+fn loss_phases(c: &mut Criterion) {
+    let mut group = c.benchmark_group("cpu_loss_phases_1thread");
+    group.sample_size(20);
+    let cpu = Cpu::new(1).with_isa(Isa::Auto);
+    for (act_name, act) in [
+        ("tanh", Activation::Tanh),
+        ("identity", Activation::Identity),
+    ] {
+        let (spec, g, x) = setup_with(1, act);
+        let macs: u64 = (0..spec.n_layers())
+            .map(|l| {
+                let (i, o) = spec.layer_shape(l);
+                (i * o) as u64
+            })
+            .sum();
+        let targets: Vec<f32> = x.chunks_exact(2).map(|p| p[0] * p[1]).collect();
+        let residual = ResidualLoss(Burgers { nu: Some(0.01) });
+        let mse = MseLoss { n_out: 1 };
+        let (bj, vj) = (Burgers::jet(), JetSpec::value(2));
+        for (sweeps, grad) in [(1u64, false), (3, true)] {
+            let op = if grad { "grad" } else { "values" };
+            let flops = |comps: u64| Throughput::Elements(2 * macs * comps * sweeps * N as u64);
+            group.throughput(flops(bj.n_comp() as u64));
+            group.bench_function(format!("residual_{op}/{act_name}"), |b| {
+                b.iter(|| {
+                    if grad {
+                        black_box(cpu.loss_grad(&spec, &g, &x, &[], &[], &bj, &residual))
+                            .expect("loss");
+                    } else {
+                        black_box(cpu.loss_values(&spec, &g, &x, &[], &[], &bj, &residual))
+                            .expect("loss");
+                    }
+                })
+            });
+            group.throughput(flops(1));
+            group.bench_function(format!("mse_{op}/{act_name}"), |b| {
+                b.iter(|| {
+                    if grad {
+                        black_box(cpu.loss_grad(&spec, &g, &x, &targets, &[], &vj, &mse))
+                            .expect("loss");
+                    } else {
+                        black_box(cpu.loss_values(&spec, &g, &x, &targets, &[], &vj, &mse))
+                            .expect("loss");
+                    }
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, forward, forward_linear, residual_grad, loss_phases);
 criterion_main!(benches);
