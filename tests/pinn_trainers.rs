@@ -11,7 +11,7 @@ use pareto_sciml::pinn::problem::PinnProblem;
 use pareto_sciml::pinn::tfmdwe::{tfmdwe_dataset, TfmdweDataConfig};
 use pareto_sciml::pinn::tfmdwe_problem::TfmdweProblem;
 use pareto_sciml::pinn::train::{
-    train_adam_pinn, train_nsga_pinn, AdamPinnConfig, Emo, NsgaPinnConfig, PinnOutcome,
+    train_adam_pinn, train_nsga_pinn, AdamPinnConfig, Emo, NsgaPinnConfig, PinnOutcome, Progress,
 };
 use pareto_sciml::Error;
 
@@ -35,21 +35,18 @@ fn spec() -> MlpSpec {
     MlpSpec::uniform(2, &[10, 10], 1, Activation::Tanh).unwrap()
 }
 
-/// [`train_adam_pinn`] of `problem` with [`spec`] on `threads` CPU threads, without progress.
-fn adam_on<P: PinnProblem>(problem: &P, cfg: &AdamPinnConfig, threads: usize) -> PinnOutcome {
-    train_adam_pinn(
-        problem,
-        &spec(),
-        cfg,
-        &Backend::cpu(Cpu::new(threads)),
-        &mut |_| {},
-    )
-    .unwrap()
-}
+/// The signature [`train_adam_pinn`] and [`train_nsga_pinn`] share.
+type Trainer<P, C> =
+    fn(&P, &MlpSpec, &C, &Backend, &mut dyn FnMut(&Progress)) -> pareto_sciml::Result<PinnOutcome>;
 
-/// [`train_nsga_pinn`] of `problem` with [`spec`] on `threads` CPU threads, without progress.
-fn nsga_on<P: PinnProblem>(problem: &P, cfg: &NsgaPinnConfig, threads: usize) -> PinnOutcome {
-    train_nsga_pinn(
+/// `train` of `problem` with [`spec`] and `cfg` on `threads` CPU threads, without progress.
+fn train_on<P: PinnProblem, C>(
+    train: Trainer<P, C>,
+    problem: &P,
+    cfg: &C,
+    threads: usize,
+) -> PinnOutcome {
+    train(
         problem,
         &spec(),
         cfg,
@@ -79,8 +76,8 @@ fn adam_pinn_lowers_every_network_loss_and_is_thread_independent() {
         record_every: 10,
         ..Default::default()
     };
-    let one = adam_on(&problem, &cfg, 1);
-    let two = adam_on(&problem, &cfg, 2);
+    let one = train_on(train_adam_pinn, &problem, &cfg, 1);
+    let two = train_on(train_adam_pinn, &problem, &cfg, 2);
     assert_eq!(bits(&one), bits(&two));
     let first = &one.history[0].1;
     let last = &one.history.last().unwrap().1;
@@ -89,7 +86,8 @@ fn adam_pinn_lowers_every_network_loss_and_is_thread_independent() {
     // Epochs 0, 10, ..., 140 and the final evaluation.
     assert_eq!(one.history.len(), 16);
     // A network trained alone follows the same trajectory as in the batch of three.
-    let alone = adam_on(
+    let alone = train_on(
+        train_adam_pinn,
         &problem,
         &AdamPinnConfig {
             networks: 1,
@@ -137,7 +135,7 @@ fn nsga_pinn_fronts_are_nondominated_and_thread_independent() {
             )
             .unwrap();
             assert_eq!(reports, 3);
-            let two = nsga_on(&problem, &cfg, 2);
+            let two = train_on(train_nsga_pinn, &problem, &cfg, 2);
             assert_eq!(bits(&one), bits(&two), "{emo:?} inverse={inverse}");
             assert!(!one.front.is_empty());
             for &a in &one.front {
@@ -169,22 +167,22 @@ fn sbx_offspring_and_perturbed_copies_both_work() {
         perturbation: None,
         ..nsga_cfg(Emo::Nsga2)
     };
-    let a = nsga_on(&problem, &sbx, 1);
-    let b = nsga_on(&problem, &sbx, 2);
+    let a = train_on(train_nsga_pinn, &problem, &sbx, 1);
+    let b = train_on(train_nsga_pinn, &problem, &sbx, 2);
     assert_eq!(bits(&a), bits(&b));
-    let gauss = nsga_on(&problem, &nsga_cfg(Emo::Nsga2), 2);
+    let gauss = train_on(train_nsga_pinn, &problem, &nsga_cfg(Emo::Nsga2), 2);
     assert_ne!(bits(&a).0, bits(&gauss).0);
 }
 
 #[test]
 fn lamarckian_write_back_changes_the_population() {
     let problem = burgers(false);
-    let lam = nsga_on(&problem, &nsga_cfg(Emo::Nsga2), 2);
+    let lam = train_on(train_nsga_pinn, &problem, &nsga_cfg(Emo::Nsga2), 2);
     let cfg = NsgaPinnConfig {
         lamarckian: false,
         ..nsga_cfg(Emo::Nsga2)
     };
-    let bald = nsga_on(&problem, &cfg, 2);
+    let bald = train_on(train_nsga_pinn, &problem, &cfg, 2);
     assert_ne!(bits(&lam).0, bits(&bald).0);
     // With the trained genes kept, the best summed loss is lower.
     let best = |o: &PinnOutcome| {
@@ -222,7 +220,7 @@ fn tfmdwe_inverse_training_moves_alpha_and_stays_in_range() {
         },
         ..Default::default()
     };
-    let out = adam_on(&problem, &cfg, 2);
+    let out = train_on(train_adam_pinn, &problem, &cfg, 2);
     let init = pareto_sciml::pinn::train::init_members(&problem, &spec(), cfg.init, cfg.seed, 2);
     let ng = out.n_genes;
     for m in 0..2 {

@@ -26,18 +26,15 @@ use std::time::{Duration, Instant};
 /// terms, an optimiser's steps) usually come within this window.
 const SPIN: Duration = Duration::from_micros(100);
 
-/// Spins while `busy()` holds, for at most [`SPIN`]; returns whether it stopped holding.
-fn spin_while(busy: impl Fn() -> bool) -> bool {
+/// Spins while `busy()` holds, for at most [`SPIN`].
+fn spin_while(busy: impl Fn() -> bool) {
     let start = Instant::now();
-    loop {
+    while start.elapsed() <= SPIN {
         for _ in 0..64 {
             if !busy() {
-                return true;
+                return;
             }
             std::hint::spin_loop();
-        }
-        if start.elapsed() > SPIN {
-            return false;
         }
     }
 }
@@ -53,13 +50,9 @@ unsafe impl Send for JobRef {}
 struct State {
     /// The current job, `None` between jobs.
     job: Option<JobRef>,
-    /// Bumped for every job, so that a worker takes part in a job at most once.
-    generation: u64,
     /// Workers the current job wants, and how many have taken a participant index.
     wanted: usize,
     taken: usize,
-    /// Workers that took part and have not finished.
-    running: usize,
     /// Worker threads created so far.
     workers: usize,
     /// The payload of the first panic in a worker of the current job.
@@ -73,9 +66,12 @@ struct Pool {
     /// Cores available to the process when the pool was made.
     cores: usize,
     state: Mutex<State>,
-    /// Mirrors of `State::generation` and `State::running` for spinning without the lock
-    /// (written under it).
+    /// Bumped for every job, so that a worker takes part in a job at most once.
     generation: AtomicU64,
+    /// Workers of the current job that have not finished (taken part or not yet).
+    ///
+    /// Both are written only under `state`'s lock, so reads under it need no ordering of
+    /// their own; they are atomics so that threads can spin on them without the lock.
     running: AtomicUsize,
     /// Signals a new job to the workers.
     work: Condvar,
@@ -90,10 +86,8 @@ fn pool() -> &'static Pool {
         cores: super::resolve_threads(0),
         state: Mutex::new(State {
             job: None,
-            generation: 0,
             wanted: 0,
             taken: 0,
-            running: 0,
             workers: 0,
             panic: None,
         }),
@@ -133,13 +127,12 @@ pub(super) fn run(participants: usize, f: &(dyn Fn(usize) + Sync)) -> bool {
         // SAFETY: only the lifetime is erased; see `JobRef`.
         let f_static: &'static (dyn Fn(usize) + Sync) = unsafe { std::mem::transmute(f) };
         s.job = Some(JobRef(f_static));
-        s.generation += 1;
         s.wanted = helpers;
         s.taken = 0;
-        s.running = helpers;
         s.panic = None;
         pool.running.store(helpers, Ordering::Release);
-        pool.generation.store(s.generation, Ordering::Release);
+        let next = pool.generation.load(Ordering::Relaxed) + 1;
+        pool.generation.store(next, Ordering::Release);
     }
     pool.work.notify_all();
     let mine = catch_unwind(AssertUnwindSafe(|| f(0)));
@@ -149,7 +142,7 @@ pub(super) fn run(participants: usize, f: &(dyn Fn(usize) + Sync)) -> bool {
     }
     let theirs = {
         let mut s = pool.state.lock().unwrap_or_else(|e| e.into_inner());
-        while s.running > 0 {
+        while pool.running.load(Ordering::Acquire) > 0 {
             s = pool.done.wait(s).unwrap_or_else(|e| e.into_inner());
         }
         s.job = None;
@@ -172,25 +165,25 @@ fn worker(pool: &'static Pool, id: usize) {
     let mut seen = 0;
     let mut s = pool.state.lock().unwrap_or_else(|e| e.into_inner());
     loop {
-        let open = s.generation != seen && s.taken < s.wanted;
+        let current = pool.generation.load(Ordering::Acquire);
+        let open = current != seen && s.taken < s.wanted;
         let job = match (open, s.job) {
             (true, Some(job)) => job,
             _ => {
                 // Nothing for this worker until the generation moves on: spin for the next
                 // job, then block (the caller posts under the lock, so no wake-up is lost).
-                let current = s.generation;
                 drop(s);
                 if may_spin {
                     spin_while(|| pool.generation.load(Ordering::Acquire) == current);
                 }
                 s = pool.state.lock().unwrap_or_else(|e| e.into_inner());
-                if s.generation == current {
+                if pool.generation.load(Ordering::Acquire) == current {
                     s = pool.work.wait(s).unwrap_or_else(|e| e.into_inner());
                 }
                 continue;
             }
         };
-        seen = s.generation;
+        seen = current;
         s.taken += 1;
         let index = s.taken;
         drop(s);
@@ -200,9 +193,9 @@ fn worker(pool: &'static Pool, id: usize) {
         if let Err(payload) = result {
             s.panic.get_or_insert(payload);
         }
-        s.running -= 1;
-        pool.running.store(s.running, Ordering::Release);
-        if s.running == 0 {
+        let left = pool.running.load(Ordering::Acquire) - 1;
+        pool.running.store(left, Ordering::Release);
+        if left == 0 {
             pool.done.notify_all();
         }
     }
