@@ -103,6 +103,32 @@ fn unit_f64(v: u64) -> f64 {
     (hi + lo) * F64_UNIT
 }
 
+/// [`unit_f64`] on eight lanes: the same exact steps, so the same bits. `v` holds eight
+/// 64-bit draws, each the little-endian pair of words (low word first) that the scalar path
+/// combines as `lo | hi << 32`.
+///
+/// # Safety
+/// The CPU must support AVX-512F.
+#[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+#[inline]
+#[target_feature(enable = "avx512f")]
+pub(crate) fn unit_f64x8(v: std::arch::x86_64::__m512i) -> std::arch::x86_64::__m512d {
+    use std::arch::x86_64::*;
+    let m = _mm512_srli_epi64::<11>(v);
+    let hi = _mm512_sub_pd(
+        _mm512_castsi512_pd(_mm512_or_si512(
+            _mm512_srli_epi64::<32>(m),
+            _mm512_set1_epi64(0x4530_0000_0000_0000),
+        )),
+        _mm512_set1_pd(f64::from_bits(0x4530_0000_0010_0000)),
+    );
+    let lo = _mm512_castsi512_pd(_mm512_or_si512(
+        _mm512_and_si512(m, _mm512_set1_epi64(0xffff_ffff)),
+        _mm512_set1_epi64(0x4330_0000_0000_0000),
+    ));
+    _mm512_mul_pd(_mm512_add_pd(hi, lo), _mm512_set1_pd(F64_UNIT))
+}
+
 /// A deterministic random stream (ChaCha20, stream id 0, block counter from 0).
 ///
 /// Words are produced in ChaCha20 output order (the words of `rand_chacha`'s `ChaCha20Rng`
@@ -388,6 +414,30 @@ mod tests {
         for v in edges.into_iter().chain(randoms) {
             let want = (v >> 11) as f64 * F64_UNIT;
             assert_eq!(unit_f64(v).to_bits(), want.to_bits(), "{v:#x}");
+        }
+    }
+
+    #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+    #[test]
+    fn eight_lane_conversion_equals_the_scalar_one() {
+        if !crate::math::simd512::has_avx512f() {
+            eprintln!("skipped: this CPU has no AVX-512F");
+            return;
+        }
+        let mut s = stream(7, "unit8", 0, 0);
+        let mut v: Vec<u64> = vec![0, 1 << 11, (1 << 43) - 1, 1 << 43, u64::MAX, u64::MAX << 11];
+        v.extend((0..80_002).map(|_| s.next_u64()));
+        for chunk in v.chunks_exact(8) {
+            let mut got = [0.0f64; 8];
+            // SAFETY: AVX-512F was detected above; `chunk` holds eight u64.
+            unsafe {
+                use std::arch::x86_64::*;
+                let x = _mm512_loadu_si512(chunk.as_ptr().cast());
+                _mm512_storeu_pd(got.as_mut_ptr(), unit_f64x8(x));
+            }
+            for (g, &w) in got.iter().zip(chunk) {
+                assert_eq!(g.to_bits(), unit_f64(w).to_bits(), "{w:#x}");
+            }
         }
     }
 

@@ -17,6 +17,8 @@ pub mod problem;
 pub mod problems;
 pub mod reference_points;
 pub mod rvea;
+#[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+mod variation_avx512;
 
 pub use algorithm::{run, Algorithm, CheckpointFrequency, Checkpointing};
 pub use crowding::crowding_distance;

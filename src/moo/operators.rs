@@ -6,9 +6,12 @@
 //! variable, so a GPU twin can index the stream directly. Powers use
 //! [`crate::math::pow_f64`] (never `f64::powf`) so offspring are reproducible bit for bit on
 //! every backend. The powers of SBX and polynomial mutation are batched: the variables that
-//! need one are packed per chunk and raised on the AVX2 lanes of [`crate::math::simd`] (each
-//! lane bit-identical to `pow_f64`), while draws and all other arithmetic keep the per-variable
-//! order; so offspring do not depend on the CPU, the lane width or the thread count.
+//! need one are packed (per chunk of a pair in SBX, across rows in polynomial mutation, which
+//! changes about one variable per row) and raised on the math lanes (each lane bit-identical
+//! to `pow_f64`), while draws and all other arithmetic keep the per-variable operations. On
+//! AVX-512 CPUs the whole of SBX and the scan of polynomial mutation run eight variables at a
+//! time (`variation_avx512.rs`) with the same operations per variable. So offspring do not
+//! depend on the CPU, the lane width or the thread count.
 //!
 //! SBX and polynomial mutation follow Deb & Agrawal (1995) and Deb & Goyal (1996) in the
 //! bounds-aware form of pymoo 0.6 (`cross_sbx`, `mut_pm`).
@@ -127,7 +130,7 @@ const SBX_CHUNK: usize = 64;
 /// computing variable by variable (`betaq` of Deb & Agrawal in pymoo's bounds-aware form:
 /// `α = 2 − β^−(η+1)`, `β_q = (uα)^(1/(η+1))` if `u ≤ 1/α`, else `(1/(2 − uα))^(1/(η+1))`).
 #[inline]
-fn sbx_pair_in_place(
+pub(super) fn sbx_pair_in_place(
     a: &mut [f64],
     b: &mut [f64],
     lo: &[f64],
@@ -269,6 +272,27 @@ pub fn sbx_threaded(
     generation: u64,
     threads: usize,
 ) -> Result<Vec<f64>> {
+    let mut out = Vec::new();
+    sbx_into(
+        &mut out, parents, pairs, lower, upper, v, seed, generation, threads,
+    )?;
+    Ok(out)
+}
+
+/// [`sbx_threaded`] into `out` (resized to the children's length), so that a generation can
+/// reuse the previous one's allocation.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sbx_into(
+    out: &mut Vec<f64>,
+    parents: &[f64],
+    pairs: &[(usize, usize)],
+    lower: &[f64],
+    upper: &[f64],
+    v: &Variation,
+    seed: u64,
+    generation: u64,
+    threads: usize,
+) -> Result<()> {
     v.validate()?;
     let n = check_pop("sbx", parents, lower, upper)?;
     let n_var = lower.len();
@@ -280,14 +304,38 @@ pub fn sbx_threaded(
             got: a.max(b),
         });
     }
-    let mut out = vec![0.0; 2 * pairs.len() * n_var];
+    // Every element is overwritten below; on a reused allocation this writes nothing.
+    out.resize(2 * pairs.len() * n_var, 0.0);
     if out.is_empty() {
-        return Ok(out);
+        return Ok(());
     }
     let row = 2 * n_var;
-    crate::parallel::fill_row_blocks(&mut out, row, threads, |first, kids| {
+    crate::parallel::fill_row_blocks(out, row, threads, |first, kids| {
         let rows = kids.len() / row;
         let words = sbx_words(n_var);
+        #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+        if super::variation_avx512::available() {
+            let mut scratch = super::variation_avx512::SbxScratch::new();
+            for_each_row_words(
+                seed,
+                "sbx",
+                generation,
+                first as u64,
+                rows,
+                words,
+                |i, w| {
+                    let (pa, pb) = pairs[first + i];
+                    let (a, b) = kids[i * row..(i + 1) * row].split_at_mut(n_var);
+                    a.copy_from_slice(&parents[pa * n_var..(pa + 1) * n_var]);
+                    b.copy_from_slice(&parents[pb * n_var..(pb + 1) * n_var]);
+                    // SAFETY: `available` checked that the CPU has AVX-512F.
+                    unsafe {
+                        super::variation_avx512::sbx_pair(a, b, lower, upper, v, w, &mut scratch)
+                    };
+                },
+            );
+            return;
+        }
         for_each_row_words(
             seed,
             "sbx",
@@ -304,7 +352,7 @@ pub fn sbx_threaded(
             },
         );
     });
-    Ok(out)
+    Ok(())
 }
 
 /// Polynomial mutation in place of every row of `x`; row `i` draws from the stream
@@ -341,82 +389,112 @@ pub fn polynomial_mutation_threaded(
         return Ok(());
     }
     let p_m = v.p_m.unwrap_or(1.0 / n_var as f64);
-    let mut_pow = 1.0 / (v.eta_m + 1.0);
     crate::parallel::fill_row_blocks(x, n_var, threads, |first, block| {
         let rows = block.len() / n_var;
         let (first, words) = (first_index + first as u64, mutation_words(n_var));
+        let mut batch = MutationBatch::new(lower, upper, v.eta_m);
+        #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+        if super::variation_avx512::available() {
+            for_each_row_words(seed, "mutation", generation, first, rows, words, |i, w| {
+                // SAFETY: `available` checked that the CPU has AVX-512F.
+                unsafe {
+                    super::variation_avx512::mutation_hits(lower, upper, p_m, w, |j, u| {
+                        batch.push(block, i * n_var, j, u)
+                    })
+                };
+            });
+            batch.flush(block);
+            return;
+        }
         for_each_row_words(seed, "mutation", generation, first, rows, words, |i, w| {
-            let row = &mut block[i * n_var..(i + 1) * n_var];
-            mutate_row(
-                row,
-                lower,
-                upper,
-                v.eta_m,
-                p_m,
-                mut_pow,
-                &mut WordDraws::new(w),
-            );
+            let mut s = WordDraws::new(w);
+            for j in 0..n_var {
+                let (u_mut, u) = (s.uniform_f64(), s.uniform_f64());
+                if u_mut >= p_m || lower[j] >= upper[j] {
+                    continue;
+                }
+                batch.push(block, i * n_var, j, u);
+            }
         });
+        batch.flush(block);
     });
     Ok(())
 }
 
-/// Polynomial mutation of one row: two draws per variable (mutate?, direction/size); the two
-/// powers of the mutated variables are batched on the math lanes as in [`sbx_pair_in_place`],
-/// every other operation runs per variable in the original order (pymoo's `mut_pm`).
-#[inline]
-fn mutate_row(
-    row: &mut [f64],
-    lower: &[f64],
-    upper: &[f64],
+/// Mutated variables waiting for their powers: polynomial mutation changes about one
+/// variable per row, so the two powers of each are raised in batches gathered across rows
+/// (full vectors on the math lanes rather than one lane per call). Every value is computed
+/// with the operations of pymoo's `mut_pm` on that variable alone, so batching changes no bit.
+struct MutationBatch<'a> {
+    lower: &'a [f64],
+    upper: &'a [f64],
     eta_m: f64,
-    p_m: f64,
-    mut_pow: f64,
-    s: &mut WordDraws,
-) {
-    let mut idx = [0usize; SBX_CHUNK];
-    let mut us = [0.0; SBX_CHUNK];
-    let mut p = [0.0; SBX_CHUNK];
-    for start in (0..row.len()).step_by(SBX_CHUNK) {
-        let end = (start + SBX_CHUNK).min(row.len());
-        let mut draws = [0.0; 2 * SBX_CHUNK];
-        s.fill_uniform_f64(&mut draws[..2 * (end - start)]);
-        let mut n = 0;
-        for j in start..end {
-            let (u_mut, u) = (draws[2 * (j - start)], draws[2 * (j - start) + 1]);
-            let (lo, hi) = (lower[j], upper[j]);
-            if u_mut >= p_m || lo >= hi {
-                continue;
-            }
-            let (y, range) = (row[j], hi - lo);
-            idx[n] = j;
-            us[n] = u;
-            p[n] = if u <= 0.5 {
-                1.0 - (y - lo) / range
-            } else {
-                1.0 - (hi - y) / range
-            };
-            n += 1;
+    len: usize,
+    /// Position of the variable in the block, its draw and its power base.
+    at: [usize; MUTATION_BATCH],
+    u: [f64; MUTATION_BATCH],
+    p: [f64; MUTATION_BATCH],
+}
+
+/// Mutated variables per batch of powers.
+const MUTATION_BATCH: usize = 64;
+
+impl<'a> MutationBatch<'a> {
+    fn new(lower: &'a [f64], upper: &'a [f64], eta_m: f64) -> Self {
+        MutationBatch {
+            lower,
+            upper,
+            eta_m,
+            len: 0,
+            at: [0; MUTATION_BATCH],
+            u: [0.0; MUTATION_BATCH],
+            p: [0.0; MUTATION_BATCH],
         }
+    }
+
+    /// Queues variable `j` of the row at `block[row..]` (draw `u`), mutating the queued ones
+    /// first when the batch is full.
+    #[inline]
+    fn push(&mut self, block: &mut [f64], row: usize, j: usize, u: f64) {
+        if self.len == MUTATION_BATCH {
+            self.flush(block);
+        }
+        let (lo, hi, y) = (self.lower[j], self.upper[j], block[row + j]);
+        let range = hi - lo;
+        let k = self.len;
+        self.at[k] = row + j;
+        self.u[k] = u;
+        self.p[k] = if u <= 0.5 {
+            1.0 - (y - lo) / range
+        } else {
+            1.0 - (hi - y) / range
+        };
+        self.len = k + 1;
+    }
+
+    /// Mutates every queued variable in `block` and empties the batch.
+    fn flush(&mut self, block: &mut [f64]) {
+        let n = std::mem::take(&mut self.len);
         if n == 0 {
-            continue;
+            return;
         }
-        crate::moo::lanes::pow_in_place(&mut p[..n], eta_m + 1.0);
-        for k in 0..n {
-            let u = us[k];
-            p[k] = if u <= 0.5 {
-                2.0 * u + (1.0 - 2.0 * u) * p[k]
+        let n_var = self.lower.len();
+        let p = &mut self.p[..n];
+        crate::moo::lanes::pow_in_place(p, self.eta_m + 1.0);
+        for (p, &u) in p.iter_mut().zip(&self.u) {
+            *p = if u <= 0.5 {
+                2.0 * u + (1.0 - 2.0 * u) * *p
             } else {
-                2.0 * (1.0 - u) + 2.0 * (u - 0.5) * p[k]
+                2.0 * (1.0 - u) + 2.0 * (u - 0.5) * *p
             };
         }
-        crate::moo::lanes::pow_in_place(&mut p[..n], mut_pow);
-        for k in 0..n {
-            let (j, u) = (idx[k], us[k]);
-            let (lo, hi) = (lower[j], upper[j]);
+        crate::moo::lanes::pow_in_place(p, 1.0 / (self.eta_m + 1.0));
+        for ((&p, &u), &at) in p.iter().zip(&self.u).zip(&self.at) {
+            let j = at % n_var;
+            let (lo, hi) = (self.lower[j], self.upper[j]);
             let range = hi - lo;
-            let deltaq = if u <= 0.5 { p[k] - 1.0 } else { 1.0 - p[k] };
-            row[j] = (row[j] + deltaq * range).clamp(lo, hi);
+            let deltaq = if u <= 0.5 { p - 1.0 } else { 1.0 - p };
+            block[at] = (block[at] + deltaq * range).clamp(lo, hi);
         }
     }
 }
