@@ -566,18 +566,18 @@ pub fn binary_tournament(
     check_len("binary_tournament", "rank.len()", n, rank.len())?;
     check_len("binary_tournament", "crowd.len()", n, crowd.len())?;
     let c = permutation_draws(n, 4 * n_pairs, seed, "tournament", generation);
-    let pairs = c
-        .chunks_exact(4)
-        .enumerate()
-        .map(|(k, c)| {
-            let mut s = stream(seed, "tournament-tie", generation, k as u64);
-            let ties = [s.uniform_f64(), s.uniform_f64()];
-            let pick = |a: usize, b: usize, u: f64| {
-                tournament_winner(a, b, cv, rank, crowd).unwrap_or(if u < 0.5 { a } else { b })
-            };
-            (pick(c[0], c[1], ties[0]), pick(c[2], c[3], ties[1]))
-        })
-        .collect();
+    let mut pairs = Vec::with_capacity(n_pairs);
+    // Each pair's two tie-break uniforms are the first four words of its stream: computed
+    // as one block per stream, not the eight-block refill a `Stream` would make.
+    for_each_row_words(seed, "tournament-tie", generation, 0, n_pairs, 4, |k, w| {
+        let mut s = WordDraws::new(w);
+        let ties = [s.uniform_f64(), s.uniform_f64()];
+        let pick = |a: usize, b: usize, u: f64| {
+            tournament_winner(a, b, cv, rank, crowd).unwrap_or(if u < 0.5 { a } else { b })
+        };
+        let c = &c[4 * k..4 * k + 4];
+        pairs.push((pick(c[0], c[1], ties[0]), pick(c[2], c[3], ties[1])));
+    });
     Ok(pairs)
 }
 
