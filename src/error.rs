@@ -151,10 +151,21 @@ pub(crate) fn check_len(op: &'static str, what: &str, expected: usize, got: usiz
 
 /// Returns `Err(Error::NonFinite)` at the first NaN or infinity in `values`.
 pub(crate) fn check_finite(op: &'static str, what: &'static str, values: &[f64]) -> Result<()> {
-    match values.iter().position(|v| !v.is_finite()) {
-        None => Ok(()),
-        Some(index) => Err(Error::NonFinite { op, what, index }),
+    // Whole chunks are tested without an early exit, which the compiler runs on vector lanes
+    // (a population of 8192 × 100 is 6.5 MB scanned before every variation); only a chunk
+    // that fails is searched for the first bad index.
+    const CHUNK: usize = 256;
+    for (c, chunk) in values.chunks(CHUNK).enumerate() {
+        if !chunk.iter().fold(true, |ok, v| ok & v.is_finite()) {
+            let at = chunk.iter().position(|v| !v.is_finite()).unwrap_or(0);
+            return Err(Error::NonFinite {
+                op,
+                what,
+                index: c * CHUNK + at,
+            });
+        }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -182,5 +193,23 @@ mod tests {
         let err = check_finite("op", "f", &[1.0, f64::NAN, f64::INFINITY]).unwrap_err();
         assert!(matches!(err, Error::NonFinite { index: 1, .. }));
         assert!(check_finite("op", "f", &[0.0, -1.0]).is_ok());
+        // Around and across the scan's chunk edges, with a later bad value in another chunk.
+        for at in [0usize, 255, 256, 257, 511, 700, 999] {
+            for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+                let mut v = vec![f64::MAX; 1000];
+                v[at] = bad;
+                v[999] = f64::NAN;
+                let err = check_finite("op", "f", &v).unwrap_err();
+                assert_eq!(
+                    err,
+                    Error::NonFinite {
+                        op: "op",
+                        what: "f",
+                        index: at
+                    }
+                );
+            }
+        }
+        assert!(check_finite("op", "f", &vec![-f64::MAX; 1000]).is_ok());
     }
 }

@@ -15,7 +15,7 @@
 use crate::error::{check_len, Error, Result};
 use crate::io::checkpoint::{self, StateReader, StateWriter};
 use crate::moo::observer::{Control, GenerationReport, Observer};
-use crate::moo::operators::{polynomial_mutation_threaded, random_population, sbx_into, Variation};
+use crate::moo::operators::{mutate_offspring, random_population, sbx_into, Variation};
 use crate::moo::problem::{constraint_violation, Bounds, Evaluator, Problem};
 use std::path::{Path, PathBuf};
 
@@ -148,7 +148,7 @@ impl Core {
                         self.threads,
                     )?;
                     kids.truncate(self.pop_size * self.n_var());
-                    polynomial_mutation_threaded(
+                    mutate_offspring(
                         &mut kids,
                         lo,
                         hi,

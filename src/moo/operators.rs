@@ -87,9 +87,9 @@ impl Variation {
     }
 }
 
-/// Rows of a population `x` with `n_var = lower.len()` columns; the checks every operator (and
-/// its GPU twin) applies to its input.
-pub(crate) fn check_pop(
+/// Rows of a population `x` with `n_var = lower.len()` columns; the shape checks every
+/// operator (and its GPU twin) applies to its input.
+pub(crate) fn check_shape(
     op: &'static str,
     x: &[f64],
     lower: &[f64],
@@ -111,8 +111,20 @@ pub(crate) fn check_pop(
             got: x.len(),
         });
     }
-    check_finite(op, "population", x)?;
     Ok(x.len() / n_var)
+}
+
+/// [`check_shape`] and every value finite: the checks every operator (and its GPU twin)
+/// applies to its input.
+pub(crate) fn check_pop(
+    op: &'static str,
+    x: &[f64],
+    lower: &[f64],
+    upper: &[f64],
+) -> Result<usize> {
+    let n = check_shape(op, x, lower, upper)?;
+    check_finite(op, "population", x)?;
+    Ok(n)
 }
 
 /// Variables handled per batch of [`sbx_pair_in_place`]: its packed buffers live on the
@@ -326,11 +338,21 @@ pub(crate) fn sbx_into(
                 |i, w| {
                     let (pa, pb) = pairs[first + i];
                     let (a, b) = kids[i * row..(i + 1) * row].split_at_mut(n_var);
-                    a.copy_from_slice(&parents[pa * n_var..(pa + 1) * n_var]);
-                    b.copy_from_slice(&parents[pb * n_var..(pb + 1) * n_var]);
+                    let pa = &parents[pa * n_var..(pa + 1) * n_var];
+                    let pb = &parents[pb * n_var..(pb + 1) * n_var];
                     // SAFETY: `available` checked that the CPU has AVX-512F.
                     unsafe {
-                        super::variation_avx512::sbx_pair(a, b, lower, upper, v, w, &mut scratch)
+                        super::variation_avx512::sbx_pair(
+                            pa,
+                            pb,
+                            a,
+                            b,
+                            lower,
+                            upper,
+                            v,
+                            w,
+                            &mut scratch,
+                        )
                     };
                 },
             );
@@ -384,6 +406,25 @@ pub fn polynomial_mutation_threaded(
 ) -> Result<()> {
     v.validate()?;
     check_pop("polynomial_mutation", x, lower, upper)?;
+    mutate_offspring(x, lower, upper, v, seed, generation, first_index, threads)
+}
+
+/// [`polynomial_mutation_threaded`] without the scan of `x` for non-finite values: for
+/// children SBX has just made from checked parents (the scan of 6.5 MB at pop 8192 × 100
+/// variables ran on one thread while the other waited). Shapes are still checked.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn mutate_offspring(
+    x: &mut [f64],
+    lower: &[f64],
+    upper: &[f64],
+    v: &Variation,
+    seed: u64,
+    generation: u64,
+    first_index: u64,
+    threads: usize,
+) -> Result<()> {
+    v.validate()?;
+    check_shape("polynomial_mutation", x, lower, upper)?;
     let n_var = lower.len();
     if x.is_empty() {
         return Ok(());

@@ -139,8 +139,9 @@ unsafe fn clamp(c: __m512d, l: __m512d, h: __m512d) -> __m512d {
     _mm512_mask_blend_pd(_mm512_cmp_pd_mask::<_CMP_GT_OQ>(c, h), c, h)
 }
 
-/// SBX of one pair in place, equal bit for bit to the portable `sbx_pair_in_place` on the
-/// same words (`a`, `b` hold the parents on entry, the children on return).
+/// SBX of one pair: the children of the parents `pa`, `pb` into `a`, `b`, equal bit for bit to
+/// the portable `sbx_pair_in_place` on the same words (which crosses copies of the parents in
+/// place; here the parents are read where they lie and each child written once).
 ///
 /// # Safety
 /// The CPU must support AVX-512F ([`available`]).
@@ -149,7 +150,10 @@ unsafe fn clamp(c: __m512d, l: __m512d, h: __m512d) -> __m512d {
 /// If the slices' lengths disagree or `words` holds fewer than `2 + 6 · n_var` words
 /// (sizing bugs of the caller).
 #[target_feature(enable = "avx512f")]
+#[allow(clippy::too_many_arguments)]
 pub(super) unsafe fn sbx_pair(
+    pa: &[f64],
+    pb: &[f64],
     a: &mut [f64],
     b: &mut [f64],
     lo: &[f64],
@@ -159,9 +163,13 @@ pub(super) unsafe fn sbx_pair(
     sc: &mut SbxScratch,
 ) {
     let n = a.len();
-    assert!(b.len() == n && lo.len() == n && hi.len() == n && words.len() >= 2 + 6 * n);
+    assert!(pa.len() == n && pb.len() == n && b.len() == n && lo.len() == n && hi.len() == n);
+    assert!(words.len() >= 2 + 6 * n);
     if WordDraws::new(&words[..2]).uniform_f64() >= v.p_c {
-        return; // The pair is not crossed: every variable keeps its parent's value.
+        // The pair is not crossed: every variable keeps its parent's value.
+        a.copy_from_slice(pa);
+        b.copy_from_slice(pb);
+        return;
     }
     let words = &words[2..2 + 6 * n];
     let (neg_exp, inv_exp) = (-(v.eta_c + 1.0), 1.0 / (v.eta_c + 1.0));
@@ -188,7 +196,7 @@ pub(super) unsafe fn sbx_pair(
             let u_cross = deinterleave3(0, d0, d1, d2);
             let u_spread = deinterleave3(1, d0, d1, d2);
             let u_swap = deinterleave3(2, d0, d1, d2);
-            let (x1, x2, l, h, y1, y2, delta) = order(a, b, lo, hi, j, valid);
+            let (x1, x2, l, h, y1, y2, delta) = order(pa, pb, lo, hi, j, valid);
             // The portable loop's `continue` conditions, negated exactly (NaN included).
             let diff = _mm512_castsi512_pd(_mm512_and_si512(
                 _mm512_castpd_si512(_mm512_sub_pd(x1, x2)),
@@ -221,9 +229,7 @@ pub(super) unsafe fn sbx_pair(
             sc.masks[g] = m;
             packed += m.count_ones() as usize;
         }
-        if packed == 0 {
-            continue;
-        }
+
         // Pass 2 on the packed variables: β^−(η+1), the spread factor, its 1/(η+1) power;
         // the two children's chains interleaved for the out-of-order core.
         for k in (0..packed).step_by(8) {
@@ -235,15 +241,18 @@ pub(super) unsafe fn sbx_pair(
             _mm512_storeu_pd(sc.p1.as_mut_ptr().add(k), b1);
             _mm512_storeu_pd(sc.p2.as_mut_ptr().add(k), b2);
         }
-        // Pass 3: the children, expanded back into the crossed lanes.
+        // Pass 3: the children, the crossed lanes expanded back among their parents' values.
         let mut taken = 0;
         for g in 0..groups {
             let m = sc.masks[g];
+            let j = start + 8 * g;
+            let valid = low_lanes(end - j);
+            let (x1, x2, l, h, y1, y2, delta) = order(pa, pb, lo, hi, j, valid);
             if m == 0 {
+                _mm512_mask_storeu_pd(a.as_mut_ptr().add(j), valid, x1);
+                _mm512_mask_storeu_pd(b.as_mut_ptr().add(j), valid, x2);
                 continue;
             }
-            let j = start + 8 * g;
-            let (_, _, l, h, y1, y2, delta) = order(a, b, lo, hi, j, low_lanes(end - j));
             let sum = _mm512_add_pd(y1, y2);
             let b1 = _mm512_maskz_expand_pd(m, _mm512_loadu_pd(sc.p1.as_ptr().add(taken)));
             let b2 = _mm512_maskz_expand_pd(m, _mm512_loadu_pd(sc.p2.as_ptr().add(taken)));
@@ -257,8 +266,17 @@ pub(super) unsafe fn sbx_pair(
                 _mm512_mask_blend_pd(sw, c1, c2),
                 _mm512_mask_blend_pd(sw, c2, c1),
             );
-            _mm512_mask_storeu_pd(a.as_mut_ptr().add(j), m, clamp(c1, l, h));
-            _mm512_mask_storeu_pd(b.as_mut_ptr().add(j), m, clamp(c2, l, h));
+            let (c1, c2) = (clamp(c1, l, h), clamp(c2, l, h));
+            _mm512_mask_storeu_pd(
+                a.as_mut_ptr().add(j),
+                valid,
+                _mm512_mask_blend_pd(m, x1, c1),
+            );
+            _mm512_mask_storeu_pd(
+                b.as_mut_ptr().add(j),
+                valid,
+                _mm512_mask_blend_pd(m, x2, c2),
+            );
             taken += m.count_ones() as usize;
         }
     }
@@ -394,9 +412,9 @@ mod tests {
                     } = case(n, seed);
                     let (mut a1, mut b1) = (a.clone(), b.clone());
                     sbx_pair_in_place(&mut a1, &mut b1, &lo, &hi, &v, &mut WordDraws::new(&words));
-                    let (mut a2, mut b2) = (a.clone(), b.clone());
+                    let (mut a2, mut b2) = (vec![f64::NAN; n], vec![f64::NAN; n]);
                     // SAFETY: `available` checked that the CPU has AVX-512F.
-                    unsafe { sbx_pair(&mut a2, &mut b2, &lo, &hi, &v, &words, &mut sc) };
+                    unsafe { sbx_pair(&a, &b, &mut a2, &mut b2, &lo, &hi, &v, &words, &mut sc) };
                     let bits = |x: &[f64]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
                     assert_eq!(bits(&a1), bits(&a2), "n {n}, seed {seed}, {v:?}");
                     assert_eq!(bits(&b1), bits(&b2), "n {n}, seed {seed}, {v:?}");
