@@ -296,3 +296,14 @@ lane_fn!(
 pub fn pow_f64x8(x: __m512d, y: __m512d) -> __m512d {
     super::pow::pow64(F64x8(x), F64x8(y)).0
 }
+
+/// x^y on eight lanes for `0 < x < ∞` and finite `y ∉ {0, 1}`; each lane equals
+/// [`pow_f64`](super::pow_f64) bit for bit there (the special cases' selects left out).
+///
+/// # Safety
+/// The CPU must support AVX-512F (check [`has_avx512f`]).
+#[inline]
+#[target_feature(enable = "avx512f")]
+pub(crate) fn pow_positive_f64x8(x: __m512d, y: __m512d) -> __m512d {
+    super::pow::pow64_positive(F64x8(x), F64x8(y)).0
+}

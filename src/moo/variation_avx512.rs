@@ -14,7 +14,7 @@
 use std::arch::x86_64::*;
 
 use super::operators::Variation;
-use crate::math::simd512::pow_f64x8;
+use crate::math::simd512::{pow_f64x8, pow_positive_f64x8};
 use crate::rng::{unit_f64x8, WordDraws};
 
 /// Variables per packed batch (the portable loop's chunk; the chunking changes no value).
@@ -132,6 +132,19 @@ unsafe fn spread(u: __m512d, p: __m512d) -> __m512d {
     _mm512_mask_blend_pd(inside, outside, ua)
 }
 
+/// `x^y` per lane as [`pow_f64x8`]; by the shorter [`pow_positive_f64x8`] when every lane is
+/// in its domain (`y_ok`: the caller's constant `y` is finite and neither 0 nor 1).
+#[inline(always)]
+unsafe fn pow_lanes(x: __m512d, y: __m512d, y_ok: bool) -> __m512d {
+    let positive = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(x, _mm512_setzero_pd())
+        & _mm512_cmp_pd_mask::<_CMP_LT_OQ>(x, _mm512_set1_pd(f64::INFINITY));
+    if y_ok && positive == 0xff {
+        pow_positive_f64x8(x, y)
+    } else {
+        pow_f64x8(x, y)
+    }
+}
+
 /// `f64::clamp(c, l, h)`: below the lower bound first, then above the upper one.
 #[inline(always)]
 unsafe fn clamp(c: __m512d, l: __m512d, h: __m512d) -> __m512d {
@@ -173,6 +186,8 @@ pub(super) unsafe fn sbx_pair(
     }
     let words = &words[2..2 + 6 * n];
     let (neg_exp, inv_exp) = (-(v.eta_c + 1.0), 1.0 / (v.eta_c + 1.0));
+    // −(η+1) ≤ −1 always qualifies for the positive-domain power; 1/(η+1) unless η = 0.
+    let inv_ok = inv_exp < 1.0;
     let (one, two, half) = (
         _mm512_set1_pd(1.0),
         _mm512_set1_pd(2.0),
@@ -233,11 +248,15 @@ pub(super) unsafe fn sbx_pair(
         // Pass 2 on the packed variables: β^−(η+1), the spread factor, its 1/(η+1) power;
         // the two children's chains interleaved for the out-of-order core.
         for k in (0..packed).step_by(8) {
+            // Lanes past the packed values (stale) are set to 1, inside every power's domain.
+            let live = low_lanes(packed - k);
             let u = _mm512_loadu_pd(sc.spread.as_ptr().add(k));
-            let q1 = pow_f64x8(_mm512_loadu_pd(sc.p1.as_ptr().add(k)), neg_exp);
-            let q2 = pow_f64x8(_mm512_loadu_pd(sc.p2.as_ptr().add(k)), neg_exp);
-            let b1 = pow_f64x8(spread(u, q1), inv_exp);
-            let b2 = pow_f64x8(spread(u, q2), inv_exp);
+            let p1 = _mm512_mask_blend_pd(live, one, _mm512_loadu_pd(sc.p1.as_ptr().add(k)));
+            let p2 = _mm512_mask_blend_pd(live, one, _mm512_loadu_pd(sc.p2.as_ptr().add(k)));
+            let q1 = pow_lanes(p1, neg_exp, true);
+            let q2 = pow_lanes(p2, neg_exp, true);
+            let b1 = pow_lanes(spread(u, q1), inv_exp, inv_ok);
+            let b2 = pow_lanes(spread(u, q2), inv_exp, inv_ok);
             _mm512_storeu_pd(sc.p1.as_mut_ptr().add(k), b1);
             _mm512_storeu_pd(sc.p2.as_mut_ptr().add(k), b2);
         }
