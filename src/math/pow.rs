@@ -26,6 +26,8 @@ use super::log::ln_dd64;
 /// raise many positive values to one exponent: SBX and polynomial mutation, where the selects
 /// were a sixth of each power.
 #[inline(always)]
+// Only the AVX-512 SBX lanes call it (and the test that pins it to `pow64`).
+#[cfg_attr(not(all(target_arch = "x86_64", feature = "avx512")), allow(dead_code))]
 pub(crate) fn pow64_positive<V: Lane<E = f64, U = u64>>(x: V, y: V) -> V {
     let zero = V::splat(0.0);
     let one = V::splat(1.0);
