@@ -58,11 +58,29 @@ fn refs_exactly(n: usize) -> Vec<f64> {
 }
 
 fn cpu_rvea_generation(c: &mut Criterion) {
+    let pops: Vec<usize> = (5..=14u32).map(|k| 1 << k).collect();
+    rvea_generations(c, "cpu_rvea_generation", &pops, false);
+}
+
+/// RVEA generations as a run makes them: the same algorithm advanced one generation per
+/// iteration (so each sample is the mean over consecutive generations, every tenth with its
+/// reference-vector adaptation), where `cpu_rvea_generation` restarts every iteration from a
+/// clone of one state. A clone's buffers have exactly their current lengths, so when more
+/// niches survive than in the cloned generation the population buffer grows inside the timed
+/// region, first-touch page faults included (≈ 1900 per generation at pop 8192 on this host,
+/// ≈ 2–3 ms); a run's buffers stop growing after its first generations.
+fn cpu_rvea_generation_steady(c: &mut Criterion) {
+    rvea_generations(c, "cpu_rvea_generation_steady", &[1024, 8192], true);
+}
+
+/// One RVEA generation on DTLZ1 (n_var 100) at each population, on one thread and on all,
+/// from the state after 3 generations: a clone of it per iteration, or (`steady`) the same
+/// algorithm advanced one generation per iteration.
+fn rvea_generations(c: &mut Criterion, group: &str, pops: &[usize], steady: bool) {
     let p = Dtlz::new(1, 100, 3).unwrap();
-    let mut g = c.benchmark_group("cpu_rvea_generation");
-    for k in 5..=14u32 {
-        let pop = 1usize << k;
-        if k >= 11 {
+    let mut g = c.benchmark_group(group);
+    for &pop in pops {
+        if steady || pop >= 2048 {
             g.sample_size(10);
         }
         for threads in [1usize, 0] {
@@ -80,43 +98,15 @@ fn cpu_rvea_generation(c: &mut Criterion) {
                     .unwrap()
                     .threads(threads);
                 run(&mut alg, &ev, 3, &mut NoObserver, &Checkpointing::never()).unwrap();
-                b.iter_batched_ref(
-                    || alg.clone(),
-                    |a| one_generation(black_box(a), &ev),
-                    BatchSize::LargeInput,
-                )
-            });
-        }
-    }
-    g.finish();
-}
-
-/// RVEA generations as a run makes them: the same algorithm advanced one generation per
-/// iteration (so each sample is the mean over consecutive generations, every tenth with its
-/// reference-vector adaptation), where `cpu_rvea_generation` restarts every iteration from a
-/// clone of one state. A clone's buffers have exactly their current lengths, so when more
-/// niches survive than in the cloned generation the population buffer grows inside the timed
-/// region, first-touch page faults included (≈ 1900 per generation at pop 8192 on this host,
-/// ≈ 2–3 ms); a run's buffers stop growing after its first generations.
-fn cpu_rvea_generation_steady(c: &mut Criterion) {
-    let p = Dtlz::new(1, 100, 3).unwrap();
-    let mut g = c.benchmark_group("cpu_rvea_generation_steady");
-    g.sample_size(10);
-    for pop in [1024usize, 8192] {
-        for threads in [1usize, 0] {
-            g.throughput(Throughput::Elements(pop as u64));
-            let label = if threads == 1 {
-                "dtlz1_nvar100_1thread"
-            } else {
-                "dtlz1_nvar100_allthreads"
-            };
-            g.bench_with_input(BenchmarkId::new(label, pop), &pop, |b, _| {
-                let ev = Evaluator::new(&p).threads(threads);
-                let mut alg = Rvea::new(&p, refs_exactly(pop), 100, 1)
-                    .unwrap()
-                    .threads(threads);
-                run(&mut alg, &ev, 3, &mut NoObserver, &Checkpointing::never()).unwrap();
-                b.iter(|| one_generation(&mut alg, &ev))
+                if steady {
+                    b.iter(|| one_generation(&mut alg, &ev))
+                } else {
+                    b.iter_batched_ref(
+                        || alg.clone(),
+                        |a| one_generation(black_box(a), &ev),
+                        BatchSize::LargeInput,
+                    )
+                }
             });
         }
     }

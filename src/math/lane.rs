@@ -76,8 +76,6 @@ pub(crate) trait Lane:
     fn min(self, o: Self) -> Self;
     /// Mask conjunction.
     fn and_m(a: Self::M, b: Self::M) -> Self::M;
-    /// Mask disjunction.
-    fn or_m(a: Self::M, b: Self::M) -> Self::M;
     /// Mask negation.
     fn not_m(a: Self::M) -> Self::M;
 
@@ -157,10 +155,6 @@ macro_rules! scalar_lane {
             #[inline(always)]
             fn and_m(a: bool, b: bool) -> bool {
                 a & b
-            }
-            #[inline(always)]
-            fn or_m(a: bool, b: bool) -> bool {
-                a | b
             }
             #[inline(always)]
             fn not_m(a: bool) -> bool {

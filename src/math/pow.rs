@@ -20,14 +20,11 @@ use super::exp::{exp_q64, scale2_64, LN2_HI_64, LN2_LO_64, LOG2E_64};
 use super::lane::Lane;
 use super::log::ln_dd64;
 
-/// x^y for `0 < x < ∞` and finite `y ∉ {0, 1}`: [`pow64`]'s operations on such arguments
-/// without its special-case selects (every one of which leaves `exp(y·ln x)` unchanged there:
-/// `x = 1` gives exactly 1 through the logarithm as well), so the same bits. For callers that
-/// raise many positive values to one exponent: SBX and polynomial mutation, where the selects
-/// were a sixth of each power.
+/// x^y for `0 < x < ∞` and finite `y ∉ {0, 1}`: the core of [`pow64`], without its
+/// special-case selects (every one of which leaves `exp(y·ln x)` unchanged there: `x = 1`
+/// gives exactly 1 through the logarithm as well), so the same bits. For callers that raise
+/// many positive values to one exponent (SBX), where the selects were a sixth of each power.
 #[inline(always)]
-// Only the AVX-512 SBX lanes call it (and the test that pins it to `pow64`).
-#[cfg_attr(not(all(target_arch = "x86_64", feature = "avx512")), allow(dead_code))]
 pub(crate) fn pow64_positive<V: Lane<E = f64, U = u64>>(x: V, y: V) -> V {
     let zero = V::splat(0.0);
     let one = V::splat(1.0);
@@ -56,20 +53,9 @@ pub(crate) fn pow64<V: Lane<E = f64, U = u64>>(x: V, y: V) -> V {
     let sign = V::splat_bits(1 << 63);
     let ax = x.and_bits(V::splat_bits(!(1 << 63)));
     let ok = V::and_m(V::lt(zero, ax), V::lt(ax, inf));
-    let (hi, lo) = ln_dd64(V::select(ok, ax, one));
-    let ph = y * hi;
-    let big = V::lt(V::splat(1000.0), ph.and_bits(V::splat_bits(!(1 << 63))));
-    let pl = V::select(V::or_m(big, V::is_nan(ph)), zero, y.fms(hi, ph) + y * lo);
-    let top = V::splat(710.0);
-    let bot = V::splat(-746.0);
-    let phc = V::select(V::lt(top, ph), top, ph);
-    let phc = V::select(V::lt(phc, bot), bot, phc);
-    // Same reduction as exp, plus the low part of the product.
-    let n = (phc * V::splat(LOG2E_64)).round_even();
-    let r = n.fnma(V::splat(LN2_HI_64), phc);
-    let r = n.fnma(V::splat(LN2_LO_64), r) + pl;
-    let p = exp_q64(r).fma(r, one);
-    let mag = scale2_64(p, n);
+    // exp(y·ln|x|); where its value is NaN or meaningless (|x| = 0 or ∞, or y NaN or
+    // infinite with |x| = 1), one of the selects below replaces it.
+    let mag = pow64_positive(V::select(ok, ax, one), y);
     // |x| = 0 or ∞: 0 or ∞ by the sign of y (and of ln|x|).
     let y_neg = V::lt(y, zero);
     let at_zero = V::select(y_neg, inf, zero);

@@ -143,10 +143,6 @@ macro_rules! vec_lane {
                 a.and_bits(b)
             }
             #[inline(always)]
-            fn or_m(a: $V, b: $V) -> $V {
-                a.or_bits(b)
-            }
-            #[inline(always)]
             fn not_m(a: $V) -> $V {
                 a.xor_bits(<$V>::splat_bits(!0))
             }

@@ -153,10 +153,6 @@ macro_rules! vec512_lane {
                 a & b
             }
             #[inline(always)]
-            fn or_m(a: $M, b: $M) -> $M {
-                a | b
-            }
-            #[inline(always)]
             fn not_m(a: $M) -> $M {
                 !a
             }

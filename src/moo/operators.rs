@@ -291,6 +291,49 @@ pub fn sbx_threaded(
     Ok(out)
 }
 
+/// The AVX-512 SBX of `variation_avx512` where this build and CPU have it, with its scratch
+/// buffers (one per thread block).
+struct SbxLanes {
+    #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+    scratch: Option<super::variation_avx512::SbxScratch>,
+}
+
+impl SbxLanes {
+    fn new() -> Self {
+        SbxLanes {
+            #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+            scratch: super::variation_avx512::available()
+                .then(super::variation_avx512::SbxScratch::new),
+        }
+    }
+
+    /// Crosses the pair on the lanes into `a`, `b`; false (nothing written) without them.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn cross(
+        &mut self,
+        pa: &[f64],
+        pb: &[f64],
+        a: &mut [f64],
+        b: &mut [f64],
+        lower: &[f64],
+        upper: &[f64],
+        v: &Variation,
+        words: &[u32],
+    ) -> bool {
+        #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+        if let Some(scratch) = &mut self.scratch {
+            // SAFETY: the scratch exists only where `available` found AVX-512F.
+            unsafe {
+                super::variation_avx512::sbx_pair(pa, pb, a, b, lower, upper, v, words, scratch)
+            };
+            return true;
+        }
+        let _ = (pa, pb, a, b, lower, upper, v, words);
+        false
+    }
+}
+
 /// [`sbx_threaded`] into `out` (resized to the children's length), so that a generation can
 /// reuse the previous one's allocation.
 #[allow(clippy::too_many_arguments)]
@@ -324,53 +367,24 @@ pub(crate) fn sbx_into(
     let row = 2 * n_var;
     crate::parallel::fill_row_blocks(out, row, threads, |first, kids| {
         let rows = kids.len() / row;
-        let words = sbx_words(n_var);
-        #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
-        if super::variation_avx512::available() {
-            let mut scratch = super::variation_avx512::SbxScratch::new();
-            for_each_row_words(
-                seed,
-                "sbx",
-                generation,
-                first as u64,
-                rows,
-                words,
-                |i, w| {
-                    let (pa, pb) = pairs[first + i];
-                    let (a, b) = kids[i * row..(i + 1) * row].split_at_mut(n_var);
-                    let pa = &parents[pa * n_var..(pa + 1) * n_var];
-                    let pb = &parents[pb * n_var..(pb + 1) * n_var];
-                    // SAFETY: `available` checked that the CPU has AVX-512F.
-                    unsafe {
-                        super::variation_avx512::sbx_pair(
-                            pa,
-                            pb,
-                            a,
-                            b,
-                            lower,
-                            upper,
-                            v,
-                            w,
-                            &mut scratch,
-                        )
-                    };
-                },
-            );
-            return;
-        }
+        let mut lanes = SbxLanes::new();
         for_each_row_words(
             seed,
             "sbx",
             generation,
             first as u64,
             rows,
-            words,
+            sbx_words(n_var),
             |i, w| {
                 let (pa, pb) = pairs[first + i];
                 let (a, b) = kids[i * row..(i + 1) * row].split_at_mut(n_var);
-                a.copy_from_slice(&parents[pa * n_var..(pa + 1) * n_var]);
-                b.copy_from_slice(&parents[pb * n_var..(pb + 1) * n_var]);
-                sbx_pair_in_place(a, b, lower, upper, v, &mut WordDraws::new(w));
+                let pa = &parents[pa * n_var..(pa + 1) * n_var];
+                let pb = &parents[pb * n_var..(pb + 1) * n_var];
+                if !lanes.cross(pa, pb, a, b, lower, upper, v, w) {
+                    a.copy_from_slice(pa);
+                    b.copy_from_slice(pb);
+                    sbx_pair_in_place(a, b, lower, upper, v, &mut WordDraws::new(w));
+                }
             },
         );
     });
@@ -435,26 +449,25 @@ pub(crate) fn mutate_offspring(
         let (first, words) = (first_index + first as u64, mutation_words(n_var));
         let mut batch = MutationBatch::new(lower, upper, v.eta_m);
         #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
-        if super::variation_avx512::available() {
-            for_each_row_words(seed, "mutation", generation, first, rows, words, |i, w| {
+        let lanes = super::variation_avx512::available();
+        #[cfg(not(all(target_arch = "x86_64", feature = "avx512")))]
+        let lanes = false;
+        for_each_row_words(seed, "mutation", generation, first, rows, words, |i, w| {
+            let mut hit = |j, u| batch.push(block, i * n_var, j, u);
+            if lanes {
+                #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
                 // SAFETY: `available` checked that the CPU has AVX-512F.
                 unsafe {
-                    super::variation_avx512::mutation_hits(lower, upper, p_m, w, |j, u| {
-                        batch.push(block, i * n_var, j, u)
-                    })
+                    super::variation_avx512::mutation_hits(lower, upper, p_m, w, hit)
                 };
-            });
-            batch.flush(block);
-            return;
-        }
-        for_each_row_words(seed, "mutation", generation, first, rows, words, |i, w| {
+                return;
+            }
             let mut s = WordDraws::new(w);
             for j in 0..n_var {
                 let (u_mut, u) = (s.uniform_f64(), s.uniform_f64());
-                if u_mut >= p_m || lower[j] >= upper[j] {
-                    continue;
+                if !(u_mut >= p_m || lower[j] >= upper[j]) {
+                    hit(j, u);
                 }
-                batch.push(block, i * n_var, j, u);
             }
         });
         batch.flush(block);
