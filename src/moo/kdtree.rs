@@ -20,26 +20,25 @@
 
 /// Points per leaf: below this a linear scan is cheaper than descending further.
 const LEAF: usize = 8;
+// The vector leaf scan holds a whole leaf in one eight-lane register.
+const _: () = assert!(LEAF <= 8);
 
 /// A k-d tree over `n` points of dimension `dim` (row-major).
 ///
-/// Leaves hold up to 8 points scanned linearly; points are stored in tree order so a
-/// leaf is one contiguous run of memory. An internal node of the index range `[lo, hi)`
+/// Leaves hold up to 8 points scanned linearly; points are stored in tree order, by axis, so
+/// a leaf's values of one axis are one contiguous run of memory. An internal node of the index range `[lo, hi)`
 /// splits at `mid = (lo + hi) / 2` (its axis and split value are stored at `mid`, unique
 /// per internal node): `[lo, mid)` holds coordinates ≤ the split, `[mid, hi)` ≥ it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KdTree {
     dim: usize,
-    /// Coordinates in tree order (`position × dim`).
-    points: Vec<f64>,
     /// Original index of the point at each tree position.
     order: Vec<usize>,
     /// Split axis of the internal node whose `mid` is this position.
     axis: Vec<usize>,
     /// Split value of the internal node whose `mid` is this position.
     split: Vec<f64>,
-    /// The coordinates again by axis (`axis × n + position`): a leaf's values of one axis
-    /// are contiguous, for the vector scan.
+    /// Coordinates in tree order, by axis (`axis × n + position`).
     columns: Vec<f64>,
 }
 
@@ -58,16 +57,11 @@ impl KdTree {
             &mut axis,
             &mut split,
         );
-        let mut tree_points = Vec::with_capacity(n * dim);
-        for &i in &order {
-            tree_points.extend_from_slice(&points[i * dim..(i + 1) * dim]);
-        }
         let columns = (0..dim)
             .flat_map(|a| order.iter().map(move |&i| points[i * dim + a]))
             .collect();
         KdTree {
             dim,
-            points: tree_points,
             order,
             axis,
             split,
@@ -148,13 +142,13 @@ impl KdTree {
     /// The leaf `[lo, hi)` point by point.
     #[inline(always)]
     fn scan_leaf(&self, lo: usize, hi: usize, q: &[f64], exclude: usize, best: &mut (usize, f64)) {
+        let n = self.order.len();
         for pos in lo..hi {
             let p = self.order[pos];
-            let row = &self.points[pos * self.dim..(pos + 1) * self.dim];
-            let d2 = row
-                .iter()
-                .zip(q)
-                .fold(0.0, |s, (a, b)| s + (a - b) * (a - b));
+            let d2 = q.iter().enumerate().fold(0.0, |s, (a, &qa)| {
+                let d = self.columns[a * n + pos] - qa;
+                s + d * d
+            });
             // The answer is the smallest (distance, index): independent of tree shape.
             if p != exclude && (d2 < best.1 || (d2 <= best.1 && p < best.0)) {
                 *best = (p, d2);
@@ -163,7 +157,7 @@ impl KdTree {
     }
 
     /// [`Self::search`] with the leaves' distances on eight AVX-512 lanes: the same
-    /// operations per point as [`Self::scan_leaf`], from the column copy of the points. Only
+    /// operations per point as [`Self::scan_leaf`]. Only
     /// points no farther than the best so far (usually none) go through the scalar update,
     /// in position order: a farther point can never be taken, because the best distance
     /// only falls during a leaf.

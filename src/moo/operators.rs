@@ -129,7 +129,7 @@ pub(crate) fn check_pop(
 
 /// Variables handled per batch of [`sbx_pair_in_place`]: its packed buffers live on the
 /// stack, and 64 variables give the lanes enough work per call.
-const SBX_CHUNK: usize = 64;
+pub(super) const SBX_CHUNK: usize = 64;
 
 /// Crosses one pair in place (`a`, `b` are the two children, initialised to the parents).
 /// Draws: one uniform for the pair, then three per variable (cross?, spread, swap?): the

@@ -17,8 +17,8 @@ use super::operators::Variation;
 use crate::math::simd512::{pow_f64x8, pow_positive_f64x8};
 use crate::rng::{unit_f64x8, WordDraws};
 
-/// Variables per packed batch (the portable loop's chunk; the chunking changes no value).
-const CHUNK: usize = 64;
+/// Variables per packed batch: the portable loop's (the chunking changes no value).
+const CHUNK: usize = super::operators::SBX_CHUNK;
 /// Packed buffers hold a whole vector past their last entry (stores of compressed vectors).
 const PAD: usize = CHUNK + 8;
 
