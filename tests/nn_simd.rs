@@ -174,3 +174,60 @@ fn members_are_independent_of_population_size() {
     assert_eq!(bits(&one.grad), bits(&all.grad[np..2 * np]));
     assert_eq!(one.loss[0].to_bits(), all.loss[1].to_bits());
 }
+
+/// Networks whose hidden layers share one width (10, 20, 50) and activation take a value-only
+/// forward kernel of their own; its values equal the value component of the general jet
+/// kernel (which serves any shape), on every ISA and thread count, to the bit.
+#[test]
+fn uniform_width_values_equal_the_general_kernel() {
+    let shapes: [(usize, &[usize], usize, Activation); 4] = [
+        (2, &[20; 8], 1, Activation::Tanh),
+        (2, &[10, 10], 1, Activation::Tanh),
+        (3, &[50, 50], 2, Activation::Sin),
+        (1, &[20, 20], 3, Activation::Identity),
+    ];
+    let sizes = [
+        1,
+        15,
+        16,
+        17,
+        31,
+        32,
+        33,
+        48,
+        49,
+        CHUNK - 1,
+        CHUNK + 17,
+        2 * CHUNK + 37,
+    ];
+    for (d, hidden, n_out, act) in shapes {
+        let s = MlpSpec::uniform(d, hidden, n_out, act).unwrap();
+        let p = 2;
+        let g: Vec<f32> = init_population(&s, Init::XavierUniform, 9, p)
+            .into_iter()
+            .map(|w| 2.0 * w as f32)
+            .collect();
+        for n in sizes {
+            let mut r = pareto_sciml::rng::stream(9, "test-x", d as u64, n as u64);
+            let x: Vec<f32> = (0..d * n)
+                .map(|_| r.uniform_range(-2.0, 2.0) as f32)
+                .collect();
+            // The general kernel: the value component of the full first-order jet.
+            let jet = JetSpec::first(d);
+            let c = jet.n_comp();
+            let full = Cpu::new(1)
+                .with_isa(Isa::Scalar)
+                .jets(&s, &g, &x, &jet)
+                .unwrap();
+            let want: Vec<f32> = full.chunks_exact(c).map(|j| j[0]).collect();
+            for cpu in configs() {
+                let got = cpu.jets(&s, &g, &x, &JetSpec::value(d)).unwrap();
+                assert_eq!(
+                    bits(&got),
+                    bits(&want),
+                    "{hidden:?} {act:?}, n = {n}, {cpu:?}"
+                );
+            }
+        }
+    }
+}

@@ -27,6 +27,7 @@ pub mod activation;
 pub mod adam;
 pub(crate) mod backprop;
 pub(crate) mod forward;
+pub(crate) mod forward_fixed;
 mod init;
 mod jet;
 mod layout;

@@ -9,6 +9,9 @@ use crate::nn::backprop::{backward_block, GenomeGrads};
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
 use crate::nn::backprop::{PairedBlock, PairedGrad};
 use crate::nn::forward::{forward_block, Scratch};
+use crate::nn::forward_fixed::{
+    fixed_hidden_width, forward_values_blocks, layers, FixedScratch, Layer, MAX_FIXED_IO,
+};
 use crate::nn::{JetSpec, MlpSpec, PointLoss};
 
 /// Points per work item. Fixed (a multiple of every lane count) so that the summation order
@@ -91,16 +94,24 @@ fn jets_item<V: Lane>(
     spec: &MlpSpec,
     genome: &[V::T],
     jet: &JetSpec,
-    x: &[V::T],
+    x: &Inputs<V::T>,
     n: usize,
     lo: usize,
     hi: usize,
-) -> Vec<V::T> {
+    out: &mut [V::T],
+) {
     let d = spec.n_in();
     let c = jet.n_comp();
     let n_out = spec.n_out();
+    let (x, xt) = (x.rows, x.columns);
+    if let (Some(xt), Some(h)) = (xt, fixed_values_width(spec, jet)) {
+        match h {
+            10 => return values_fixed::<V, 10>(spec, genome, xt, lo, hi, out),
+            20 => return values_fixed::<V, 20>(spec, genome, xt, lo, hi, out),
+            _ => return values_fixed::<V, 50>(spec, genome, xt, lo, hi, out),
+        }
+    }
     let mut sc = Scratch::<V>::new(spec, jet, genome);
-    let mut out = vec![V::T::ZERO; (hi - lo) * n_out * c];
     let mut xv = vec![V::zero(); d];
     let mut buf = [V::T::ZERO; 16];
     let mut p0 = lo;
@@ -119,7 +130,105 @@ fn jets_item<V: Lane>(
         }
         p0 += V::W;
     }
-    out
+}
+
+/// The inputs of a forward pass: row-major `n × d`, and for the kernel of
+/// [`fixed_values_width`] also by column ([`columns_padded`]).
+pub(crate) struct Inputs<'a, T> {
+    pub(crate) rows: &'a [T],
+    pub(crate) columns: Option<&'a Columns<T>>,
+}
+
+/// Inputs by column, each padded to `stride ≥ n + 32` with copies of the last point (as
+/// [`gather`] repeats it), so that any block of points loads with one vector load.
+pub(crate) struct Columns<T> {
+    data: Vec<T>,
+    stride: usize,
+}
+
+/// [`Columns`] of a row-major `n × d` input matrix.
+pub(crate) fn columns_padded<T: Copy>(x: &[T], d: usize, n: usize) -> Columns<T> {
+    let stride = n + 32;
+    let mut data = Vec::with_capacity(d * stride);
+    for k in 0..d {
+        data.extend((0..stride).map(|p| x[p.min(n - 1) * d + k]));
+    }
+    Columns { data, stride }
+}
+
+/// The hidden width if [`values_fixed`] serves this forward pass: the value jet of a network
+/// [`forward_values_blocks`] serves, with few inputs and outputs.
+pub(crate) fn fixed_values_width(spec: &MlpSpec, jet: &JetSpec) -> Option<usize> {
+    (jet.n_comp() == 1 && spec.n_in() <= MAX_FIXED_IO && spec.n_out() <= MAX_FIXED_IO)
+        .then(|| fixed_hidden_width(spec))
+        .flatten()
+}
+
+/// [`jets_item`] for [`fixed_values_width`]: two blocks of points at a time (one at the end),
+/// inputs by column, no scratch to allocate, no weight packing, the same bits.
+#[inline(always)]
+fn values_fixed<V: Lane, const H: usize>(
+    spec: &MlpSpec,
+    genome: &[V::T],
+    xt: &Columns<V::T>,
+    lo: usize,
+    hi: usize,
+    out: &mut [V::T],
+) {
+    let layers = layers(spec, genome);
+    let mut sc2 = FixedScratch::<V, H, 2>::new();
+    let mut p0 = lo;
+    while p0 < hi {
+        if hi - p0 > V::W {
+            values_fixed_step::<V, H, 2>(spec, &layers, xt, lo, hi, p0, out, &mut sc2);
+            p0 += 2 * V::W;
+        } else {
+            let mut sc1 = FixedScratch::<V, H, 1>::new();
+            values_fixed_step::<V, H, 1>(spec, &layers, xt, lo, hi, p0, out, &mut sc1);
+            p0 += V::W;
+        }
+    }
+}
+
+/// `NB` blocks of [`values_fixed`] from point `p0` on; the outputs of the points below `hi`
+/// are stored.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn values_fixed_step<V: Lane, const H: usize, const NB: usize>(
+    spec: &MlpSpec,
+    layers: &[Layer<'_, V::T>],
+    xt: &Columns<V::T>,
+    lo: usize,
+    hi: usize,
+    p0: usize,
+    out: &mut [V::T],
+    sc: &mut FixedScratch<V, H, NB>,
+) {
+    let (d, n_out) = (spec.n_in(), spec.n_out());
+    let mut xv = [[V::zero(); NB]; MAX_FIXED_IO];
+    let mut y = [[V::zero(); NB]; MAX_FIXED_IO];
+    for (k, xk) in xv.iter_mut().enumerate().take(d) {
+        let col = &xt.data[k * xt.stride..(k + 1) * xt.stride];
+        for (b, v) in xk.iter_mut().enumerate() {
+            *v = V::load(&col[p0 + b * V::W..]);
+        }
+    }
+    forward_values_blocks::<V, H, NB>(spec, layers, &xv[..d], &mut y[..n_out], sc);
+    let mut buf = [V::T::ZERO; 16];
+    for b in 0..NB {
+        let start = p0 + b * V::W;
+        let valid = hi.saturating_sub(start).min(V::W);
+        if n_out == 1 && valid == V::W {
+            y[0][b].store(&mut out[start - lo..]);
+            continue;
+        }
+        for (q, yq) in y.iter().enumerate().take(n_out) {
+            yq[b].store(&mut buf);
+            for (j, &v) in buf.iter().enumerate().take(valid) {
+                out[(start - lo + j) * n_out + q] = v;
+            }
+        }
+    }
 }
 
 #[inline(always)]
@@ -192,12 +301,13 @@ fn jets_avx<V: Lane>(
     spec: &MlpSpec,
     genome: &[V::T],
     jet: &JetSpec,
-    x: &[V::T],
+    x: &Inputs<V::T>,
     n: usize,
     lo: usize,
     hi: usize,
-) -> Vec<V::T> {
-    jets_item::<V>(spec, genome, jet, x, n, lo, hi)
+    out: &mut [V::T],
+) {
+    jets_item::<V>(spec, genome, jet, x, n, lo, hi, out)
 }
 
 /// [`loss_item`] on wide registers, two 8/4-lane blocks per register: the forward sweep, the
@@ -306,12 +416,13 @@ fn jets_avx512<V: Lane>(
     spec: &MlpSpec,
     genome: &[V::T],
     jet: &JetSpec,
-    x: &[V::T],
+    x: &Inputs<V::T>,
     n: usize,
     lo: usize,
     hi: usize,
-) -> Vec<V::T> {
-    jets_item::<V>(spec, genome, jet, x, n, lo, hi)
+    out: &mut [V::T],
+) {
+    jets_item::<V>(spec, genome, jet, x, n, lo, hi, out)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -333,32 +444,33 @@ fn loss_avx<V: Lane, L: PointLoss>(
     loss_item::<V, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi, grad)
 }
 
-/// Output jets of points `lo..hi` for one genome (`(hi-lo) × n_out × c`).
+/// Output jets of points `lo..hi` for one genome, into `out` (`(hi-lo) × n_out × c`).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn run_jets<T: Element>(
     path: Path,
     spec: &MlpSpec,
     genome: &[T],
     jet: &JetSpec,
-    x: &[T],
+    x: &Inputs<T>,
     n: usize,
     lo: usize,
     hi: usize,
-) -> Vec<T> {
+    out: &mut [T],
+) {
     #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
     if path == Path::Avx512 {
         // SAFETY: `Path::Avx512` is only chosen after `avx512_available()` detected avx2,
         // fma, avx512f and avx512vl.
-        return unsafe { jets_avx512::<T::Avx512>(spec, genome, jet, x, n, lo, hi) };
+        return unsafe { jets_avx512::<T::Avx512>(spec, genome, jet, x, n, lo, hi, out) };
     }
     #[cfg(target_arch = "x86_64")]
     if path != Path::Scalar {
         // SAFETY: the vector paths are only chosen after `is_x86_feature_detected!("avx2")`
         // and `("fma")`.
-        return unsafe { jets_avx::<T::Avx>(spec, genome, jet, x, n, lo, hi) };
+        return unsafe { jets_avx::<T::Avx>(spec, genome, jet, x, n, lo, hi, out) };
     }
     let _ = path;
-    jets_item::<T::Emu>(spec, genome, jet, x, n, lo, hi)
+    jets_item::<T::Emu>(spec, genome, jet, x, n, lo, hi, out)
 }
 
 /// Loss partial of points `lo..hi` for one genome; the gradients only when `grad` (else the
