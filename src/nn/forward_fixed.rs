@@ -68,6 +68,38 @@ impl Act for IdentityAct {
 /// `NB` blocks of points side by side: one register per block.
 type Blocks<V, const NB: usize> = [V; NB];
 
+/// A tile's accumulators, each starting at its unit's bias (`b[o + t]`).
+#[inline(always)]
+fn bias_tile<V: Lane, const NB: usize>(b: &[V::T], o: usize) -> [Blocks<V, NB>; TILE] {
+    let mut acc = [[V::zero(); NB]; TILE];
+    for t in 0..TILE {
+        for k in 0..NB {
+            acc[t][k] = V::splat(b[o + t]);
+        }
+    }
+    acc
+}
+
+/// Adds input `i`'s terms to a tile, `acc[t] += W[t][i]·a_i` on every block, one fused
+/// multiply-add each (`rows`: the tile's `TILE` weight rows of length `n_in`, row-major).
+#[inline(always)]
+fn add_input<V: Lane, const NB: usize>(
+    acc: &mut [Blocks<V, NB>; TILE],
+    rows: &[V::T],
+    n_in: usize,
+    i: usize,
+    ai: &Blocks<V, NB>,
+) {
+    assert!(i < n_in && rows.len() == TILE * n_in);
+    for t in 0..TILE {
+        // SAFETY: `t·n_in + i < TILE·n_in = rows.len()` (asserted above).
+        let wti = V::splat(unsafe { *rows.get_unchecked(t * n_in + i) });
+        for k in 0..NB {
+            acc[t][k] = wti.fma(ai[k], acc[t][k]);
+        }
+    }
+}
+
 /// The pre-activations `W a + b` of the `TILE` units `o..o+TILE` of a layer with `N_IN` inputs
 /// (`w`: its row-major weights, `a`: its inputs), for `NB` blocks of points, into `out`.
 ///
@@ -93,12 +125,7 @@ fn tile<V: Lane, const N_IN: usize, const NB: usize, A: Act, const INTO_INPUT: b
     out: &mut [Blocks<V, NB>; TILE],
 ) {
     let w = &w[o * N_IN..(o + TILE) * N_IN];
-    let mut acc = [[V::zero(); NB]; TILE];
-    for t in 0..TILE {
-        for k in 0..NB {
-            acc[t][k] = V::splat(b[o + t]);
-        }
-    }
+    let mut acc = bias_tile::<V, NB>(b, o);
     // Outside the first tile, the `TILE·NB` activations are spread evenly over the loop
     // (such tiles exist only for `N_IN ≥ 2·TILE ≥ TILE·NB`, so every one is reached).
     debug_assert!(INTO_INPUT || N_IN >= TILE * NB);
@@ -114,14 +141,7 @@ fn tile<V: Lane, const N_IN: usize, const NB: usize, A: Act, const INTO_INPUT: b
             let e = i / stride;
             next[slot + e / NB][e % NB] = A::apply(pending[e / NB][e % NB]);
         }
-        let ai = a[i];
-        for t in 0..TILE {
-            // SAFETY: `t·N_IN + i < TILE·N_IN = w.len()`.
-            let wti = V::splat(unsafe { *w.get_unchecked(t * N_IN + i) });
-            for k in 0..NB {
-                acc[t][k] = wti.fma(ai[k], acc[t][k]);
-            }
-        }
+        add_input(&mut acc, w, N_IN, i, &a[i]);
     }
     // Stores from registers, one per unit: returning or assigning the array would copy it
     // through memory with a `memcpy` call.
@@ -188,20 +208,9 @@ fn input_layer<V: Lane, const H: usize, const NB: usize, A: Act>(
     let w = &w[..H * d];
     for o in (0..H).step_by(TILE) {
         let rows = &w[o * d..(o + TILE) * d];
-        let mut acc = [[V::zero(); NB]; TILE];
-        for t in 0..TILE {
-            for k in 0..NB {
-                acc[t][k] = V::splat(b[o + t]);
-            }
-        }
+        let mut acc = bias_tile::<V, NB>(b, o);
         for (i, xi) in x.iter().enumerate() {
-            for t in 0..TILE {
-                // SAFETY: `t·d + i < TILE·d = rows.len()`.
-                let wti = V::splat(unsafe { *rows.get_unchecked(t * d + i) });
-                for k in 0..NB {
-                    acc[t][k] = wti.fma(xi[k], acc[t][k]);
-                }
-            }
+            add_input(&mut acc, rows, d, i, xi);
         }
         for t in 0..TILE {
             for k in 0..NB {
@@ -331,8 +340,42 @@ mod tests {
     use crate::nn::forward::{forward_block, Scratch};
     use crate::nn::{init_genome, Init, JetSpec};
 
-    /// `forward_values_block` against `forward_block` on `V`, bit for bit, for every width
-    /// the kernel serves, every activation, one to three inputs and outputs.
+    /// Lane bit patterns, for exact comparisons.
+    fn bits<V: Lane>(v: V) -> Vec<u64> {
+        let mut b = [V::T::ZERO; 16];
+        v.store(&mut b);
+        b[..V::W].iter().map(|e| e.to_f64().to_bits()).collect()
+    }
+
+    /// `forward_block`'s value outputs for the inputs `x` (one register per input).
+    fn general<V: Lane>(spec: &MlpSpec, g: &[V::T], x: &[V]) -> Vec<V> {
+        let jet = JetSpec::value(spec.n_in());
+        let mut sc = Scratch::<V>::new(spec, &jet, g);
+        forward_block(spec, g, &jet, x, &mut sc, false);
+        sc.acts[spec.n_layers()].clone()
+    }
+
+    /// [`forward_values_blocks`] on one block (`x0`) and on a pair (`x0`, `x1`).
+    #[allow(clippy::type_complexity)]
+    fn fixed<V: Lane, const H: usize>(
+        spec: &MlpSpec,
+        g: &[V::T],
+        x0: &[V],
+        x1: &[V],
+    ) -> (Vec<[V; 1]>, Vec<[V; 2]>) {
+        let ls = layers(spec, g);
+        let n_out = spec.n_out();
+        let one: Vec<[V; 1]> = x0.iter().map(|&v| [v]).collect();
+        let pair: Vec<[V; 2]> = x0.iter().zip(x1).map(|(&a, &b)| [a, b]).collect();
+        let (mut y1, mut y2) = (vec![[V::zero(); 1]; n_out], vec![[V::zero(); 2]; n_out]);
+        forward_values_blocks::<V, H, 1>(spec, &ls, &one, &mut y1, &mut FixedScratch::new());
+        forward_values_blocks::<V, H, 2>(spec, &ls, &pair, &mut y2, &mut FixedScratch::new());
+        (y1, y2)
+    }
+
+    /// [`forward_values_blocks`] against `forward_block` on `V`, bit for bit, for every width
+    /// the kernel serves, every activation, one to three inputs and outputs, one block and a
+    /// pair of blocks.
     fn agrees_with_forward_block<V: Lane>() {
         let cases: &[(usize, &[usize], usize)] = &[
             (2, &[20; 8], 1),
@@ -340,122 +383,34 @@ mod tests {
             (3, &[50, 50], 2),
             (2, &[20], 1),
         ];
+        let mut s = crate::rng::stream(3, "forward-fixed-test", 0, 0);
+        let mut block = |d: usize| -> Vec<V> {
+            (0..d)
+                .map(|_| {
+                    let v: Vec<V::T> = (0..V::W)
+                        .map(|_| V::T::from_f64(s.uniform_range(-2.0, 2.0)))
+                        .collect();
+                    V::load(&v)
+                })
+                .collect()
+        };
         for &(d, hidden, n_out) in cases {
             for act in [Activation::Tanh, Activation::Sin, Activation::Identity] {
                 let spec = MlpSpec::uniform(d, hidden, n_out, act).unwrap();
-                let h = fixed_hidden_width(&spec).unwrap();
                 let g64 = init_genome(&spec, Init::XavierUniform, 7, 0);
                 let g: Vec<V::T> = g64.iter().map(|&v| V::T::from_f64(v * 3.0)).collect();
-                let jet = JetSpec::value(d);
-                let mut sc = Scratch::<V>::new(&spec, &jet, &g);
-                let mut s = crate::rng::stream(3, "forward-fixed-test", 0, 0);
-                let x: Vec<V> = (0..d)
-                    .map(|_| {
-                        let v: Vec<V::T> = (0..V::W)
-                            .map(|_| V::T::from_f64(s.uniform_range(-2.0, 2.0)))
-                            .collect();
-                        V::load(&v)
-                    })
-                    .collect();
-                forward_block(&spec, &g, &jet, &x, &mut sc, false);
-                let ls = layers(&spec, &g);
-                let xb: Vec<[V; 2]> = x
-                    .iter()
-                    .map(|&v| [v, v.mul(V::splat(V::T::from_f64(-0.5)))])
-                    .collect();
-                let mut y = vec![V::zero(); n_out];
-                let mut y2 = vec![[V::zero(); 2]; n_out];
-                let x1: Vec<[V; 1]> = x.iter().map(|&v| [v]).collect();
-                let mut y1 = vec![[V::zero(); 1]; n_out];
-                match h {
-                    10 => {
-                        forward_values_blocks::<V, 10, 1>(
-                            &spec,
-                            &ls,
-                            &x1,
-                            &mut y1,
-                            &mut FixedScratch::new(),
-                        );
-                        forward_values_blocks::<V, 10, 2>(
-                            &spec,
-                            &ls,
-                            &xb,
-                            &mut y2,
-                            &mut FixedScratch::new(),
-                        );
-                    }
-                    20 => {
-                        forward_values_blocks::<V, 20, 1>(
-                            &spec,
-                            &ls,
-                            &x1,
-                            &mut y1,
-                            &mut FixedScratch::new(),
-                        );
-                        forward_values_blocks::<V, 20, 2>(
-                            &spec,
-                            &ls,
-                            &xb,
-                            &mut y2,
-                            &mut FixedScratch::new(),
-                        );
-                    }
-                    _ => {
-                        forward_values_blocks::<V, 50, 1>(
-                            &spec,
-                            &ls,
-                            &x1,
-                            &mut y1,
-                            &mut FixedScratch::new(),
-                        );
-                        forward_values_blocks::<V, 50, 2>(
-                            &spec,
-                            &ls,
-                            &xb,
-                            &mut y2,
-                            &mut FixedScratch::new(),
-                        );
-                    }
-                }
-                for (q, yq) in y.iter_mut().enumerate() {
-                    *yq = y1[q][0];
-                }
-                // Both blocks of a pair: the first equals the lone block, the second the
-                // general kernel on its own inputs.
-                let xh: Vec<V> = xb.iter().map(|v| v[1]).collect();
-                let mut sc2 = Scratch::<V>::new(&spec, &jet, &g);
-                forward_block(&spec, &g, &jet, &xh, &mut sc2, false);
+                let (x0, x1) = (block(d), block(d));
+                let (y1, y2) = match fixed_hidden_width(&spec).unwrap() {
+                    10 => fixed::<V, 10>(&spec, &g, &x0, &x1),
+                    20 => fixed::<V, 20>(&spec, &g, &x0, &x1),
+                    _ => fixed::<V, 50>(&spec, &g, &x0, &x1),
+                };
+                let (want0, want1) = (general(&spec, &g, &x0), general(&spec, &g, &x1));
                 for q in 0..n_out {
-                    let bits = |v: V| {
-                        let mut b = [V::T::ZERO; 16];
-                        v.store(&mut b);
-                        b[..V::W]
-                            .iter()
-                            .map(|e| e.to_f64().to_bits())
-                            .collect::<Vec<_>>()
-                    };
-                    assert_eq!(
-                        bits(y2[q][0]),
-                        bits(y1[q][0]),
-                        "{hidden:?} {act:?} pair, first block"
-                    );
-                    assert_eq!(
-                        bits(y2[q][1]),
-                        bits(sc2.acts[spec.n_layers()][q]),
-                        "{hidden:?} {act:?} pair, second block"
-                    );
-                }
-                for (o, (yo, want)) in y.iter().zip(&sc.acts[spec.n_layers()]).enumerate() {
-                    let (mut p, mut q) = ([V::T::ZERO; 16], [V::T::ZERO; 16]);
-                    yo.store(&mut p);
-                    want.store(&mut q);
-                    for j in 0..V::W {
-                        assert_eq!(
-                            p[j].to_f64().to_bits(),
-                            q[j].to_f64().to_bits(),
-                            "{hidden:?} {act:?} output {o} lane {j}"
-                        );
-                    }
+                    let at = format!("{hidden:?} {act:?} output {q}");
+                    assert_eq!(bits(y1[q][0]), bits(want0[q]), "{at}, one block");
+                    assert_eq!(bits(y2[q][0]), bits(want0[q]), "{at}, pair, first");
+                    assert_eq!(bits(y2[q][1]), bits(want1[q]), "{at}, pair, second");
                 }
             }
         }
