@@ -128,27 +128,10 @@ where
         f(0, out);
         return;
     }
+    // One block of consecutive rows per thread.
     let block_rows = rows.div_ceil(threads);
-    let f = &f;
-    // Each participant takes its own block; a block is taken exactly once.
-    let blocks: Vec<std::sync::Mutex<Option<&mut [T]>>> = out
-        .chunks_mut(block_rows * row_len)
-        .map(|b| std::sync::Mutex::new(Some(b)))
-        .collect();
-    let run_block = |t: usize| {
-        let block = blocks[t].lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some(block) = block {
-            f(t * block_rows, block);
-        }
-    };
-    if !pool::run(blocks.len(), &run_block) {
-        std::thread::scope(|scope| {
-            for t in 0..blocks.len() {
-                let run_block = &run_block;
-                scope.spawn(move || run_block(t));
-            }
-        });
-    }
+    let blocks: Vec<&mut [T]> = out.chunks_mut(block_rows * row_len).collect();
+    for_each_part(blocks, threads, |t, block| f(t * block_rows, block));
 }
 
 /// Calls `f(i, part)` for every `part` of `parts` (disjoint slices, e.g. chunks of one output

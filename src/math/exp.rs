@@ -250,8 +250,8 @@ pub(crate) fn tanh64<V: Lane<E = f64, U = u64>>(x: V) -> V {
 /// unit's whole dot product and the next layer waits on it): `n = round(2·ac·log₂e)` comes
 /// from one fma with [`SHIFT32`] (the exact product rounded once to an integer, where the plain
 /// reduction rounds `2·ac·log₂e` to f32 first), `2^n` from the same sum's bits, and the
-/// doubled argument `2·ac` runs beside them. The double rounding of the plain reduction never changes n here:
-/// `tests/math_tanh_f32_exhaustive.rs` checks every f32 argument of the computing range
+/// doubled argument `2·ac` runs beside them. The double rounding of the plain reduction never
+/// changes n here: `tests/math_tanh_f32_exhaustive.rs` checks every f32 argument of the computing range
 /// against the plain formula (`u = ac + ac`, [`reduce_ln2_32`], [`pow2i_32`]) bit for bit.
 #[inline(always)]
 pub(crate) fn tanh32<V: Lane<E = f32, U = u32>>(x: V) -> V {
@@ -265,7 +265,7 @@ pub(crate) fn tanh32<V: Lane<E = f32, U = u32>>(x: V) -> V {
     // less on the latency path than from n). Built from the bits on AVX-512 as well, not by
     // `vscalef`: inside the MLP kernels tanh runs beside the dense layers' multiply-adds, and
     // the integer add and shift run on pipes those leave free (the value-only forward of the
-    // Burgers network: 2-3 % faster on Zen 5 than with `vscalef`; the same power of two).
+    // Burgers network: about 1.5 % faster on Zen 5 than with `vscalef`; the same power of 2).
     let s = t.add_bits(V::splat_bits(127)).shl_bits::<23>();
     let p = horner(r, &TANH_C32);
     let res = tanh_quot(r, p, s, V::splat(1.0), V::splat(2.0));

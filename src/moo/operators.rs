@@ -420,7 +420,8 @@ pub fn polynomial_mutation_threaded(
 ) -> Result<()> {
     v.validate()?;
     check_pop("polynomial_mutation", x, lower, upper)?;
-    mutate_offspring(x, lower, upper, v, seed, generation, first_index, threads)
+    mutate_rows(x, lower, upper, v, seed, generation, first_index, threads);
+    Ok(())
 }
 
 /// [`polynomial_mutation_threaded`] without the scan of `x` for non-finite values: for
@@ -439,9 +440,25 @@ pub(crate) fn mutate_offspring(
 ) -> Result<()> {
     v.validate()?;
     check_shape("polynomial_mutation", x, lower, upper)?;
+    mutate_rows(x, lower, upper, v, seed, generation, first_index, threads);
+    Ok(())
+}
+
+/// The mutation itself, on checked arguments.
+#[allow(clippy::too_many_arguments)]
+fn mutate_rows(
+    x: &mut [f64],
+    lower: &[f64],
+    upper: &[f64],
+    v: &Variation,
+    seed: u64,
+    generation: u64,
+    first_index: u64,
+    threads: usize,
+) {
     let n_var = lower.len();
     if x.is_empty() {
-        return Ok(());
+        return;
     }
     let p_m = v.p_m.unwrap_or(1.0 / n_var as f64);
     crate::parallel::fill_row_blocks(x, n_var, threads, |first, block| {
@@ -472,7 +489,6 @@ pub(crate) fn mutate_offspring(
         });
         batch.flush(block);
     });
-    Ok(())
 }
 
 /// Mutated variables waiting for their powers: polynomial mutation changes about one

@@ -103,8 +103,8 @@ fn jets_item<V: Lane>(
     let d = spec.n_in();
     let c = jet.n_comp();
     let n_out = spec.n_out();
-    let (x, xt) = (x.rows, x.columns);
-    if let (Some(xt), Some(h)) = (xt, fixed_values_width(spec, jet)) {
+    let (x, fixed) = (x.rows, x.fixed);
+    if let Some((xt, h)) = fixed {
         match h {
             10 => return values_fixed::<V, 10>(spec, genome, xt, lo, hi, out),
             20 => return values_fixed::<V, 20>(spec, genome, xt, lo, hi, out),
@@ -132,11 +132,12 @@ fn jets_item<V: Lane>(
     }
 }
 
-/// The inputs of a forward pass: row-major `n × d`, and for the kernel of
-/// [`fixed_values_width`] also by column ([`columns_padded`]).
+/// The inputs of a forward pass: row-major `n × d`, and where the kernel of
+/// [`fixed_values_width`] serves the pass, also by column ([`columns_padded`]) with the
+/// hidden width it runs at.
 pub(crate) struct Inputs<'a, T> {
     pub(crate) rows: &'a [T],
-    pub(crate) columns: Option<&'a Columns<T>>,
+    pub(crate) fixed: Option<(&'a Columns<T>, usize)>,
 }
 
 /// Inputs by column, each padded to `stride ≥ n + 32` with copies of the last point (as
@@ -177,6 +178,7 @@ fn values_fixed<V: Lane, const H: usize>(
 ) {
     let layers = layers(spec, genome);
     let mut sc2 = FixedScratch::<V, H, 2>::new();
+    let mut sc1 = FixedScratch::<V, H, 1>::new();
     // Pairs of blocks (twenty accumulators) only on the 32-register AVX-512 file: with the
     // sixteen AVX2 registers they spill, and single blocks are faster there (Burgers forward,
     // P = 100: 95.8 → 99.3 GFLOP/s with tanh, 175.9 → 187.3 with identity activations).
@@ -187,7 +189,6 @@ fn values_fixed<V: Lane, const H: usize>(
             values_fixed_step::<V, H, 2>(spec, &layers, xt, lo, hi, p0, out, &mut sc2);
             p0 += 2 * V::W;
         } else {
-            let mut sc1 = FixedScratch::<V, H, 1>::new();
             values_fixed_step::<V, H, 1>(spec, &layers, xt, lo, hi, p0, out, &mut sc1);
             p0 += V::W;
         }

@@ -201,11 +201,11 @@ impl Cpu {
         let width = spec.n_out() * jet.n_comp();
         // The kernel for uniform hidden widths loads its inputs by column; every member
         // shares them, so they are transposed once here.
-        let columns = kernels::fixed_values_width(spec, jet)
-            .map(|_| kernels::columns_padded(x, spec.n_in(), n));
+        let fixed = kernels::fixed_values_width(spec, jet)
+            .map(|h| (kernels::columns_padded(x, spec.n_in(), n), h));
         let inputs = kernels::Inputs {
             rows: x,
-            columns: columns.as_ref(),
+            fixed: fixed.as_ref().map(|(columns, h)| (columns, *h)),
         };
         let mut out = T::zeros(p * n * width);
         // Item `m · nchunks + ch` writes points `ch·CHUNK..` of member `m`, in place.
