@@ -141,11 +141,16 @@ fn burgers_grad(c: &mut Criterion) {
     });
     cpu.finish();
     if let Some(dev) = &gpu {
-        // The default accumulator kernel, and the point-parallel one on the same work (A/B).
-        for (name, kernel) in [
+        // The default (fused) kernel and the two general accumulator kernels on the same
+        // work (A/B); the point-parallel one, the slowest, only with NN_BENCH_POINTS=1.
+        let mut kernels = vec![
+            ("cuda_burgers_grad_fused", LossKernel::Fused),
             ("cuda_burgers_grad", LossKernel::Block),
-            ("cuda_burgers_grad_points", LossKernel::Points),
-        ] {
+        ];
+        if std::env::var_os("NN_BENCH_POINTS").is_some() {
+            kernels.push(("cuda_burgers_grad_points", LossKernel::Points));
+        }
+        for (name, kernel) in kernels {
             let mut group = c.benchmark_group(name);
             group.sample_size(10);
             for p in [100, 1000] {

@@ -48,13 +48,6 @@ template <typename T> __device__ __forceinline__ void act_eval(unsigned a, T z, 
     }
 }
 
-// Slot-major per-thread memory.
-template <typename T> struct Slots {
-    T *base;
-    u64 stride;
-    __device__ __forceinline__ T &operator[](u64 s) const { return base[s * stride]; }
-};
-
 // Input jets of one point: value x_k, d/dx_k = 1 when first derivatives are carried.
 template <typename T>
 __device__ __forceinline__ void load_input(const unsigned *pl, const T *xp, Slots<T> a) {
@@ -173,52 +166,6 @@ __device__ __forceinline__ void act_bwd_unit(const unsigned *pl, unsigned act, u
     }
     go[0] = g0;
     for (unsigned k = 0; k < c; ++k) g[o * c + k] = go[k];
-}
-
-// Pointwise loss of one point (src/nn/loss.rs): returns l, writes d l / d out into adj
-// (n_out x c, zeroed here) and d l / d theta into *ae.
-template <typename T>
-__device__ __forceinline__ T point_loss(const unsigned *pl, const T *auxp, Slots<T> out, T theta,
-                                        T nu_fixed, Slots<T> adj, T *ae) {
-    const unsigned c = pl[PL_C], n_out = pl[PL_N_OUT], kind = pl[PL_LOSS];
-    for (unsigned q = 0; q < n_out * c; ++q) adj[q] = (T)0.0;
-    *ae = (T)0.0;
-    if (kind == LOSS_ADJOINTS) {
-        // l = sum_k aux_k out[comp_k], adj[comp_k] += aux_k (GivenAdjoints::eval).
-        const unsigned *comp = pl + PL_HEADER + PL_LAYER_WORDS * pl[PL_LAYERS] + 2 * pl[PL_N_PAIRS];
-        T l = (T)0.0;
-        for (unsigned k = 0; k < pl[PL_AUX_WIDTH]; ++k) {
-            l = fma_(auxp[k], out[comp[k]], l);
-            adj[comp[k]] = add(adj[comp[k]], auxp[k]);
-        }
-        return l;
-    }
-    if (kind == LOSS_MSE) {
-        const T inv = dvd((T)1.0, (T)n_out);
-        const T two_inv = add(inv, inv);
-        T l = (T)0.0;
-        for (unsigned o = 0; o < n_out; ++o) {
-            T e = sub(out[o * c], auxp[o]);
-            l = fma_(e, e, l);
-            adj[o * c] = mul(two_inv, e);
-        }
-        return mul(l, inv);
-    }
-    // Burgers: r = u_t + u u_x - nu u_xx, l = r^2 (ResidualLoss).
-    const unsigned ixx = pl[PL_IXX];
-    const T nu = kind == LOSS_BURGERS_NU ? theta : nu_fixed;
-    const T u = out[0], ux = out[1], ut = out[2], uxx = out[ixx];
-    const T neg_nu = sub((T)0.0, nu);
-    const T r = fma_(neg_nu, uxx, fma_(u, ux, ut));
-    adj[0] = ux;
-    adj[1] = u;
-    adj[2] = (T)1.0;
-    adj[ixx] = neg_nu;
-    if (kind == LOSS_BURGERS_NU) *ae = sub((T)0.0, uxx);
-    const T two_r = add(r, r);
-    for (unsigned q = 0; q < n_out * c; ++q) adj[q] = mul(two_r, adj[q]);
-    *ae = mul(two_r, *ae);
-    return mul(r, r);
 }
 
 // One block of threads per CPU lane (member m, chunk ch, lane): the block walks the lane's

@@ -125,7 +125,8 @@ cp scaling_cpu.csv "$scal/tables/"
 cp scaling_cpu.csv "$scal-full/tables/"
 want scaling && step 60 scaling_quick ./reproduce_scaling --backend cuda --out "$scal"
 want scaling && step 200 scaling_full ./reproduce_scaling --full --runs 5 --backend cuda --out "$scal-full"
-want nn && step 120 cuda_nn_bench ./cuda_nn_bench --bench --warm-up-time 0.5 --measurement-time 2
+want nn && step 120 cuda_nn_bench ./cuda_nn_bench --bench --warm-up-time 0.5 --measurement-time 2 \
+    ${NN_BENCH_FILTER:-}
 # Peers on the same device (their CPU figures were measured on the build machine).
 if python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
     --target /tmp/site "$root"/.whl/*.whl >>"$log" 2>&1; then
@@ -150,14 +151,19 @@ if want ncu && [[ -n "$NCU" ]]; then
     done
 fi
 # The NN kernels' time and how busy they keep the SMs and DRAM (Burgers gradient P = 100 with
-# either accumulator kernel, the resident forward P = 1000).
+# the fused and the block accumulator kernel, the resident forward P = 1000).
 if want ncu_nn && [[ -n "$NCU" ]]; then
-    for b in 'cuda_burgers_grad/100' 'cuda_burgers_grad_points/100' 'cuda_mlp_forward_resident/1000'; do
+    for b in 'cuda_burgers_grad_fused/100' 'cuda_burgers_grad/100' 'cuda_mlp_forward_resident/1000'; do
         step 60 "ncu_nn_${b//\//_}" "$NCU" --metrics \
             gpu__time_duration.sum,sm__throughput.avg.pct_of_peak_sustained_elapsed,dram__throughput.avg.pct_of_peak_sustained_elapsed,sm__warps_active.avg.pct_of_peak_sustained_active \
             --print-summary per-kernel --launch-skip 20 --launch-count 10 ./cuda_nn_bench --bench "$b" \
             --profile-time 1
     done
+    # Where the fused kernel's time goes: FMA and load/store pipes, registers, shared-memory
+    # bank conflicts (a separate step, so that a metric this ncu lacks fails alone).
+    step 60 ncu_fused_pipes "$NCU" -k regex:mlp_loss_fused --metrics \
+        gpu__time_duration.sum,sm__pipe_fma_cycles_active.avg.pct_of_peak_sustained_active,sm__inst_executed_pipe_lsu.avg.pct_of_peak_sustained_active,launch__registers_per_thread,l1tex__data_bank_conflicts_pipe_lsu_mem_shared.sum,dram__bytes.sum,sm__warps_active.avg.pct_of_peak_sustained_active \
+        --launch-count 2 ./cuda_nn_bench --bench 'cuda_burgers_grad_fused/100' --profile-time 1
 fi
 cp "$scal/tables/scaling_gpu.csv" "$out/scaling_gpu_quick.csv" 2>/dev/null
 cp "$scal-full/tables/scaling_gpu.csv" "$out/scaling_gpu_full.csv" 2>/dev/null
@@ -167,7 +173,7 @@ echo "---- summary"
 printf '%s\n' "${summary[@]}"
 grep -E '^test result|FAILED|panicked|^cuda device|skipped|differing cells|missing under' "$log" | sort | uniq -c | head -40
 grep -E '^(cpu|cuda)_|time:|thrpt:|^torchode|^forward|^residual|^\{' "$log" | tail -90
-awk '/^  [a-z_0-9]+ \(/{name=$1} /gpu__time_duration|sm__throughput|dram__throughput|warps_active/{print name, $1, $2, $(NF-2), $(NF-1), $NF}' "$log"
+awk '/^  [a-z_0-9]+ \(/{name=$1} /gpu__time_duration|sm__throughput|dram__throughput|warps_active|pipe_fma|pipe_lsu|registers_per|bank_conflicts|dram__bytes/{print name, $1, $2, $(NF-2), $(NF-1), $NF}' "$log"
 exit $status
 RUN
 chmod +x "$out/run.sh"

@@ -8,8 +8,9 @@
 //! cargo run --release --example reproduce_burgers -- [--smoke | --full] [--seed N] [--runs N] [--threads N] [--backend cpu|cuda] [--out DIR]
 //! ```
 //! Modes (every table says which produced it):
-//! - `--smoke` (seconds, CI): a 2 × 10 network, 100 observations, a few steps; checks the
-//!   pipeline only.
+//! - `--smoke` (seconds, CI): a 2 × 20 network (the width of the fused GPU gradient kernel,
+//!   so that `--backend cuda` runs it), 100 observations, a few steps; checks the pipeline
+//!   only.
 //! - quick (default, minutes on 2 cores): 4 × 20 tanh network, 100 initial/boundary points,
 //!   1000 observations, 1000 collocation points; ADAM 1500 epochs; NSGA-III population 8,
 //!   3 generations × 500 Adam steps (the same 1500 epochs per network); MoPINNEnKF 2
@@ -68,7 +69,7 @@ fn settings(mode: Mode, backend: Backend) -> Result<(Settings, Sizes)> {
     Ok(match mode {
         Mode::Smoke => (
             Settings {
-                spec: MlpSpec::uniform(2, &[10, 10], 1, Activation::Tanh)?,
+                spec: MlpSpec::uniform(2, &[20, 20], 1, Activation::Tanh)?,
                 adam_epochs: 20,
                 adam: Adam::default(),
                 nsga: nsga3(6, 2, 2, 10),

@@ -64,7 +64,7 @@ fn settings(mode: Mode, backend: Backend) -> Result<(Settings, Sizes)> {
     Ok(match mode {
         Mode::Smoke => (
             Settings {
-                spec: MlpSpec::uniform(2, &[10, 10], 1, Activation::Tanh)?,
+                spec: MlpSpec::uniform(2, &[20, 20], 1, Activation::Tanh)?,
                 adam_epochs: 20,
                 adam: Adam::default(),
                 nsga: nsga3(6, 2, 2, 10),

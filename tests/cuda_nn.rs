@@ -13,8 +13,8 @@ mod cuda_emulation_nn_common;
 use cuda_emulation_nn_common::{same_solution, Float};
 use pareto_sciml::backend::cpu::Cpu;
 use pareto_sciml::backend::cuda::{
-    lane_shared_bytes, values_width, AdjointComponents, CudaDevice, DeviceLoss, DeviceSystem,
-    LossKernel, MlpPlan, VALUES_WIDTHS,
+    fused_width, lane_shared_bytes, values_width, AdjointComponents, CudaDevice, DeviceLoss,
+    DeviceSystem, LossKernel, MlpPlan, VALUES_WIDTHS,
 };
 use pareto_sciml::backend::Backend;
 use pareto_sciml::nn::{
@@ -251,6 +251,49 @@ fn point_parallel_gradients_match_the_cpu_bitwise() {
             loss_case::<f64>(&dev, &burgers, &jet, loss, p, n, LossKernel::Points);
         }
     }
+}
+
+/// The fused kernel (`LossKernel::Fused`, the default for these networks in f32) gives the
+/// CPU's bits for every loss it serves, across chunk edges and with many (member, chunk)
+/// items per block (P = 1100 at N = 1025: 2200 items on a grid of 1024).
+#[test]
+fn fused_gradients_match_the_cpu_bitwise() {
+    let Some(dev) = gpu() else { return };
+    let burgers = MlpSpec::uniform(2, &[20; 8], 1, Activation::Tanh).unwrap();
+    let two_out = MlpSpec::uniform(2, &[20; 3], 2, Activation::Tanh).unwrap();
+    let pair01 = JetSpec::with_pairs(2, vec![(0, 1)]).unwrap();
+    let cases = [
+        (&burgers, Burgers::jet(), DeviceLoss::Burgers { nu: None }),
+        (
+            &burgers,
+            Burgers::jet(),
+            DeviceLoss::Burgers {
+                nu: Some(0.01 / std::f64::consts::PI),
+            },
+        ),
+        (
+            &burgers,
+            JetSpec::with_pairs(2, vec![(0, 0)]).unwrap(),
+            DeviceLoss::Adjoints(AdjointComponents::new(&[0, 3]).unwrap()),
+        ),
+        (&two_out, pair01, DeviceLoss::Mse),
+    ];
+    for (spec, jet, loss) in cases {
+        assert!(fused_width(spec, &jet).is_some());
+        for (p, n) in [(1, 1), (3, 1025), (4, 2500)] {
+            loss_case::<f32>(&dev, spec, &jet, loss, p, n, LossKernel::Fused);
+        }
+    }
+    let jet = Burgers::jet();
+    loss_case::<f32>(
+        &dev,
+        &burgers,
+        &jet,
+        DeviceLoss::Burgers { nu: None },
+        1100,
+        1025,
+        LossKernel::Fused,
+    );
 }
 
 #[test]

@@ -10,12 +10,13 @@ use std::process::Command;
 use pareto_sciml::backend::cuda::{KernelFamily, KernelId};
 
 /// Families whose CPU twins use fused multiply-adds (src/math's fma steps).
-const FUSING: [KernelFamily; 6] = [
+const FUSING: [KernelFamily; 7] = [
     KernelFamily::MathEval,
     KernelFamily::Variation,
     KernelFamily::Problems,
     KernelFamily::MlpPopulation,
     KernelFamily::MlpValues,
+    KernelFamily::MlpLossFused,
     KernelFamily::RkStep,
 ];
 

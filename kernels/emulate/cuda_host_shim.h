@@ -15,6 +15,7 @@ struct EmuDim3 {
 static EmuDim3 blockIdx, threadIdx, blockDim, gridDim;
 
 #define __global__
+#define __launch_bounds__(...)
 #define __device__
 #define __forceinline__ inline
 #define __shared__ static

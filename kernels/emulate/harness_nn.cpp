@@ -12,6 +12,9 @@
 //        blocks, one member per block)
 //   loss|points <64|32> <n> <members> <chunk> <lanes> <block> <shared_work 0|1|2> <inv_n bits> <nu bits> <plan_len> <plan>
 //        <genomes> <x> <aux> <extra> <out>      (out: loss[P], grad[P*np], grad_extra[P*ne])
+//   fused 32 <n> <members> <chunk> <lanes> <grid> <unused> <inv_n bits> <nu bits> <plan_len> <plan>
+//        <genomes> <x> <aux> <extra> <out>      (mlp_loss_fused_w20_f32 on `grid` blocks of
+//        FUSED_BLOCK threads, then the fold; out as for loss)
 //   adam <64|32> <n_params> <members> <mode> <b1 b2 c1 c2 eps wd decay bits>
 //        <params> <grad> <m> <v> <step> <bc2s> <out>   (out: params, m, v)
 //   ode 64 <members> <n_ints> <n_reals> <n_tab> <n_plan> <y0_len> <p_len> <n_out> <ints> <reals>
@@ -19,6 +22,7 @@
 #include "block_shim.h"
 
 #include "../adam.cu"
+#include "../mlp_loss_fused.cu"
 #include "../mlp_population.cu"
 #include "../mlp_values.cu"
 #include "../rk_step.cu"
@@ -124,6 +128,46 @@ template <typename T> static int values() {
 
 // points: the point-parallel kernel (mlp_loss_points_*; `block` threads per lane, one point
 // each, `shared_work` ignored) instead of mlp_loss_partial_*.
+// fused: mlp_loss_fused_w20_f32 (f32 only) on `grid` blocks, each striding over the
+// (member, chunk) items.
+static int fused() {
+    unsigned n, members, chunk, lanes, grid, unused, plan_len;
+    std::cin >> n >> members >> chunk >> lanes >> grid >> unused;
+    float inv_n = read_bits<float>(), nu = read_bits<float>();
+    std::string pf, gf, xf, af, ef, of;
+    std::cin >> plan_len >> pf >> gf >> xf >> af >> ef >> of;
+    auto plan = read_file<unsigned>(pf, plan_len);
+    const unsigned *pl = plan.data();
+    size_t np = pl[PL_N_PARAMS], ne = pl[PL_N_EXTRA], L = pl[PL_LAYERS];
+    size_t smem = fused_genome_at() + ((np + 3) & ~(size_t)3) + (L - 2) * 400 + 3 * FUSED_BLOCK;
+    if (smem * sizeof(float) > sizeof(fused_smem)) {
+        std::fprintf(stderr, "the network exceeds the emulated shared memory\n");
+        return 2;
+    }
+    auto g = read_file<float>(gf, np * members);
+    auto x = read_file<float>(xf, (size_t)n * pl[PL_N_IN]);
+    size_t aux_rows = pl[PL_LOSS] == LOSS_ADJOINTS ? (size_t)n * members : n;
+    auto aux = read_file<float>(af, aux_rows * pl[PL_AUX_WIDTH]);
+    auto extra = read_file<float>(ef, ne * members);
+    unsigned nchunks = (n + chunk - 1) / chunk;
+    unsigned long long threads = (unsigned long long)members * nchunks * lanes;
+    std::vector<float> work((size_t)(pl[PL_LOSS_SLOTS] * threads) + 1);
+    std::vector<float> l(members + 1), gr(np * members + 1), ge(ne * members + 1);
+    std::vector<Vec4> scratch((size_t)grid * (L - 1) * 20 * FUSED_BLOCK);
+    emu_launch_threads(grid, FUSED_BLOCK, [&] {
+        mlp_loss_fused_w20_f32(pl, g.data(), x.data(), aux.data(), extra.data(), n, members, chunk, inv_n, nu,
+                               work.data(), scratch.data());
+    });
+    emu_launch_serial(blocks_for((unsigned long long)members * (np + ne + 1)), BLOCK, [&] {
+        mlp_loss_fold_f32(pl, n, members, chunk, lanes, work.data(), l.data(), gr.data(), ge.data());
+    });
+    std::ofstream f(of, std::ios::binary);
+    write_file(f, l, members);
+    write_file(f, gr, np * members);
+    write_file(f, ge, ne * members);
+    return f ? 0 : 2;
+}
+
 template <typename T> static int loss(bool points) {
     unsigned n, members, chunk, lanes, block, shared_work, plan_len;
     std::cin >> n >> members >> chunk >> lanes >> block >> shared_work;
@@ -248,6 +292,7 @@ int main() {
     if (cmd == "jets") return prec == 64 ? jets<double>() : jets<float>();
     if (cmd == "values") return prec == 64 ? values<double>() : values<float>();
     if (cmd == "loss") return prec == 64 ? loss<double>(false) : loss<float>(false);
+    if (cmd == "fused") return fused();
     if (cmd == "points") return prec == 64 ? loss<double>(true) : loss<float>(true);
     if (cmd == "adam") return prec == 64 ? adam<double>() : adam<float>();
     if (cmd == "ode") return ode();

@@ -333,6 +333,22 @@ pub fn emu_loss_points<T: Float>(
     emu_loss_kernel("points", spec, jet, loss, genomes, x, aux, extra, block, 0)
 }
 
+/// The fused gradient kernel (`mlp_loss_fused_w20_f32`, f32 only) on `grid` blocks, which
+/// stride over the (member, chunk) items.
+#[allow(clippy::too_many_arguments)]
+pub fn emu_loss_fused(
+    spec: &MlpSpec,
+    jet: &JetSpec,
+    loss: DeviceLoss,
+    genomes: &[f32],
+    x: &[f32],
+    aux: &[f32],
+    extra: &[f32],
+    grid: usize,
+) -> LossGrad<f32> {
+    emu_loss_kernel("fused", spec, jet, loss, genomes, x, aux, extra, grid, 0)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn emu_loss_kernel<T: Float>(
     cmd: &str,

@@ -216,6 +216,17 @@ impl CudaDevice {
         args: &[KernelArg<'_>],
     ) -> Result<()> {
         let f = self.function(id)?;
+        if dims.shared_bytes > 48 * 1024 {
+            // Above 48 KiB a kernel's dynamic shared memory needs the function's opt-in.
+            f.set_attribute(
+                cudarc::driver::sys::CUfunction_attribute::CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                dims.shared_bytes as i32,
+            )
+            .map_err(|e| Error::Cuda {
+                op: "CudaDevice::launch",
+                message: format!("{}: {} bytes of shared memory: {e}", id.name(), dims.shared_bytes),
+            })?;
+        }
         let mut builder = self.stream.launch_builder(&f);
         for arg in args {
             match arg {

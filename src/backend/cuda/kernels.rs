@@ -51,11 +51,14 @@ pub enum KernelFamily {
     /// [`crate::backend::cuda::CudaDevice::mlp_jets`]); CPU twin
     /// [`crate::backend::cpu::Cpu::jets`].
     MlpValues,
+    /// The fused gradient kernel for tanh networks of one hidden width and the 4-component
+    /// jets of a PDE in two inputs; CPU twin [`crate::backend::cpu::Cpu::loss_grad`].
+    MlpLossFused,
 }
 
 impl KernelFamily {
     /// Every family, in the order of [`index`](Self::index).
-    pub const ALL: [KernelFamily; 15] = [
+    pub const ALL: [KernelFamily; 16] = [
         KernelFamily::ChachaUniform,
         KernelFamily::DominanceRank,
         KernelFamily::CrowdingDistance,
@@ -71,6 +74,7 @@ impl KernelFamily {
         KernelFamily::Survival,
         KernelFamily::Nsga2,
         KernelFamily::MlpValues,
+        KernelFamily::MlpLossFused,
     ];
 
     /// Position in [`ALL`](Self::ALL), used to index the device's module cache.
@@ -96,6 +100,7 @@ impl KernelFamily {
             KernelFamily::Survival => "survival",
             KernelFamily::Nsga2 => "nsga2",
             KernelFamily::MlpValues => "mlp_values",
+            KernelFamily::MlpLossFused => "mlp_loss_fused",
         }
     }
 
@@ -119,6 +124,7 @@ impl KernelFamily {
             KernelFamily::Survival => include_str!("../../../kernels/survival.ptx"),
             KernelFamily::Nsga2 => include_str!("../../../kernels/nsga2.ptx"),
             KernelFamily::MlpValues => include_str!("../../../kernels/mlp_values.ptx"),
+            KernelFamily::MlpLossFused => include_str!("../../../kernels/mlp_loss_fused.ptx"),
         }
     }
 }
@@ -235,6 +241,9 @@ pub enum KernelId {
     MlpValuesW20F64,
     /// `mlp_values_w32_f64`: the same for hidden width 32.
     MlpValuesW32F64,
+    /// `mlp_loss_fused_w20_f32`: the lanes' gradient accumulators of tanh networks of hidden
+    /// width 20 with 4-component jets, one thread per point of a (member, chunk).
+    MlpLossFusedW20F32,
     /// `adam_step_f32`: one Adam step of every parameter of every member.
     AdamStepF32,
     /// `adam_step_f64`: the same in double precision.
@@ -301,7 +310,7 @@ pub enum KernelId {
 
 impl KernelId {
     /// Every kernel, in the order of [`index`](Self::index).
-    pub const ALL: [KernelId; 82] = [
+    pub const ALL: [KernelId; 83] = [
         KernelId::ChachaWordsU64,
         KernelId::ChachaUniformF64,
         KernelId::ChachaUniformF32,
@@ -354,6 +363,7 @@ impl KernelId {
         KernelId::MlpValuesW16F64,
         KernelId::MlpValuesW20F64,
         KernelId::MlpValuesW32F64,
+        KernelId::MlpLossFusedW20F32,
         KernelId::AdamStepF32,
         KernelId::AdamStepF64,
         KernelId::RkSolveF64,
@@ -446,6 +456,7 @@ impl KernelId {
             KernelId::MlpValuesW16F64 => "mlp_values_w16_f64",
             KernelId::MlpValuesW20F64 => "mlp_values_w20_f64",
             KernelId::MlpValuesW32F64 => "mlp_values_w32_f64",
+            KernelId::MlpLossFusedW20F32 => "mlp_loss_fused_w20_f32",
             KernelId::AdamStepF32 => "adam_step_f32",
             KernelId::AdamStepF64 => "adam_step_f64",
             KernelId::RkSolveF64 => "rk_solve_f64",
@@ -533,6 +544,7 @@ impl KernelId {
             | KernelId::MlpValuesW16F64
             | KernelId::MlpValuesW20F64
             | KernelId::MlpValuesW32F64 => KernelFamily::MlpValues,
+            KernelId::MlpLossFusedW20F32 => KernelFamily::MlpLossFused,
             KernelId::AdamStepF32 | KernelId::AdamStepF64 => KernelFamily::Adam,
             KernelId::RkSolveF64 => KernelFamily::RkStep,
             KernelId::Nsga3NormaliseF64

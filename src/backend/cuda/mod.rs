@@ -91,6 +91,7 @@ mod vector_tiles;
 // Population NN and ODE kernels (issue 10).
 mod adam;
 mod mlp;
+mod mlp_fused;
 mod mlp_plan;
 mod mlp_values;
 mod ode;
@@ -98,6 +99,10 @@ pub use adam::AdamScalars;
 pub use mlp::{
     jet_threads, lane_shared_bytes, loss_scalars, points_block, DeviceFloat, LossKernel,
     JET_THREADS, LOSS_BLOCK, WORK_LIMIT_BYTES,
+};
+pub use mlp_fused::{
+    fused_grid, fused_scratch_slots, fused_shared_bytes, fused_width, FUSED_BLOCK, FUSED_GRID,
+    FUSED_MAX_OUT, FUSED_WIDTH,
 };
 pub use mlp_plan::{AdjointComponents, DeviceLoss, MlpPlan, MAX_COMP as MLP_MAX_COMP};
 pub use mlp_values::{padded_genomes, values_blocks, values_width, DeviceValues, VALUES_WIDTHS};
