@@ -103,6 +103,19 @@ __device__ __forceinline__ void tanh_jet_back(Vec4 s, u32 pi, u32 pj, float yb[4
     yb[3] = mul(s1, yb[3]);
 }
 
+// rows[e][k] += w[e] · v[k] (one fma each) for four rows e, their weights one 16-byte read:
+// a step of the forward sums (rows: pre-activations, v: one input's jet) and of the input
+// adjoints (rows: input adjoints, v: one unit's pre-activation adjoint).
+__device__ __forceinline__ void fma_rows4(const float *w, const float (&v)[FUSED_C],
+                                          float (*rows)[FUSED_C]) {
+    const Vec4 w4 = *reinterpret_cast<const Vec4 *>(w);
+    const float wv[4] = {w4.x, w4.y, w4.z, w4.w};
+#pragma unroll
+    for (u32 e = 0; e < 4; ++e)
+#pragma unroll
+        for (u32 k = 0; k < FUSED_C; ++k) rows[e][k] = fma_(wv[e], v[k], rows[e][k]);
+}
+
 // Pre-activations of W tanh units to their output jets a, keeping (v, z1, z2, z3) of unit o
 // at keep[o · FUSED_BLOCK].
 template <u32 W>
@@ -207,15 +220,7 @@ __device__ void fused_body(const u32 *pl, const float *genomes, const float *x, 
 #pragma unroll
                     for (u32 i = 0; i < W; ++i) {
 #pragma unroll
-                        for (u32 o = 0; o < W; o += 4) {
-                            const Vec4 w4 = *reinterpret_cast<const Vec4 *>(wl + i * W + o);
-                            const float wv[4] = {w4.x, w4.y, w4.z, w4.w};
-#pragma unroll
-                            for (u32 e = 0; e < 4; ++e)
-#pragma unroll
-                                for (u32 k = 0; k < C; ++k)
-                                    z[o + e][k] = fma_(wv[e], a[i][k], z[o + e][k]);
-                        }
+                        for (u32 o = 0; o < W; o += 4) fma_rows4(wl + i * W + o, a[i], z + o);
                     }
                     tanh_layer<W>(z, pi, pj, a, mine + (u64)l * W * B);
                 }
@@ -314,16 +319,8 @@ __device__ void fused_body(const u32 *pl, const float *genomes, const float *x, 
 #pragma unroll
                             for (u32 o = 0; o < W; ++o) {
 #pragma unroll
-                                for (u32 i = 0; i < W; i += 4) {
-                                    const Vec4 w4 =
-                                        *reinterpret_cast<const Vec4 *>(wg + off + o * W + i);
-                                    const float wv[4] = {w4.x, w4.y, w4.z, w4.w};
-#pragma unroll
-                                    for (u32 e = 0; e < 4; ++e)
-#pragma unroll
-                                        for (u32 k = 0; k < C; ++k)
-                                            nxt[i + e][k] = fma_(wv[e], cur[o][k], nxt[i + e][k]);
-                                }
+                                for (u32 i = 0; i < W; i += 4)
+                                    fma_rows4(wg + off + o * W + i, cur[o], nxt + i);
                             }
                         } else {
 #pragma unroll

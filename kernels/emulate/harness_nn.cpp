@@ -126,109 +126,119 @@ template <typename T> static int values() {
     return f ? 0 : 2;
 }
 
-// points: the point-parallel kernel (mlp_loss_points_*; `block` threads per lane, one point
-// each, `shared_work` ignored) instead of mlp_loss_partial_*.
+// The arguments and arrays of a loss command (loss, points, fused), the lanes' working
+// memory, and the fold and output every loss kernel shares. `block` is the command's
+// threads per lane (loss, points) or grid (fused); `mode` its shared_work (unused by fused).
+template <typename T> struct LossRun {
+    unsigned n, members, chunk, lanes, block, mode, plan_len;
+    T inv_n, nu;
+    std::string of;
+    std::vector<unsigned> plan;
+    const unsigned *pl;
+    size_t np, ne;
+    unsigned long long threads;
+    std::vector<T> g, x, aux, extra, work, l, gr, ge;
+
+    LossRun() {
+        std::cin >> n >> members >> chunk >> lanes >> block >> mode;
+        inv_n = read_bits<T>();
+        nu = read_bits<T>();
+        std::string pf, gf, xf, af, ef;
+        std::cin >> plan_len >> pf >> gf >> xf >> af >> ef >> of;
+        plan = read_file<unsigned>(pf, plan_len);
+        pl = plan.data();
+        np = pl[PL_N_PARAMS];
+        ne = pl[PL_N_EXTRA];
+        g = read_file<T>(gf, np * members);
+        x = read_file<T>(xf, (size_t)n * pl[PL_N_IN]);
+        // Given adjoints are per member (P x N rows), the other losses' data shared (N rows).
+        size_t aux_rows = pl[PL_LOSS] == LOSS_ADJOINTS ? (size_t)n * members : n;
+        aux = read_file<T>(af, aux_rows * pl[PL_AUX_WIDTH]);
+        extra = read_file<T>(ef, ne * members);
+        threads = (unsigned long long)members * ((n + chunk - 1) / chunk) * lanes;
+        work.assign((size_t)(pl[PL_LOSS_SLOTS] * threads) + 1, T(0));
+        l.assign(members + 1, T(0));
+        gr.assign(np * members + 1, T(0));
+        ge.assign(ne * members + 1, T(0));
+    }
+
+    // mlp_loss_fold_* over the lanes' accumulators, then loss, grad and extra to `of`.
+    int fold_and_write() {
+        emu_launch_serial(blocks_for((unsigned long long)members * (np + ne + 1)), BLOCK, [&] {
+            if (sizeof(T) == 8)
+                mlp_loss_fold_f64(pl, n, members, chunk, lanes, (const double *)work.data(), (double *)l.data(),
+                                  (double *)gr.data(), (double *)ge.data());
+            else
+                mlp_loss_fold_f32(pl, n, members, chunk, lanes, (const float *)work.data(), (float *)l.data(),
+                                  (float *)gr.data(), (float *)ge.data());
+        });
+        std::ofstream f(of, std::ios::binary);
+        write_file(f, l, members);
+        write_file(f, gr, np * members);
+        write_file(f, ge, ne * members);
+        return f ? 0 : 2;
+    }
+};
+
 // fused: mlp_loss_fused_w20_f32 (f32 only) on `grid` blocks, each striding over the
 // (member, chunk) items.
 static int fused() {
-    unsigned n, members, chunk, lanes, grid, unused, plan_len;
-    std::cin >> n >> members >> chunk >> lanes >> grid >> unused;
-    float inv_n = read_bits<float>(), nu = read_bits<float>();
-    std::string pf, gf, xf, af, ef, of;
-    std::cin >> plan_len >> pf >> gf >> xf >> af >> ef >> of;
-    auto plan = read_file<unsigned>(pf, plan_len);
-    const unsigned *pl = plan.data();
-    size_t np = pl[PL_N_PARAMS], ne = pl[PL_N_EXTRA], L = pl[PL_LAYERS];
-    size_t smem = fused_genome_at() + ((np + 3) & ~(size_t)3) + (L - 2) * 400 + 3 * FUSED_BLOCK;
+    LossRun<float> r;
+    const unsigned *pl = r.pl;
+    const size_t L = pl[PL_LAYERS], grid = r.block;
+    size_t smem = fused_genome_at() + ((r.np + 3) & ~(size_t)3) + (L - 2) * 400 + 3 * FUSED_BLOCK;
     if (smem * sizeof(float) > sizeof(fused_smem)) {
         std::fprintf(stderr, "the network exceeds the emulated shared memory\n");
         return 2;
     }
-    auto g = read_file<float>(gf, np * members);
-    auto x = read_file<float>(xf, (size_t)n * pl[PL_N_IN]);
-    size_t aux_rows = pl[PL_LOSS] == LOSS_ADJOINTS ? (size_t)n * members : n;
-    auto aux = read_file<float>(af, aux_rows * pl[PL_AUX_WIDTH]);
-    auto extra = read_file<float>(ef, ne * members);
-    unsigned nchunks = (n + chunk - 1) / chunk;
-    unsigned long long threads = (unsigned long long)members * nchunks * lanes;
-    std::vector<float> work((size_t)(pl[PL_LOSS_SLOTS] * threads) + 1);
-    std::vector<float> l(members + 1), gr(np * members + 1), ge(ne * members + 1);
-    std::vector<Vec4> scratch((size_t)grid * (L - 1) * 20 * FUSED_BLOCK);
-    emu_launch_threads(grid, FUSED_BLOCK, [&] {
-        mlp_loss_fused_w20_f32(pl, g.data(), x.data(), aux.data(), extra.data(), n, members, chunk, inv_n, nu,
-                               work.data(), scratch.data());
+    std::vector<Vec4> scratch(grid * (L - 1) * 20 * FUSED_BLOCK);
+    emu_launch_threads((unsigned)grid, FUSED_BLOCK, [&] {
+        mlp_loss_fused_w20_f32(pl, r.g.data(), r.x.data(), r.aux.data(), r.extra.data(), r.n, r.members,
+                               r.chunk, r.inv_n, r.nu, r.work.data(), scratch.data());
     });
-    emu_launch_serial(blocks_for((unsigned long long)members * (np + ne + 1)), BLOCK, [&] {
-        mlp_loss_fold_f32(pl, n, members, chunk, lanes, work.data(), l.data(), gr.data(), ge.data());
-    });
-    std::ofstream f(of, std::ios::binary);
-    write_file(f, l, members);
-    write_file(f, gr, np * members);
-    write_file(f, ge, ne * members);
-    return f ? 0 : 2;
+    return r.fold_and_write();
 }
 
+// points: the point-parallel kernel (mlp_loss_points_*; `block` threads per lane, one point
+// each, `shared_work` ignored) instead of mlp_loss_partial_*.
 template <typename T> static int loss(bool points) {
-    unsigned n, members, chunk, lanes, block, shared_work, plan_len;
-    std::cin >> n >> members >> chunk >> lanes >> block >> shared_work;
-    T inv_n = read_bits<T>(), nu = read_bits<T>();
-    std::string pf, gf, xf, af, ef, of;
-    std::cin >> plan_len >> pf >> gf >> xf >> af >> ef >> of;
-    auto plan = read_file<unsigned>(pf, plan_len);
-    const unsigned *pl = plan.data();
-    size_t np = pl[PL_N_PARAMS], ne = pl[PL_N_EXTRA];
+    LossRun<T> r;
+    const unsigned *pl = r.pl;
+    const unsigned block = r.block, shared_work = r.mode, n = r.n, members = r.members;
+    const unsigned chunk = r.chunk, lanes = r.lanes;
+    const T inv_n = r.inv_n, nu = r.nu;
     size_t in_shared = shared_work == 2 ? pl[PL_LOSS_SLOTS] : shared_work == 1 ? pl[PL_GACC] : 0;
     if (points) in_shared = (size_t)block * (2 * pl[PL_MAX_WIDTH] * pl[PL_C] + 3);
     if (in_shared * sizeof(T) > sizeof(mlp_lane_smem)) {
         std::fprintf(stderr, "working slots exceed the emulated shared memory\n");
         return 2;
     }
-    auto g = read_file<T>(gf, np * members);
-    auto x = read_file<T>(xf, (size_t)n * pl[PL_N_IN]);
-    // Given adjoints are per member (P x N rows), the other losses' data shared (N rows).
-    size_t aux_rows = pl[PL_LOSS] == LOSS_ADJOINTS ? (size_t)n * members : n;
-    auto aux = read_file<T>(af, aux_rows * pl[PL_AUX_WIDTH]);
-    auto extra = read_file<T>(ef, ne * members);
-    unsigned nchunks = (n + chunk - 1) / chunk;
-    unsigned long long threads = (unsigned long long)members * nchunks * lanes;
-    std::vector<T> work((size_t)(pl[PL_LOSS_SLOTS] * threads) + 1);
-    std::vector<T> l(members + 1), gr(np * members + 1), ge(ne * members + 1);
+    const T *g = r.g.data(), *x = r.x.data(), *aux = r.aux.data(), *extra = r.extra.data();
+    T *work = r.work.data();
     // One block of `block` threads per lane, run with real threads (the kernel synchronises).
-    std::vector<T> scratch(points ? (size_t)pl[PL_GACC] * block * threads + 1 : 1);
+    std::vector<T> scratch(points ? (size_t)pl[PL_GACC] * block * r.threads + 1 : 1);
     if (points) {
-        emu_launch_threads((unsigned)threads, block, [&] {
+        emu_launch_threads((unsigned)r.threads, block, [&] {
             if (sizeof(T) == 8)
-                mlp_loss_points_f64(pl, (const double *)g.data(), (const double *)x.data(), (const double *)aux.data(),
-                                    (const double *)extra.data(), n, members, chunk, lanes, (double)inv_n,
-                                    (double)nu, (double *)work.data(), (double *)scratch.data());
+                mlp_loss_points_f64(pl, (const double *)g, (const double *)x, (const double *)aux,
+                                    (const double *)extra, n, members, chunk, lanes, (double)inv_n,
+                                    (double)nu, (double *)work, (double *)scratch.data());
             else
-                mlp_loss_points_f32(pl, (const float *)g.data(), (const float *)x.data(), (const float *)aux.data(),
-                                    (const float *)extra.data(), n, members, chunk, lanes, (float)inv_n, (float)nu,
-                                    (float *)work.data(), (float *)scratch.data());
+                mlp_loss_points_f32(pl, (const float *)g, (const float *)x, (const float *)aux,
+                                    (const float *)extra, n, members, chunk, lanes, (float)inv_n, (float)nu,
+                                    (float *)work, (float *)scratch.data());
         });
-    } else emu_launch_threads((unsigned)threads, block, [&] {
+    } else emu_launch_threads((unsigned)r.threads, block, [&] {
         if (sizeof(T) == 8)
-            mlp_loss_partial_f64(pl, (const double *)g.data(), (const double *)x.data(), (const double *)aux.data(),
-                                 (const double *)extra.data(), n, members, chunk, lanes, (double)inv_n, (double)nu,
-                                 (double *)work.data(), shared_work);
+            mlp_loss_partial_f64(pl, (const double *)g, (const double *)x, (const double *)aux,
+                                 (const double *)extra, n, members, chunk, lanes, (double)inv_n, (double)nu,
+                                 (double *)work, shared_work);
         else
-            mlp_loss_partial_f32(pl, (const float *)g.data(), (const float *)x.data(), (const float *)aux.data(),
-                                 (const float *)extra.data(), n, members, chunk, lanes, (float)inv_n, (float)nu,
-                                 (float *)work.data(), shared_work);
+            mlp_loss_partial_f32(pl, (const float *)g, (const float *)x, (const float *)aux,
+                                 (const float *)extra, n, members, chunk, lanes, (float)inv_n, (float)nu,
+                                 (float *)work, shared_work);
     });
-    emu_launch_serial(blocks_for((unsigned long long)members * (np + ne + 1)), BLOCK, [&] {
-        if (sizeof(T) == 8)
-            mlp_loss_fold_f64(pl, n, members, chunk, lanes, (const double *)work.data(), (double *)l.data(),
-                              (double *)gr.data(), (double *)ge.data());
-        else
-            mlp_loss_fold_f32(pl, n, members, chunk, lanes, (const float *)work.data(), (float *)l.data(),
-                              (float *)gr.data(), (float *)ge.data());
-    });
-    std::ofstream f(of, std::ios::binary);
-    write_file(f, l, members);
-    write_file(f, gr, np * members);
-    write_file(f, ge, ne * members);
-    return f ? 0 : 2;
+    return r.fold_and_write();
 }
 
 template <typename T> static int adam() {
