@@ -375,7 +375,7 @@ impl CudaDevice {
             let scratch: DeviceBuffer<T> =
                 self.zeros((threads * points.unwrap_or(0) * plan.working_slots()).max(1))?;
             if fused {
-                let grid = fused_grid(members * nchunks);
+                let grid = fused_grid(spec, members * nchunks);
                 let keep: DeviceBuffer<T> = self.zeros(4 * fused_scratch_slots(spec, grid))?;
                 let args = [
                     plan_d.arg(),

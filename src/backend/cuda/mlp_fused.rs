@@ -8,6 +8,7 @@
 //! second derivative), in f32. It gives the bits of the general kernels (and of the CPU);
 //! [`fused_width`] says whether a request qualifies.
 
+use super::mlp::WORK_LIMIT_BYTES;
 use crate::nn::{Activation, JetSpec, MlpSpec};
 
 /// Hidden width the fused kernel is built for (`mlp_loss_fused_w20_f32`).
@@ -22,6 +23,11 @@ const FUSED_STAGE: usize = 84;
 /// Most blocks of one fused launch: they stride over the (member, chunk) items, and each
 /// holds its own scratch, so the grid bounds the scratch.
 pub const FUSED_GRID: usize = 1024;
+
+/// Most dynamic shared memory one block may opt into on the GPUs the PTX targets (sm_90:
+/// 227 KiB); deeper networks, whose genome and transposed weights would exceed it, take the
+/// general kernels.
+pub const FUSED_SHARED_LIMIT_BYTES: usize = 227 * 1024;
 
 /// The hidden width when `spec` and `jet` fit the fused kernel, else `None`.
 ///
@@ -44,7 +50,8 @@ pub fn fused_width(spec: &MlpSpec, jet: &JetSpec) -> Option<usize> {
         && spec.n_in() == 2
         && (1..=FUSED_MAX_OUT).contains(&spec.n_out())
         && jet.has_first()
-        && jet.pairs().len() == 1;
+        && jet.pairs().len() == 1
+        && fused_shared_bytes(spec) <= FUSED_SHARED_LIMIT_BYTES;
     ok.then_some(FUSED_WIDTH)
 }
 
@@ -59,9 +66,15 @@ pub fn fused_shared_bytes(spec: &MlpSpec) -> usize {
     floats * std::mem::size_of::<f32>()
 }
 
-/// Blocks of a fused launch over `items` (member, chunk) pairs.
-pub fn fused_grid(items: usize) -> usize {
-    items.clamp(1, FUSED_GRID)
+/// Blocks of a fused launch over `items` (member, chunk) pairs: at most [`FUSED_GRID`], and
+/// few enough that their scratch stays below [`WORK_LIMIT_BYTES`] (deep networks keep more
+/// units per point). The bits do not depend on it: an item's sums never leave its block.
+pub fn fused_grid(spec: &MlpSpec, items: usize) -> usize {
+    let per_block = fused_scratch_slots(spec, 1) * 4 * std::mem::size_of::<f32>();
+    items
+        .min(FUSED_GRID)
+        .min(WORK_LIMIT_BYTES / per_block)
+        .max(1)
 }
 
 /// Four-float slots of scratch for `grid` blocks: every hidden unit of every point of a
@@ -97,6 +110,19 @@ mod tests {
         assert!(
             fused_shared_bytes(&pinn) <= 113 * 1024,
             "two blocks per H100 SM"
+        );
+        // 50 hidden layers: 2·128·84 + 20 664 + 49·400 + 384 floats, beyond 227 KiB.
+        let deep = MlpSpec::uniform(2, &[20; 50], 1, Activation::Tanh).unwrap();
+        assert!(fused_shared_bytes(&deep) > FUSED_SHARED_LIMIT_BYTES);
+        assert_eq!(fused_width(&deep, &jet), None);
+        let deepest_fused = MlpSpec::uniform(2, &[20; 45], 1, Activation::Tanh).unwrap();
+        assert_eq!(fused_width(&deepest_fused, &jet), Some(20));
+        // Scratch per block: 8 (45) hidden layers × 20 units × 128 points × 16 bytes.
+        assert_eq!(fused_grid(&pinn, 1), 1);
+        assert_eq!(fused_grid(&pinn, 5000), FUSED_GRID);
+        assert_eq!(
+            fused_grid(&deepest_fused, 5000),
+            (1 << 30) / (45 * 20 * 128 * 16)
         );
     }
 }

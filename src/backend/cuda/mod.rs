@@ -102,7 +102,7 @@ pub use mlp::{
 };
 pub use mlp_fused::{
     fused_grid, fused_scratch_slots, fused_shared_bytes, fused_width, FUSED_BLOCK, FUSED_GRID,
-    FUSED_MAX_OUT, FUSED_WIDTH,
+    FUSED_MAX_OUT, FUSED_SHARED_LIMIT_BYTES, FUSED_WIDTH,
 };
 pub use mlp_plan::{AdjointComponents, DeviceLoss, MlpPlan, MAX_COMP as MLP_MAX_COMP};
 pub use mlp_values::{padded_genomes, values_blocks, values_width, DeviceValues, VALUES_WIDTHS};
