@@ -371,9 +371,6 @@ impl CudaDevice {
                 KernelArg::U32(CHUNK as u32),
                 KernelArg::U32(lanes as u32),
             ];
-            // The points kernel's per-thread working slots (one zero where it is not used).
-            let scratch: DeviceBuffer<T> =
-                self.zeros((threads * points.unwrap_or(0) * plan.working_slots()).max(1))?;
             if fused {
                 let grid = fused_grid(spec, members * nchunks);
                 let keep: DeviceBuffer<T> = self.zeros(4 * fused_scratch_slots(spec, grid))?;
@@ -400,34 +397,36 @@ impl CudaDevice {
                 // grid · (L − 1) · 20 · FUSED_BLOCK four-float slots, work lanes · loss_slots
                 // values, the other buffers the sizes the plan and (N, members) imply.
                 unsafe { self.launch(partial, dims, &args)? };
-            }
-            let mut args = vec![plan_d.arg(), g.arg(), xd.arg(), auxd.arg(), e.arg()];
-            args.extend_from_slice(&sizes);
-            args.extend([inv_n.arg(), nu.arg(), work.arg()]);
-            args.push(match points {
-                Some(_) => scratch.arg(),
-                None => KernelArg::U32(shared_mode),
-            });
-            let blocks = u32::try_from(threads)
-                .ok()
-                .filter(|&b| b <= i32::MAX as u32)
-                .ok_or_else(|| Error::Cuda {
-                    op: OP,
-                    message: format!("{threads} lanes exceed the grid limit"),
-                })?;
-            let dims = match points {
-                None => LaunchDims {
-                    grid: (blocks, 1, 1),
-                    block: (LOSS_BLOCK as u32, 1, 1),
-                    shared_bytes: shared_bytes as u32,
-                },
-                Some(b) => LaunchDims {
-                    grid: (blocks, 1, 1),
-                    block: (b as u32, 1, 1),
-                    shared_bytes: (b * plan.points_staging() * std::mem::size_of::<T>()) as u32,
-                },
-            };
-            if !fused {
+            } else {
+                // The points kernel's per-thread working slots (one zero where it is not used).
+                let scratch: DeviceBuffer<T> =
+                    self.zeros((threads * points.unwrap_or(0) * plan.working_slots()).max(1))?;
+                let mut args = vec![plan_d.arg(), g.arg(), xd.arg(), auxd.arg(), e.arg()];
+                args.extend_from_slice(&sizes);
+                args.extend([inv_n.arg(), nu.arg(), work.arg()]);
+                args.push(match points {
+                    Some(_) => scratch.arg(),
+                    None => KernelArg::U32(shared_mode),
+                });
+                let blocks = u32::try_from(threads)
+                    .ok()
+                    .filter(|&b| b <= i32::MAX as u32)
+                    .ok_or_else(|| Error::Cuda {
+                        op: OP,
+                        message: format!("{threads} lanes exceed the grid limit"),
+                    })?;
+                let dims = match points {
+                    None => LaunchDims {
+                        grid: (blocks, 1, 1),
+                        block: (LOSS_BLOCK as u32, 1, 1),
+                        shared_bytes: shared_bytes as u32,
+                    },
+                    Some(b) => LaunchDims {
+                        grid: (blocks, 1, 1),
+                        block: (b as u32, 1, 1),
+                        shared_bytes: (b * plan.points_staging() * std::mem::size_of::<T>()) as u32,
+                    },
+                };
                 // SAFETY: mlp_loss_partial_*'s or mlp_loss_points_*'s parameter list (one
                 // block per lane; the last argument the shared-memory mode or the scratch of
                 // lanes·block·working_slots values); work holds lanes·loss_slots values, the
