@@ -3,23 +3,23 @@
 //!
 //! The library reduces `u = 2·|x|` with `n = round(2·|x|·log₂e)` taken from one fma with the
 //! shift constant 1.5·2^23 (the exact product rounded once), and builds 2^n from that sum's
-//! bits. The plain formula below rounds `u·log₂e` to f32 first, then to an integer, and builds
-//! 2^n by adding 127 to n. The two could differ where the first rounding crosses a half
-//! integer; this test shows that no f32 argument does, so the rewrite changed no result of the
-//! crate (every committed table and pin stays valid). Arguments with |x| ≥ 10 take the same
+//! bits. The plain formula below forms the exact product in f64, rounds it to an integer and
+//! builds 2^n by adding 127 to n. (Rounding `u·log₂e` to f32 first, then to an integer, gives
+//! another n where the product lies within half an ulp of a half integer, e.g. at
+//! x = 0.5198604; with the degree-4 polynomial the two n give results one ULP apart there, so
+//! the CUDA kernels round the exact product too: `kernels/common/math.cuh` `reduce_ln2_tanh`.)
+//! Arguments with |x| ≥ 10 take the same
 //! path as |x| = 10 (clamped) and |x| < 2^−12 or NaN return x on both sides; the loop covers
 //! [2^−13, 10.5] in both signs, ≈ 2.8·10⁸ arguments, and the edges are checked one by one.
 
 const LOG2E: f32 = std::f32::consts::LOG2_E;
-const LN2_HI: f32 = f32::from_bits(0x3f31_8000);
-const LN2_LO: f32 = f32::from_bits(0xb95e_8083);
-const C: [f32; 7] = [
-    1.0 / 40_320.0,
-    1.0 / 5_040.0,
-    1.0 / 720.0,
-    1.0 / 120.0,
-    1.0 / 24.0,
-    1.0 / 6.0,
+const LN2: f32 = std::f32::consts::LN_2;
+/// `src/math/exp.rs` `TANH_C32`, highest first.
+const C: [f32; 5] = [
+    f32::from_bits(0x3ab6_3505),
+    f32::from_bits(0x3c09_05b3),
+    f32::from_bits(0x3d2a_aadd),
+    f32::from_bits(0x3e2a_aa6f),
     0.5,
 ];
 
@@ -32,9 +32,9 @@ fn tanh_plain(x: f32) -> f32 {
     }
     let ac = a.min(10.0);
     let u = ac + ac;
-    let n = (u * LOG2E).round_ties_even();
-    let r = (-n).mul_add(LN2_HI, u);
-    let r = (-n).mul_add(LN2_LO, r);
+    // The product of two f32 is exact in f64: n is it rounded once, to the nearest even integer.
+    let n = (f64::from(u) * f64::from(LOG2E)).round_ties_even() as f32;
+    let r = (-n).mul_add(LN2, u);
     let p = C[1..].iter().fold(C[0], |q, &c| q.mul_add(r, c));
     let s = f32::from_bits(((n as i32 + 127) as u32) << 23);
     let emr = (r * p).mul_add(r, r);

@@ -80,6 +80,7 @@ template <typename T, int N> __device__ __forceinline__ T horner(T r, const T (&
 #define PM_LOG2E32 0x1.715476p+0f
 #define PM_LN2_HI32 0x1.63p-1f             // 0x3f318000
 #define PM_LN2_LO32 (-0x1.bd0106p-13f)     // 0xb95e8083
+#define PM_LN2_32 0x1.62e430p-1f           // 0x3f317218, ln2 rounded to f32
 
 // 1/13!, ..., 1/2!, 1 (exp q polynomial, f64), highest first.
 __device__ static const double PM_EXP_C64[13] = {
@@ -127,6 +128,17 @@ __device__ __forceinline__ Pair<float> reduce_ln2(float x) {
     return {n, r};
 }
 
+// tanh's reduction of u = 2 ac, ac = min(|x|, cap) (src/math/exp.rs tanh64 / tanh32). f64: as
+// exp's. f32: n is the exact product u log2e rounded once to an integer (one fma with the shift
+// constant; rne(mul(u, log2e)) rounds twice and differs where the product lies within half an
+// ulp of a half integer), and r uses one f32 ln2, whose error n |ln2 - LN2_32| reaches tanh
+// damped by 2/(e^u + 1).
+__device__ __forceinline__ Pair<double> reduce_ln2_tanh(double ac) { return reduce_ln2(add(ac, ac)); }
+__device__ __forceinline__ Pair<float> reduce_ln2_tanh(float ac) {
+    float n = sub(fma_(ac, 2.0f * PM_LOG2E32, PM_SHIFT32), PM_SHIFT32);
+    return {n, fma_(-n, PM_LN2_32, add(ac, ac))};
+}
+
 // p 2^n for integral n, in two exact halves so that subnormal results round once.
 template <typename T> __device__ __forceinline__ T scale2(T p, T n) {
     T n1 = rne(mul(n, (T)0.5));
@@ -150,16 +162,16 @@ template <typename T> __device__ __forceinline__ T pm_exp(T x) {
     return sel(isnan_(x), x, res);
 }
 
-// 1/14!, ..., 1/2! (f64) and 1/8!, ..., 1/2! (f32): p(r) = sum_j r^j/(j+2)!, so that
+// 1/14!, ..., 1/2! (f64): p(r) = sum_j r^j/(j+2)!, so that
 // e^r - 1 = r + r^2 p(r) (src/math/exp.rs TANH_C64 / TANH_C32), highest first.
 __device__ static const double PM_TANH_C64[13] = {
     0x1.93974a8c07c9dp-37, 0x1.6124613a86d09p-33, 0x1.1eed8eff8d898p-29, 0x1.ae64567f544e4p-26,
     0x1.27e4fb7789f5cp-22, 0x1.71de3a556c734p-19, 0x1.a01a01a01a01ap-16, 0x1.a01a01a01a01ap-13,
     0x1.6c16c16c16c17p-10, 0x1.1111111111111p-7,  0x1.5555555555555p-5,  0x1.5555555555555p-3,
     0x1.0p-1};
-__device__ static const float PM_TANH_C32[7] = {0x1.a01a02p-16f, 0x1.a01a02p-13f, 0x1.6c16c2p-10f,
-                                                 0x1.111112p-7f,  0x1.555556p-5f,  0x1.555556p-3f,
-                                                 0x1.0p-1f};
+// f32: the degree-4 minimax of p on |r| <= 0.3468 (src/math/exp.rs TANH_C32).
+__device__ static const float PM_TANH_C32[5] = {0x1.6c6a0ap-10f, 0x1.120b66p-7f, 0x1.5555bap-5f,
+                                                 0x1.5554dep-3f, 0x1.0p-1f};
 __device__ __forceinline__ double tanh_p(double r) { return horner(r, PM_TANH_C64); }
 __device__ __forceinline__ float tanh_p(float r) { return horner(r, PM_TANH_C32); }
 
@@ -179,8 +191,7 @@ template <typename T> __device__ __forceinline__ T pm_tanh(T x) {
     T a = from_bits((U)(bits(x) & ~sign));
     T cap = wide ? (T)20.0 : (T)10.0;
     T ac = sel(cap < a, cap, a);
-    T u = add(ac, ac);
-    Pair<T> nr = reduce_ln2(u);
+    Pair<T> nr = reduce_ln2_tanh(ac);
     T res = tanh_quot(nr.lo, tanh_p(nr.lo), pow2i(nr.hi), (T)1.0, (T)2.0);
     res = from_bits((U)(bits(res) | (bits(x) & sign)));
     // x itself below the tiny bound and for NaN: one mask, !(tiny <= a) (exp.rs keep_tiny_or_nan).

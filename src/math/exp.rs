@@ -36,6 +36,8 @@ pub(crate) const LN2_HI_64: f64 = f64::from_bits(0x3fe62e42fee00000); // 0.69314
 /// ln2 − LN2_HI_64 rounded to nearest (0x3dea39ef35793c76).
 pub(crate) const LN2_LO_64: f64 = f64::from_bits(0x3dea39ef35793c76); // 1.9082149292705877e-10
 const LOG2E_32: f32 = std::f32::consts::LOG2_E;
+/// ln2 rounded to f32 (the one-constant reduction of [`tanh32`]).
+const LN2_32: f32 = std::f32::consts::LN_2;
 /// ln2 rounded to 9 significant bits (Cephes), so `n·LN2_HI_32` is exact.
 const LN2_HI_32: f32 = f32::from_bits(0x3f318000); // 0.693359375
 /// ln2 − LN2_HI_32 rounded to nearest.
@@ -192,15 +194,18 @@ const TANH_C64: [f64; 13] = [
     0.5,
 ];
 
-/// `1/8!, …, 1/2!`: the f32 counterpart of [`TANH_C64`] (Taylor to r^8; truncation below
-/// 6e-10 relative).
-const TANH_C32: [f32; 7] = [
-    1.0 / 40_320.0,
-    1.0 / 5_040.0,
-    1.0 / 720.0,
-    1.0 / 120.0,
-    1.0 / 24.0,
-    1.0 / 6.0,
+/// The f32 counterpart of [`TANH_C64`], highest first: the minimax polynomial of degree 4 for
+/// `p(r) = (e^r − 1 − r)/r²` on |r| ≤ 0.3468 under relative error (Remez, mpmath at 40 digits,
+/// coefficients rounded to f32; 1.2e-7 relative in p, which reaches tanh through `r²·p` and
+/// `2/(em + 2)` as at most 0.4 ULP). Taylor to r^8 (seven terms) was accurate far below f32's
+/// rounding; one degree less keeps tanh's bound (2 ULP, every f32 checked) and saves a
+/// multiply-add per tanh, about 3 % of a hidden tanh layer of the MLP kernels (20 units: 20
+/// multiply-adds and tanh's multiply-add-pipe operations per unit).
+const TANH_C32: [f32; 5] = [
+    f32::from_bits(0x3ab6_3505), // 1.3901299e-3 (1/720 = 1.3888889e-3)
+    f32::from_bits(0x3c09_05b3), // 8.363175e-3 (1/120)
+    f32::from_bits(0x3d2a_aadd), // 4.1666854e-2 (1/24)
+    f32::from_bits(0x3e2a_aa6f), // 0.16666578 (1/6)
     0.5,
 ];
 
@@ -248,11 +253,13 @@ pub(crate) fn tanh64<V: Lane<E = f64, U = u64>>(x: V) -> V {
 ///
 /// Written for latency, which bounds it inside the MLP kernels (one tanh per unit waits on the
 /// unit's whole dot product and the next layer waits on it): `n = round(2·ac·log₂e)` comes
-/// from one fma with [`SHIFT32`] (the exact product rounded once to an integer, where the plain
-/// reduction rounds `2·ac·log₂e` to f32 first), `2^n` from the same sum's bits, and the
-/// doubled argument `2·ac` runs beside them. The double rounding of the plain reduction never
-/// changes n here: `tests/math_tanh_f32_exhaustive.rs` checks every f32 argument of the computing range
-/// against the plain formula (`u = ac + ac`, [`reduce_ln2_32`], [`pow2i_32`]) bit for bit.
+/// from one fma with [`SHIFT32`] (the exact product rounded once to an integer), `2^n` from the
+/// same sum's bits, and the doubled argument `2·ac` runs beside them. Rounding `2·ac·log₂e`
+/// to f32 first would pick the other n at 18 arguments (both results are accurate, but one
+/// ULP apart): the CUDA transcription rounds the exact product the same way, and
+/// `tests/math_tanh_f32_exhaustive.rs` checks every f32 argument of the computing range
+/// against the plain formula (exact product in f64, `r = fma(−n, ln2, u)`, [`pow2i_32`]) bit
+/// for bit.
 #[inline(always)]
 pub(crate) fn tanh32<V: Lane<E = f32, U = u32>>(x: V) -> V {
     let sign = V::splat_bits(1 << 31);
@@ -260,7 +267,10 @@ pub(crate) fn tanh32<V: Lane<E = f32, U = u32>>(x: V) -> V {
     let ac = V::splat(10.0).min(a);
     let t = ac.fma(V::splat(2.0 * LOG2E_32), V::splat(SHIFT32));
     let n = t - V::splat(SHIFT32);
-    let r = ln2_remainder_32(ac + ac, n);
+    // One f32 ln2, not a Cody–Waite pair: the reduction then errs by n·|ln2 − LN2_32| ≤
+    // 29 · 1.9e-9 in u, a relative error of e^u that reaches tanh times 2/(e^u + 1) ≤ 2^{1−n}:
+    // under 2e-9 for every n. `n·LN2_32` need not be exact, because the fma rounds once.
+    let r = n.fnma(V::splat(LN2_32), ac + ac);
     // n ≤ 29, so the low nine bits of `t + 127` are the biased exponent of 2^n (one add
     // less on the latency path than from n). Built from the bits on AVX-512 as well, not by
     // `vscalef`: inside the MLP kernels tanh runs beside the dense layers' multiply-adds, and

@@ -94,7 +94,9 @@ pub const LN_F32_MAX_ULP: u64 = 1;
 pub const POW_F32_MAX_ULP: u64 = 1;
 /// Largest error of [`tanh_f32`] in ULP, over all of f32 (checked on every argument of
 /// [2^−12, 10), the range where it computes, by an ignored test of `math_accuracy.rs`; of all
-/// arguments in [0, 10), 92.3 % are correctly rounded, 7.6 % 1 ULP off and 0.06 % 2 ULP off).
+/// arguments in [0, 10), against `f64::tanh` rounded to f32, 96.26 % are equal, 3.68 % 1 ULP off
+/// and 0.060 % 2 ULP off; the Taylor polynomial used before the degree-4 minimax gave 96.28,
+/// 3.67 and 0.056 %).
 pub const TANH_F32_MAX_ULP: u64 = 2;
 /// Largest error of [`sin_f32`] and [`cos_f32`] in ULP, for |x| ≤ [`SIN_COS_F32_MAX_ARG`].
 pub const SIN_COS_F32_MAX_ULP: u64 = 1;
