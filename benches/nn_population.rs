@@ -2,7 +2,9 @@
 //!
 //! Groups (`<backend>_<op>`):
 //! - `cpu_forward`: values of P networks at N = 10⁴ points (AVX-512 with `--features avx512`,
-//!   AVX2/FMA path and scalar twin).
+//!   AVX2/FMA path), each as `Cpu::jets` (a fresh output) and as `Cpu::jets_into` (`*_into`:
+//!   the output buffer reused, as a training loop would; at P = 1000 the fresh 40 MB costs
+//!   page faults worth about 5 % of the pass).
 //!   Throughput is counted in flops: 2·in·out per dense layer per point plus one per
 //!   activation, so criterion's "elem/s" reads as flop/s.
 //! - `cpu_forward_linear`: the same network with identity activations, AVX2 and scalar twin:
@@ -19,7 +21,8 @@
 //!   gradients) with the gradient; against `fma_peak`'s 1-thread ceiling it gives the dense
 //!   kernels' efficiency.
 //!
-//! P = 1000 for `cpu_forward` runs only with `NN_BENCH_LARGE=1` (minutes per sample).
+//! P = 1000 for `cpu_forward` runs only with `NN_BENCH_LARGE=1` (a quarter of a second per pass
+//! on the 2-core AMD EPYC host, so about ten times the default run).
 //!
 //! Run: `cargo bench --bench nn_population -- --warm-up-time 1 --measurement-time 3`, and the
 //! PyTorch peer in the same session: `python3 benches/peers/torch_peer.py`.
@@ -93,6 +96,15 @@ fn forward(c: &mut Criterion) {
             }
             group.bench_with_input(BenchmarkId::new(name, p), &p, |b, _| {
                 b.iter(|| black_box(cpu.jets(&spec, &g, &x, &jet).expect("forward")))
+            });
+            // The same pass into a reused output buffer (`jets_into`): no page faults.
+            let mut out = vec![0f32; p * N];
+            group.bench_with_input(BenchmarkId::new(format!("{name}_into"), p), &p, |b, _| {
+                b.iter(|| {
+                    cpu.jets_into(&spec, &g, &x, &jet, &mut out)
+                        .expect("forward");
+                    black_box(&out);
+                })
             });
         }
     }

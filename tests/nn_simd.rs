@@ -231,3 +231,41 @@ fn uniform_width_values_equal_the_general_kernel() {
         }
     }
 }
+
+/// `jets_into` overwrites every element of a buffer full of NaN with `jets`' bits, on both
+/// kernels (general jets, uniform-width values) and every ISA and thread count; a buffer of
+/// another length is a shape error.
+#[test]
+fn jets_into_overwrites_a_dirty_buffer_with_the_same_bits() {
+    let uniform = MlpSpec::uniform(2, &[20; 3], 1, Activation::Tanh).unwrap();
+    let cases = [
+        (spec(), JetSpec::full(2).unwrap()),
+        (spec(), JetSpec::value(2)),
+        (uniform.clone(), JetSpec::value(2)),
+        (uniform, JetSpec::first(2)),
+    ];
+    for (s, jet) in cases {
+        let p = 3;
+        let g: Vec<f32> = init_population(&s, Init::XavierUniform, 4, p)
+            .into_iter()
+            .map(|w| w as f32)
+            .collect();
+        for n in [1, 17, CHUNK + 17] {
+            let mut r = pareto_sciml::rng::stream(4, "test-x", 0, n as u64);
+            let x: Vec<f32> = (0..2 * n)
+                .map(|_| r.uniform_range(-2.0, 2.0) as f32)
+                .collect();
+            for cpu in configs() {
+                let want = cpu.jets(&s, &g, &x, &jet).unwrap();
+                let mut out = vec![f32::NAN; want.len()];
+                cpu.jets_into(&s, &g, &x, &jet, &mut out).unwrap();
+                assert_eq!(bits(&out), bits(&want), "n = {n}, {jet:?}, {cpu:?}");
+                let mut long = vec![0.0f32; want.len() + 1];
+                assert!(matches!(
+                    cpu.jets_into(&s, &g, &x, &jet, &mut long),
+                    Err(pareto_sciml::Error::Shape { .. })
+                ));
+            }
+        }
+    }
+}
