@@ -196,12 +196,13 @@ const TANH_C64: [f64; 13] = [
 
 /// The f32 counterpart of [`TANH_C64`], highest first: the minimax polynomial of degree 4 for
 /// `p(r) = (e^r − 1 − r)/r²` on |r| ≤ 0.3468 under relative error (Remez, mpmath at 40 digits,
-/// coefficients rounded to f32; 1.2e-7 relative in p, which reaches tanh through `r²·p` and
-/// `2/(em + 2)` as at most 0.4 ULP). The Taylor polynomial of degree 6 used before (seven
-/// terms) was accurate far below f32's rounding; degree 4 keeps tanh's bound (2 ULP, every f32
-/// checked) and saves two multiply-adds per tanh, with the one-constant reduction three of
-/// twelve: about 10 % of a hidden tanh layer of the MLP kernels (per unit and point, 20
-/// multiply-adds and tanh's multiply-add-pipe operations).
+/// coefficients rounded to f32: `tests/data/tanh_f32_minimax.py` regenerates them; 1.2e-7
+/// relative in p, which reaches tanh through `r²·p` and `2/(em + 2)` as at most 0.4 ULP).
+/// The Taylor polynomial of degree 6 used before (seven terms) was accurate far below f32's
+/// rounding; degree 4 keeps tanh's bound (2 ULP, every f32 checked) and saves two multiply-adds
+/// per tanh, with the one-constant reduction three of twelve: about 10 % of a hidden tanh layer
+/// of the MLP kernels (per unit and point, 20 multiply-adds and tanh's multiply-add-pipe
+/// operations).
 const TANH_C32: [f32; 5] = [
     f32::from_bits(0x3ab6_3505), // 1.3901299e-3 (1/720 = 1.3888889e-3)
     f32::from_bits(0x3c09_05b3), // 8.363175e-3 (1/120)

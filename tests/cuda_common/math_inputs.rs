@@ -210,9 +210,9 @@ pub fn inputs_f64(name: &str, n: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
 
 /// The f32 counterpart of [`inputs_f64`].
 /// Every f32 x in [2^−12, 10] where `2x·log₂e` rounded to f32 lies on the other side of a half
-/// integer than the exact product (so `rne(2x·log₂e)` in f32 picks another n than tanh's
-/// reduction; found by a scan of the whole range with numpy): tanh's CUDA transcription must
-/// round the exact product there too.
+/// integer than the exact product, so that `rne(2x·log₂e)` in f32 picks another n than tanh's
+/// reduction (a scan of the whole range with numpy: `tests/data/tanh_f32_minimax.py`). Tanh's
+/// CUDA transcription must round the exact product there too.
 const TANH_F32_HALF_INTEGER_PRODUCTS: [u32; 18] = [
     0x3f05_1592,
     0x3f9b_43d5,
