@@ -9,7 +9,7 @@
 
 mod cuda_emulation_nn_common;
 
-use cuda_emulation_nn_common::{emu_loss_fused, harness, Float};
+use cuda_emulation_nn_common::{assert_same_loss_grad, emu_loss_fused, harness, Float};
 use pareto_sciml::backend::cpu::{Cpu, Isa};
 use pareto_sciml::backend::cuda::{fused_width, AdjointComponents, DeviceLoss};
 use pareto_sciml::backend::Backend;
@@ -34,13 +34,7 @@ fn fused_case(spec: &MlpSpec, jet: &JetSpec, loss: DeviceLoss, p: usize, n: usiz
     for grid in [1, items] {
         let got = emu_loss_fused(spec, jet, loss, &genomes, &x, &aux, &extra, grid);
         let what = format!("grid {grid}: {:?} {loss:?} P={p} N={n}", spec.widths());
-        assert_eq!(f32::bits(&got.loss), f32::bits(&want.loss), "loss {what}");
-        assert_eq!(f32::bits(&got.grad), f32::bits(&want.grad), "grad {what}");
-        assert_eq!(
-            f32::bits(&got.grad_extra),
-            f32::bits(&want.grad_extra),
-            "extra {what}"
-        );
+        assert_same_loss_grad(&got, &want, &what);
     }
 }
 

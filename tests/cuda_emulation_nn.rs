@@ -13,8 +13,8 @@
 mod cuda_emulation_nn_common;
 
 use cuda_emulation_nn_common::{
-    emu_adam, emu_jets, emu_jets_threads, emu_loss, emu_loss_block, emu_loss_points, emu_values,
-    harness, net, Float,
+    assert_same_loss_grad, emu_adam, emu_jets, emu_jets_threads, emu_loss, emu_loss_block,
+    emu_loss_points, emu_values, harness, net, Float,
 };
 use pareto_sciml::backend::cpu::{Cpu, Isa};
 use pareto_sciml::backend::cuda::{
@@ -101,22 +101,10 @@ fn loss_case<T: Float>(
     for block in [2, 5] {
         let pts = emu_loss_points(spec, jet, loss, &genomes, &x, &aux, &extra, block);
         let what = format!("points kernel, block {block}: {spec:?} {loss:?} P={p} N={n}");
-        assert_eq!(T::bits(&pts.loss), T::bits(&want.loss), "loss {what}");
-        assert_eq!(T::bits(&pts.grad), T::bits(&want.grad), "grad {what}");
-        assert_eq!(
-            T::bits(&pts.grad_extra),
-            T::bits(&want.grad_extra),
-            "extra {what}"
-        );
+        assert_same_loss_grad(&pts, &want, &what);
     }
     let what = format!("{spec:?} {loss:?} P={p} N={n}");
-    assert_eq!(T::bits(&got.loss), T::bits(&want.loss), "loss {what}");
-    assert_eq!(T::bits(&got.grad), T::bits(&want.grad), "grad {what}");
-    assert_eq!(
-        T::bits(&got.grad_extra),
-        T::bits(&want.grad_extra),
-        "extra {what}"
-    );
+    assert_same_loss_grad(&got, &want, &what);
 }
 
 fn jets_strategy() -> impl Strategy<Value = (MlpSpec, JetSpec, usize, usize, u64)> {
@@ -229,17 +217,7 @@ fn gradients_do_not_depend_on_the_block_size_or_the_working_memory() {
         (LOSS_BLOCK, 0),
     ] {
         let got = emu_loss_block(&spec, &jet, loss, &genomes, &x, &[], &extra, block, shared);
-        assert_eq!(
-            f32::bits(&got.grad),
-            f32::bits(&want.grad),
-            "block {block} {shared}"
-        );
-        assert_eq!(f32::bits(&got.loss), f32::bits(&want.loss), "block {block}");
-        assert_eq!(
-            f32::bits(&got.grad_extra),
-            f32::bits(&want.grad_extra),
-            "block {block}"
-        );
+        assert_same_loss_grad(&got, &want, &format!("block {block} {shared}"));
     }
 }
 

@@ -10,7 +10,7 @@
 
 mod cuda_emulation_nn_common;
 
-use cuda_emulation_nn_common::{same_solution, Float};
+use cuda_emulation_nn_common::{assert_same_loss_grad, same_solution, Float};
 use pareto_sciml::backend::cpu::Cpu;
 use pareto_sciml::backend::cuda::{
     fused_width, lane_shared_bytes, values_width, AdjointComponents, CudaDevice, DeviceLoss,
@@ -89,13 +89,7 @@ fn loss_case<T: Float>(
         .mlp_loss_grad_with(spec, &g, &x, &aux, &extra, jet, loss, kernel)
         .unwrap();
     let what = format!("{loss:?} {kernel:?} P={p} N={n}");
-    assert_eq!(T::bits(&got.loss), T::bits(&want.loss), "{what}");
-    assert_eq!(T::bits(&got.grad), T::bits(&want.grad), "{what}");
-    assert_eq!(
-        T::bits(&got.grad_extra),
-        T::bits(&want.grad_extra),
-        "{what}"
-    );
+    assert_same_loss_grad(&got, &want, &what);
 }
 
 #[test]

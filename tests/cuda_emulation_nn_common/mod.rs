@@ -494,6 +494,18 @@ pub fn emu_ode(
     pareto_sciml::backend::cuda::solution_of(y, &status, &counts, &fstats)
 }
 
+/// Asserts that two loss results agree bit for bit: the losses, the genome gradients and the
+/// extra-scalar gradients, each failure naming which and `what`.
+pub fn assert_same_loss_grad<T: Float>(got: &LossGrad<T>, want: &LossGrad<T>, what: &str) {
+    assert_eq!(T::bits(&got.loss), T::bits(&want.loss), "loss {what}");
+    assert_eq!(T::bits(&got.grad), T::bits(&want.grad), "grad {what}");
+    assert_eq!(
+        T::bits(&got.grad_extra),
+        T::bits(&want.grad_extra),
+        "extra {what}"
+    );
+}
+
 /// Bitwise equality of two solutions (statistics field by field, by bits).
 pub fn same_solution(
     a: &pareto_sciml::ode::Solution<f64>,
