@@ -232,6 +232,66 @@ fn uniform_width_values_equal_the_general_kernel() {
     }
 }
 
+/// Uniform-width networks (10, 20, 50) also take their own code in the loss kernels: the
+/// value-only losses run on the fixed-width forward, and the square hidden layers of a loss
+/// gradient run with literal sizes. The values-only loss equals the loss of the gradient
+/// evaluation (which runs the general forward with its backward state), and every result
+/// equals the scalar twin's, on every ISA and thread count, to the bit; sizes cover the tails
+/// of single and paired AVX-512 blocks and chunk edges.
+#[test]
+fn uniform_width_losses_equal_the_general_kernel() {
+    let shapes: [(&[usize], usize, Activation); 4] = [
+        (&[20; 8], 1, Activation::Tanh),
+        (&[10, 10], 1, Activation::Tanh),
+        (&[50, 50], 2, Activation::Sin),
+        (&[20, 20], 1, Activation::Identity),
+    ];
+    for (hidden, n_out, act) in shapes {
+        let s = MlpSpec::uniform(2, hidden, n_out, act).unwrap();
+        let p = 2;
+        let g: Vec<f32> = init_population(&s, Init::XavierUniform, 11, p)
+            .into_iter()
+            .map(|w| 2.0 * w as f32)
+            .collect();
+        let nu = [0.01f32, 0.02];
+        let burgers = ResidualLoss(Burgers { nu: None });
+        let mse = MseLoss { n_out };
+        for n in [1, 15, 16, 17, 33, 48, 49, CHUNK + 17, 2 * CHUNK + 37] {
+            let mut r = pareto_sciml::rng::stream(11, "test-x", n_out as u64, n as u64);
+            let x: Vec<f32> = (0..2 * n)
+                .map(|_| r.uniform_range(-2.0, 2.0) as f32)
+                .collect();
+            let y: Vec<f32> = (0..n * n_out)
+                .map(|_| r.uniform_range(-1.0, 1.0) as f32)
+                .collect();
+            let run = |cpu: &Cpu| {
+                let m = cpu
+                    .loss_grad(&s, &g, &x, &y, &[], &JetSpec::value(2), &mse)
+                    .unwrap();
+                let mv = cpu
+                    .loss_values(&s, &g, &x, &y, &[], &JetSpec::value(2), &mse)
+                    .unwrap();
+                assert_eq!(bits(&mv), bits(&m.loss), "{hidden:?}, n = {n}, {cpu:?}");
+                let b = if n_out == 1 {
+                    let b = cpu
+                        .loss_grad(&s, &g, &x, &[], &nu, &Burgers::jet(), &burgers)
+                        .unwrap();
+                    [bits(&b.loss), bits(&b.grad), bits(&b.grad_extra)]
+                } else {
+                    Default::default()
+                };
+                (bits(&m.loss), bits(&m.grad), b)
+            };
+            let cpus = configs();
+            let base = run(&cpus[0]);
+            assert!(base.1.iter().any(|&b| b != 0), "gradient is all zero");
+            for cpu in &cpus[1..] {
+                assert_eq!(run(cpu), base, "{hidden:?} {act:?}, n = {n}, {cpu:?}");
+            }
+        }
+    }
+}
+
 /// `jets_into` overwrites every element of a buffer full of NaN with `jets`' bits, on both
 /// kernels (general jets, uniform-width values) and every ISA and thread count; a buffer of
 /// another length is a shape error.

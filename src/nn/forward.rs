@@ -187,9 +187,18 @@ pub(crate) fn dense_fwd<V: Lane>(
 /// Maps the jets `z` of one layer to `y = σ(z)`, storing `(σ', σ'', σ''')` in `s` when
 /// `keep` (the backward sweep needs them).
 #[inline(always)]
-fn act_fwd<V: Lane>(act: Activation, jet: &JetSpec, z: &[V], y: &mut [V], s: &mut [V], keep: bool) {
-    let c = jet.n_comp();
-    let n = s.len() / 3;
+#[allow(clippy::too_many_arguments)]
+fn act_fwd<V: Lane>(
+    act: Activation,
+    jet: &JetSpec,
+    c: usize,
+    n: usize,
+    z: &[V],
+    y: &mut [V],
+    s: &mut [V],
+    keep: bool,
+) {
+    let (z, y, s) = (&z[..n * c], &mut y[..n * c], &mut s[..n * 3]);
     if act == Activation::Identity {
         y[..n * c].copy_from_slice(&z[..n * c]);
         return;
@@ -257,7 +266,38 @@ pub(crate) fn forward_block<V: Lane>(
             dense_fwd(Some(act), 1, &sc.packed[l], b, &lo[l], &mut hi[0]);
             continue;
         }
-        dense_fwd(None, c, &sc.packed[l], b, &lo[l], &mut sc.zs[l]);
-        act_fwd(act, jet, &sc.zs[l], &mut hi[0], &mut sc.ss[l], keep);
+        let (n_in, n_out) = spec.layer_shape(l);
+        // Square hidden layers of the reproductions' widths with the value alone (a data
+        // term's gradient) or four components (a PDE residual's jets): the same calls with literal sizes, so the inlined loops run on constants.
+        // Same operations, same order, same bits.
+        macro_rules! layer {
+            ($c:expr, $n_in:expr, $n_out:expr) => {{
+                let (c, n_in, n_out) = ($c, $n_in, $n_out);
+                dense_fwd(
+                    None,
+                    c,
+                    &sc.packed[l][..n_in * n_out],
+                    &b[..n_out],
+                    &lo[l][..n_in * c],
+                    &mut sc.zs[l][..n_out * c],
+                );
+                act_fwd(
+                    act,
+                    jet,
+                    c,
+                    n_out,
+                    &sc.zs[l],
+                    &mut hi[0],
+                    &mut sc.ss[l],
+                    keep,
+                );
+            }};
+        }
+        match (c, n_in == n_out, n_in) {
+            (4, true, 10) => layer!(4, 10, 10),
+            (4, true, 20) => layer!(4, 20, 20),
+            (4, true, 50) => layer!(4, 50, 50),
+            _ => layer!(c, n_in, n_out),
+        }
     }
 }

@@ -20,6 +20,7 @@ fn act_bwd<V: Lane, const C: usize>(
     act: Activation,
     jet: &JetSpec,
     c: usize,
+    n: usize,
     z: &[V],
     s: &[V],
     g: &mut [V],
@@ -27,7 +28,7 @@ fn act_bwd<V: Lane, const C: usize>(
     if act == Activation::Identity {
         return;
     }
-    let n = s.len() / 3;
+    let (z, s, g) = (&z[..n * c], &s[..n * 3], &mut g[..n * c]);
     let d = if jet.has_first() { jet.dim() } else { 0 };
     let pb = jet.pair_base();
     for o in 0..n {
@@ -171,8 +172,15 @@ fn gw_inputs<V: Lane, const C: usize, const T: usize, const I: usize>(
 /// inputs for two components, two for more. With
 /// only two value-only chains the FMA latency, not the ports, would set the pace.
 #[inline(always)]
-fn dense_ab<V: Lane, const C: usize>(c: usize, w: &[V::T], n_in: usize, zb: &[V], ab: &mut [V]) {
-    let n_out = zb.len() / c;
+fn dense_ab<V: Lane, const C: usize>(
+    c: usize,
+    w: &[V::T],
+    n_in: usize,
+    n_out: usize,
+    zb: &[V],
+    ab: &mut [V],
+) {
+    let (w, zb, ab) = (&w[..n_in * n_out], &zb[..n_out * c], &mut ab[..n_in * c]);
     let widest = match c {
         1 => tile_width(1, n_in),
         2 => 4,
@@ -247,8 +255,19 @@ macro_rules! with_comp {
 /// Where a reverse sweep puts each layer's weight and bias gradients for one block.
 pub(crate) trait LayerGrads<V: Lane> {
     /// Adds layer `l`'s gradients: `a` holds its input jets (`n_in × c`), `zb` its output
-    /// adjoints (`n_out × c`).
-    fn add_layer(&mut self, spec: &MlpSpec, l: usize, c: usize, a: &[V], zb: &[V]);
+    /// adjoints (`n_out × c`). The shape is passed in (it is `spec.layer_shape(l)`) so that a
+    /// caller that knows it at compile time lets the inlined loops run on constants.
+    #[allow(clippy::too_many_arguments)]
+    fn add_layer_sized(
+        &mut self,
+        spec: &MlpSpec,
+        l: usize,
+        c: usize,
+        n_in: usize,
+        n_out: usize,
+        a: &[V],
+        zb: &[V],
+    );
 }
 
 /// Lane accumulators laid out like the genome (the 8/4-lane and scalar paths).
@@ -256,8 +275,16 @@ pub(crate) struct GenomeGrads<'a, V>(pub(crate) &'a mut [V]);
 
 impl<V: Lane> LayerGrads<V> for GenomeGrads<'_, V> {
     #[inline(always)]
-    fn add_layer(&mut self, spec: &MlpSpec, l: usize, c: usize, a: &[V], zb: &[V]) {
-        let (n_in, n_out) = spec.layer_shape(l);
+    fn add_layer_sized(
+        &mut self,
+        spec: &MlpSpec,
+        l: usize,
+        c: usize,
+        n_in: usize,
+        n_out: usize,
+        a: &[V],
+        zb: &[V],
+    ) {
         let (gw, rest) = self.0[spec.layer_offset(l)..].split_at_mut(n_in * n_out);
         with_comp!(c, C, {
             dense_gw::<V, C>(c, n_in, 1, &[a, &[]], &[zb, &[]], gw, &mut rest[..n_out]);
@@ -281,28 +308,46 @@ pub(crate) fn backward_block<V: Lane, G: LayerGrads<V>>(
     let mut cur = 0;
     for l in (0..spec.n_layers()).rev() {
         let (n_in, n_out) = spec.layer_shape(l);
-        with_comp!(c, C, {
-            act_bwd::<V, C>(
-                spec.activations()[l],
-                jet,
-                c,
-                &sc.zs[l],
-                &sc.ss[l],
-                &mut sc.g[cur][..],
-            );
-        });
-        let (w, _) = spec.layer(genome, l);
-        let [g0, g1] = &mut sc.g;
-        let (zb, ab) = if cur == 0 { (g0, g1) } else { (g1, g0) };
-        grads.add_layer(spec, l, c, &sc.acts[l][..n_in * c], &zb[..n_out * c]);
-        if l > 0 {
-            with_comp!(c, C, {
-                dense_ab::<V, C>(c, w, n_in, &zb[..n_out * c], ab);
-            });
+        // Square hidden layers of the reproductions' widths (10, 20, 50) with the value alone
+        // or four components (data terms, PDE residuals): the same
+        // calls with literal sizes, so the inlined loops run on constants (no bounds checks,
+        // full unrolling). Same operations, same order, same bits.
+        macro_rules! layer {
+            ($c:expr, $n_in:expr, $n_out:expr, $C:ident) => {{
+                let (c, n_in, n_out) = ($c, $n_in, $n_out);
+                act_bwd::<V, $C>(
+                    spec.activations()[l],
+                    jet,
+                    c,
+                    n_out,
+                    &sc.zs[l],
+                    &sc.ss[l],
+                    &mut sc.g[cur][..],
+                );
+                let (w, _) = spec.layer(genome, l);
+                let [g0, g1] = &mut sc.g;
+                let (zb, ab) = if cur == 0 { (g0, g1) } else { (g1, g0) };
+                grads.add_layer_sized(spec, l, c, n_in, n_out, &sc.acts[l], zb);
+                if l > 0 {
+                    dense_ab::<V, $C>(c, w, n_in, n_out, zb, ab);
+                }
+            }};
+        }
+        match (c, n_in == n_out, n_in) {
+            (1, true, 10) => layer!(1, 10, 10, C1),
+            (1, true, 20) => layer!(1, 20, 20, C1),
+            (1, true, 50) => layer!(1, 50, 50, C1),
+            (4, true, 10) => layer!(4, 10, 10, C4),
+            (4, true, 20) => layer!(4, 20, 20, C4),
+            (4, true, 50) => layer!(4, 50, 50, C4),
+            _ => with_comp!(c, C, { layer!(c, n_in, n_out, C) }),
         }
         cur = 1 - cur;
     }
 }
+
+const C1: usize = 1;
+const C4: usize = 4;
 
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
 mod wide;

@@ -84,8 +84,17 @@ pub(crate) struct PairedBlock<'a, W: Wide> {
 
 impl<W: Wide> LayerGrads<W> for PairedBlock<'_, W> {
     #[inline(always)]
-    fn add_layer(&mut self, spec: &MlpSpec, l: usize, c: usize, a: &[W], zb: &[W]) {
-        let (n_in, n_out) = spec.layer_shape(l);
+    fn add_layer_sized(
+        &mut self,
+        _spec: &MlpSpec,
+        l: usize,
+        c: usize,
+        n_in: usize,
+        n_out: usize,
+        a: &[W],
+        zb: &[W],
+    ) {
+        let (a, zb) = (&a[..n_in * c], &zb[..n_out * c]);
         let g = &mut *self.grad;
         let pairs = n_out.div_ceil(2);
         for h in 0..self.nb {
