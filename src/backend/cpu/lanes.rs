@@ -161,6 +161,9 @@ pub trait Wide: Lane {
     /// `[half h of a | half h of b]` (`h` = 0: the low lanes, 1: the high lanes): one shuffle,
     /// no arithmetic.
     fn pair_halves(a: Self, b: Self, h: usize) -> Self;
+    /// `[half h of v | half h of v]`, read from memory by one 256-bit broadcast load (no
+    /// shuffle).
+    fn dup_half(v: &Self, h: usize) -> Self;
 }
 
 /// The portable scalar twin of a `W`-lane register: an array, with `mul_add` for every FMA.
@@ -426,6 +429,15 @@ mod avx512 {
                 }
             }
         }
+        #[inline(always)]
+        fn dup_half(v: &Self, h: usize) -> Self {
+            // Through the f64 view, as in `halves` (the f32 broadcast needs AVX-512DQ).
+            // SAFETY: `h < 2`, so the 32 bytes read lie inside `v`; avx512f present.
+            unsafe {
+                let p = (&v.0 as *const __m512).cast::<f64>().add(4 * (h & 1));
+                F32x16(_mm512_castpd_ps(_mm512_broadcast_f64x4(_mm256_loadu_pd(p))))
+            }
+        }
     }
     impl super::Wide for F64x8 {
         type Half = super::F64x4;
@@ -448,6 +460,14 @@ mod avx512 {
                 } else {
                     F64x8(_mm512_shuffle_f64x2::<0xee>(a.0, b.0))
                 }
+            }
+        }
+        #[inline(always)]
+        fn dup_half(v: &Self, h: usize) -> Self {
+            // SAFETY: `h < 2`, so the 32 bytes read lie inside `v`; avx512f present.
+            unsafe {
+                let p = (&v.0 as *const __m512d).cast::<f64>().add(4 * (h & 1));
+                F64x8(_mm512_broadcast_f64x4(_mm256_loadu_pd(p)))
             }
         }
     }

@@ -58,6 +58,20 @@ fn act_bwd<V: Lane, const C: usize>(
 /// (AVX-512) register, each an 8/4-lane block of its own (`wide.rs`).
 pub(crate) const BLOCKS: usize = 2;
 
+/// Where [`dense_gw`] reads the layer inputs `a_{b}`: `get(b, i·c + k)` is component `k` of
+/// input `i` for block `b`.
+pub(crate) trait GwInputs<V> {
+    /// Component `idx % c` of input `idx / c`, block `b`.
+    fn get(&self, b: usize, idx: usize) -> V;
+}
+
+impl<V: Lane> GwInputs<V> for [&[V]; BLOCKS] {
+    #[inline(always)]
+    fn get(&self, b: usize, idx: usize) -> V {
+        self[b][idx]
+    }
+}
+
 /// `∂L/∂W += Σ_b Σ_c z̄_{b,c} a_{b,c}ᵀ` and `∂L/∂b += Σ_b z̄_{b,0}` over the first `nb` blocks
 /// (`a[b]`: the layer's input jets, `zb[b]`: its output adjoints), each accumulator in block
 /// order, then component order: the order of running the blocks one after another, so the bits
@@ -65,11 +79,11 @@ pub(crate) const BLOCKS: usize = 2;
 ///
 /// Two units at a time, so each load of `a_{b,i}` serves both.
 #[inline(always)]
-pub(super) fn dense_gw<V: Lane, const C: usize>(
+pub(super) fn dense_gw<V: Lane, A: GwInputs<V>, const C: usize>(
     c: usize,
     n_in: usize,
     nb: usize,
-    a: &[&[V]; BLOCKS],
+    a: &A,
     zb: &[&[V]; BLOCKS],
     gw: &mut [V],
     gb: &mut [V],
@@ -78,10 +92,10 @@ pub(super) fn dense_gw<V: Lane, const C: usize>(
     let mut o = 0;
     while o < n_out {
         if o + 2 <= n_out {
-            gw_tile::<V, C, 2>(c, o, n_in, nb, a, zb, gw, gb);
+            gw_tile::<V, A, C, 2>(c, o, n_in, nb, a, zb, gw, gb);
             o += 2;
         } else {
-            gw_tile::<V, C, 1>(c, o, n_in, nb, a, zb, gw, gb);
+            gw_tile::<V, A, C, 1>(c, o, n_in, nb, a, zb, gw, gb);
             o += 1;
         }
     }
@@ -94,12 +108,12 @@ pub(super) fn dense_gw<V: Lane, const C: usize>(
 /// time: `4·T` independent chains hide the FMA latency.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn gw_tile<V: Lane, const C: usize, const T: usize>(
+fn gw_tile<V: Lane, A: GwInputs<V>, const C: usize, const T: usize>(
     c: usize,
     o: usize,
     n_in: usize,
     nb: usize,
-    a: &[&[V]; BLOCKS],
+    a: &A,
     zb: &[&[V]; BLOCKS],
     gw: &mut [V],
     gb: &mut [V],
@@ -116,13 +130,13 @@ fn gw_tile<V: Lane, const C: usize, const T: usize>(
     while i < n_in {
         let r = n_in - i;
         if r >= 4 {
-            gw_inputs::<V, C, T, 4>(c, i, n_in, nb, a, &zo, gwr);
+            gw_inputs::<V, A, C, T, 4>(c, i, n_in, nb, a, &zo, gwr);
             i += 4;
         } else if r >= 2 {
-            gw_inputs::<V, C, T, 2>(c, i, n_in, nb, a, &zo, gwr);
+            gw_inputs::<V, A, C, T, 2>(c, i, n_in, nb, a, &zo, gwr);
             i += 2;
         } else {
-            gw_inputs::<V, C, T, 1>(c, i, n_in, nb, a, &zo, gwr);
+            gw_inputs::<V, A, C, T, 1>(c, i, n_in, nb, a, &zo, gwr);
             i += 1;
         }
     }
@@ -131,12 +145,14 @@ fn gw_tile<V: Lane, const C: usize, const T: usize>(
 /// The `T × I` accumulators of units `0..T` (rows of `gwr`) and inputs `i..i+I`.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn gw_inputs<V: Lane, const C: usize, const T: usize, const I: usize>(
+// Index loops: `zo` is read by block, component and unit in the one order the bits need.
+#[allow(clippy::needless_range_loop)]
+fn gw_inputs<V: Lane, A: GwInputs<V>, const C: usize, const T: usize, const I: usize>(
     c: usize,
     i: usize,
     n_in: usize,
     nb: usize,
-    a: &[&[V]; BLOCKS],
+    a: &A,
     zo: &[[[V; C]; T]; BLOCKS],
     gwr: &mut [V],
 ) {
@@ -147,10 +163,9 @@ fn gw_inputs<V: Lane, const C: usize, const T: usize, const I: usize>(
         }
     }
     for b in 0..nb {
-        let ab = &a[b][i * c..(i + I) * c];
         for k in 0..c {
             for q in 0..I {
-                let aq = ab[q * c + k];
+                let aq = a.get(b, (i + q) * c + k);
                 for t in 0..T {
                     acc[t][q] = zo[b][t][k].fma(aq, acc[t][q]);
                 }
@@ -287,7 +302,8 @@ impl<V: Lane> LayerGrads<V> for GenomeGrads<'_, V> {
     ) {
         let (gw, rest) = self.0[spec.layer_offset(l)..].split_at_mut(n_in * n_out);
         with_comp!(c, C, {
-            dense_gw::<V, C>(c, n_in, 1, &[a, &[]], &[zb, &[]], gw, &mut rest[..n_out]);
+            let a: [&[V]; BLOCKS] = [a, &[]];
+            dense_gw::<V, _, C>(c, n_in, 1, &a, &[zb, &[]], gw, &mut rest[..n_out]);
         });
     }
 }

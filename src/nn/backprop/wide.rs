@@ -6,16 +6,19 @@
 //! scalar paths: accumulator lane `j` of weight `(o, i)` takes, block after block, the low
 //! half's term and then the high half's, component by component. A wide register therefore carries
 //! the accumulators of *two units*: `[acc(2q, i) | acc(2q + 1, i)]`, fed with
-//! `[half h of z̄_2q | half h of z̄_2q+1]` times `[half h of a_i | half h of a_i]`. Every lane
+//! `[half h of z̄_2q | half h of z̄_2q+1]` times `[half h of a_i | half h of a_i]` (the latter
+//! one broadcast load from the block's input jets where they lie, [`Wide::dup_half`]: a
+//! shuffle and a store per input and half cost the mean-squared term's gradient 5 %). Every lane
 //! sees the same operands in the same order as with [`super::GenomeGrads`], so the bits are
 //! those of two narrow blocks run one after the other, with half the FMAs and half the
 //! accumulator loads and stores of splitting each register into its halves.
 
-use super::{dense_gw, LayerGrads, MAX_COMP};
+use super::{dense_gw, GwInputs, LayerGrads, MAX_COMP};
 use crate::backend::cpu::lanes::{Lane, Wide};
 use crate::nn::MlpSpec;
 
-/// Weight and bias gradients of a network in unit pairs, plus the per-block operand buffers.
+/// Weight and bias gradients of a network in unit pairs, plus the per-block buffers of the
+/// paired output adjoints.
 ///
 /// Layer `l`'s accumulators start at `off[l]`: `pairs × n_in` weight registers (pair `q`,
 /// input `i` at `q·n_in + i`), then `pairs` bias registers; `pairs = ⌈n_out / 2⌉` (an odd
@@ -23,8 +26,6 @@ use crate::nn::MlpSpec;
 pub(crate) struct PairedGrad<W: Wide> {
     acc: Vec<W>,
     off: Vec<usize>,
-    /// `a[h]`: the layer's input jets with both halves equal to half `h` (`n_in × c`).
-    a: [Vec<W>; 2],
     /// `z[h]`: the output adjoints of the unit pairs, `[half h of z̄_2q | half h of z̄_2q+1]`
     /// (`pairs × c`).
     z: [Vec<W>; 2],
@@ -44,7 +45,6 @@ impl<W: Wide> PairedGrad<W> {
         Self {
             acc: vec![W::zero(); len],
             off,
-            a: [vec![W::zero(); w], vec![W::zero(); w]],
             z: [vec![W::zero(); w], vec![W::zero(); w]],
         }
     }
@@ -98,9 +98,6 @@ impl<W: Wide> LayerGrads<W> for PairedBlock<'_, W> {
         let g = &mut *self.grad;
         let pairs = n_out.div_ceil(2);
         for h in 0..self.nb {
-            for (d, &v) in g.a[h].iter_mut().zip(a) {
-                *d = W::pair_halves(v, v, h);
-            }
             for q in 0..pairs {
                 for k in 0..c {
                     let z0 = zb[2 * q * c + k];
@@ -115,10 +112,20 @@ impl<W: Wide> LayerGrads<W> for PairedBlock<'_, W> {
         }
         // The narrow kernel, with unit pairs as its units and the halves as its blocks.
         let (gw, gb) = g.acc[g.off[l]..g.off[l] + pairs * (n_in + 1)].split_at_mut(pairs * n_in);
-        let a = [&g.a[0][..n_in * c], &g.a[1][..n_in * c]];
         let z = [&g.z[0][..pairs * c], &g.z[1][..pairs * c]];
         with_comp!(c, C, {
-            dense_gw::<W, C>(c, n_in, self.nb, &a, &z, gw, gb);
+            dense_gw::<W, _, C>(c, n_in, self.nb, &DupHalves(a), &z, gw, gb);
         });
+    }
+}
+
+/// The layer inputs of one wide block as [`dense_gw`] reads them for half `h`: `[half h of
+/// a_i | half h of a_i]`, each a broadcast load from the block's own registers in memory.
+struct DupHalves<'a, W>(&'a [W]);
+
+impl<W: Wide> GwInputs<W> for DupHalves<'_, W> {
+    #[inline(always)]
+    fn get(&self, h: usize, idx: usize) -> W {
+        W::dup_half(&self.0[idx], h)
     }
 }
