@@ -294,9 +294,7 @@ pub(crate) fn forward_block<V: Lane>(
             }};
         }
         match (c, n_in == n_out, n_in) {
-            (4, true, 10) => layer!(4, 10, 10),
             (4, true, 20) => layer!(4, 20, 20),
-            (4, true, 50) => layer!(4, 50, 50),
             _ => layer!(c, n_in, n_out),
         }
     }

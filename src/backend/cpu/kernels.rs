@@ -236,82 +236,36 @@ fn values_fixed_step<V: Lane, const H: usize, const NB: usize>(
     }
 }
 
-/// The loss of every block of `V::W` points of `lo..hi` (unweighted, one register per block,
-/// in block order) for a value-only loss on a network [`fixed_values_width`] serves: the
-/// forward runs on the fixed-width kernel, two blocks per pass on AVX-512 as in
-/// [`values_fixed`]. Its outputs have the bits of `forward_block`'s, so every loss has the bits
-/// of the general path; the callers weight and sum them in the same order.
+/// The network outputs of points `lo..hi` (`(hi − lo) × n_out`, values) by the fixed-width
+/// kernel of hidden width `h` ([`values_fixed`]).
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-// Index loops over the register arrays: iterator adaptors are compiled without the caller's
-// target features (see `fold_partial`).
-#[allow(clippy::needless_range_loop)]
-fn block_losses_fixed<V: Lane, L: PointLoss, const H: usize>(
+fn outputs_fixed<V: Lane>(
     spec: &MlpSpec,
     genome: &[V::T],
-    jet: &JetSpec,
+    h: usize,
     x: &[V::T],
-    aux: &[V::T],
-    extra: &[V::T],
-    loss: &L,
-    n: usize,
     lo: usize,
     hi: usize,
-) -> Vec<V> {
-    let (d, n_out, aw) = (spec.n_in(), spec.n_out(), loss.aux_width());
-    let layers = layers(spec, genome);
-    let mut sc2 = FixedScratch::<V, H, 2>::new();
-    let mut sc1 = FixedScratch::<V, H, 1>::new();
-    let th: Vec<V> = extra.iter().map(|&e| V::splat(e)).collect();
-    let mut xv = [[V::zero(); 2]; MAX_FIXED_IO];
-    let mut y = [[V::zero(); 2]; MAX_FIXED_IO];
-    let mut xb = [V::zero(); MAX_FIXED_IO];
-    let mut yb = [V::zero(); MAX_FIXED_IO];
-    let mut av = vec![V::zero(); aw];
-    let mut adj = [V::zero(); MAX_FIXED_IO];
-    let mut adj_e = vec![V::zero(); th.len()];
-    let mut losses = Vec::with_capacity((hi - lo).div_ceil(V::W));
-    let pairs = V::W >= 16;
-    let mut p0 = lo;
-    while p0 < hi {
-        let nb = if pairs && hi - p0 > V::W { 2 } else { 1 };
-        for b in 0..nb {
-            load_block(x, &[], 0, n, p0 + b * V::W, &mut xb[..d], &mut []);
-            for k in 0..d {
-                xv[k][b] = xb[k];
-            }
-        }
-        if nb == 2 {
-            let (xs, ys) = (&xv[..d], &mut y[..n_out]);
-            forward_values_blocks::<V, H, 2>(spec, &layers, xs, ys, &mut sc2);
-        } else {
-            let mut x1 = [[V::zero(); 1]; MAX_FIXED_IO];
-            let mut y1 = [[V::zero(); 1]; MAX_FIXED_IO];
-            for k in 0..d {
-                x1[k][0] = xv[k][0];
-            }
-            forward_values_blocks::<V, H, 1>(spec, &layers, &x1[..d], &mut y1[..n_out], &mut sc1);
-            for q in 0..n_out {
-                y[q][0] = y1[q][0];
-            }
-        }
-        for b in 0..nb {
-            let pb = p0 + b * V::W;
-            load_block(x, aux, aw, n, pb, &mut xb[..d], &mut av);
-            for q in 0..n_out {
-                yb[q] = y[q][b];
-            }
-            let out = &yb[..n_out];
-            let (adj, adj_e) = (&mut adj[..n_out], &mut adj_e[..]);
-            losses.push(loss.eval(jet, &xb[..d], &av, out, &th, adj, adj_e));
-        }
-        p0 += nb * V::W;
+) -> Vec<V::T> {
+    let d = spec.n_in();
+    // The work item's own points: chunk edges are multiples of every block width, so only the
+    // last block of the whole set has padding lanes, and there both repeat the last point.
+    let xt = columns_padded(&x[lo * d..hi * d], d, hi - lo);
+    let mut out = vec![V::T::ZERO; (hi - lo) * spec.n_out()];
+    match h {
+        10 => values_fixed::<V, 10>(spec, genome, &xt, 0, hi - lo, &mut out),
+        20 => values_fixed::<V, 20>(spec, genome, &xt, 0, hi - lo, &mut out),
+        _ => values_fixed::<V, 50>(spec, genome, &xt, 0, hi - lo, &mut out),
     }
-    losses
+    out
 }
 
-/// [`block_losses_fixed`] for the widths [`fixed_values_width`] names, or `None` where it does
-/// not serve (`grad`, more than the value, other shapes).
+/// The loss of every block of `V::W` points of `lo..hi` (unweighted, one register per block,
+/// in block order) for a value-only loss on a network [`fixed_values_width`] serves, or `None`
+/// where it does not serve (`grad`, more than the value, other shapes). The outputs come from
+/// the fixed-width forward ([`outputs_fixed`]), whose bits are those of `forward_block`, and
+/// padding lanes repeat the last point as [`gather`] does, so every loss has the bits of the
+/// general path; the callers weight and sum them in the same order.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn block_losses_if_fixed<V: Lane, L: PointLoss>(
@@ -330,11 +284,26 @@ fn block_losses_if_fixed<V: Lane, L: PointLoss>(
     if grad {
         return None;
     }
-    Some(match fixed_values_width(spec, jet)? {
-        10 => block_losses_fixed::<V, L, 10>(spec, genome, jet, x, aux, extra, loss, n, lo, hi),
-        20 => block_losses_fixed::<V, L, 20>(spec, genome, jet, x, aux, extra, loss, n, lo, hi),
-        _ => block_losses_fixed::<V, L, 50>(spec, genome, jet, x, aux, extra, loss, n, lo, hi),
-    })
+    let h = fixed_values_width(spec, jet)?;
+    let (d, n_out, aw) = (spec.n_in(), spec.n_out(), loss.aux_width());
+    let y = outputs_fixed::<V>(spec, genome, h, x, lo, hi);
+    let th: Vec<V> = extra.iter().map(|&e| V::splat(e)).collect();
+    let mut xv = vec![V::zero(); d];
+    let mut av = vec![V::zero(); aw];
+    let mut out = vec![V::zero(); n_out];
+    let mut adj = vec![V::zero(); n_out];
+    let mut adj_e = vec![V::zero(); th.len()];
+    let mut losses = Vec::with_capacity((hi - lo).div_ceil(V::W));
+    let mut p0 = lo;
+    while p0 < hi {
+        load_block(x, aux, aw, n, p0, &mut xv, &mut av);
+        for (q, o) in out.iter_mut().enumerate() {
+            *o = gather::<V>(&y, n_out, hi - lo, p0 - lo, q);
+        }
+        losses.push(loss.eval(jet, &xv, &av, &out, &th, &mut adj, &mut adj_e));
+        p0 += V::W;
+    }
+    Some(losses)
 }
 
 #[inline(always)]
@@ -538,13 +507,7 @@ fn loss_avx512<W: Wide, L: PointLoss>(
     hi: usize,
     grad: bool,
 ) -> Partial<W::T> {
-    // Two inlined copies with `grad` a constant in each: the values-only copy then carries
-    // no backward code, which would otherwise share (and crowd) its registers.
-    if grad {
-        loss_item_wide::<W, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi, true)
-    } else {
-        loss_item_wide::<W, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi, false)
-    }
+    loss_item_wide::<W, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi, grad)
 }
 
 /// Sixteen `f32` / eight `f64` points per register: per point the same arithmetic as
@@ -581,12 +544,7 @@ fn loss_avx<V: Lane, L: PointLoss>(
     hi: usize,
     grad: bool,
 ) -> Partial<V::T> {
-    // As in `loss_avx512`: one inlined copy per value of `grad`.
-    if grad {
-        loss_item::<V, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi, true)
-    } else {
-        loss_item::<V, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi, false)
-    }
+    loss_item::<V, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi, grad)
 }
 
 /// Output jets of points `lo..hi` for one genome, into `out` (`(hi-lo) × n_out × c`).

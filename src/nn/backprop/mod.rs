@@ -350,12 +350,8 @@ pub(crate) fn backward_block<V: Lane, G: LayerGrads<V>>(
             }};
         }
         match (c, n_in == n_out, n_in) {
-            (1, true, 10) => layer!(1, 10, 10, C1),
             (1, true, 20) => layer!(1, 20, 20, C1),
-            (1, true, 50) => layer!(1, 50, 50, C1),
-            (4, true, 10) => layer!(4, 10, 10, C4),
             (4, true, 20) => layer!(4, 20, 20, C4),
-            (4, true, 50) => layer!(4, 50, 50, C4),
             _ => with_comp!(c, C, { layer!(c, n_in, n_out, C) }),
         }
         cur = 1 - cur;
