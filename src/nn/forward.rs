@@ -267,9 +267,10 @@ pub(crate) fn forward_block<V: Lane>(
             continue;
         }
         let (n_in, n_out) = spec.layer_shape(l);
-        // Square hidden layers of the reproductions' widths with the value alone (a data
-        // term's gradient) or four components (a PDE residual's jets): the same calls with literal sizes, so the inlined loops run on constants.
-        // Same operations, same order, same bits.
+        // Square 20-wide hidden layers with four components (a PDE residual's jets, the
+        // Burgers networks): the same calls with literal sizes, so the inlined loops run on
+        // constants. Same operations, same order, same bits. Only this width: every arm is
+        // inlined into every loss kernel, and each one costs compile time.
         macro_rules! layer {
             ($c:expr, $n_in:expr, $n_out:expr) => {{
                 let (c, n_in, n_out) = ($c, $n_in, $n_out);
