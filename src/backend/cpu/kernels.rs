@@ -401,6 +401,21 @@ fn jets_avx<V: Lane>(
 /// block and then the high one, into 8/4-lane accumulators (loss, extra gradients) or into
 /// wide registers that hold the 8/4-lane accumulators of two units side by side (weight
 /// gradients, `PairedGrad`), so the bits equal those of [`loss_item`] on `W::Half`.
+/// `acc + w·v` over the low halves, then over the high halves when `both` (the 8/4-lane order
+/// of summing two blocks one after the other).
+#[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+#[inline(always)]
+fn fma_halves<W: Wide>(w: W, v: W, both: bool, acc: W::Half) -> W::Half {
+    let (w_lo, w_hi) = w.halves();
+    let (v_lo, v_hi) = v.halves();
+    let acc = w_lo.fma(v_lo, acc);
+    if both {
+        w_hi.fma(v_hi, acc)
+    } else {
+        acc
+    }
+}
+
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
@@ -431,12 +446,7 @@ fn loss_item_wide<W: Wide, L: PointLoss>(
         for (b, l) in ls.into_iter().enumerate() {
             let rest = hi - (lo + b * W::W);
             let wt = point_weights::<W>(inv_n, rest);
-            let (w_lo, w_hi) = wt.halves();
-            let (l_lo, l_hi) = l.halves();
-            lacc = w_lo.fma(l_lo, lacc);
-            if rest > half {
-                lacc = w_hi.fma(l_hi, lacc);
-            }
+            lacc = fma_halves(wt, l, rest > half, lacc);
         }
         return fold_partial(lacc, &[], &vec![W::Half::zero(); ne]);
     }
@@ -462,22 +472,13 @@ fn loss_item_wide<W: Wide, L: PointLoss>(
         adj_e.fill(W::zero());
         let out = &sc.acts[spec.n_layers()];
         let l = loss.eval(jet, &xv, &av, out, &th, &mut adj, &mut adj_e);
-        let (w_lo, w_hi) = wt.halves();
-        let (l_lo, l_hi) = l.halves();
-        lacc = w_lo.fma(l_lo, lacc);
-        if nb == 2 {
-            lacc = w_hi.fma(l_hi, lacc);
-        }
+        lacc = fma_halves(wt, l, nb == 2, lacc);
         if let Some(grad_acc) = grad_acc.as_mut() {
             for a in adj.iter_mut() {
                 *a = wt.mul(*a);
             }
             for (acc, a) in eacc.iter_mut().zip(&adj_e) {
-                let (a_lo, a_hi) = a.halves();
-                *acc = w_lo.fma(a_lo, *acc);
-                if nb == 2 {
-                    *acc = w_hi.fma(a_hi, *acc);
-                }
+                *acc = fma_halves(wt, *a, nb == 2, *acc);
             }
             let mut grads = PairedBlock { grad: grad_acc, nb };
             backward_block(spec, genome, jet, &adj, &mut sc, &mut grads);
