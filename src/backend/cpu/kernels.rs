@@ -4,10 +4,14 @@
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
 use super::lanes::Wide;
 use super::lanes::{fold_lanes, Lane, Real};
-use super::{Element, Path};
-use crate::nn::backprop::{backward_block, GenomeGrads};
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
-use crate::nn::backprop::{PairedBlock, PairedGrad};
+use super::sweeps::PairedSweeps;
+use super::sweeps::{GenomeSweeps, Sweeps};
+use super::{Element, Path};
+#[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+pub(crate) use crate::nn::backprop::PairedBlock;
+#[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+use crate::nn::backprop::PairedGrad;
 use crate::nn::forward::{forward_block, Scratch};
 use crate::nn::forward_fixed::{
     fixed_hidden_width, forward_values_blocks, layers, FixedScratch, Layer, MAX_FIXED_IO,
@@ -90,7 +94,7 @@ fn point_weights<V: Lane>(inv_n: V::T, valid: usize) -> V {
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn jets_item<V: Lane>(
+pub(super) fn jets_item<V: Lane>(
     spec: &MlpSpec,
     genome: &[V::T],
     jet: &JetSpec,
@@ -239,7 +243,7 @@ fn values_fixed_step<V: Lane, const H: usize, const NB: usize>(
 /// The network outputs of points `lo..hi` (`(hi − lo) × n_out`, values) by the fixed-width
 /// kernel of hidden width `h` ([`values_fixed`]).
 #[inline(always)]
-fn outputs_fixed<V: Lane>(
+pub(super) fn outputs_fixed<V: Lane>(
     spec: &MlpSpec,
     genome: &[V::T],
     h: usize,
@@ -268,7 +272,7 @@ fn outputs_fixed<V: Lane>(
 /// general path; the callers weight and sum them in the same order.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn block_losses_if_fixed<V: Lane, L: PointLoss>(
+fn block_losses_if_fixed<V: Sweeps, L: PointLoss>(
     grad: bool,
     spec: &MlpSpec,
     genome: &[V::T],
@@ -286,7 +290,7 @@ fn block_losses_if_fixed<V: Lane, L: PointLoss>(
     }
     let h = fixed_values_width(spec, jet)?;
     let (d, n_out, aw) = (spec.n_in(), spec.n_out(), loss.aux_width());
-    let y = outputs_fixed::<V>(spec, genome, h, x, lo, hi);
+    let y = V::outputs_fixed(spec, genome, h, x, lo, hi);
     let th: Vec<V> = extra.iter().map(|&e| V::splat(e)).collect();
     let mut xv = vec![V::zero(); d];
     let mut av = vec![V::zero(); aw];
@@ -308,7 +312,7 @@ fn block_losses_if_fixed<V: Lane, L: PointLoss>(
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn loss_item<V: Lane, L: PointLoss>(
+fn loss_item<V: GenomeSweeps, L: PointLoss>(
     spec: &MlpSpec,
     genome: &[V::T],
     jet: &JetSpec,
@@ -352,7 +356,7 @@ fn loss_item<V: Lane, L: PointLoss>(
     while p0 < hi {
         load_block(x, aux, aw, n, p0, &mut xv, &mut av);
         let wt = point_weights::<V>(inv_n, hi - p0);
-        forward_block(spec, genome, jet, &xv, &mut sc, grad);
+        V::forward(spec, genome, jet, &xv, &mut sc, grad);
         adj.fill(V::zero());
         adj_e.fill(V::zero());
         let out = &sc.acts[spec.n_layers()];
@@ -366,34 +370,11 @@ fn loss_item<V: Lane, L: PointLoss>(
             for (acc, a) in eacc.iter_mut().zip(&adj_e) {
                 *acc = wt.fma(*a, *acc);
             }
-            backward_block(
-                spec,
-                genome,
-                jet,
-                &adj,
-                &mut sc,
-                &mut GenomeGrads(&mut gacc),
-            );
+            V::backward(spec, genome, jet, &adj, &mut sc, &mut gacc);
         }
         p0 += V::W;
     }
     fold_partial(lacc, &gacc, &eacc)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-#[allow(clippy::too_many_arguments)]
-fn jets_avx<V: Lane>(
-    spec: &MlpSpec,
-    genome: &[V::T],
-    jet: &JetSpec,
-    x: &Inputs<V::T>,
-    n: usize,
-    lo: usize,
-    hi: usize,
-    out: &mut [V::T],
-) {
-    jets_item::<V>(spec, genome, jet, x, n, lo, hi, out)
 }
 
 /// [`loss_item`] on wide registers, two 8/4-lane blocks per register: the forward sweep, the
@@ -419,7 +400,7 @@ fn fma_halves<W: Wide>(w: W, v: W, both: bool, acc: W::Half) -> W::Half {
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn loss_item_wide<W: Wide, L: PointLoss>(
+fn loss_item_wide<W: PairedSweeps, L: PointLoss>(
     spec: &MlpSpec,
     genome: &[W::T],
     jet: &JetSpec,
@@ -467,7 +448,7 @@ fn loss_item_wide<W: Wide, L: PointLoss>(
         // The high block exists only where the 8/4-lane kernel would run a block there.
         let nb = if hi - p0 > half { 2 } else { 1 };
         let wt = point_weights::<W>(inv_n, hi - p0);
-        forward_block(spec, genome, jet, &xv, &mut sc, grad);
+        W::forward(spec, genome, jet, &xv, &mut sc, grad);
         adj.fill(W::zero());
         adj_e.fill(W::zero());
         let out = &sc.acts[spec.n_layers()];
@@ -481,7 +462,7 @@ fn loss_item_wide<W: Wide, L: PointLoss>(
                 *acc = fma_halves(wt, *a, nb == 2, *acc);
             }
             let mut grads = PairedBlock { grad: grad_acc, nb };
-            backward_block(spec, genome, jet, &adj, &mut sc, &mut grads);
+            W::backward(spec, genome, jet, &adj, &mut sc, &mut grads);
         }
         p0 += W::W;
     }
@@ -495,7 +476,7 @@ fn loss_item_wide<W: Wide, L: PointLoss>(
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
 #[target_feature(enable = "avx2,fma,avx512f,avx512vl")]
 #[allow(clippy::too_many_arguments)]
-fn loss_avx512<W: Wide, L: PointLoss>(
+fn loss_avx512<W: PairedSweeps, L: PointLoss>(
     spec: &MlpSpec,
     genome: &[W::T],
     jet: &JetSpec,
@@ -511,28 +492,10 @@ fn loss_avx512<W: Wide, L: PointLoss>(
     loss_item_wide::<W, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi, grad)
 }
 
-/// Sixteen `f32` / eight `f64` points per register: per point the same arithmetic as
-/// [`jets_avx`].
-#[cfg(all(target_arch = "x86_64", feature = "avx512"))]
-#[target_feature(enable = "avx2,fma,avx512f,avx512vl")]
-#[allow(clippy::too_many_arguments)]
-fn jets_avx512<V: Lane>(
-    spec: &MlpSpec,
-    genome: &[V::T],
-    jet: &JetSpec,
-    x: &Inputs<V::T>,
-    n: usize,
-    lo: usize,
-    hi: usize,
-    out: &mut [V::T],
-) {
-    jets_item::<V>(spec, genome, jet, x, n, lo, hi, out)
-}
-
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 #[allow(clippy::too_many_arguments)]
-fn loss_avx<V: Lane, L: PointLoss>(
+fn loss_avx<V: GenomeSweeps, L: PointLoss>(
     spec: &MlpSpec,
     genome: &[V::T],
     jet: &JetSpec,
@@ -563,18 +526,18 @@ pub(crate) fn run_jets<T: Element>(
 ) {
     #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
     if path == Path::Avx512 {
-        // SAFETY: `Path::Avx512` is only chosen after `avx512_available()` detected avx2,
-        // fma, avx512f and avx512vl.
-        return unsafe { jets_avx512::<T::Avx512>(spec, genome, jet, x, n, lo, hi, out) };
+        // `Path::Avx512` is only chosen after `avx512_available()` detected avx2, fma,
+        // avx512f and avx512vl, which the AVX-512 sweeps rely on.
+        return T::Avx512::jets(spec, genome, jet, x, n, lo, hi, out);
     }
     #[cfg(target_arch = "x86_64")]
     if path != Path::Scalar {
-        // SAFETY: the vector paths are only chosen after `is_x86_feature_detected!("avx2")`
-        // and `("fma")`.
-        return unsafe { jets_avx::<T::Avx>(spec, genome, jet, x, n, lo, hi, out) };
+        // The vector paths are only chosen after `is_x86_feature_detected!("avx2")` and
+        // `("fma")`, which the AVX2 sweeps rely on.
+        return T::Avx::jets(spec, genome, jet, x, n, lo, hi, out);
     }
     let _ = path;
-    jets_item::<T::Emu>(spec, genome, jet, x, n, lo, hi, out)
+    T::Emu::jets(spec, genome, jet, x, n, lo, hi, out)
 }
 
 /// Loss partial of points `lo..hi` for one genome; the gradients only when `grad` (else the
@@ -596,14 +559,16 @@ pub(crate) fn run_loss<T: Element, L: PointLoss>(
 ) -> Partial<T> {
     #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
     if path == Path::Avx512 {
-        // SAFETY: as in `run_jets`.
+        // SAFETY: `Path::Avx512` is only chosen after `avx512_available()` detected avx2,
+        // fma, avx512f and avx512vl.
         return unsafe {
             loss_avx512::<T::Avx512, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi, grad)
         };
     }
     #[cfg(target_arch = "x86_64")]
     if path != Path::Scalar {
-        // SAFETY: as in `run_jets`.
+        // SAFETY: the vector paths are only chosen after `is_x86_feature_detected!("avx2")`
+        // and `("fma")`.
         return unsafe {
             loss_avx::<T::Avx, L>(spec, genome, jet, x, aux, extra, loss, n, lo, hi, grad)
         };

@@ -223,7 +223,7 @@ impl<T: Real, const W: usize> Lane for Emu<T, W> {
     fn mul(self, o: Self) -> Self {
         self.zip(o, |a, b| a * b)
     }
-    #[inline(always)]
+    #[inline(never)]
     fn fma(self, a: Self, b: Self) -> Self {
         let mut r = self.0;
         for ((v, x), y) in r.iter_mut().zip(a.0).zip(b.0) {
@@ -231,15 +231,15 @@ impl<T: Real, const W: usize> Lane for Emu<T, W> {
         }
         Emu(r)
     }
-    #[inline(always)]
+    #[inline(never)]
     fn tanh(self) -> Self {
         self.map(T::tanh)
     }
-    #[inline(always)]
+    #[inline(never)]
     fn sin(self) -> Self {
         self.map(T::sin)
     }
-    #[inline(always)]
+    #[inline(never)]
     fn cos(self) -> Self {
         self.map(T::cos)
     }

@@ -12,23 +12,31 @@
 mod kernels;
 pub mod lanes;
 pub mod member;
+mod sweeps;
 
 pub use kernels::CHUNK;
 use lanes::{Emu, Lane, Real};
+use sweeps::GenomeSweeps;
+#[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+use sweeps::PairedSweeps;
 
 use crate::nn::{JetSpec, MlpSpec, PointLoss};
 use crate::{Error, Result};
 
 /// Element types the population kernels run in, with their lane types.
+///
+/// The lane types also carry the crate's precompiled sweeps (a crate-private trait: the
+/// kernels are only reached through [`Cpu`]), hence `private_bounds`.
+#[allow(private_bounds)]
 pub trait Element: Real {
     /// Portable scalar twin of the AVX2 register.
-    type Emu: Lane<T = Self>;
+    type Emu: Lane<T = Self> + GenomeSweeps;
     /// The AVX2 register type.
     #[cfg(target_arch = "x86_64")]
-    type Avx: Lane<T = Self>;
+    type Avx: Lane<T = Self> + GenomeSweeps;
     /// The AVX-512 register type (twice the lanes of [`Element::Avx`], which are its halves).
     #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
-    type Avx512: lanes::Wide<T = Self, Half = Self::Avx>;
+    type Avx512: lanes::Wide<T = Self, Half = Self::Avx> + PairedSweeps;
     /// `n` zeros. A literal `0.0` lets the allocator hand out pages that are zero already;
     /// `vec![Self::ZERO; n]` in generic code writes every element first (for the 4 MB output
     /// of a population forward pass that `memset` took 15 % of a shallow network's pass).
