@@ -203,6 +203,9 @@ fn act_fwd<V: Lane>(
         y[..n * c].copy_from_slice(&z[..n * c]);
         return;
     }
+    if super::backprop::is_uxx_jet(jet, c) {
+        return act_fwd_uxx(act, z, y, s, keep);
+    }
     let d = if jet.has_first() { jet.dim() } else { 0 };
     let pb = jet.pair_base();
     if c == 1 {
@@ -228,6 +231,25 @@ fn act_fwd<V: Lane>(
         for (p, &(i, j)) in jet.pairs().iter().enumerate() {
             yo[pb + p] = s2.mul(zo[1 + i]).fma(zo[1 + j], s1.mul(zo[pb + p]));
         }
+        if keep {
+            s[o * 3] = s1;
+            s[o * 3 + 1] = s2;
+            s[o * 3 + 2] = s3;
+        }
+    }
+}
+
+/// [`act_fwd`] for the jet `[u, u_x, u_t, u_xx]` (`backprop::is_uxx_jet`): its loop with
+/// `d = 2` and the one pair `(0, 0)` written out, the same operations in the same order.
+#[inline(always)]
+fn act_fwd_uxx<V: Lane>(act: Activation, z: &[V], y: &mut [V], s: &mut [V], keep: bool) {
+    for (o, (zo, yo)) in z.chunks_exact(4).zip(y.chunks_exact_mut(4)).enumerate() {
+        let [s0, s1, s2, s3] = activation::eval(act, zo[0]);
+        let (z1, z2, z3) = (zo[1], zo[2], zo[3]);
+        yo[0] = s0;
+        yo[1] = s1.mul(z1);
+        yo[2] = s1.mul(z2);
+        yo[3] = s2.mul(z1).fma(z1, s1.mul(z3));
         if keep {
             s[o * 3] = s1;
             s[o * 3 + 1] = s2;
