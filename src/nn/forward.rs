@@ -43,20 +43,22 @@ impl<V: Lane> Scratch<V> {
             packed: (0..spec.n_layers())
                 .map(|l| {
                     let (n_in, n_out) = spec.layer_shape(l);
-                    pack_layer(spec.layer(genome, l).0, n_in, n_out, c)
+                    pack_layer(spec.layer(genome, l).0, n_in, n_out, c, V::W)
                 })
                 .collect(),
         }
     }
 }
 
-/// Output-tile width used for `c` components and `n_out` units: eight to ten accumulator
-/// chains in flight (ten when that tiles the layer exactly, as for 20-unit layers, so no
-/// narrow tile is left that would wait on the FMA latency).
-pub(super) fn tile_width(c: usize, n_out: usize) -> usize {
+/// Output-tile width used for `c` components and `n_out` units on `lanes`-wide registers:
+/// eight to ten accumulator chains in flight (ten when that tiles the layer exactly, as for
+/// 20-unit layers, so no narrow tile is left that would wait on the FMA latency), sixteen for
+/// four components on the 32-register AVX-512 file.
+pub(super) fn tile_width(c: usize, n_out: usize, lanes: usize) -> usize {
     match c {
         1 if n_out % 10 == 0 => 10,
         1 => 8,
+        4 if lanes >= 16 => 4,
         3 | 4 | 6 => 2,
         _ => 1,
     }
@@ -64,9 +66,15 @@ pub(super) fn tile_width(c: usize, n_out: usize) -> usize {
 
 /// Copies a layer's weights into tile-interleaved order (`[tile][input][unit in tile]`), so
 /// the forward loop walks one pointer. Only the memory layout changes, not the arithmetic.
-pub(crate) fn pack_layer<T: Copy>(w: &[T], n_in: usize, n_out: usize, c: usize) -> Vec<T> {
+pub(crate) fn pack_layer<T: Copy>(
+    w: &[T],
+    n_in: usize,
+    n_out: usize,
+    c: usize,
+    lanes: usize,
+) -> Vec<T> {
     let mut pk = Vec::with_capacity(w.len());
-    for (o, tw) in tiles_iter(n_out, tile_width(c, n_out)) {
+    for (o, tw) in tiles_iter(n_out, tile_width(c, n_out, lanes)) {
         for i in 0..n_in {
             for t in 0..tw {
                 pk.push(w[(o + t) * n_in + i]);
@@ -175,9 +183,10 @@ pub(crate) fn dense_fwd<V: Lane>(
 ) {
     debug_assert!(act.is_none() || c == 1);
     match c {
-        1 if tile_width(1, b.len()) == 10 => dense_fwd_c::<V, 1, 10>(act, 1, pk, b, a, z),
+        1 if tile_width(1, b.len(), V::W) == 10 => dense_fwd_c::<V, 1, 10>(act, 1, pk, b, a, z),
         1 => dense_fwd_c::<V, 1, 8>(act, 1, pk, b, a, z),
         3 => dense_fwd_c::<V, 3, 2>(None, 3, pk, b, a, z),
+        4 if tile_width(4, b.len(), V::W) == 4 => dense_fwd_c::<V, 4, 4>(None, 4, pk, b, a, z),
         4 => dense_fwd_c::<V, 4, 2>(None, 4, pk, b, a, z),
         6 => dense_fwd_c::<V, 6, 2>(None, 6, pk, b, a, z),
         _ => dense_fwd_c::<V, MAX_COMP, 1>(None, c, pk, b, a, z),

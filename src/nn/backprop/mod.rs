@@ -237,7 +237,7 @@ fn dense_ab<V: Lane, const C: usize>(
 ) {
     let (w, zb, ab) = (&w[..n_in * n_out], &zb[..n_out * c], &mut ab[..n_in * c]);
     let widest = match c {
-        1 => tile_width(1, n_in),
+        1 => tile_width(1, n_in, V::W),
         2 => 4,
         _ => 2,
     };
