@@ -24,29 +24,61 @@ pub(crate) struct Scratch<V: Lane> {
     pub(crate) ss: Vec<Vec<V>>,
     /// Two adjoint buffers of `max_width × c` for the backward sweep.
     pub(crate) g: [Vec<V>; 2],
-    /// Each layer's weights in tile order ([`pack_layer`]).
+    /// Each layer's weights in tile order ([`pack_layer_into`]).
     pub(crate) packed: Vec<Vec<V::T>>,
 }
 
+impl<V: Lane> Default for Scratch<V> {
+    /// Empty working memory, to be [`reset`](Scratch::reset) before use.
+    fn default() -> Self {
+        Self {
+            c: 0,
+            acts: Vec::new(),
+            zs: Vec::new(),
+            ss: Vec::new(),
+            g: [Vec::new(), Vec::new()],
+            packed: Vec::new(),
+        }
+    }
+}
+
 impl<V: Lane> Scratch<V> {
-    /// Working memory for `genome` (its weights are packed once here).
+    /// Working memory for `genome` (its weights are packed once here). The kernels reuse
+    /// theirs per thread instead ([`reset`](Scratch::reset)).
+    #[cfg(test)]
     pub(crate) fn new(spec: &MlpSpec, jet: &JetSpec, genome: &[V::T]) -> Self {
+        let mut sc = Self::default();
+        sc.reset(spec, jet, genome);
+        sc
+    }
+
+    /// Makes this what [`new`](Scratch::new) would return, reusing the allocations.
+    pub(crate) fn reset(&mut self, spec: &MlpSpec, jet: &JetSpec, genome: &[V::T]) {
         let c = jet.n_comp();
         let w = spec.widths();
         let z = V::zero();
-        Self {
-            c,
-            acts: w.iter().map(|&n| vec![z; n * c]).collect(),
-            zs: w[1..].iter().map(|&n| vec![z; n * c]).collect(),
-            ss: w[1..].iter().map(|&n| vec![z; n * 3]).collect(),
-            g: [vec![z; spec.max_width() * c], vec![z; spec.max_width() * c]],
-            packed: (0..spec.n_layers())
-                .map(|l| {
-                    let (n_in, n_out) = spec.layer_shape(l);
-                    pack_layer(spec.layer(genome, l).0, n_in, n_out, c, V::W)
-                })
-                .collect(),
+        self.c = c;
+        zeroed_each(&mut self.acts, w.iter().map(|&n| n * c), z);
+        zeroed_each(&mut self.zs, w[1..].iter().map(|&n| n * c), z);
+        zeroed_each(&mut self.ss, w[1..].iter().map(|&n| n * 3), z);
+        for g in &mut self.g {
+            g.clear();
+            g.resize(spec.max_width() * c, z);
         }
+        self.packed.resize_with(spec.n_layers(), Vec::new);
+        for (l, pk) in self.packed.iter_mut().enumerate() {
+            let (n_in, n_out) = spec.layer_shape(l);
+            pack_layer_into(pk, spec.layer(genome, l).0, n_in, n_out, c, V::W);
+        }
+    }
+}
+
+/// `bufs` resized to one zeroed buffer per length of `lens`, keeping their allocations.
+fn zeroed_each<V: Copy>(bufs: &mut Vec<Vec<V>>, lens: impl ExactSizeIterator<Item = usize>, z: V) {
+    bufs.resize_with(lens.len(), Vec::new);
+    for (b, n) in bufs.iter_mut().zip(lens) {
+        b.clear();
+        b.resize(n, z);
     }
 }
 
@@ -64,16 +96,19 @@ pub(super) fn tile_width(c: usize, n_out: usize, lanes: usize) -> usize {
     }
 }
 
-/// Copies a layer's weights into tile-interleaved order (`[tile][input][unit in tile]`), so
-/// the forward loop walks one pointer. Only the memory layout changes, not the arithmetic.
-pub(crate) fn pack_layer<T: Copy>(
+/// Copies a layer's weights into tile-interleaved order (`[tile][input][unit in tile]`) in
+/// `pk` (cleared first, its allocation reused), so the forward loop walks one pointer. Only the
+/// memory layout changes, not the arithmetic.
+pub(crate) fn pack_layer_into<T: Copy>(
+    pk: &mut Vec<T>,
     w: &[T],
     n_in: usize,
     n_out: usize,
     c: usize,
     lanes: usize,
-) -> Vec<T> {
-    let mut pk = Vec::with_capacity(w.len());
+) {
+    pk.clear();
+    pk.reserve(w.len());
     for (o, tw) in tiles_iter(n_out, tile_width(c, n_out, lanes)) {
         for i in 0..n_in {
             for t in 0..tw {
@@ -81,7 +116,6 @@ pub(crate) fn pack_layer<T: Copy>(
             }
         }
     }
-    pk
 }
 
 /// `z = W a + b` for the `T` output units `o..o+T` on `C` components (`pk`: the tile's packed
@@ -167,7 +201,7 @@ pub(super) fn tiles_iter(n_out: usize, t: usize) -> impl Iterator<Item = (usize,
 }
 
 /// `z = W a + b` on every component (bias on the value only), from packed weights
-/// ([`pack_layer`] with the same `c`). Dispatches on the component count so the common counts
+/// ([`pack_layer_into`] with the same `c`). Dispatches on the component count so the common counts
 /// get register accumulators.
 ///
 /// With `act` (only for `c == 1`), stores `σ(z)` instead of `z`: the value-only forward pass

@@ -7,7 +7,7 @@ use super::lanes::{fold_lanes, Lane, Real};
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
 use super::sweeps::PairedSweeps;
 use super::sweeps::{GenomeSweeps, Sweeps};
-use super::{Element, Path};
+use super::{reuse, Element, Path};
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
 pub(crate) use crate::nn::backprop::PairedBlock;
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
@@ -115,7 +115,8 @@ pub(super) fn jets_item<V: Lane>(
             _ => return values_fixed::<V, 50>(spec, genome, xt, lo, hi, out),
         }
     }
-    let mut sc = Scratch::<V>::new(spec, jet, genome);
+    let mut sc = reuse::take::<Scratch<V>>();
+    sc.reset(spec, jet, genome);
     let mut xv = vec![V::zero(); d];
     let mut buf = [V::T::ZERO; 16];
     let mut p0 = lo;
@@ -134,6 +135,7 @@ pub(super) fn jets_item<V: Lane>(
         }
         p0 += V::W;
     }
+    reuse::give(sc);
 }
 
 /// The inputs of a forward pass: row-major `n × d`, and where the kernel of
@@ -341,9 +343,12 @@ fn loss_item<V: GenomeSweeps, L: PointLoss>(
         }
         return fold_partial(lacc, &[], &vec![V::zero(); ne]);
     }
-    let mut sc = Scratch::<V>::new(spec, jet, genome);
-    // Values only: no gradient accumulators to allocate, fill or fold.
-    let mut gacc = vec![V::zero(); if grad { spec.n_params() } else { 0 }];
+    let mut bufs = reuse::take::<NarrowBuffers<V>>();
+    let NarrowBuffers { sc, gacc } = &mut *bufs;
+    sc.reset(spec, jet, genome);
+    // Values only: no gradient accumulators to fill or fold.
+    gacc.clear();
+    gacc.resize(if grad { spec.n_params() } else { 0 }, V::zero());
     let mut eacc = vec![V::zero(); ne];
     let mut lacc = V::zero();
     let th: Vec<V> = extra.iter().map(|&e| V::splat(e)).collect();
@@ -356,7 +361,7 @@ fn loss_item<V: GenomeSweeps, L: PointLoss>(
     while p0 < hi {
         load_block(x, aux, aw, n, p0, &mut xv, &mut av);
         let wt = point_weights::<V>(inv_n, hi - p0);
-        V::forward(spec, genome, jet, &xv, &mut sc, grad);
+        V::forward(spec, genome, jet, &xv, sc, grad);
         adj.fill(V::zero());
         adj_e.fill(V::zero());
         let out = &sc.acts[spec.n_layers()];
@@ -370,11 +375,47 @@ fn loss_item<V: GenomeSweeps, L: PointLoss>(
             for (acc, a) in eacc.iter_mut().zip(&adj_e) {
                 *acc = wt.fma(*a, *acc);
             }
-            V::backward(spec, genome, jet, &adj, &mut sc, &mut gacc);
+            V::backward(spec, genome, jet, &adj, sc, gacc);
         }
         p0 += V::W;
     }
-    fold_partial(lacc, &gacc, &eacc)
+    let part = fold_partial(lacc, gacc, &eacc);
+    reuse::give(bufs);
+    part
+}
+
+/// The working memory of [`loss_item`], kept per thread ([`reuse`]).
+struct NarrowBuffers<V: Lane> {
+    sc: Scratch<V>,
+    gacc: Vec<V>,
+}
+
+impl<V: Lane> Default for NarrowBuffers<V> {
+    fn default() -> Self {
+        Self {
+            sc: Scratch::default(),
+            gacc: Vec::new(),
+        }
+    }
+}
+
+/// The working memory of [`loss_item_wide`], kept per thread ([`reuse`]).
+#[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+struct WideBuffers<W: Wide> {
+    sc: Scratch<W>,
+    grad: PairedGrad<W>,
+    genome_grad: Vec<W::Half>,
+}
+
+#[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+impl<W: Wide> Default for WideBuffers<W> {
+    fn default() -> Self {
+        Self {
+            sc: Scratch::default(),
+            grad: PairedGrad::default(),
+            genome_grad: Vec::new(),
+        }
+    }
 }
 
 /// [`loss_item`] on wide registers, two 8/4-lane blocks per register: the forward sweep, the
@@ -431,9 +472,17 @@ fn loss_item_wide<W: PairedSweeps, L: PointLoss>(
         }
         return fold_partial(lacc, &[], &vec![W::Half::zero(); ne]);
     }
-    let mut sc = Scratch::<W>::new(spec, jet, genome);
-    // Values only: no gradient accumulators to allocate, fill or fold.
-    let mut grad_acc = grad.then(|| PairedGrad::<W>::new(spec, c));
+    let mut bufs = reuse::take::<WideBuffers<W>>();
+    let WideBuffers {
+        sc,
+        grad: grad_acc,
+        genome_grad,
+    } = &mut *bufs;
+    sc.reset(spec, jet, genome);
+    // Values only: no gradient accumulators to fill or fold.
+    if grad {
+        grad_acc.reset(spec, c);
+    }
     let mut eacc = vec![W::Half::zero(); ne];
     let mut lacc = W::Half::zero();
     let th: Vec<W> = extra.iter().map(|&e| W::splat(e)).collect();
@@ -448,13 +497,13 @@ fn loss_item_wide<W: PairedSweeps, L: PointLoss>(
         // The high block exists only where the 8/4-lane kernel would run a block there.
         let nb = if hi - p0 > half { 2 } else { 1 };
         let wt = point_weights::<W>(inv_n, hi - p0);
-        W::forward(spec, genome, jet, &xv, &mut sc, grad);
+        W::forward(spec, genome, jet, &xv, sc, grad);
         adj.fill(W::zero());
         adj_e.fill(W::zero());
         let out = &sc.acts[spec.n_layers()];
         let l = loss.eval(jet, &xv, &av, out, &th, &mut adj, &mut adj_e);
         lacc = fma_halves(wt, l, nb == 2, lacc);
-        if let Some(grad_acc) = grad_acc.as_mut() {
+        if grad {
             for a in adj.iter_mut() {
                 *a = wt.mul(*a);
             }
@@ -462,15 +511,17 @@ fn loss_item_wide<W: PairedSweeps, L: PointLoss>(
                 *acc = fma_halves(wt, *a, nb == 2, *acc);
             }
             let mut grads = PairedBlock { grad: grad_acc, nb };
-            W::backward(spec, genome, jet, &adj, &mut sc, &mut grads);
+            W::backward(spec, genome, jet, &adj, sc, &mut grads);
         }
         p0 += W::W;
     }
-    let genome_grad = match &grad_acc {
-        Some(g) => g.to_genome(spec),
-        None => Vec::new(),
-    };
-    fold_partial(lacc, &genome_grad, &eacc)
+    genome_grad.clear();
+    if grad {
+        grad_acc.to_genome(spec, genome_grad);
+    }
+    let part = fold_partial(lacc, genome_grad, &eacc);
+    reuse::give(bufs);
+    part
 }
 
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]

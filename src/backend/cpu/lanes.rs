@@ -112,7 +112,7 @@ impl_real!(
 /// Implementations must be lane-wise exact twins of one another: `fma` is a fused
 /// multiply-add with one rounding, `tanh`/`sin`/`cos` equal the scalar [`crate::math`] functions
 /// bit for bit.
-pub trait Lane: Copy + Send + Sync {
+pub trait Lane: Copy + Send + Sync + 'static {
     /// Element type.
     type T: Real;
     /// Number of lanes.

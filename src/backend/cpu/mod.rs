@@ -12,6 +12,7 @@
 mod kernels;
 pub mod lanes;
 pub mod member;
+mod reuse;
 mod sweeps;
 
 pub use kernels::CHUNK;

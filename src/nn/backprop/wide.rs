@@ -31,33 +31,45 @@ pub(crate) struct PairedGrad<W: Wide> {
     z: [Vec<W>; 2],
 }
 
+impl<W: Wide> Default for PairedGrad<W> {
+    /// Empty, to be [`reset`](PairedGrad::reset) before use.
+    fn default() -> Self {
+        Self {
+            acc: Vec::new(),
+            off: Vec::new(),
+            z: [Vec::new(), Vec::new()],
+        }
+    }
+}
+
 impl<W: Wide> PairedGrad<W> {
-    /// Zero gradients for `spec` with `c` jet components.
-    pub(crate) fn new(spec: &MlpSpec, c: usize) -> Self {
-        let mut off = Vec::with_capacity(spec.n_layers());
+    /// Zero gradients for `spec` with `c` jet components, reusing the allocations.
+    pub(crate) fn reset(&mut self, spec: &MlpSpec, c: usize) {
+        self.off.clear();
         let mut len = 0;
         for l in 0..spec.n_layers() {
             let (n_in, n_out) = spec.layer_shape(l);
-            off.push(len);
+            self.off.push(len);
             len += n_out.div_ceil(2) * (n_in + 1);
         }
-        let w = spec.max_width() * c;
-        Self {
-            acc: vec![W::zero(); len],
-            off,
-            z: [vec![W::zero(); w], vec![W::zero(); w]],
+        self.acc.clear();
+        self.acc.resize(len, W::zero());
+        for z in &mut self.z {
+            z.clear();
+            z.resize(spec.max_width() * c, W::zero());
         }
     }
 
     /// The accumulators in the genome's order as 8/4-lane registers (the layout of the
-    /// narrow path's accumulators, [`super::GenomeGrads`]).
+    /// narrow path's accumulators, [`super::GenomeGrads`]), into `g` (its allocation reused).
     ///
     /// Inlined into the kernels, with plain loops and no closure: a closure or an outlined
     /// copy is compiled without the kernel's target features, and every register split in it
     /// would become a call.
     #[inline(always)]
-    pub(crate) fn to_genome(&self, spec: &MlpSpec) -> Vec<W::Half> {
-        let mut g = vec![<W::Half as Lane>::zero(); spec.n_params()];
+    pub(crate) fn to_genome(&self, spec: &MlpSpec, g: &mut Vec<W::Half>) {
+        g.clear();
+        g.resize(spec.n_params(), <W::Half as Lane>::zero());
         for l in 0..spec.n_layers() {
             let (n_in, n_out) = spec.layer_shape(l);
             let (src, dst) = (self.off[l], spec.layer_offset(l));
@@ -71,7 +83,6 @@ impl<W: Wide> PairedGrad<W> {
                 g[dst + n_in * n_out + o] = if o % 2 == 0 { lo } else { hi };
             }
         }
-        g
     }
 }
 
