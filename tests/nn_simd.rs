@@ -329,3 +329,61 @@ fn jets_into_overwrites_a_dirty_buffer_with_the_same_bits() {
         }
     }
 }
+
+/// The kernels keep their working memory per thread between calls: a call's bits do not
+/// depend on what ran before on the same threads (a larger network, more jet components, the
+/// other element type), on every ISA and thread count.
+#[test]
+fn results_do_not_depend_on_the_previous_call() {
+    let small = spec();
+    let big = MlpSpec::uniform(2, &[20; 4], 1, Activation::Tanh).unwrap();
+    let p = 3;
+    let g_small: Vec<f32> = init_population(&small, Init::XavierUniform, 13, p)
+        .into_iter()
+        .map(|w| w as f32)
+        .collect();
+    let g_big: Vec<f32> = init_population(&big, Init::XavierUniform, 14, p)
+        .into_iter()
+        .map(|w| w as f32)
+        .collect();
+    let g_big64: Vec<f64> = init_population(&big, Init::XavierUniform, 14, p);
+    let n = CHUNK + 45;
+    let mut r = pareto_sciml::rng::stream(13, "test-x", 0, n as u64);
+    let x64: Vec<f64> = (0..2 * n).map(|_| r.uniform_range(-2.0, 2.0)).collect();
+    let y64: Vec<f64> = (0..n).map(|_| r.uniform_range(-1.0, 1.0)).collect();
+    let (x, y): (Vec<f32>, Vec<f32>) = (
+        x64.iter().map(|&v| v as f32).collect(),
+        y64.iter().map(|&v| v as f32).collect(),
+    );
+    let nu = [0.01f32, 0.02, 0.03];
+    let burgers = ResidualLoss(Burgers { nu: None });
+    let mse = MseLoss { n_out: 1 };
+    for cpu in configs() {
+        let small_terms = |cpu: &Cpu| {
+            let m = cpu
+                .loss_grad(&small, &g_small, &x, &y, &[], &JetSpec::value(2), &mse)
+                .unwrap();
+            let b = cpu
+                .loss_grad(&small, &g_small, &x, &[], &nu, &Burgers::jet(), &burgers)
+                .unwrap();
+            let j = cpu.jets(&small, &g_small, &x, &Burgers::jet()).unwrap();
+            [
+                bits(&m.loss),
+                bits(&m.grad),
+                bits(&b.loss),
+                bits(&b.grad),
+                bits(&j),
+            ]
+        };
+        let first = small_terms(&cpu);
+        // Dirty every buffer set with larger shapes, four components and f64.
+        cpu.loss_grad(&big, &g_big, &x, &[], &nu, &Burgers::jet(), &burgers)
+            .unwrap();
+        cpu.loss_grad(&big, &g_big, &x, &y, &[], &JetSpec::value(2), &mse)
+            .unwrap();
+        cpu.loss_grad(&big, &g_big64, &x64, &y64, &[], &JetSpec::value(2), &mse)
+            .unwrap();
+        cpu.jets(&big, &g_big, &x, &Burgers::jet()).unwrap();
+        assert_eq!(small_terms(&cpu), first, "{cpu:?}");
+    }
+}
