@@ -86,36 +86,39 @@ pub(crate) trait PairedSweeps: Sweeps + super::lanes::Wide {
     );
 }
 
-/// [`Sweeps`] for a lane type, each method's body in a function with the given target
-/// features (none for the scalar twin).
+/// A trait method whose body runs in a function with the given target features (none for the
+/// scalar twin): `method!([features] name(arg: Type, ...) -> Ret => body)`.
+macro_rules! method {
+    ([$($features:literal)?] $name:ident($($arg:ident: $t:ty),* $(,)?) $(-> $ret:ty)? => $body:expr) => {
+        #[allow(clippy::too_many_arguments)]
+        fn $name($($arg: $t),*) $(-> $ret)? {
+            $(#[target_feature(enable = $features)])?
+            #[allow(clippy::too_many_arguments)]
+            unsafe fn run($($arg: $t),*) $(-> $ret)? {
+                $body
+            }
+            // SAFETY: values of a vector lane type exist only on paths chosen after their
+            // features were detected (`Cpu::path`); the scalar twin needs none.
+            unsafe { run($($arg),*) }
+        }
+    };
+}
+
+/// [`Sweeps`] for a lane type, every method inside the given target features (none for the
+/// scalar twin).
 macro_rules! sweeps {
     ($ty:ty $(, $features:literal)?) => {
         impl Sweeps for $ty {
-            fn forward(
+            method!([$($features)?] forward(
                 spec: &MlpSpec,
                 genome: &[<$ty as Lane>::T],
                 jet: &JetSpec,
                 x: &[$ty],
                 sc: &mut Scratch<$ty>,
                 keep: bool,
-            ) {
-                $(#[target_feature(enable = $features)])?
-                unsafe fn run(
-                    spec: &MlpSpec,
-                    genome: &[<$ty as Lane>::T],
-                    jet: &JetSpec,
-                    x: &[$ty],
-                    sc: &mut Scratch<$ty>,
-                    keep: bool,
-                ) {
-                    forward_block::<$ty>(spec, genome, jet, x, sc, keep)
-                }
-                // SAFETY: values of a vector lane type exist only on paths chosen after
-                // their features were detected (`Cpu::path`); the scalar twin needs none.
-                unsafe { run(spec, genome, jet, x, sc, keep) }
-            }
+            ) => forward_block::<$ty>(spec, genome, jet, x, sc, keep));
 
-            fn jets(
+            method!([$($features)?] jets(
                 spec: &MlpSpec,
                 genome: &[<$ty as Lane>::T],
                 jet: &JetSpec,
@@ -124,47 +127,16 @@ macro_rules! sweeps {
                 lo: usize,
                 hi: usize,
                 out: &mut [<$ty as Lane>::T],
-            ) {
-                $(#[target_feature(enable = $features)])?
-                #[allow(clippy::too_many_arguments)]
-                unsafe fn run(
-                    spec: &MlpSpec,
-                    genome: &[<$ty as Lane>::T],
-                    jet: &JetSpec,
-                    x: &Inputs<<$ty as Lane>::T>,
-                    n: usize,
-                    lo: usize,
-                    hi: usize,
-                    out: &mut [<$ty as Lane>::T],
-                ) {
-                    jets_item::<$ty>(spec, genome, jet, x, n, lo, hi, out)
-                }
-                // SAFETY: as in `forward`; the caller chose this path after detection.
-                unsafe { run(spec, genome, jet, x, n, lo, hi, out) }
-            }
+            ) => jets_item::<$ty>(spec, genome, jet, x, n, lo, hi, out));
 
-            fn outputs_fixed(
+            method!([$($features)?] outputs_fixed(
                 spec: &MlpSpec,
                 genome: &[<$ty as Lane>::T],
                 h: usize,
                 x: &[<$ty as Lane>::T],
                 lo: usize,
                 hi: usize,
-            ) -> Vec<<$ty as Lane>::T> {
-                $(#[target_feature(enable = $features)])?
-                unsafe fn run(
-                    spec: &MlpSpec,
-                    genome: &[<$ty as Lane>::T],
-                    h: usize,
-                    x: &[<$ty as Lane>::T],
-                    lo: usize,
-                    hi: usize,
-                ) -> Vec<<$ty as Lane>::T> {
-                    outputs_fixed::<$ty>(spec, genome, h, x, lo, hi)
-                }
-                // SAFETY: as in `forward`.
-                unsafe { run(spec, genome, h, x, lo, hi) }
-            }
+            ) -> Vec<<$ty as Lane>::T> => outputs_fixed::<$ty>(spec, genome, h, x, lo, hi));
         }
     };
 }
@@ -173,28 +145,14 @@ macro_rules! sweeps {
 macro_rules! genome_sweeps {
     ($ty:ty $(, $features:literal)?) => {
         impl GenomeSweeps for $ty {
-            fn backward(
+            method!([$($features)?] backward(
                 spec: &MlpSpec,
                 genome: &[<$ty as Lane>::T],
                 jet: &JetSpec,
                 adj: &[$ty],
                 sc: &mut Scratch<$ty>,
                 grads: &mut [$ty],
-            ) {
-                $(#[target_feature(enable = $features)])?
-                unsafe fn run(
-                    spec: &MlpSpec,
-                    genome: &[<$ty as Lane>::T],
-                    jet: &JetSpec,
-                    adj: &[$ty],
-                    sc: &mut Scratch<$ty>,
-                    grads: &mut [$ty],
-                ) {
-                    backward_block(spec, genome, jet, adj, sc, &mut GenomeGrads(grads))
-                }
-                // SAFETY: as in `Sweeps::forward`.
-                unsafe { run(spec, genome, jet, adj, sc, grads) }
-            }
+            ) => backward_block(spec, genome, jet, adj, sc, &mut GenomeGrads(grads)));
         }
     };
 }
@@ -224,28 +182,14 @@ mod avx512 {
     macro_rules! paired_sweeps {
         ($ty:ty) => {
             impl PairedSweeps for $ty {
-                fn backward(
+                method!(["avx2,fma,avx512f,avx512vl"] backward(
                     spec: &MlpSpec,
                     genome: &[<$ty as Lane>::T],
                     jet: &JetSpec,
                     adj: &[$ty],
                     sc: &mut Scratch<$ty>,
                     grads: &mut PairedBlock<'_, $ty>,
-                ) {
-                    #[target_feature(enable = "avx2,fma,avx512f,avx512vl")]
-                    unsafe fn run(
-                        spec: &MlpSpec,
-                        genome: &[<$ty as Lane>::T],
-                        jet: &JetSpec,
-                        adj: &[$ty],
-                        sc: &mut Scratch<$ty>,
-                        grads: &mut PairedBlock<'_, $ty>,
-                    ) {
-                        backward_block(spec, genome, jet, adj, sc, grads)
-                    }
-                    // SAFETY: as in `Sweeps::forward`.
-                    unsafe { run(spec, genome, jet, adj, sc, grads) }
-                }
+                ) => backward_block(spec, genome, jet, adj, sc, grads));
             }
         };
     }
