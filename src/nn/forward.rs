@@ -9,6 +9,7 @@
 
 use super::{activation, Activation, JetSpec, MlpSpec};
 use crate::backend::cpu::lanes::{Lane, Real};
+use crate::backend::cpu::reuse::Footprint;
 
 /// Largest number of jet components (d = 4 with all ten pairs).
 pub(crate) const MAX_COMP: usize = 1 + 4 + 10;
@@ -70,6 +71,17 @@ impl<V: Lane> Scratch<V> {
             let (n_in, n_out) = spec.layer_shape(l);
             pack_layer_into(pk, spec.layer(genome, l).0, n_in, n_out, c, V::W);
         }
+    }
+}
+
+impl<V: Lane> Footprint for Scratch<V> {
+    fn bytes(&self) -> usize {
+        let nested = |v: &Vec<Vec<V>>| v.iter().map(|b| b.bytes()).sum::<usize>();
+        nested(&self.acts)
+            + nested(&self.zs)
+            + nested(&self.ss)
+            + self.g.iter().map(|b| b.bytes()).sum::<usize>()
+            + self.packed.iter().map(|b| b.bytes()).sum::<usize>()
     }
 }
 

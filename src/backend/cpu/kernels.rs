@@ -4,10 +4,11 @@
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
 use super::lanes::Wide;
 use super::lanes::{fold_lanes, Lane, Real};
+use super::reuse::{self, Footprint};
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
 use super::sweeps::PairedSweeps;
 use super::sweeps::{GenomeSweeps, Sweeps};
-use super::{reuse, Element, Path};
+use super::{Element, Path};
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
 pub(crate) use crate::nn::backprop::PairedBlock;
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
@@ -382,6 +383,19 @@ fn loss_item<V: GenomeSweeps, L: PointLoss>(
     let part = fold_partial(lacc, gacc, &eacc);
     reuse::give(bufs);
     part
+}
+
+impl<V: Lane> Footprint for NarrowBuffers<V> {
+    fn bytes(&self) -> usize {
+        self.sc.bytes() + self.gacc.bytes()
+    }
+}
+
+#[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+impl<W: Wide> Footprint for WideBuffers<W> {
+    fn bytes(&self) -> usize {
+        self.sc.bytes() + self.grad.bytes() + self.genome_grad.bytes()
+    }
 }
 
 /// The working memory of [`loss_item`], kept per thread ([`reuse`]).

@@ -12,7 +12,7 @@
 mod kernels;
 pub mod lanes;
 pub mod member;
-mod reuse;
+pub(crate) mod reuse;
 mod sweeps;
 
 pub use kernels::CHUNK;

@@ -7,7 +7,8 @@
 //! of each two-thread loss evaluation of the Burgers networks (residual 2.53 → 2.27 ms, data
 //! term 1.10 → 0.89 ms with glibc's trimming switched off by environment). Each thread now
 //! keeps its buffer sets (one per type: the largest network it has run, a few hundred KB) and
-//! resets them as new before each item, so results do not change.
+//! resets them as new before each item, so results do not change. A set larger than
+//! [`KEEP_BYTES`] (very wide networks) is freed as before rather than kept by every thread.
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -28,9 +29,29 @@ pub(crate) fn take<B: Default + 'static>() -> Box<B> {
     })
 }
 
-/// Hands a buffer set back to this thread's free list for the next [`take`].
-pub(crate) fn give<B: 'static>(b: Box<B>) {
-    FREE.with(|free| free.borrow_mut().push(b));
+/// The largest buffer set a thread keeps (16 MiB): the Burgers networks need a few hundred
+/// KB; a network with thousand-unit layers needs more than this per thread, and there one
+/// allocation per work item of its size costs little next to the item's work.
+pub(crate) const KEEP_BYTES: usize = 16 << 20;
+
+/// Working memory that reports the bytes it holds.
+pub(crate) trait Footprint {
+    /// Bytes allocated (capacities, not lengths).
+    fn bytes(&self) -> usize;
+}
+
+impl<T> Footprint for Vec<T> {
+    fn bytes(&self) -> usize {
+        self.capacity() * std::mem::size_of::<T>()
+    }
+}
+
+/// Hands a buffer set back to this thread's free list for the next [`take`], or frees it
+/// when it holds more than [`KEEP_BYTES`].
+pub(crate) fn give<B: Footprint + 'static>(b: Box<B>) {
+    if b.bytes() <= KEEP_BYTES {
+        FREE.with(|free| free.borrow_mut().push(b));
+    }
 }
 
 #[cfg(test)]
@@ -50,5 +71,12 @@ mod tests {
         let again = take::<Vec<u64>>();
         assert_eq!(again.as_ptr(), ptr);
         assert_eq!(again.len(), 1000);
+    }
+
+    #[test]
+    fn a_buffer_over_the_limit_is_not_kept() {
+        let big: Box<Vec<u8>> = Box::new(vec![1; KEEP_BYTES + 1]);
+        give(big);
+        assert!(take::<Vec<u8>>().is_empty());
     }
 }

@@ -15,6 +15,7 @@
 
 use super::{dense_gw, GwInputs, LayerGrads, MAX_COMP};
 use crate::backend::cpu::lanes::{Lane, Wide};
+use crate::backend::cpu::reuse::Footprint;
 use crate::nn::MlpSpec;
 
 /// Weight and bias gradients of a network in unit pairs, plus the per-block buffers of the
@@ -39,6 +40,12 @@ impl<W: Wide> Default for PairedGrad<W> {
             off: Vec::new(),
             z: [Vec::new(), Vec::new()],
         }
+    }
+}
+
+impl<W: Wide> Footprint for PairedGrad<W> {
+    fn bytes(&self) -> usize {
+        self.acc.bytes() + self.off.bytes() + self.z.iter().map(|z| z.bytes()).sum::<usize>()
     }
 }
 
