@@ -53,7 +53,8 @@ impl<V: Lane> Scratch<V> {
         sc
     }
 
-    /// Makes this what [`new`](Scratch::new) would return, reusing the allocations.
+    /// Fresh working memory for `genome` (zeroed buffers, its weights packed), reusing the
+    /// allocations.
     pub(crate) fn reset(&mut self, spec: &MlpSpec, jet: &JetSpec, genome: &[V::T]) {
         let c = jet.n_comp();
         let w = spec.widths();

@@ -9,6 +9,7 @@
 //! and the items of a member are summed in chunk order. Hence 1 thread == N threads and
 //! SIMD == scalar, bitwise.
 
+mod forward_items;
 mod kernels;
 pub mod lanes;
 pub mod member;
@@ -266,9 +267,9 @@ impl Cpu {
         let width = spec.n_out() * jet.n_comp();
         // The kernel for uniform hidden widths loads its inputs by column; every member
         // shares them, so they are transposed once here.
-        let fixed = kernels::fixed_values_width(spec, jet)
-            .map(|h| (kernels::columns_padded(x, spec.n_in(), n), h));
-        let inputs = kernels::Inputs {
+        let fixed = forward_items::fixed_values_width(spec, jet)
+            .map(|h| (forward_items::columns_padded(x, spec.n_in(), n), h));
+        let inputs = forward_items::Inputs {
             rows: x,
             fixed: fixed.as_ref().map(|(columns, h)| (columns, *h)),
         };

@@ -12,9 +12,9 @@
 //! generic helper would lose it). A call per block of 8–16 points costs nothing next to the
 //! block's thousands of FMAs, and the arithmetic is the same, so are the bits.
 
+use super::forward_items::{jets_item, outputs_fixed, Inputs};
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
 use super::kernels::PairedBlock;
-use super::kernels::{jets_item, outputs_fixed, Inputs};
 use super::lanes::{Emu, Lane};
 use crate::nn::backprop::{backward_block, GenomeGrads};
 use crate::nn::forward::{forward_block, Scratch};
