@@ -5,7 +5,7 @@
 //! DESIGN §5). Members that finish or fail leave the active set and stop costing work; one
 //! diverging member never changes another member's bits.
 //!
-//! - [`solve`]: solution at shared output times (dense output, forward or backward in time).
+//! - [`solve()`]: solution at shared output times (dense output, forward or backward in time).
 //! - [`gradient`]: exact reverse-mode gradient of a loss on that output with respect to each
 //!   member's parameters and initial state (discretise-then-optimise, see [`sensitivity`]).
 //! - Test systems in [`system`]; tableaus in [`tableau`]; step-size laws in [`controller`].

@@ -55,17 +55,17 @@ pub struct Gradient {
     pub d_params: Vec<f64>,
     /// `members × dim`: ∂loss/∂y0 (NaN for a failed member).
     pub d_y0: Vec<f64>,
-    /// The forward solution (the same bits as [`super::solve`]).
+    /// The forward solution (the same bits as [`super::solve()`]).
     pub solution: Solution<f64>,
     /// Per member: accepted steps whose stages were recomputed instead of stored.
     pub recomputed_steps: Vec<usize>,
 }
 
-/// Solves like [`super::solve`] and differentiates a per-member loss of the output.
+/// Solves like [`super::solve()`] and differentiates a per-member loss of the output.
 ///
 /// `loss(member, y_out, g)` receives the member's `n_out × dim` output and must return the
 /// loss and write ∂loss/∂y_out into `g` (same shape). Members run in parallel on
-/// `opts.solve.threads`; results do not depend on the thread count. Errors as [`super::solve`].
+/// `opts.solve.threads`; results do not depend on the thread count. Errors as [`super::solve()`].
 ///
 /// ```
 /// use pareto_sciml::ode::{gradient, system::Decay, GradientOptions};

@@ -24,7 +24,7 @@
 //!   [`crate::moo::operators`]), DTLZ/ZDT evaluation (`evaluate`, `evaluate_device` with
 //!   [`DeviceProblem`]: twins in [`crate::moo::problems`]), and RVEA's association and
 //!   APD (`rvea_apd`, twin of [`crate::moo::Rvea`]'s survival; the nearest vector by an exact
-//!   search over the spatial tiles of [`vector_tiles`]), all bit-identical to their CPU
+//!   search over the spatial tiles of [`vector_tiles()`]), all bit-identical to their CPU
 //!   twins.
 //! - The population NN and ODE kernels (issue 10), all bit-identical to their CPU twins:
 //!   MLP outputs and input jets (`mlp_jets`, twin [`crate::backend::cpu::Cpu::jets`]; its

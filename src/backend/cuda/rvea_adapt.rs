@@ -102,7 +102,7 @@ impl CudaDevice {
     }
 
     /// [`rvea_gammas_cpu`] on the device (`rvea_gamma_f64`, one thread per vector, by the
-    /// exact tiled search of [`super::vector_tiles`]).
+    /// exact tiled search of [`super::vector_tiles()`]).
     pub fn rvea_gammas(&self, v: &[f64], n_obj: usize) -> Result<Vec<f64>> {
         const OP: &str = "CudaDevice::rvea_gammas";
         let n = check_matrix(OP, v, n_obj)?;

@@ -13,7 +13,7 @@ use crate::backend::cpu::lanes::Lane;
 
 /// Maps output adjoints `g` (units × c) of an activation to adjoints of its input, in place.
 ///
-/// Called from [`with_comp!`] with its matched `c`, which the compiler then knows, so that the
+/// Called from `with_comp!` with its matched `c`, which the compiler then knows, so that the
 /// per-unit copy of the adjoints is a few register moves rather than a `memcpy` call.
 #[inline(always)]
 fn act_bwd<V: Lane, const C: usize>(

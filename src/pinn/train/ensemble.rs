@@ -1,5 +1,5 @@
 //! NSGA-III-PINN as the forecast model of MoPINNEnKF: an implementation of
-//! [`PinnEnsemble`](crate::da::mopinnenkf::PinnEnsemble).
+//! [`crate::da::mopinnenkf::PinnEnsemble`].
 
 use super::{train_nsga_pinn, NsgaPinnConfig, PinnOutcome, Progress};
 use crate::backend::Backend;

@@ -4,7 +4,7 @@
 //!
 //! Both return a [`PinnOutcome`]: the final members with their loss terms, the first
 //! non-dominated front, the knee member and the member with the best data loss
-//! ([`choose`]), and a history of the terms. Progress goes to a callback once per epoch or
+//! ([`choose()`]), and a history of the terms. Progress goes to a callback once per epoch or
 //! generation ([`Progress`]; [`stderr_progress`] prints a line every k calls).
 //!
 //! Determinism: every draw comes from `rng::stream(seed, purpose, generation, index)`; the
