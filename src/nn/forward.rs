@@ -9,7 +9,7 @@
 
 use super::{activation, Activation, JetSpec, MlpSpec};
 use crate::backend::cpu::lanes::{Lane, Real};
-use crate::backend::cpu::reuse::Footprint;
+use crate::backend::cpu::reuse::{zeroed, Footprint};
 
 /// Largest number of jet components (d = 4 with all ten pairs).
 pub(crate) const MAX_COMP: usize = 1 + 4 + 10;
@@ -64,8 +64,7 @@ impl<V: Lane> Scratch<V> {
         zeroed_each(&mut self.zs, w[1..].iter().map(|&n| n * c), z);
         zeroed_each(&mut self.ss, w[1..].iter().map(|&n| n * 3), z);
         for g in &mut self.g {
-            g.clear();
-            g.resize(spec.max_width() * c, z);
+            zeroed(g, spec.max_width() * c, z);
         }
         self.packed.resize_with(spec.n_layers(), Vec::new);
         for (l, pk) in self.packed.iter_mut().enumerate() {
@@ -90,8 +89,7 @@ impl<V: Lane> Footprint for Scratch<V> {
 fn zeroed_each<V: Copy>(bufs: &mut Vec<Vec<V>>, lens: impl ExactSizeIterator<Item = usize>, z: V) {
     bufs.resize_with(lens.len(), Vec::new);
     for (b, n) in bufs.iter_mut().zip(lens) {
-        b.clear();
-        b.resize(n, z);
+        zeroed(b, n, z);
     }
 }
 
@@ -214,8 +212,8 @@ pub(super) fn tiles_iter(n_out: usize, t: usize) -> impl Iterator<Item = (usize,
 }
 
 /// `z = W a + b` on every component (bias on the value only), from packed weights
-/// ([`pack_layer_into`] with the same `c`). Dispatches on the component count so the common counts
-/// get register accumulators.
+/// ([`pack_layer_into`] with the same `c`). Dispatches on the component count so the common
+/// counts get register accumulators.
 ///
 /// With `act` (only for `c == 1`), stores `σ(z)` instead of `z`: the value-only forward pass
 /// fused with its activation.
@@ -259,7 +257,7 @@ fn act_fwd<V: Lane>(
         y[..n * c].copy_from_slice(&z[..n * c]);
         return;
     }
-    if super::backprop::is_uxx_jet(jet, c) {
+    if jet.is_uxx() {
         return act_fwd_uxx(act, z, y, s, keep);
     }
     let d = if jet.has_first() { jet.dim() } else { 0 };
@@ -295,7 +293,7 @@ fn act_fwd<V: Lane>(
     }
 }
 
-/// [`act_fwd`] for the jet `[u, u_x, u_t, u_xx]` (`backprop::is_uxx_jet`): its loop with
+/// [`act_fwd`] for the jet `[u, u_x, u_t, u_xx]` ([`JetSpec::is_uxx`]): its loop with
 /// `d = 2` and the one pair `(0, 0)` written out, the same operations in the same order.
 #[inline(always)]
 fn act_fwd_uxx<V: Lane>(act: Activation, z: &[V], y: &mut [V], s: &mut [V], keep: bool) {

@@ -115,4 +115,10 @@ impl JetSpec {
     pub(crate) fn pair_base(&self) -> usize {
         1 + self.d
     }
+    /// Whether this is `[u, u_x, u_t, u_xx]`: two inputs, both first derivatives and the one
+    /// pair `(0, 0)` (the PDE residuals of Burgers and TFMDWE), which the activation sweeps
+    /// run with their loops written out.
+    pub(crate) fn is_uxx(&self) -> bool {
+        self.first && self.d == 2 && self.pairs == [(0, 0)]
+    }
 }

@@ -5,7 +5,7 @@ use super::forward_items::{fixed_values_width, Inputs};
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
 use super::lanes::Wide;
 use super::lanes::{fold_lanes, Lane, Real};
-use super::reuse::{self, Footprint};
+use super::reuse::{self, zeroed, Footprint};
 #[cfg(all(target_arch = "x86_64", feature = "avx512"))]
 use super::sweeps::PairedSweeps;
 use super::sweeps::{GenomeSweeps, Sweeps};
@@ -94,9 +94,9 @@ fn point_weights<V: Lane>(inv_n: V::T, valid: usize) -> V {
 /// The loss of every block of `V::W` points of `lo..hi` (unweighted, one register per block,
 /// in block order) for a value-only loss on a network [`fixed_values_width`] serves, or `None`
 /// where it does not serve (`grad`, more than the value, other shapes). The outputs come from
-/// the fixed-width forward ([`Sweeps::outputs_fixed`]), whose bits are those of `forward_block`, and
-/// padding lanes repeat the last point as [`gather`] does, so every loss has the bits of the
-/// general path; the callers weight and sum them in the same order.
+/// the fixed-width forward ([`Sweeps::outputs_fixed`]), whose bits are those of
+/// `forward_block`, and padding lanes repeat the last point as [`gather`] does, so every loss
+/// has the bits of the general path; the callers weight and sum them in the same order.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn block_losses_if_fixed<V: Sweeps, L: PointLoss>(
@@ -172,8 +172,7 @@ fn loss_item<V: GenomeSweeps, L: PointLoss>(
     let NarrowBuffers { sc, gacc } = &mut *bufs;
     sc.reset(spec, jet, genome);
     // Values only: no gradient accumulators to fill or fold.
-    gacc.clear();
-    gacc.resize(if grad { spec.n_params() } else { 0 }, V::zero());
+    zeroed(gacc, if grad { spec.n_params() } else { 0 }, V::zero());
     let mut eacc = vec![V::zero(); ne];
     let mut lacc = V::zero();
     let th: Vec<V> = extra.iter().map(|&e| V::splat(e)).collect();
@@ -209,19 +208,6 @@ fn loss_item<V: GenomeSweeps, L: PointLoss>(
     part
 }
 
-impl<V: Lane> Footprint for NarrowBuffers<V> {
-    fn bytes(&self) -> usize {
-        self.sc.bytes() + self.gacc.bytes()
-    }
-}
-
-#[cfg(all(target_arch = "x86_64", feature = "avx512"))]
-impl<W: Wide> Footprint for WideBuffers<W> {
-    fn bytes(&self) -> usize {
-        self.sc.bytes() + self.grad.bytes() + self.genome_grad.bytes()
-    }
-}
-
 /// The working memory of [`loss_item`], kept per thread ([`reuse`]).
 struct NarrowBuffers<V: Lane> {
     sc: Scratch<V>,
@@ -253,6 +239,19 @@ impl<W: Wide> Default for WideBuffers<W> {
             grad: PairedGrad::default(),
             genome_grad: Vec::new(),
         }
+    }
+}
+
+impl<V: Lane> Footprint for NarrowBuffers<V> {
+    fn bytes(&self) -> usize {
+        self.sc.bytes() + self.gacc.bytes()
+    }
+}
+
+#[cfg(all(target_arch = "x86_64", feature = "avx512"))]
+impl<W: Wide> Footprint for WideBuffers<W> {
+    fn bytes(&self) -> usize {
+        self.sc.bytes() + self.grad.bytes() + self.genome_grad.bytes()
     }
 }
 

@@ -223,6 +223,9 @@ impl<T: Real, const W: usize> Lane for Emu<T, W> {
     fn mul(self, o: Self) -> Self {
         self.zip(o, |a, b| a * b)
     }
+    // Out of line (here and in tanh/sin/cos): inlined, every use site of the scalar twin
+    // expanded to eight library `fmaf` calls or eight whole tanh bodies, and the twin's loss
+    // kernel alone reached 650 KB of code. A call per register costs the twin little.
     #[inline(never)]
     fn fma(self, a: Self, b: Self) -> Self {
         let mut r = self.0;

@@ -46,6 +46,12 @@ impl<T> Footprint for Vec<T> {
     }
 }
 
+/// `v` as `n` copies of `z`, its allocation kept: how every reused buffer is reset.
+pub(crate) fn zeroed<T: Copy>(v: &mut Vec<T>, n: usize, z: T) {
+    v.clear();
+    v.resize(n, z);
+}
+
 /// Hands a buffer set back to this thread's free list for the next [`take`], or frees it
 /// when it holds more than [`KEEP_BYTES`].
 pub(crate) fn give<B: Footprint + 'static>(b: Box<B>) {

@@ -89,7 +89,10 @@ pub(crate) trait PairedSweeps: Sweeps + super::lanes::Wide {
 /// A trait method whose body runs in a function with the given target features (none for the
 /// scalar twin): `method!([features] name(arg: Type, ...) -> Ret => body)`.
 macro_rules! method {
-    ([$($features:literal)?] $name:ident($($arg:ident: $t:ty),* $(,)?) $(-> $ret:ty)? => $body:expr) => {
+    (
+        [$($features:literal)?]
+        $name:ident($($arg:ident: $t:ty),* $(,)?) $(-> $ret:ty)? => $body:expr
+    ) => {
         #[allow(clippy::too_many_arguments)]
         fn $name($($arg: $t),*) $(-> $ret)? {
             $(#[target_feature(enable = $features)])?

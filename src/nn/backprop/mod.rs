@@ -29,7 +29,7 @@ fn act_bwd<V: Lane, const C: usize>(
         return;
     }
     let (z, s, g) = (&z[..n * c], &s[..n * 3], &mut g[..n * c]);
-    if is_uxx_jet(jet, c) {
+    if jet.is_uxx() {
         return act_bwd_uxx(z, s, g);
     }
     let d = if jet.has_first() { jet.dim() } else { 0 };
@@ -57,7 +57,7 @@ fn act_bwd<V: Lane, const C: usize>(
     }
 }
 
-/// [`act_bwd`] for the jet of [`is_uxx_jet`]: the loop above with `d = 2` and the one pair
+/// [`act_bwd`] for the jet of [`JetSpec::is_uxx`]: the loop above with `d = 2` and the one pair
 /// `(0, 0)` written out (the same operations in the same order), so every component stays in
 /// a register: the general loop's run-time bounds and indices cost four times its arithmetic.
 #[inline(always)]
@@ -85,13 +85,6 @@ fn act_bwd_uxx<V: Lane>(z: &[V], s: &[V], g: &mut [V]) {
         go[2] = g2;
         go[3] = s1.mul(yb[3]);
     }
-}
-
-/// Whether `jet` (with `c` components) is `[u, u_x, u_t, u_xx]`: two inputs, both first
-/// derivatives and the one pair `(0, 0)` (the PDE residuals of Burgers and TFMDWE).
-#[inline(always)]
-pub(crate) fn is_uxx_jet(jet: &JetSpec, c: usize) -> bool {
-    c == 4 && jet.has_first() && jet.dim() == 2 && jet.pairs() == [(0, 0)]
 }
 
 /// Most blocks whose weight gradients one pass accumulates: the two halves of a wide

@@ -15,7 +15,7 @@
 
 use super::{dense_gw, GwInputs, LayerGrads, MAX_COMP};
 use crate::backend::cpu::lanes::{Lane, Wide};
-use crate::backend::cpu::reuse::Footprint;
+use crate::backend::cpu::reuse::{zeroed, Footprint};
 use crate::nn::MlpSpec;
 
 /// Weight and bias gradients of a network in unit pairs, plus the per-block buffers of the
@@ -59,11 +59,9 @@ impl<W: Wide> PairedGrad<W> {
             self.off.push(len);
             len += n_out.div_ceil(2) * (n_in + 1);
         }
-        self.acc.clear();
-        self.acc.resize(len, W::zero());
+        zeroed(&mut self.acc, len, W::zero());
         for z in &mut self.z {
-            z.clear();
-            z.resize(spec.max_width() * c, W::zero());
+            zeroed(z, spec.max_width() * c, W::zero());
         }
     }
 
@@ -75,8 +73,7 @@ impl<W: Wide> PairedGrad<W> {
     /// would become a call.
     #[inline(always)]
     pub(crate) fn to_genome(&self, spec: &MlpSpec, g: &mut Vec<W::Half>) {
-        g.clear();
-        g.resize(spec.n_params(), <W::Half as Lane>::zero());
+        zeroed(g, spec.n_params(), <W::Half as Lane>::zero());
         for l in 0..spec.n_layers() {
             let (n_in, n_out) = spec.layer_shape(l);
             let (src, dst) = (self.off[l], spec.layer_offset(l));
